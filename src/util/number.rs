@@ -1,0 +1,1 @@
+//! Number parsing and formatting with Redis semantics.
