@@ -4,4 +4,5 @@
 //! lists the modules.
 
 pub mod config;
+pub mod db;
 pub mod util;

@@ -1,0 +1,370 @@
+//! A database (one of `databases`, SELECT 0..N-1): the segmented table of entries
+//! plus Redis's key semantics on top of it: lazy expiry on every access, the LRU
+//! clock, and the active expiry cycle run from cron.
+//!
+//! Time is the command's start time (`now_ms`, set by `call()`), so a key does not
+//! expire in the middle of a command, as in Redis.
+
+pub mod entry;
+pub mod object;
+pub mod segment;
+pub mod table;
+
+use std::collections::hash_map::RandomState;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+pub use entry::{Entry, Value, ValueRef};
+pub use object::Object;
+use segment::Segment;
+pub use table::{Pos, Table};
+
+/// Redis's LRU clock: seconds, 24 bits.
+pub const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
+
+pub struct Db {
+    pub id: usize,
+    table: Table,
+    /// Command time in ms (set by call()).
+    pub now_ms: i64,
+    /// LRU clock for `now_ms`.
+    pub lru_clock: u32,
+    /// Keys removed by expiry since the last drain (for propagation as DEL).
+    pub expired_keys: Vec<Bytes>,
+    /// Keys that expired, ever (INFO expired_keys).
+    pub stat_expired: u64,
+    expire_cursor: (usize, usize),
+    rng: u64,
+}
+
+/// Result of one active-expiry round on a database.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct ExpireRound {
+    pub sampled: usize,
+    pub expired: usize,
+}
+
+impl Db {
+    pub fn new(id: usize, hasher: RandomState) -> Db {
+        let seed = std::hash::BuildHasher::hash_one(&hasher, id) | 1;
+        Db {
+            id,
+            table: Table::new(hasher),
+            now_ms: 0,
+            lru_clock: 0,
+            expired_keys: Vec::new(),
+            stat_expired: 0,
+            expire_cursor: (0, 0),
+            rng: seed,
+        }
+    }
+
+    /// Keys, including logically expired ones not yet reclaimed (as Redis's DBSIZE).
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Keys with an expiry.
+    pub fn expires_len(&self) -> usize {
+        self.table.expires()
+    }
+
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// True when `e` is past its expiry at command time.
+    #[inline]
+    pub fn is_expired(&self, e: &Entry) -> bool {
+        matches!(e.expire(), Some(t) if self.now_ms > t)
+    }
+
+    /// Position of a live key; an expired one is deleted on the way.
+    #[inline]
+    fn find_live(&mut self, key: &[u8]) -> Option<Pos> {
+        let p = self.table.find(key)?;
+        if self.is_expired(self.table.get(p)) {
+            self.expire_at(p);
+            return None;
+        }
+        Some(p)
+    }
+
+    fn expire_at(&mut self, p: Pos) {
+        let e = self.table.remove(p);
+        self.stat_expired += 1;
+        self.expired_keys.push(Bytes::copy_from_slice(e.key()));
+    }
+
+    /// Looks a key up for reading and touches its LRU clock.
+    #[inline]
+    pub fn lookup(&mut self, key: &[u8]) -> Option<&Entry> {
+        let p = self.find_live(key)?;
+        let e = self.table.get(p);
+        e.set_lru(self.lru_clock);
+        Some(e)
+    }
+
+    /// Looks a key up without touching its LRU clock (OBJECT, TYPE-like probes).
+    pub fn lookup_notouch(&mut self, key: &[u8]) -> Option<&Entry> {
+        let p = self.find_live(key)?;
+        Some(self.table.get(p))
+    }
+
+    /// Looks a key up for writing: the entry is unshared from any snapshot. Keep the
+    /// key and the presence of an expiry unchanged through this reference.
+    pub fn lookup_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        let p = self.find_live(key)?;
+        let clock = self.lru_clock;
+        let e = self.table.get_mut(p);
+        e.set_lru(clock);
+        Some(e)
+    }
+
+    /// True if the key exists (and is not expired).
+    pub fn contains(&mut self, key: &[u8]) -> bool {
+        self.find_live(key).is_some()
+    }
+
+    /// Sets `key` to `val` with the given expiry, replacing any previous value.
+    /// Returns the previous live entry.
+    pub fn set(&mut self, key: &[u8], val: Value, expire: Option<i64>) -> Option<Entry> {
+        let e = Entry::new(key, val, expire);
+        self.set_entry(e)
+    }
+
+    /// Stores a ready entry (replacing any previous value of its key).
+    pub fn set_entry(&mut self, e: Entry) -> Option<Entry> {
+        e.set_lru(self.lru_clock);
+        match self.find_live(e.key()) {
+            Some(p) => Some(self.table.replace(p, e)),
+            None => {
+                self.table.insert_new(e);
+                None
+            }
+        }
+    }
+
+    /// Replaces the value of an existing key, keeping its expiry. Returns false if
+    /// the key does not exist.
+    pub fn replace_value(&mut self, key: &[u8], val: Value) -> bool {
+        match self.find_live(key) {
+            Some(p) => {
+                let e = self.table.get(p).with_value(val);
+                e.set_lru(self.lru_clock);
+                self.table.replace(p, e);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Deletes a key; returns the removed entry if it was live.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        let p = self.find_live(key)?;
+        Some(self.table.remove(p))
+    }
+
+    /// Sets or clears the expiry of an existing key; false if the key is absent.
+    pub fn set_expire(&mut self, key: &[u8], expire: Option<i64>) -> bool {
+        let Some(p) = self.find_live(key) else {
+            return false;
+        };
+        if let Some(t) = expire {
+            if self.table.get_mut(p).set_expire_in_place(t) {
+                return true;
+            }
+        }
+        let e = self.table.get(p).with_expire(expire);
+        self.table.replace(p, e);
+        true
+    }
+
+    /// One SCAN step (see [`Table::scan`]); expired entries are skipped and reclaimed.
+    pub fn scan(&mut self, cursor: u64, mut f: impl FnMut(&Entry)) -> u64 {
+        let now = self.now_ms;
+        let mut expired = Vec::new();
+        let next = self.table.scan(cursor, |e| match e.expire() {
+            Some(t) if now > t => expired.push(Bytes::copy_from_slice(e.key())),
+            _ => f(e),
+        });
+        for k in expired {
+            self.find_live(&k);
+        }
+        next
+    }
+
+    /// Every live key's entry (for KEYS and friends); expired ones are reclaimed.
+    pub fn for_each_live(&mut self, mut f: impl FnMut(&Entry)) {
+        let now = self.now_ms;
+        let mut expired = Vec::new();
+        for e in self.table.iter() {
+            match e.expire() {
+                Some(t) if now > t => expired.push(Bytes::copy_from_slice(e.key())),
+                _ => f(e),
+            }
+        }
+        for k in expired {
+            self.find_live(&k);
+        }
+    }
+
+    fn next_rand(&mut self) -> u64 {
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        x
+    }
+
+    /// RANDOMKEY: a random live key.
+    pub fn random_key(&mut self) -> Option<Bytes> {
+        // Bounded retries over expired keys, like Redis (which gives up after 100
+        // tries only on replicas; a master deletes what it finds expired).
+        loop {
+            let mut rng = self.rng;
+            let p = self.table.random_pos(|| {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                rng
+            })?;
+            self.rng = rng;
+            self.next_rand();
+            if self.is_expired(self.table.get(p)) {
+                self.expire_at(p);
+                continue;
+            }
+            return Some(Bytes::copy_from_slice(self.table.get(p).key()));
+        }
+    }
+
+    /// Empties the database, returning the old segments so the caller may free them
+    /// off the event loop.
+    pub fn clear(&mut self) -> Vec<Arc<Segment>> {
+        self.expire_cursor = (0, 0);
+        self.table.clear()
+    }
+
+    /// SWAPDB: exchanges the contents (not the ids) of two databases.
+    pub fn swap_contents(&mut self, other: &mut Db) {
+        std::mem::swap(&mut self.table, &mut other.table);
+        self.expire_cursor = (0, 0);
+        other.expire_cursor = (0, 0);
+    }
+
+    /// A point-in-time view of the keyspace: O(segments) refcount bumps.
+    pub fn snapshot(&self) -> Vec<Arc<Segment>> {
+        self.table.segments().to_vec()
+    }
+
+    /// One round of the active expiry cycle: samples up to `keys` entries that have
+    /// an expiry and deletes the expired ones.
+    pub fn active_expire_round(&mut self, keys: usize) -> ExpireRound {
+        let mut round = ExpireRound::default();
+        if self.table.expires() == 0 {
+            return round;
+        }
+        let mut found = Vec::with_capacity(keys);
+        self.expire_cursor =
+            self.table
+                .sample_expiring(self.expire_cursor, keys, keys * 20, &mut found);
+        round.sampled = found.len();
+        // Delete from the highest slot down so earlier positions stay valid (a
+        // removal may shrink the table, so re-find by key when that happens).
+        let keys_found: Vec<Bytes> = found
+            .iter()
+            .filter(|p| self.is_expired(self.table.get(**p)))
+            .map(|p| Bytes::copy_from_slice(self.table.get(*p).key()))
+            .collect();
+        for k in keys_found {
+            if let Some(p) = self.table.find(&k) {
+                self.expire_at(p);
+                round.expired += 1;
+            }
+        }
+        round
+    }
+
+    /// Approximate heap bytes used by this database (entries and table).
+    pub fn mem_usage(&self) -> usize {
+        self.table.overhead_bytes() + self.table.iter().map(|e| e.mem_usage()).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Db {
+        let mut d = Db::new(0, RandomState::new());
+        d.now_ms = 1_000_000;
+        d
+    }
+
+    #[test]
+    fn expired_keys_are_invisible_and_reclaimed() {
+        let mut d = db();
+        d.set(b"a", Value::Int(1), Some(1_000_500));
+        d.set(b"b", Value::Int(2), None);
+        assert!(d.lookup(b"a").is_some());
+        d.now_ms = 1_000_500;
+        assert!(d.lookup(b"a").is_some(), "alive at exactly its expiry ms");
+        d.now_ms = 1_000_501;
+        assert!(d.lookup(b"a").is_none());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d.expired_keys, vec![Bytes::from_static(b"a")]);
+        assert_eq!(d.stat_expired, 1);
+    }
+
+    #[test]
+    fn set_expire_in_place_and_rebuild() {
+        let mut d = db();
+        d.set(b"k", Value::Int(1), None);
+        assert!(d.set_expire(b"k", Some(2_000_000)));
+        assert_eq!(d.expires_len(), 1);
+        assert!(d.set_expire(b"k", Some(3_000_000)));
+        assert_eq!(d.lookup(b"k").unwrap().expire(), Some(3_000_000));
+        assert!(d.set_expire(b"k", None));
+        assert_eq!(d.expires_len(), 0);
+        assert!(!d.set_expire(b"nokey", None));
+    }
+
+    #[test]
+    fn active_expiry_reclaims_without_access() {
+        let mut d = db();
+        for i in 0..10_000 {
+            let exp = if i % 2 == 0 { Some(1_000_100) } else { None };
+            d.set(format!("k{i}").as_bytes(), Value::Int(i), exp);
+        }
+        d.now_ms = 2_000_000;
+        let mut total = 0;
+        for _ in 0..10_000 {
+            let r = d.active_expire_round(20);
+            total += r.expired;
+            if d.expires_len() == 0 {
+                break;
+            }
+        }
+        assert_eq!(total, 5000);
+        assert_eq!(d.len(), 5000);
+    }
+
+    #[test]
+    fn random_key_skips_expired() {
+        let mut d = db();
+        d.set(b"dead", Value::Int(1), Some(1));
+        d.set(b"live", Value::Int(1), None);
+        for _ in 0..20 {
+            assert_eq!(d.random_key().as_deref(), Some(&b"live"[..]));
+        }
+        let mut empty = db();
+        assert!(empty.random_key().is_none());
+    }
+}

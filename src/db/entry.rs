@@ -1,0 +1,571 @@
+//! One keyspace entry: key, value, optional expiry and LRU/LFU clock in a single,
+//! reference-counted heap allocation.
+//!
+//! Memory per key is a headline figure, so an entry is one thin pointer in the
+//! segment's slot array and one allocation that holds everything else:
+//!
+//! ```text
+//!  0      2      3       4          8
+//!  +------+------+-------+----------+----------------+-------------+---------+------------+
+//!  | rc   | kind | klen8 | lru      | expire i64     | klen u64    | payload | key bytes  | inline
+//!  | u16  | u8   | u8    | u32      | (HAS_EXPIRE)   | (LONG_KEY)  |         |            | value
+//!  +------+------+-------+----------+----------------+-------------+---------+------------+
+//! ```
+//!
+//! - `rc` counts the segment versions that share the entry (the live table plus any
+//!   snapshot still being written), so copying a segment for copy-on-write is a
+//!   refcount bump per entry, never a copy of key or value bytes.
+//! - `kind` holds the value tag (low 4 bits) and the flags below.
+//! - `klen8` is the key length when it is below 255; longer keys set `LONG_KEY` and
+//!   store the length as a u64 so the payload stays 8-byte aligned.
+//! - `payload` depends on the tag: an `i64` for `TAG_INT`, a `Bytes` for `TAG_BYTES`,
+//!   an `Arc<Object>` pointer for `TAG_OBJ`, a one-byte length for the inline tags
+//!   (whose bytes follow the key).
+//!
+//! A 16-byte key with a 10-byte value therefore takes 8 + 1 + 16 + 10 = 35 bytes,
+//! which glibc serves from a 48-byte chunk.
+//!
+//! An entry shared with a snapshot is never written: callers go through
+//! [`Entry::make_unique`] (done by the segment's write path), which copies the one
+//! allocation if another holder exists.
+
+use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+use std::mem::{size_of, ManuallyDrop};
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{fence, AtomicU16, AtomicU32, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::object::Object;
+
+const TAG_INT: u8 = 0;
+const TAG_EMBSTR: u8 = 1;
+const TAG_RAW_INLINE: u8 = 2;
+const TAG_BYTES: u8 = 3;
+const TAG_OBJ: u8 = 4;
+const TAG_MASK: u8 = 0x0f;
+const HAS_EXPIRE: u8 = 0x10;
+const LONG_KEY: u8 = 0x20;
+
+const HEADER: usize = 8;
+const OFF_RC: usize = 0;
+const OFF_KIND: usize = 2;
+const OFF_KLEN8: usize = 3;
+const OFF_LRU: usize = 4;
+
+/// Longest string Redis stores as `embstr`; also our inline limit.
+pub const EMBSTR_MAX: usize = 44;
+/// Strings this long or longer are held as `Bytes` (shared with the query buffer when
+/// the parser gave them their own allocation).
+const INLINE_MAX: usize = 64;
+/// Redis only tries the `int` encoding for strings of at most 20 characters.
+const INT_MAX_LEN: usize = 20;
+
+/// A value to store. Build strings with [`Value::string`] so the encoding follows
+/// Redis's rules (`int`, `embstr`, `raw`).
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// A string that is an integer (`int` encoding).
+    Int(i64),
+    /// A string that Redis would call `embstr`.
+    Embstr(Bytes),
+    /// A string that Redis would call `raw` (long, or built by APPEND/SETRANGE).
+    Raw(Bytes),
+    /// An aggregate (list, hash, set, ...).
+    Obj(Arc<Object>),
+}
+
+impl Value {
+    /// A string value, encoded as Redis's `tryObjectEncoding` would: `int` when it
+    /// parses as a 64-bit integer in canonical form, else `embstr` up to 44 bytes,
+    /// else `raw`.
+    pub fn string(b: Bytes) -> Value {
+        if b.len() <= INT_MAX_LEN {
+            if let Some(v) = crate::util::number::parse_i64(&b) {
+                return Value::Int(v);
+            }
+        }
+        if b.len() <= EMBSTR_MAX {
+            Value::Embstr(b)
+        } else {
+            Value::Raw(b)
+        }
+    }
+
+    /// A string produced by in-place editing (APPEND, SETRANGE): always `raw`.
+    pub fn raw(b: Bytes) -> Value {
+        Value::Raw(b)
+    }
+}
+
+/// A borrowed view of an entry's value.
+#[derive(Clone, Copy, Debug)]
+pub enum ValueRef<'a> {
+    Int(i64),
+    Str(&'a [u8]),
+    Obj(&'a Object),
+}
+
+/// Owning thin pointer to an entry allocation (shares it by refcount on clone).
+pub struct Entry(NonNull<u8>);
+
+// SAFETY: the allocation is only mutated when `rc == 1` (checked with Acquire by
+// `make_unique`), the LRU word is atomic, and the payload types (`Bytes`,
+// `Arc<Object>`) are Send + Sync themselves.
+unsafe impl Send for Entry {}
+unsafe impl Sync for Entry {}
+
+struct Shape {
+    expire: bool,
+    long_key: bool,
+    tag: u8,
+    klen: usize,
+    inline_len: usize,
+}
+
+impl Shape {
+    fn payload_off(&self) -> usize {
+        HEADER + if self.expire { 8 } else { 0 } + if self.long_key { 8 } else { 0 }
+    }
+    fn payload_len(&self) -> usize {
+        match self.tag {
+            TAG_INT => 8,
+            TAG_BYTES => size_of::<Bytes>(),
+            TAG_OBJ => size_of::<usize>(),
+            _ => 1,
+        }
+    }
+    fn key_off(&self) -> usize {
+        self.payload_off() + self.payload_len()
+    }
+    fn size(&self) -> usize {
+        self.key_off() + self.klen + self.inline_len
+    }
+    fn layout(&self) -> Layout {
+        Layout::from_size_align(self.size(), 8).expect("entry layout")
+    }
+}
+
+impl Entry {
+    /// Allocates an entry for `key` holding `val`, with an absolute expiry in ms.
+    pub fn new(key: &[u8], val: Value, expire: Option<i64>) -> Entry {
+        Self::build(key, val, expire, 0)
+    }
+
+    fn build(key: &[u8], val: Value, expire: Option<i64>, lru: u32) -> Entry {
+        let (tag, inline_len) = match &val {
+            Value::Int(_) => (TAG_INT, 0),
+            Value::Embstr(b) if b.len() < INLINE_MAX => (TAG_EMBSTR, b.len()),
+            Value::Raw(b) if b.len() < INLINE_MAX => (TAG_RAW_INLINE, b.len()),
+            Value::Embstr(_) | Value::Raw(_) => (TAG_BYTES, 0),
+            Value::Obj(_) => (TAG_OBJ, 0),
+        };
+        let shape = Shape {
+            expire: expire.is_some(),
+            long_key: key.len() >= 255,
+            tag,
+            klen: key.len(),
+            inline_len,
+        };
+        let layout = shape.layout();
+        // SAFETY: layout has non-zero size (HEADER > 0); every byte we later read is
+        // written below before the pointer escapes.
+        unsafe {
+            let p = alloc(layout);
+            if p.is_null() {
+                handle_alloc_error(layout);
+            }
+            ptr::write(p.add(OFF_RC) as *mut AtomicU16, AtomicU16::new(1));
+            let mut kind = tag;
+            if shape.expire {
+                kind |= HAS_EXPIRE;
+            }
+            if shape.long_key {
+                kind |= LONG_KEY;
+            }
+            *p.add(OFF_KIND) = kind;
+            *p.add(OFF_KLEN8) = if shape.long_key { 255 } else { key.len() as u8 };
+            ptr::write(p.add(OFF_LRU) as *mut AtomicU32, AtomicU32::new(lru));
+            if let Some(e) = expire {
+                ptr::write(p.add(HEADER) as *mut i64, e);
+            }
+            if shape.long_key {
+                let off = HEADER + if shape.expire { 8 } else { 0 };
+                ptr::write(p.add(off) as *mut u64, key.len() as u64);
+            }
+            let po = shape.payload_off();
+            match val {
+                Value::Int(v) => ptr::write(p.add(po) as *mut i64, v),
+                Value::Obj(o) => ptr::write(p.add(po) as *mut usize, Arc::into_raw(o) as usize),
+                Value::Embstr(b) | Value::Raw(b) => {
+                    if tag == TAG_BYTES {
+                        ptr::write(p.add(po) as *mut Bytes, b);
+                    } else {
+                        *p.add(po) = b.len() as u8;
+                        ptr::copy_nonoverlapping(
+                            b.as_ptr(),
+                            p.add(shape.key_off() + key.len()),
+                            b.len(),
+                        );
+                    }
+                }
+            }
+            ptr::copy_nonoverlapping(key.as_ptr(), p.add(shape.key_off()), key.len());
+            Entry(NonNull::new_unchecked(p))
+        }
+    }
+
+    #[inline]
+    fn kind(&self) -> u8 {
+        // SAFETY: the header is always initialised.
+        unsafe { *self.0.as_ptr().add(OFF_KIND) }
+    }
+
+    #[inline]
+    fn rc(&self) -> &AtomicU16 {
+        // SAFETY: offset 0 holds an AtomicU16 for the allocation's lifetime.
+        unsafe { &*(self.0.as_ptr().add(OFF_RC) as *const AtomicU16) }
+    }
+
+    #[inline]
+    fn lru_cell(&self) -> &AtomicU32 {
+        // SAFETY: offset 4 holds an AtomicU32 for the allocation's lifetime.
+        unsafe { &*(self.0.as_ptr().add(OFF_LRU) as *const AtomicU32) }
+    }
+
+    fn shape(&self) -> Shape {
+        let kind = self.kind();
+        let expire = kind & HAS_EXPIRE != 0;
+        let long_key = kind & LONG_KEY != 0;
+        let p = self.0.as_ptr();
+        // SAFETY: fields read here were written by `build` for this kind.
+        unsafe {
+            let klen = if long_key {
+                ptr::read(p.add(HEADER + if expire { 8 } else { 0 }) as *const u64) as usize
+            } else {
+                *p.add(OFF_KLEN8) as usize
+            };
+            let mut s = Shape {
+                expire,
+                long_key,
+                tag: kind & TAG_MASK,
+                klen,
+                inline_len: 0,
+            };
+            if s.tag == TAG_EMBSTR || s.tag == TAG_RAW_INLINE {
+                s.inline_len = *p.add(s.payload_off()) as usize;
+            }
+            s
+        }
+    }
+
+    /// The key bytes.
+    #[inline]
+    pub fn key(&self) -> &[u8] {
+        let s = self.shape();
+        // SAFETY: `klen` key bytes live at `key_off`.
+        unsafe { std::slice::from_raw_parts(self.0.as_ptr().add(s.key_off()), s.klen) }
+    }
+
+    /// Absolute expiry time in milliseconds, if the key has one.
+    #[inline]
+    pub fn expire(&self) -> Option<i64> {
+        if self.kind() & HAS_EXPIRE != 0 {
+            // SAFETY: HAS_EXPIRE means an i64 at offset HEADER.
+            Some(unsafe { ptr::read(self.0.as_ptr().add(HEADER) as *const i64) })
+        } else {
+            None
+        }
+    }
+
+    /// The value.
+    #[inline]
+    pub fn value(&self) -> ValueRef<'_> {
+        let s = self.shape();
+        let p = self.0.as_ptr();
+        // SAFETY: the payload at `payload_off` matches the tag written by `build`.
+        unsafe {
+            let po = p.add(s.payload_off());
+            match s.tag {
+                TAG_INT => ValueRef::Int(ptr::read(po as *const i64)),
+                TAG_BYTES => ValueRef::Str(&*(po as *const Bytes)),
+                TAG_OBJ => ValueRef::Obj(&*(ptr::read(po as *const usize) as *const Object)),
+                _ => ValueRef::Str(std::slice::from_raw_parts(
+                    p.add(s.key_off() + s.klen),
+                    s.inline_len,
+                )),
+            }
+        }
+    }
+
+    /// The value as an owned [`Value`] (refcount bumps; short strings are copied).
+    pub fn to_value(&self) -> Value {
+        match self.value() {
+            ValueRef::Int(v) => Value::Int(v),
+            ValueRef::Obj(_) => Value::Obj(self.obj_arc().expect("obj")),
+            ValueRef::Str(s) => match self.kind() & TAG_MASK {
+                TAG_EMBSTR => Value::Embstr(Bytes::copy_from_slice(s)),
+                TAG_RAW_INLINE => Value::Raw(Bytes::copy_from_slice(s)),
+                _ => Value::Raw(self.str_bytes().expect("bytes")),
+            },
+        }
+    }
+
+    /// The string value as `Bytes` without copying when it is held out of line.
+    pub fn str_bytes(&self) -> Option<Bytes> {
+        match self.value() {
+            ValueRef::Int(v) => Some(Bytes::from(v.to_string())),
+            ValueRef::Obj(_) => None,
+            ValueRef::Str(s) => {
+                if self.kind() & TAG_MASK == TAG_BYTES {
+                    let s2 = self.shape();
+                    // SAFETY: TAG_BYTES payload is a valid Bytes.
+                    let b = unsafe { &*(self.0.as_ptr().add(s2.payload_off()) as *const Bytes) };
+                    Some(b.clone())
+                } else {
+                    Some(Bytes::copy_from_slice(s))
+                }
+            }
+        }
+    }
+
+    fn obj_arc(&self) -> Option<Arc<Object>> {
+        if self.kind() & TAG_MASK != TAG_OBJ {
+            return None;
+        }
+        let s = self.shape();
+        // SAFETY: TAG_OBJ payload is a pointer from Arc::into_raw; we add a count.
+        unsafe {
+            let raw = ptr::read(self.0.as_ptr().add(s.payload_off()) as *const usize);
+            Arc::increment_strong_count(raw as *const Object);
+            Some(Arc::from_raw(raw as *const Object))
+        }
+    }
+
+    /// Redis's OBJECT ENCODING name for a string value, or None for aggregates.
+    pub fn str_encoding(&self) -> Option<&'static str> {
+        match self.kind() & TAG_MASK {
+            TAG_INT => Some("int"),
+            TAG_EMBSTR => Some("embstr"),
+            TAG_RAW_INLINE | TAG_BYTES => Some("raw"),
+            _ => None,
+        }
+    }
+
+    /// LRU clock or LFU word (maintained by the caller).
+    #[inline]
+    pub fn lru(&self) -> u32 {
+        self.lru_cell().load(Ordering::Relaxed)
+    }
+
+    /// Sets the LRU/LFU word; allowed on shared entries (it is atomic and not part
+    /// of what a snapshot promises to freeze).
+    #[inline]
+    pub fn set_lru(&self, v: u32) {
+        self.lru_cell().store(v, Ordering::Relaxed)
+    }
+
+    /// True when no other holder (snapshot) shares this allocation.
+    #[inline]
+    pub fn is_unique(&self) -> bool {
+        self.rc().load(Ordering::Acquire) == 1
+    }
+
+    /// Ensures this entry is not shared, copying the allocation if it is.
+    pub fn make_unique(&mut self) {
+        if !self.is_unique() {
+            let copy = Entry::build(self.key(), self.to_value(), self.expire(), self.lru());
+            *self = copy;
+        }
+    }
+
+    /// A new entry with the same key, expiry and LRU holding `val`.
+    pub fn with_value(&self, val: Value) -> Entry {
+        Entry::build(self.key(), val, self.expire(), self.lru())
+    }
+
+    /// A new entry with the same key, value and LRU and a new expiry.
+    pub fn with_expire(&self, expire: Option<i64>) -> Entry {
+        Entry::build(self.key(), self.to_value(), expire, self.lru())
+    }
+
+    /// Changes the expiry in place when the layout allows it (unique entry that
+    /// already has one); returns false when the caller must rebuild.
+    pub fn set_expire_in_place(&mut self, expire: i64) -> bool {
+        if self.kind() & HAS_EXPIRE != 0 && self.is_unique() {
+            // SAFETY: unique, and HAS_EXPIRE means an i64 at offset HEADER.
+            unsafe { ptr::write(self.0.as_ptr().add(HEADER) as *mut i64, expire) };
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Replaces an integer value in place (INCR's fast path); false if the entry is
+    /// not a unique `int`.
+    pub fn set_int_in_place(&mut self, v: i64) -> bool {
+        if self.kind() & TAG_MASK == TAG_INT && self.is_unique() {
+            let s = self.shape();
+            // SAFETY: unique, TAG_INT payload is an i64.
+            unsafe { ptr::write(self.0.as_ptr().add(s.payload_off()) as *mut i64, v) };
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Mutable access to an aggregate value. Makes the entry unique first and the
+    /// object unique too (copying it if a snapshot still holds it).
+    pub fn obj_mut(&mut self) -> Option<&mut Object> {
+        if self.kind() & TAG_MASK != TAG_OBJ {
+            return None;
+        }
+        self.make_unique();
+        let s = self.shape();
+        // SAFETY: the entry is unique, so we own the Arc stored in the payload; we
+        // take it out, make it unique, and store the (possibly new) pointer back.
+        unsafe {
+            let slot = self.0.as_ptr().add(s.payload_off()) as *mut usize;
+            let mut arc = ManuallyDrop::new(Arc::from_raw(ptr::read(slot) as *const Object));
+            Arc::make_mut(&mut arc);
+            let raw = Arc::as_ptr(&arc) as usize;
+            ptr::write(slot, raw);
+            Some(&mut *(raw as *mut Object))
+        }
+    }
+
+    /// Bytes of heap this entry accounts for (allocation plus out-of-line string).
+    pub fn mem_usage(&self) -> usize {
+        let s = self.shape();
+        let extra = match self.value() {
+            ValueRef::Str(b) if s.tag == TAG_BYTES => b.len(),
+            _ => 0,
+        };
+        s.size() + extra
+    }
+}
+
+impl Clone for Entry {
+    fn clone(&self) -> Entry {
+        let old = self.rc().fetch_add(1, Ordering::Relaxed);
+        assert!(old < u16::MAX - 1, "entry refcount overflow");
+        Entry(self.0)
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        if self.rc().fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        fence(Ordering::Acquire);
+        let s = self.shape();
+        // SAFETY: we held the last reference; drop the payload then free.
+        unsafe {
+            let po = self.0.as_ptr().add(s.payload_off());
+            match s.tag {
+                TAG_BYTES => ptr::drop_in_place(po as *mut Bytes),
+                TAG_OBJ => drop(Arc::from_raw(ptr::read(po as *const usize) as *const Object)),
+                _ => {}
+            }
+            dealloc(self.0.as_ptr(), s.layout());
+        }
+    }
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("key", &String::from_utf8_lossy(self.key()))
+            .field("value", &self.value())
+            .field("expire", &self.expire())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Value {
+        Value::string(Bytes::copy_from_slice(v.as_bytes()))
+    }
+
+    #[test]
+    fn encodings_follow_redis_rules() {
+        let e = Entry::new(b"k", s("123"), None);
+        assert!(matches!(e.value(), ValueRef::Int(123)));
+        assert_eq!(e.str_encoding(), Some("int"));
+        assert_eq!(
+            Entry::new(b"k", s("0123"), None).str_encoding(),
+            Some("embstr")
+        );
+        assert_eq!(
+            Entry::new(b"k", s(&"x".repeat(44)), None).str_encoding(),
+            Some("embstr")
+        );
+        assert_eq!(
+            Entry::new(b"k", s(&"x".repeat(45)), None).str_encoding(),
+            Some("raw")
+        );
+        let raw = Entry::new(b"k", Value::raw(Bytes::from_static(b"ab")), None);
+        assert_eq!(raw.str_encoding(), Some("raw"));
+        assert!(matches!(raw.value(), ValueRef::Str(b"ab")));
+    }
+
+    #[test]
+    fn keys_values_expiry_round_trip() {
+        for klen in [0usize, 1, 16, 254, 255, 256, 70000] {
+            for vlen in [0usize, 5, 44, 63, 64, 1000] {
+                for exp in [None, Some(1234567890123i64)] {
+                    let key = vec![b'k'; klen];
+                    let val = vec![b'v'; vlen];
+                    let e = Entry::new(&key, Value::Raw(Bytes::from(val.clone())), exp);
+                    assert_eq!(e.key(), &key[..]);
+                    assert_eq!(e.expire(), exp);
+                    match e.value() {
+                        ValueRef::Str(b) => assert_eq!(b, &val[..]),
+                        other => panic!("{other:?}"),
+                    }
+                    let e2 = e.with_expire(Some(7));
+                    assert_eq!(e2.expire(), Some(7));
+                    assert_eq!(e2.key(), &key[..]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sharing_and_copy_on_write() {
+        let mut a = Entry::new(b"counter", Value::Int(1), Some(5));
+        let b = a.clone();
+        assert!(!a.is_unique());
+        assert!(!a.set_int_in_place(2));
+        a.make_unique();
+        assert!(a.set_int_in_place(2));
+        assert!(matches!(b.value(), ValueRef::Int(1)));
+        assert!(matches!(a.value(), ValueRef::Int(2)));
+        assert!(a.set_expire_in_place(9));
+        assert_eq!(b.expire(), Some(5));
+        assert_eq!(a.expire(), Some(9));
+        a.set_lru(77);
+        assert_eq!(a.lru(), 77);
+    }
+
+    #[test]
+    fn big_strings_are_shared_not_copied() {
+        let big = Bytes::from(vec![7u8; 4096]);
+        let e = Entry::new(b"k", Value::string(big.clone()), None);
+        let out = e.str_bytes().unwrap();
+        assert_eq!(out.as_ptr(), big.as_ptr());
+        drop(e);
+        assert_eq!(out.len(), 4096);
+    }
+
+    #[test]
+    fn small_string_entry_fits_a_48_byte_chunk() {
+        let e = Entry::new(b"key:000000000001", s("xxxxxxxxxx"), None);
+        assert!(e.shape().size() <= 40);
+    }
+}

@@ -1,0 +1,398 @@
+//! The segmented hash table behind one database: a directory of copy-on-write
+//! segments grown by linear hashing, one segment split at a time.
+//!
+//! ```text
+//!   hash h (64 bits, keyed SipHash)
+//!   segment = h mod 2^level          if that is >= split
+//!           = h mod 2^(level+1)      otherwise (already split this round)
+//!   segs: [Arc<Segment>; 2^level + split]
+//! ```
+//!
+//! When the table holds more than `SEG_TARGET` keys per segment on average, the
+//! segment at `split` is divided in two by hash bit `level` (the new half goes to the
+//! end of the directory); when a round completes, `level` grows. Every resize step
+//! touches one segment of a few hundred keys, so there is never a full-table rehash
+//! pause. Shrinking merges the last segment back into its sibling.
+//!
+//! Snapshots clone the directory (`Arc` bumps); writers go through
+//! `Arc::make_mut`, which copies only a segment that a snapshot still holds.
+//!
+//! SCAN visits whole segments in reverse-binary order of their hash class, the
+//! cursor scheme of Redis's `dictScan`: a segment that has not been split yet covers
+//! both of its finer classes, so a cursor stays valid while the table grows or
+//! shrinks between calls, and every key present throughout is returned at least once.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
+use super::entry::Entry;
+use super::segment::Segment;
+
+/// Average keys per segment before a split (segments hold between half and twice
+/// this many).
+const SEG_TARGET: usize = 256;
+
+#[derive(Clone)]
+pub struct Table {
+    segs: Vec<Arc<Segment>>,
+    level: u32,
+    split: usize,
+    len: usize,
+    expires: usize,
+    hasher: RandomState,
+}
+
+/// Where a key lives: its hash, segment and slot.
+#[derive(Clone, Copy, Debug)]
+pub struct Pos {
+    pub hash: u64,
+    pub seg: usize,
+    pub slot: usize,
+}
+
+impl Table {
+    pub fn new(hasher: RandomState) -> Table {
+        Table {
+            segs: vec![Arc::new(Segment::new())],
+            level: 0,
+            split: 0,
+            len: 0,
+            expires: 0,
+            hasher,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn expires(&self) -> usize {
+        self.expires
+    }
+
+    pub fn segments(&self) -> &[Arc<Segment>] {
+        &self.segs
+    }
+
+    #[inline]
+    pub fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    #[inline]
+    fn seg_of(&self, h: u64) -> usize {
+        let lo = (h & ((1u64 << self.level) - 1)) as usize;
+        if lo < self.split {
+            (h & ((1u64 << (self.level + 1)) - 1)) as usize
+        } else {
+            lo
+        }
+    }
+
+    #[inline]
+    pub fn find(&self, key: &[u8]) -> Option<Pos> {
+        let h = self.hash(key);
+        let seg = self.seg_of(h);
+        self.segs[seg]
+            .find(h, key)
+            .map(|slot| Pos { hash: h, seg, slot })
+    }
+
+    #[inline]
+    pub fn get(&self, p: Pos) -> &Entry {
+        self.segs[p.seg].entry(p.slot)
+    }
+
+    /// Mutable entry; copies the segment and the entry if a snapshot shares them.
+    #[inline]
+    pub fn get_mut(&mut self, p: Pos) -> &mut Entry {
+        Arc::make_mut(&mut self.segs[p.seg]).entry_mut(p.slot)
+    }
+
+    /// Replaces the entry at `p` (same key); returns the old entry.
+    pub fn replace(&mut self, p: Pos, e: Entry) -> Entry {
+        let had = self.get(p).expire().is_some();
+        let has = e.expire().is_some();
+        let old = Arc::make_mut(&mut self.segs[p.seg]).replace(p.hash, p.slot, e);
+        self.expires = self.expires + has as usize - had as usize;
+        old
+    }
+
+    /// Inserts an entry whose key is absent.
+    pub fn insert_new(&mut self, e: Entry) {
+        let h = self.hash(e.key());
+        let seg = self.seg_of(h);
+        if e.expire().is_some() {
+            self.expires += 1;
+        }
+        let hasher = &self.hasher;
+        let hf = |k: &[u8]| hasher.hash_one(k);
+        Arc::make_mut(&mut self.segs[seg]).insert_new(h, e, &hf);
+        self.len += 1;
+        if self.len > self.segs.len() * SEG_TARGET {
+            self.grow();
+        }
+    }
+
+    /// Inserts or replaces; returns the previous entry for the key.
+    pub fn upsert(&mut self, e: Entry) -> Option<Entry> {
+        match self.find(e.key()) {
+            Some(p) => Some(self.replace(p, e)),
+            None => {
+                self.insert_new(e);
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, p: Pos) -> Entry {
+        let hasher = &self.hasher;
+        let hf = |k: &[u8]| hasher.hash_one(k);
+        let seg = Arc::make_mut(&mut self.segs[p.seg]);
+        let e = seg.remove(p.slot);
+        seg.maybe_shrink(&hf);
+        self.len -= 1;
+        if e.expire().is_some() {
+            self.expires -= 1;
+        }
+        if self.segs.len() > 1 && self.len * 4 < self.segs.len() * SEG_TARGET {
+            self.shrink();
+        }
+        e
+    }
+
+    fn grow(&mut self) {
+        let hasher = &self.hasher;
+        let hf = |k: &[u8]| hasher.hash_one(k);
+        let seg = Arc::make_mut(&mut self.segs[self.split]);
+        let other = seg.split_off(self.level, &hf);
+        seg.maybe_shrink(&hf);
+        self.segs.push(Arc::new(other));
+        self.split += 1;
+        if self.split == 1usize << self.level {
+            self.level += 1;
+            self.split = 0;
+        }
+    }
+
+    fn shrink(&mut self) {
+        if self.split == 0 {
+            self.level -= 1;
+            self.split = 1usize << self.level;
+        }
+        self.split -= 1;
+        let last = self.segs.pop().expect("more than one segment");
+        let last = Arc::try_unwrap(last).unwrap_or_else(|shared| (*shared).clone());
+        let hasher = &self.hasher;
+        let hf = |k: &[u8]| hasher.hash_one(k);
+        Arc::make_mut(&mut self.segs[self.split]).absorb(last, &hf);
+    }
+
+    /// Drops everything; returns the old directory (to be freed elsewhere if big).
+    pub fn clear(&mut self) -> Vec<Arc<Segment>> {
+        self.level = 0;
+        self.split = 0;
+        self.len = 0;
+        self.expires = 0;
+        std::mem::replace(&mut self.segs, vec![Arc::new(Segment::new())])
+    }
+
+    /// One SCAN step: calls `f` for every entry of the segment the cursor points at
+    /// and returns the next cursor (0 when the iteration is complete).
+    pub fn scan(&self, cursor: u64, mut f: impl FnMut(&Entry)) -> u64 {
+        let lo_mask = (1u64 << self.level) - 1;
+        let lo = (cursor & lo_mask) as usize;
+        let mask = if lo < self.split {
+            (1u64 << (self.level + 1)) - 1
+        } else {
+            lo_mask
+        };
+        let seg = (cursor & mask) as usize;
+        self.segs[seg].iter().for_each(&mut f);
+        let mut v = cursor | !mask;
+        v = v.reverse_bits().wrapping_add(1).reverse_bits();
+        v
+    }
+
+    /// All entries (logically expired ones included).
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.segs.iter().flat_map(|s| s.iter())
+    }
+
+    /// A random occupied position, or None when empty. `rnd` supplies randomness.
+    pub fn random_pos(&self, mut rnd: impl FnMut() -> u64) -> Option<Pos> {
+        if self.len == 0 {
+            return None;
+        }
+        loop {
+            let seg = (rnd() % self.segs.len() as u64) as usize;
+            let s = &self.segs[seg];
+            if s.is_empty() {
+                continue;
+            }
+            let cap = s.capacity();
+            let start = (rnd() % cap as u64) as usize;
+            for k in 0..cap {
+                let slot = (start + k) & (cap - 1);
+                if let Some(e) = s.slot(slot) {
+                    return Some(Pos {
+                        hash: self.hash(e.key()),
+                        seg,
+                        slot,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Positions of up to `want` entries with an expiry, scanning from `cursor`
+    /// (segment, slot) and examining at most `max_slots` slots. Returns the cursor to
+    /// continue from.
+    pub fn sample_expiring(
+        &self,
+        mut cursor: (usize, usize),
+        want: usize,
+        mut max_slots: usize,
+        out: &mut Vec<Pos>,
+    ) -> (usize, usize) {
+        let mut idx = Vec::new();
+        let nsegs = self.segs.len();
+        let mut segs_seen = 0;
+        while out.len() < want && max_slots > 0 && segs_seen <= nsegs {
+            if cursor.0 >= nsegs {
+                cursor = (0, 0);
+            }
+            let s = &self.segs[cursor.0];
+            if s.expires() == 0 || cursor.1 >= s.capacity() {
+                cursor = (cursor.0 + 1, 0);
+                segs_seen += 1;
+                continue;
+            }
+            idx.clear();
+            let step = max_slots.min(64);
+            let next = s.expiring_from(cursor.1, step, &mut idx);
+            max_slots -= next - cursor.1;
+            for &slot in &idx {
+                out.push(Pos {
+                    hash: self.hash(s.entry(slot).key()),
+                    seg: cursor.0,
+                    slot,
+                });
+            }
+            cursor.1 = next;
+        }
+        cursor
+    }
+
+    /// Bytes used by the table structure itself (slots, control bytes, directory).
+    pub fn overhead_bytes(&self) -> usize {
+        self.segs
+            .iter()
+            .map(|s| s.capacity() * 9 + std::mem::size_of::<Segment>() + 16)
+            .sum::<usize>()
+            + self.segs.capacity() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::entry::Value;
+    use std::collections::HashSet;
+
+    fn e(k: &str) -> Entry {
+        Entry::new(k.as_bytes(), Value::Int(1), None)
+    }
+
+    #[test]
+    fn grows_and_shrinks_one_segment_at_a_time() {
+        let mut t = Table::new(RandomState::new());
+        for i in 0..50_000 {
+            t.insert_new(e(&format!("k{i}")));
+        }
+        assert!(t.segs.len() > 100);
+        for i in 0..50_000 {
+            assert!(t.find(format!("k{i}").as_bytes()).is_some(), "k{i}");
+        }
+        for i in 0..49_990 {
+            let p = t.find(format!("k{i}").as_bytes()).unwrap();
+            t.remove(p);
+        }
+        assert_eq!(t.len(), 10);
+        assert!(t.segs.len() < 4);
+        for i in 49_990..50_000 {
+            assert!(t.find(format!("k{i}").as_bytes()).is_some());
+        }
+    }
+
+    #[test]
+    fn scan_returns_every_stable_key_while_table_changes() {
+        let mut t = Table::new(RandomState::new());
+        for i in 0..5000 {
+            t.insert_new(e(&format!("stable{i}")));
+        }
+        let mut seen = HashSet::new();
+        let mut cursor = 0;
+        let mut step = 0;
+        loop {
+            cursor = t.scan(cursor, |en| {
+                seen.insert(en.key().to_vec());
+            });
+            // Grow hard during the first half of the scan, then shrink.
+            step += 1;
+            if step < 20 {
+                for j in 0..2000 {
+                    t.insert_new(e(&format!("tmp{step}-{j}")));
+                }
+            } else if step < 40 {
+                for j in 0..2000 {
+                    let k = format!("tmp{}-{j}", step - 20);
+                    if let Some(p) = t.find(k.as_bytes()) {
+                        t.remove(p);
+                    }
+                }
+            }
+            if cursor == 0 {
+                break;
+            }
+        }
+        for i in 0..5000 {
+            assert!(
+                seen.contains(format!("stable{i}").as_bytes()),
+                "missed stable{i}"
+            );
+        }
+    }
+
+    #[test]
+    fn snapshot_is_isolated_from_later_writes() {
+        let mut t = Table::new(RandomState::new());
+        for i in 0..3000 {
+            t.insert_new(e(&format!("k{i}")));
+        }
+        let snap = t.segments().to_vec();
+        for i in 0..3000 {
+            let p = t.find(format!("k{i}").as_bytes()).unwrap();
+            let new = t.get(p).with_value(Value::Int(2));
+            t.replace(p, new);
+        }
+        for i in 3000..6000 {
+            t.insert_new(e(&format!("k{i}")));
+        }
+        let frozen: Vec<i64> = snap
+            .iter()
+            .flat_map(|s| s.iter())
+            .map(|en| match en.value() {
+                crate::db::entry::ValueRef::Int(v) => v,
+                _ => panic!(),
+            })
+            .collect();
+        assert_eq!(frozen.len(), 3000);
+        assert!(frozen.iter().all(|&v| v == 1));
+    }
+}
