@@ -34,6 +34,9 @@ pub struct Db {
     pub expired_keys: Vec<Bytes>,
     /// Keys that expired, ever (INFO expired_keys).
     pub stat_expired: u64,
+    /// Read lookups that found / missed their key (INFO keyspace_hits/misses).
+    pub stat_hits: u64,
+    pub stat_misses: u64,
     expire_cursor: (usize, usize),
     rng: u64,
 }
@@ -55,6 +58,8 @@ impl Db {
             lru_clock: 0,
             expired_keys: Vec::new(),
             stat_expired: 0,
+            stat_hits: 0,
+            stat_misses: 0,
             expire_cursor: (0, 0),
             rng: seed,
         }
@@ -101,18 +106,31 @@ impl Db {
         self.expired_keys.push(Bytes::copy_from_slice(e.key()));
     }
 
-    /// Looks a key up for reading and touches its LRU clock.
+    #[inline]
+    fn find_read(&mut self, key: &[u8]) -> Option<Pos> {
+        let p = self.find_live(key);
+        if p.is_some() {
+            self.stat_hits += 1;
+        } else {
+            self.stat_misses += 1;
+        }
+        p
+    }
+
+    /// Looks a key up for reading (counted in keyspace hits/misses) and touches
+    /// its LRU clock.
     #[inline]
     pub fn lookup(&mut self, key: &[u8]) -> Option<&Entry> {
-        let p = self.find_live(key)?;
+        let p = self.find_read(key)?;
         let e = self.table.get(p);
         e.set_lru(self.lru_clock);
         Some(e)
     }
 
-    /// Looks a key up without touching its LRU clock (OBJECT, TYPE-like probes).
+    /// Looks a key up for reading without touching its LRU clock (EXISTS, TYPE,
+    /// OBJECT, CLIENT NO-TOUCH).
     pub fn lookup_notouch(&mut self, key: &[u8]) -> Option<&Entry> {
-        let p = self.find_live(key)?;
+        let p = self.find_read(key)?;
         Some(self.table.get(p))
     }
 

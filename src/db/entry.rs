@@ -89,13 +89,24 @@ impl Value {
         if b.len() <= EMBSTR_MAX {
             Value::Embstr(b)
         } else {
-            Value::Raw(b)
+            Value::Raw(unpin(b))
         }
     }
 
     /// A string produced by in-place editing (APPEND, SETRANGE): always `raw`.
     pub fn raw(b: Bytes) -> Value {
-        Value::Raw(b)
+        Value::Raw(unpin(b))
+    }
+}
+
+/// Medium strings usually come straight from a client's query buffer: copy them so
+/// that storing one does not keep the whole buffer alive. Big ones were given an
+/// allocation of their own by the parser and short ones are stored inline.
+fn unpin(b: Bytes) -> Bytes {
+    if b.len() >= INLINE_MAX && b.len() < crate::resp::parse::BIG_ARG {
+        Bytes::copy_from_slice(&b)
+    } else {
+        b
     }
 }
 

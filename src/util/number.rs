@@ -32,3 +32,25 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
         i64::try_from(v).ok()
     }
 }
+
+/// Longest decimal i64.
+pub const I64_BUF: usize = 20;
+
+/// Decimal form of `v` written into `buf`.
+pub fn format_i64(v: i64, buf: &mut [u8; I64_BUF]) -> &[u8] {
+    let mut i = I64_BUF;
+    let mut n = v.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}

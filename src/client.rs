@@ -1,0 +1,189 @@
+//! Per-connection state: the socket, the query buffer and parser position, the
+//! current command's arguments, the reply buffer, and the session (db, protocol,
+//! name, authentication).
+//!
+//! The reactor reads into `querybuf`; `call()` runs each parsed command and the
+//! handlers append replies through the `add_*` methods (`client/reply.rs`);
+//! `before_sleep` writes `out` to the socket.
+
+pub mod reply;
+
+use std::io::{self, Write};
+use std::os::fd::{AsRawFd, RawFd};
+
+use bytes::{Bytes, BytesMut};
+use mio::net::{TcpStream, UnixStream};
+
+use crate::resp::parse::ParseState;
+
+/// The two kinds of client socket.
+pub enum Conn {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Conn {
+    pub fn fd(&self) -> RawFd {
+        match self {
+            Conn::Tcp(s) => s.as_raw_fd(),
+            Conn::Unix(s) => s.as_raw_fd(),
+        }
+    }
+
+    pub fn source(&mut self) -> &mut dyn mio::event::Source {
+        match self {
+            Conn::Tcp(s) => s,
+            Conn::Unix(s) => s,
+        }
+    }
+
+    /// Reads into the spare capacity of `buf` (at least `want` bytes of room).
+    /// Returns the number of bytes read; 0 means the peer closed.
+    pub fn read_into(&mut self, buf: &mut BytesMut, want: usize) -> io::Result<usize> {
+        buf.reserve(want);
+        let spare = buf.capacity() - buf.len();
+        // SAFETY: read(2) writes at most `spare` bytes into the spare capacity and
+        // we only advance over what it reports as written.
+        let n = unsafe {
+            libc::read(
+                self.fd(),
+                buf.as_mut_ptr().add(buf.len()) as *mut libc::c_void,
+                spare,
+            )
+        };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        unsafe { buf.set_len(buf.len() + n as usize) };
+        Ok(n as usize)
+    }
+
+    pub fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Tcp(s) => s.write(data),
+            Conn::Unix(s) => s.write(data),
+        }
+    }
+
+    pub fn is_unix(&self) -> bool {
+        matches!(self, Conn::Unix(_))
+    }
+}
+
+/// Client flag bits (Redis's CLIENT_* names where they exist).
+pub mod flags {
+    /// Close after the pending replies are written (QUIT, protocol error).
+    pub const CLOSE_AFTER_REPLY: u32 = 1 << 0;
+    /// Close as soon as possible, without writing (killed, limits).
+    pub const CLOSE_ASAP: u32 = 1 << 1;
+    /// Queued in the server's pending-writes list.
+    pub const PENDING_WRITE: u32 = 1 << 2;
+    /// WRITABLE interest is armed with the poller.
+    pub const WRITE_ARMED: u32 = 1 << 3;
+    /// Inside MULTI.
+    pub const MULTI: u32 = 1 << 4;
+    /// Replies are suppressed (CLIENT REPLY OFF/SKIP).
+    pub const REPLY_OFF: u32 = 1 << 5;
+    pub const REPLY_SKIP_NEXT: u32 = 1 << 6;
+    pub const REPLY_SKIP: u32 = 1 << 7;
+}
+
+pub struct Client {
+    pub id: u64,
+    pub conn: Conn,
+    /// Slab key, also the mio token.
+    pub token: usize,
+    pub addr: String,
+    pub laddr: String,
+    pub querybuf: BytesMut,
+    pub parse: ParseState,
+    pub argv: Vec<Bytes>,
+    /// Pending reply bytes; `out_pos` of them are already written.
+    pub out: Vec<u8>,
+    pub out_pos: usize,
+    pub flags: u32,
+    pub db: usize,
+    /// Protocol version: 2 or 3.
+    pub resp: u8,
+    pub name: Option<Bytes>,
+    pub authenticated: bool,
+    pub user: &'static str,
+    /// Creation time and last interaction, in ms.
+    pub ctime_ms: i64,
+    pub last_interaction_ms: i64,
+    /// Full name of the last command (for CLIENT LIST `cmd=`).
+    pub last_cmd: &'static str,
+    /// Error replies sent while running the current command.
+    pub errors_in_cmd: u32,
+    /// Total bytes read and written (INFO stats).
+    pub net_in: u64,
+    pub net_out: u64,
+}
+
+impl Client {
+    pub fn new(id: u64, conn: Conn, token: usize, addr: String, laddr: String, now_ms: i64) -> Client {
+        Client {
+            id,
+            conn,
+            token,
+            addr,
+            laddr,
+            querybuf: BytesMut::new(),
+            parse: ParseState::default(),
+            argv: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            flags: 0,
+            db: 0,
+            resp: 2,
+            name: None,
+            authenticated: false,
+            user: "default",
+            ctime_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_cmd: "NULL",
+            errors_in_cmd: 0,
+            net_in: 0,
+            net_out: 0,
+        }
+    }
+
+    #[inline]
+    pub fn has(&self, f: u32) -> bool {
+        self.flags & f != 0
+    }
+
+    /// Reply bytes not yet written.
+    pub fn pending_out(&self) -> usize {
+        self.out.len() - self.out_pos
+    }
+
+    /// Writes as much pending output as the socket takes. Returns Ok(true) when
+    /// everything was written.
+    pub fn flush(&mut self) -> io::Result<bool> {
+        while self.out_pos < self.out.len() {
+            match self.conn.write(&self.out[self.out_pos..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    self.out_pos += n;
+                    self.net_out += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.out_pos = 0;
+        if self.out.capacity() > 64 * 1024 {
+            self.out = Vec::new();
+        } else {
+            self.out.clear();
+        }
+        Ok(true)
+    }
+
+    /// The argument `i` as UTF-8 lossy text (for error messages).
+    pub fn arg_str(&self, i: usize) -> String {
+        String::from_utf8_lossy(&self.argv[i]).into_owned()
+    }
+}

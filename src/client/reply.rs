@@ -1,0 +1,208 @@
+//! The reply writer: RESP2 and RESP3 encodings appended to a client's output
+//! buffer. A handler says what it means (a null, a map, a double) and the client's
+//! protocol version decides the bytes, as Redis's `addReply*` family does.
+
+use super::{flags, Client};
+use crate::util::number::{format_i64, I64_BUF};
+
+impl Client {
+    #[inline]
+    fn buf(&mut self) -> Option<&mut Vec<u8>> {
+        if self.flags & (flags::REPLY_OFF | flags::REPLY_SKIP) != 0 {
+            None
+        } else {
+            Some(&mut self.out)
+        }
+    }
+
+    /// Appends protocol bytes as they are.
+    #[inline]
+    pub fn add_raw(&mut self, b: &[u8]) {
+        if let Some(out) = self.buf() {
+            out.extend_from_slice(b);
+        }
+    }
+
+    #[inline]
+    fn add_prefixed_int(&mut self, prefix: u8, v: i64) {
+        if let Some(out) = self.buf() {
+            let mut tmp = [0u8; I64_BUF];
+            out.push(prefix);
+            out.extend_from_slice(format_i64(v, &mut tmp));
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+
+    /// `+OK`
+    #[inline]
+    pub fn add_ok(&mut self) {
+        self.add_raw(b"+OK\r\n");
+    }
+
+    /// A status reply: `+text`.
+    pub fn add_status(&mut self, s: &str) {
+        if let Some(out) = self.buf() {
+            out.push(b'+');
+            out.extend(s.bytes().map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+
+    /// An error reply. `msg` starts with the error code (`ERR ...`, `WRONGTYPE ...`);
+    /// line breaks inside it become spaces, as in Redis's `addReplyErrorFormat`.
+    pub fn add_error(&mut self, msg: &str) {
+        self.errors_in_cmd += 1;
+        if let Some(out) = self.buf() {
+            out.push(b'-');
+            out.extend(msg.bytes().map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+
+    /// An integer reply.
+    #[inline]
+    pub fn add_int(&mut self, v: i64) {
+        self.add_prefixed_int(b':', v);
+    }
+
+    /// A bulk string.
+    #[inline]
+    pub fn add_bulk(&mut self, b: &[u8]) {
+        if let Some(out) = self.buf() {
+            let mut tmp = [0u8; I64_BUF];
+            out.push(b'$');
+            out.extend_from_slice(format_i64(b.len() as i64, &mut tmp));
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(b);
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+
+    /// An integer sent as a bulk string (a string value stored as `int`).
+    pub fn add_bulk_int(&mut self, v: i64) {
+        let mut tmp = [0u8; I64_BUF];
+        let s = format_i64(v, &mut tmp);
+        let s = s.to_vec();
+        self.add_bulk(&s);
+    }
+
+    /// A missing value: `$-1` in RESP2, `_` in RESP3.
+    #[inline]
+    pub fn add_null(&mut self) {
+        if self.resp >= 3 {
+            self.add_raw(b"_\r\n");
+        } else {
+            self.add_raw(b"$-1\r\n");
+        }
+    }
+
+    /// A missing array: `*-1` in RESP2, `_` in RESP3.
+    pub fn add_null_array(&mut self) {
+        if self.resp >= 3 {
+            self.add_raw(b"_\r\n");
+        } else {
+            self.add_raw(b"*-1\r\n");
+        }
+    }
+
+    #[inline]
+    pub fn add_array_len(&mut self, n: usize) {
+        self.add_prefixed_int(b'*', n as i64);
+    }
+
+    /// A map header: `%n` in RESP3, an array of 2n in RESP2.
+    pub fn add_map_len(&mut self, n: usize) {
+        if self.resp >= 3 {
+            self.add_prefixed_int(b'%', n as i64);
+        } else {
+            self.add_prefixed_int(b'*', 2 * n as i64);
+        }
+    }
+
+    /// A set header: `~n` in RESP3, an array in RESP2.
+    pub fn add_set_len(&mut self, n: usize) {
+        let p = if self.resp >= 3 { b'~' } else { b'*' };
+        self.add_prefixed_int(p, n as i64);
+    }
+
+    /// A push header (`>n` in RESP3; an array in RESP2, for pub/sub messages).
+    pub fn add_push_len(&mut self, n: usize) {
+        let p = if self.resp >= 3 { b'>' } else { b'*' };
+        self.add_prefixed_int(p, n as i64);
+    }
+
+    /// A boolean: `#t`/`#f` in RESP3, `:1`/`:0` in RESP2.
+    pub fn add_bool(&mut self, v: bool) {
+        if self.resp >= 3 {
+            self.add_raw(if v { b"#t\r\n" } else { b"#f\r\n" });
+        } else {
+            self.add_raw(if v { b":1\r\n" } else { b":0\r\n" });
+        }
+    }
+
+    /// A double already formatted by Redis's rules: `,text` in RESP3, a bulk
+    /// string in RESP2.
+    pub fn add_double_str(&mut self, text: &str) {
+        if self.resp >= 3 {
+            self.add_raw(b",");
+            self.add_raw(text.as_bytes());
+            self.add_raw(b"\r\n");
+        } else {
+            self.add_bulk(text.as_bytes());
+        }
+    }
+
+    /// Verbatim text (`=len\r\ntxt:...` in RESP3, a bulk string in RESP2).
+    pub fn add_verbatim(&mut self, text: &[u8], format: &str) {
+        if self.resp >= 3 {
+            let mut tmp = [0u8; I64_BUF];
+            let len = format_i64((text.len() + 4) as i64, &mut tmp).to_vec();
+            self.add_raw(b"=");
+            self.add_raw(&len);
+            self.add_raw(b"\r\n");
+            self.add_raw(format.as_bytes());
+            self.add_raw(b":");
+            self.add_raw(text);
+            self.add_raw(b"\r\n");
+        } else {
+            self.add_bulk(text);
+        }
+    }
+
+    /// Redis's `addReplyHelp`: a title line then the given lines, as status replies.
+    pub fn add_help(&mut self, cmd: &str, lines: &[&str]) {
+        self.add_array_len(lines.len() + 2);
+        self.add_status(&format!(
+            "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            cmd.to_ascii_uppercase()
+        ));
+        for l in lines {
+            self.add_status(l);
+        }
+        self.add_status("HELP");
+        self.add_status("    Print this help.");
+    }
+
+    /// Reserves room for an aggregate length known only later; returns a handle
+    /// for [`Client::set_deferred_len`].
+    pub fn defer_len(&mut self) -> Option<usize> {
+        self.buf().map(|out| out.len())
+    }
+
+    /// Inserts the aggregate header for `n` elements at a deferred position.
+    /// `kind` is `b'*'` (array), `b'%'` (map: n pairs) or `b'~'` (set).
+    pub fn set_deferred_len(&mut self, at: Option<usize>, kind: u8, n: usize) {
+        let Some(at) = at else { return };
+        let (prefix, count) = match (kind, self.resp >= 3) {
+            (b'%', true) => (b'%', n),
+            (b'%', false) => (b'*', 2 * n),
+            (b'~', true) => (b'~', n),
+            _ => (b'*', n),
+        };
+        let mut hdr = vec![prefix];
+        let mut tmp = [0u8; I64_BUF];
+        hdr.extend_from_slice(format_i64(count as i64, &mut tmp));
+        hdr.extend_from_slice(b"\r\n");
+        self.out.splice(at..at, hdr);
+    }
+}

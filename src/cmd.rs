@@ -1,0 +1,437 @@
+//! Commands are data: one [`Command`] row per command (name, handler, arity, flags,
+//! key positions, ACL categories, docs), grouped one file per Redis command group
+//! under `cmd/`. [`call`] does everything a handler must not: lookup, arity,
+//! authentication, stats, and (later) MULTI queueing, OOM and propagation.
+//!
+//! A handler has the shape `fn(&mut Server, &mut Client)`: arguments are in
+//! `c.argv`, replies go through `c.add_*`, and it never touches a socket.
+
+pub mod connection;
+pub mod keyspace;
+pub mod server;
+pub mod string;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use crate::client::Client;
+use crate::error::{self, OpError};
+use crate::server::Server;
+
+pub type Handler = fn(&mut Server, &mut Client);
+
+/// Command flags (Redis's CMD_* with the names COMMAND INFO shows).
+pub mod flags {
+    pub const WRITE: u64 = 1 << 0;
+    pub const READONLY: u64 = 1 << 1;
+    pub const DENYOOM: u64 = 1 << 2;
+    pub const MODULE: u64 = 1 << 3;
+    pub const ADMIN: u64 = 1 << 4;
+    pub const PUBSUB: u64 = 1 << 5;
+    pub const NOSCRIPT: u64 = 1 << 6;
+    pub const BLOCKING: u64 = 1 << 8;
+    pub const LOADING: u64 = 1 << 9;
+    pub const STALE: u64 = 1 << 10;
+    pub const SKIP_MONITOR: u64 = 1 << 11;
+    pub const SKIP_SLOWLOG: u64 = 1 << 12;
+    pub const ASKING: u64 = 1 << 13;
+    pub const FAST: u64 = 1 << 14;
+    pub const NO_AUTH: u64 = 1 << 15;
+    pub const MAY_REPLICATE: u64 = 1 << 16;
+    pub const SENTINEL: u64 = 1 << 17;
+    pub const ONLY_SENTINEL: u64 = 1 << 18;
+    pub const NO_MANDATORY_KEYS: u64 = 1 << 19;
+    pub const PROTECTED: u64 = 1 << 20;
+    pub const NO_ASYNC_LOADING: u64 = 1 << 23;
+    pub const NO_MULTI: u64 = 1 << 24;
+    pub const MOVABLE_KEYS: u64 = 1 << 25;
+    pub const ALLOW_BUSY: u64 = 1 << 26;
+
+    /// (bit, name) in the order Redis prints them in COMMAND INFO.
+    pub const NAMES: &[(u64, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (MODULE, "module"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (MAY_REPLICATE, "may_replicate"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
+        (NO_MULTI, "no_multi"),
+        (MOVABLE_KEYS, "movablekeys"),
+        (ALLOW_BUSY, "allow_busy"),
+    ];
+}
+
+/// ACL categories (Redis's ACL_CATEGORY_*).
+pub mod acl {
+    pub const KEYSPACE: u64 = 1 << 0;
+    pub const READ: u64 = 1 << 1;
+    pub const WRITE: u64 = 1 << 2;
+    pub const SET: u64 = 1 << 3;
+    pub const SORTEDSET: u64 = 1 << 4;
+    pub const LIST: u64 = 1 << 5;
+    pub const HASH: u64 = 1 << 6;
+    pub const STRING: u64 = 1 << 7;
+    pub const BITMAP: u64 = 1 << 8;
+    pub const HYPERLOGLOG: u64 = 1 << 9;
+    pub const GEO: u64 = 1 << 10;
+    pub const STREAM: u64 = 1 << 11;
+    pub const PUBSUB: u64 = 1 << 12;
+    pub const ADMIN: u64 = 1 << 13;
+    pub const FAST: u64 = 1 << 14;
+    pub const SLOW: u64 = 1 << 15;
+    pub const BLOCKING: u64 = 1 << 16;
+    pub const DANGEROUS: u64 = 1 << 17;
+    pub const CONNECTION: u64 = 1 << 18;
+    pub const TRANSACTION: u64 = 1 << 19;
+    pub const SCRIPTING: u64 = 1 << 20;
+
+    pub const NAMES: &[(u64, &str)] = &[
+        (KEYSPACE, "keyspace"),
+        (READ, "read"),
+        (WRITE, "write"),
+        (SET, "set"),
+        (SORTEDSET, "sortedset"),
+        (LIST, "list"),
+        (HASH, "hash"),
+        (STRING, "string"),
+        (BITMAP, "bitmap"),
+        (HYPERLOGLOG, "hyperloglog"),
+        (GEO, "geo"),
+        (STREAM, "stream"),
+        (PUBSUB, "pubsub"),
+        (ADMIN, "admin"),
+        (FAST, "fast"),
+        (SLOW, "slow"),
+        (BLOCKING, "blocking"),
+        (DANGEROUS, "dangerous"),
+        (CONNECTION, "connection"),
+        (TRANSACTION, "transaction"),
+        (SCRIPTING, "scripting"),
+    ];
+}
+
+/// One command (or subcommand) row.
+pub struct Command {
+    /// Lower-case name (`get`; `get` for `CONFIG GET`, whose full name is `config|get`).
+    pub name: &'static str,
+    pub handler: Handler,
+    /// N: exactly N arguments including the name; -N: at least N.
+    pub arity: i32,
+    pub flags: u64,
+    /// Explicit ACL categories (the implicit ones are derived from the flags).
+    pub acl: u64,
+    /// First key, last key (negative counts from the end), step; 0,0,0 = no keys.
+    pub keys: (i32, i32, i32),
+    /// Redis's command group (`string`, `generic`, `server`, ...).
+    pub group: &'static str,
+    pub since: &'static str,
+    pub summary: &'static str,
+    pub complexity: &'static str,
+    pub subcommands: &'static [Command],
+}
+
+/// Builds a row; use struct update syntax for subcommands.
+#[allow(clippy::too_many_arguments)]
+pub const fn cmd(
+    name: &'static str,
+    handler: Handler,
+    arity: i32,
+    flags: u64,
+    acl: u64,
+    keys: (i32, i32, i32),
+    group: &'static str,
+    since: &'static str,
+    summary: &'static str,
+    complexity: &'static str,
+) -> Command {
+    Command {
+        name,
+        handler,
+        arity,
+        flags,
+        acl,
+        keys,
+        group,
+        since,
+        summary,
+        complexity,
+        subcommands: &[],
+    }
+}
+
+/// Handler of container commands called without a subcommand; never reached
+/// because arity rejects it, but the row needs one.
+pub fn container_command(_: &mut Server, c: &mut Client) {
+    c.add_error(&error::wrong_arity(&c.arg_str(0).to_ascii_lowercase()));
+}
+
+/// Per-command counters (INFO commandstats).
+#[derive(Default, Clone, Debug)]
+pub struct CmdStats {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+pub struct CommandEntry {
+    pub cmd: &'static Command,
+    /// `get`, or `config|get` for a subcommand.
+    pub fullname: &'static str,
+    pub parent: Option<usize>,
+    subs: HashMap<Vec<u8>, usize>,
+    pub stats: CmdStats,
+}
+
+impl CommandEntry {
+    /// Implicit plus explicit ACL categories, as Redis's setImplicitACLCategories.
+    pub fn acl_categories(&self) -> u64 {
+        let f = self.cmd.flags;
+        let mut a = self.cmd.acl;
+        if f & flags::WRITE != 0 {
+            a |= acl::WRITE;
+        }
+        if f & flags::READONLY != 0 && a & acl::SCRIPTING == 0 {
+            a |= acl::READ;
+        }
+        if f & flags::ADMIN != 0 {
+            a |= acl::ADMIN | acl::DANGEROUS;
+        }
+        if f & flags::PUBSUB != 0 {
+            a |= acl::PUBSUB;
+        }
+        if f & flags::FAST != 0 {
+            a |= acl::FAST;
+        }
+        if f & flags::BLOCKING != 0 {
+            a |= acl::BLOCKING;
+        }
+        if a & acl::FAST == 0 {
+            a |= acl::SLOW;
+        }
+        a
+    }
+
+    /// Subcommand ids in table order.
+    pub fn subcommand_ids(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.subs.values().copied().collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// All commands, by id, with a case-insensitive name index.
+pub struct CommandTable {
+    pub list: Vec<CommandEntry>,
+    by_name: HashMap<Vec<u8>, usize>,
+}
+
+/// Every command group's rows.
+fn groups() -> [&'static [Command]; 4] {
+    [connection::COMMANDS, string::COMMANDS, keyspace::COMMANDS, server::COMMANDS]
+}
+
+/// Why a lookup failed.
+pub enum LookupError {
+    Unknown,
+    UnknownSubcommand,
+}
+
+impl CommandTable {
+    pub fn new() -> CommandTable {
+        let mut t = CommandTable {
+            list: Vec::new(),
+            by_name: HashMap::new(),
+        };
+        for group in groups() {
+            for c in group {
+                let id = t.push(c, c.name, None);
+                t.by_name.insert(c.name.as_bytes().to_vec(), id);
+                for sc in c.subcommands {
+                    let full: &'static str = Box::leak(format!("{}|{}", c.name, sc.name).into_boxed_str());
+                    let sid = t.push(sc, full, Some(id));
+                    t.list[id].subs.insert(sc.name.as_bytes().to_vec(), sid);
+                }
+            }
+        }
+        t
+    }
+
+    fn push(&mut self, cmd: &'static Command, fullname: &'static str, parent: Option<usize>) -> usize {
+        self.list.push(CommandEntry {
+            cmd,
+            fullname,
+            parent,
+            subs: HashMap::new(),
+            stats: CmdStats::default(),
+        });
+        self.list.len() - 1
+    }
+
+    /// Top-level command id by (any-case) name.
+    pub fn find(&self, name: &[u8]) -> Option<usize> {
+        let mut tmp = [0u8; 32];
+        if name.len() <= tmp.len() {
+            for (d, s) in tmp.iter_mut().zip(name) {
+                *d = s.to_ascii_lowercase();
+            }
+            self.by_name.get(&tmp[..name.len()]).copied()
+        } else {
+            None
+        }
+    }
+
+    /// Resolves `argv` to a command or subcommand id, as Redis's lookupCommand.
+    pub fn lookup(&self, argv: &[bytes::Bytes]) -> Result<usize, LookupError> {
+        let id = self.find(&argv[0]).ok_or(LookupError::Unknown)?;
+        let e = &self.list[id];
+        if e.subs.is_empty() || argv.len() < 2 {
+            return Ok(id);
+        }
+        let sub = argv[1].to_ascii_lowercase();
+        e.subs.get(&sub).copied().ok_or(LookupError::UnknownSubcommand)
+    }
+
+    /// Top-level commands, in table order.
+    pub fn top_level(&self) -> impl Iterator<Item = (usize, &CommandEntry)> {
+        self.list.iter().enumerate().filter(|(_, e)| e.parent.is_none())
+    }
+}
+
+impl Default for CommandTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// C's `%.Ns` on a binary-safe argument: stops at the first NUL, at most `n` bytes.
+fn c_str_prefix(b: &[u8], n: usize) -> String {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len()).min(n);
+    String::from_utf8_lossy(&b[..end]).into_owned()
+}
+
+/// Redis's text for an unknown command.
+fn unknown_command_error(argv: &[bytes::Bytes]) -> String {
+    let mut args = String::new();
+    for a in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        args.push('\'');
+        args.push_str(&c_str_prefix(a, room));
+        args.push_str("' ");
+    }
+    format!(
+        "ERR unknown command '{}', with args beginning with: {}",
+        c_str_prefix(&argv[0], 128),
+        args
+    )
+}
+
+/// Runs the command in `c.argv`: lookup, checks, the handler, stats.
+pub fn call(srv: &mut Server, c: &mut Client) {
+    let id = match srv.commands.lookup(&c.argv) {
+        Ok(id) => id,
+        Err(LookupError::Unknown) => {
+            let msg = unknown_command_error(&c.argv);
+            reject(srv, c, None, &msg);
+            return;
+        }
+        Err(LookupError::UnknownSubcommand) => {
+            let msg = format!(
+                "ERR unknown subcommand '{}'. Try {} HELP.",
+                c_str_prefix(&c.argv[1], 128),
+                c.arg_str(0).to_ascii_uppercase()
+            );
+            reject(srv, c, None, &msg);
+            return;
+        }
+    };
+    let entry = &srv.commands.list[id];
+    let cmd = entry.cmd;
+    let argc = c.argv.len() as i32;
+    if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
+        let msg = error::wrong_arity(entry.fullname);
+        reject(srv, c, Some(id), &msg);
+        return;
+    }
+    if !c.authenticated && cmd.flags & flags::NO_AUTH == 0 && srv.auth_required() {
+        reject(srv, c, Some(id), error::NOAUTH);
+        return;
+    }
+
+    srv.update_time();
+    c.last_cmd = srv.commands.list[id].fullname;
+    c.errors_in_cmd = 0;
+    let start = Instant::now();
+    (cmd.handler)(srv, c);
+    let usec = start.elapsed().as_micros() as u64;
+    let st = &mut srv.commands.list[id].stats;
+    st.calls += 1;
+    st.usec += usec;
+    if c.errors_in_cmd > 0 {
+        st.failed_calls += 1;
+    }
+    srv.stats.numcommands += 1;
+    srv.after_command(c);
+}
+
+fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, msg: &str) {
+    c.add_error(msg);
+    if let Some(id) = id {
+        srv.commands.list[id].stats.rejected_calls += 1;
+    }
+    srv.after_command(c);
+}
+
+/// Parses argument `i` as an integer (Redis's getLongLongFromObjectOrReply).
+pub fn arg_i64(c: &Client, i: usize) -> Result<i64, OpError> {
+    crate::util::number::parse_i64(&c.argv[i]).ok_or(OpError::NotInteger)
+}
+
+/// Replies with an operation error.
+pub fn reply_err(c: &mut Client, e: OpError) {
+    c.add_error(&e.text());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_consistent() {
+        let t = CommandTable::new();
+        for e in &t.list {
+            assert_eq!(e.cmd.name, e.cmd.name.to_ascii_lowercase());
+            assert!(e.cmd.arity != 0, "{}", e.fullname);
+            assert!(!e.cmd.summary.is_empty(), "{}", e.fullname);
+            let is_container = !e.cmd.subcommands.is_empty();
+            if is_container {
+                assert_eq!(e.cmd.arity, -2, "{}", e.fullname);
+            }
+        }
+        assert!(t.find(b"GeT").is_some());
+    }
+
+    #[test]
+    fn unknown_command_text_matches_redis() {
+        let argv: Vec<bytes::Bytes> = vec!["foo".into(), "a".into(), "b\0c".into()];
+        assert_eq!(
+            unknown_command_error(&argv),
+            "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET.
+
+use super::{acl, cmd, flags as f, Command};
+use crate::client::{flags as cflags, Client};
+use crate::error;
+use crate::server::{Server, REDIS_VERSION};
+
+pub const COMMANDS: &[Command] = &[
+    cmd("ping", ping_command, -1, f::FAST | f::SENTINEL, acl::CONNECTION, (0, 0, 0), "connection", "1.0.0",
+        "Returns the server's liveliness response.", "O(1)"),
+    cmd("echo", echo_command, 2, f::FAST, acl::CONNECTION, (0, 0, 0), "connection", "1.0.0",
+        "Returns the given string.", "O(1)"),
+    cmd("quit", quit_command, -1, f::ALLOW_BUSY | f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH,
+        acl::CONNECTION, (0, 0, 0), "connection", "1.0.0", "Closes the connection.", "O(1)"),
+    cmd("select", select_command, 2, f::LOADING | f::STALE | f::FAST, acl::CONNECTION, (0, 0, 0),
+        "connection", "1.0.0", "Changes the selected database.", "O(1)"),
+    cmd("auth", auth_command, -2, f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL
+        | f::ALLOW_BUSY, acl::CONNECTION, (0, 0, 0), "connection", "1.0.0",
+        "Authenticates the connection.", "O(N) where N is the number of passwords defined for the user"),
+    cmd("hello", hello_command, -1, f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL
+        | f::ALLOW_BUSY, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
+        "Handshakes with the Redis server.", "O(1)"),
+    cmd("reset", reset_command, 1, f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::ALLOW_BUSY,
+        acl::CONNECTION, (0, 0, 0), "connection", "6.2.0", "Resets the connection.", "O(1)"),
+];
+
+/// PING [message]
+pub fn ping_command(_: &mut Server, c: &mut Client) {
+    if c.argv.len() > 2 {
+        c.add_error(&error::wrong_arity("ping"));
+        return;
+    }
+    if c.argv.len() == 1 {
+        c.add_raw(b"+PONG\r\n");
+    } else {
+        let msg = c.argv[1].clone();
+        c.add_bulk(&msg);
+    }
+}
+
+/// ECHO message
+pub fn echo_command(_: &mut Server, c: &mut Client) {
+    let msg = c.argv[1].clone();
+    c.add_bulk(&msg);
+}
+
+/// QUIT
+pub fn quit_command(_: &mut Server, c: &mut Client) {
+    c.add_ok();
+    c.flags |= cflags::CLOSE_AFTER_REPLY;
+}
+
+/// SELECT index
+pub fn select_command(srv: &mut Server, c: &mut Client) {
+    let Some(id) = crate::util::number::parse_i64(&c.argv[1]) else {
+        c.add_error(error::NOT_INTEGER);
+        return;
+    };
+    if id < 0 || id >= srv.dbs.len() as i64 {
+        c.add_error(error::DB_INDEX);
+        return;
+    }
+    c.db = id as usize;
+    c.add_ok();
+}
+
+/// Checks a username/password pair against the (single, default) user.
+fn check_password(srv: &Server, user: &[u8], pass: &[u8]) -> bool {
+    if user != b"default" {
+        return false;
+    }
+    match &srv.config.requirepass {
+        Some(p) => p.as_slice() == pass,
+        None => true,
+    }
+}
+
+/// AUTH [username] password
+pub fn auth_command(srv: &mut Server, c: &mut Client) {
+    if c.argv.len() > 3 {
+        c.add_error(error::SYNTAX);
+        return;
+    }
+    let (user, pass) = if c.argv.len() == 2 {
+        if srv.config.requirepass.is_none() {
+            c.add_error(error::AUTH_NOT_CONFIGURED);
+            return;
+        }
+        (&b"default"[..], c.argv[1].clone())
+    } else {
+        (&c.argv[1][..], c.argv[2].clone())
+    };
+    let user = user.to_vec();
+    if check_password(srv, &user, &pass) {
+        c.authenticated = true;
+        c.add_ok();
+    } else {
+        c.add_error(error::WRONGPASS);
+    }
+}
+
+/// HELLO [protover [AUTH username password] [SETNAME clientname]]
+pub fn hello_command(srv: &mut Server, c: &mut Client) {
+    let mut ver = 0i64;
+    let mut next = 1;
+    if c.argv.len() >= 2 {
+        match crate::util::number::parse_i64(&c.argv[1]) {
+            Some(v) => ver = v,
+            None => {
+                c.add_error("ERR Protocol version is not an integer or out of range");
+                return;
+            }
+        }
+        next = 2;
+        if !(2..=3).contains(&ver) {
+            c.add_error(error::NOPROTO);
+            return;
+        }
+    }
+    let mut setname = None;
+    let mut auth = None;
+    let mut j = next;
+    while j < c.argv.len() {
+        let more = c.argv.len() - j - 1;
+        let opt = c.argv[j].to_ascii_lowercase();
+        if opt == b"auth" && more >= 2 {
+            auth = Some((c.argv[j + 1].clone(), c.argv[j + 2].clone()));
+            j += 3;
+        } else if opt == b"setname" && more >= 1 {
+            setname = Some(c.argv[j + 1].clone());
+            j += 2;
+        } else {
+            c.add_error(&format!("ERR Syntax error in HELLO option '{}'", c.arg_str(j)));
+            return;
+        }
+    }
+    if let Some((user, pass)) = auth {
+        if !check_password(srv, &user, &pass) {
+            c.add_error(error::WRONGPASS);
+            return;
+        }
+        c.authenticated = true;
+    }
+    if !c.authenticated && srv.auth_required() {
+        c.add_error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        return;
+    }
+    if let Some(name) = setname {
+        if let Err(e) = super::validate_client_name(&name) {
+            c.add_error(e);
+            return;
+        }
+        c.name = if name.is_empty() { None } else { Some(name) };
+    }
+    if ver != 0 {
+        c.resp = ver as u8;
+    }
+    c.add_map_len(7);
+    c.add_bulk(b"server");
+    c.add_bulk(b"redis");
+    c.add_bulk(b"version");
+    c.add_bulk(REDIS_VERSION.as_bytes());
+    c.add_bulk(b"proto");
+    c.add_int(c.resp as i64);
+    c.add_bulk(b"id");
+    c.add_int(c.id as i64);
+    c.add_bulk(b"mode");
+    c.add_bulk(b"standalone");
+    c.add_bulk(b"role");
+    c.add_bulk(b"master");
+    c.add_bulk(b"modules");
+    c.add_array_len(0);
+}
+
+/// RESET
+pub fn reset_command(srv: &mut Server, c: &mut Client) {
+    c.db = 0;
+    c.resp = 2;
+    c.name = None;
+    c.flags &= !(cflags::MULTI | cflags::REPLY_OFF | cflags::REPLY_SKIP | cflags::REPLY_SKIP_NEXT);
+    c.authenticated = !srv.auth_required();
+    c.add_status("RESET");
+}

@@ -1,0 +1,524 @@
+//! The event loop: one `mio::Poll` on one thread owns the listeners, the clients
+//! and the [`Server`]. It accepts, reads, parses and runs commands, then in
+//! `before_sleep` writes replies (arming WRITABLE only after a short write) and
+//! frees closed clients; `cron` runs `hz` times per second.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::FromRawFd;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+use log::{debug, info, warn};
+use mio::net::{TcpListener, UnixListener};
+use mio::{Events, Interest, Poll, Token};
+
+use crate::client::{flags as cflags, Client, Conn};
+use crate::cmd::call;
+use crate::resp::parse::{parse, Limits, Parsed};
+use crate::server::Server;
+
+/// Bytes asked of each read(2).
+const READ_CHUNK: usize = 16 * 1024;
+/// After this many bytes from one client in one event, let others run first.
+const READ_FAIRNESS: usize = 1024 * 1024;
+const LISTENER_BASE: usize = usize::MAX / 2;
+
+enum Listener {
+    Tcp(TcpListener),
+    Unix(UnixListener),
+}
+
+pub struct Reactor {
+    poll: Poll,
+    listeners: Vec<Listener>,
+    pub srv: Server,
+    /// Clients that still had input when their fairness budget ran out.
+    pending_reads: Vec<usize>,
+    /// Clients to free in before_sleep.
+    to_close: Vec<usize>,
+}
+
+/// Set from the signal handler; read by the loop.
+static SHUTDOWN_SIGNAL: AtomicI32 = AtomicI32::new(0);
+static SIGNALS_INSTALLED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    SHUTDOWN_SIGNAL.store(sig, Ordering::SeqCst);
+}
+
+fn install_signal_handlers() {
+    if SIGNALS_INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_signal as *const () as usize;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGTERM, &sa, std::ptr::null_mut());
+        libc::sigaction(libc::SIGINT, &sa, std::ptr::null_mut());
+    }
+}
+
+/// Opens a listening TCP socket the way Redis does: SO_REUSEADDR, IPV6_V6ONLY for
+/// IPv6 addresses (so `*` and `::*` can share a port), the configured backlog.
+fn bind_tcp(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
+    let domain = if addr.is_ipv6() {
+        libc::AF_INET6
+    } else {
+        libc::AF_INET
+    };
+    // SAFETY: plain socket syscalls on a descriptor we own; on error it is closed.
+    unsafe {
+        let fd = libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let fail = |fd| {
+            let e = io::Error::last_os_error();
+            libc::close(fd);
+            Err(e)
+        };
+        let one: libc::c_int = 1;
+        let optp = &one as *const libc::c_int as *const libc::c_void;
+        let optl = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, optp, optl);
+        if addr.is_ipv6() {
+            libc::setsockopt(fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, optp, optl);
+        }
+        let rc = match addr {
+            SocketAddr::V4(a) => {
+                let mut sin: libc::sockaddr_in = std::mem::zeroed();
+                sin.sin_family = libc::AF_INET as libc::sa_family_t;
+                sin.sin_port = a.port().to_be();
+                sin.sin_addr.s_addr = u32::from_ne_bytes(a.ip().octets());
+                libc::bind(
+                    fd,
+                    &sin as *const _ as *const libc::sockaddr,
+                    std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+                )
+            }
+            SocketAddr::V6(a) => {
+                let mut sin6: libc::sockaddr_in6 = std::mem::zeroed();
+                sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+                sin6.sin6_port = a.port().to_be();
+                sin6.sin6_addr.s6_addr = a.ip().octets();
+                libc::bind(
+                    fd,
+                    &sin6 as *const _ as *const libc::sockaddr,
+                    std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+                )
+            }
+        };
+        if rc != 0 {
+            return fail(fd);
+        }
+        if libc::listen(fd, backlog.min(i32::MAX as u32) as libc::c_int) != 0 {
+            return fail(fd);
+        }
+        Ok(TcpListener::from_std(std::net::TcpListener::from_raw_fd(fd)))
+    }
+}
+
+/// Resolves a `bind` entry: `*` is every IPv4 address, `::*` every IPv6 one.
+fn bind_addr(entry: &str, port: u16) -> Option<SocketAddr> {
+    let host = entry.trim_start_matches('-');
+    let ip: IpAddr = match host {
+        "*" => "0.0.0.0".parse().ok()?,
+        "::*" => "::".parse().ok()?,
+        h => h.parse().ok()?,
+    };
+    Some(SocketAddr::new(ip, port))
+}
+
+fn fmt_addr(a: io::Result<SocketAddr>) -> String {
+    match a {
+        Ok(SocketAddr::V4(a)) => format!("{}:{}", a.ip(), a.port()),
+        Ok(SocketAddr::V6(a)) => format!("{}:{}", a.ip(), a.port()),
+        Err(_) => "?:0".into(),
+    }
+}
+
+impl Reactor {
+    /// Binds the configured listeners. Errors are reported the way Redis reports
+    /// them and returned so main can exit(1).
+    pub fn new(srv: Server) -> io::Result<Reactor> {
+        let poll = Poll::new()?;
+        let mut r = Reactor {
+            poll,
+            listeners: Vec::new(),
+            srv,
+            pending_reads: Vec::new(),
+            to_close: Vec::new(),
+        };
+        let port = r.srv.config.port;
+        if port != 0 {
+            let bind = r.srv.config.bind.clone();
+            for entry in &bind {
+                let optional = entry.starts_with('-');
+                let Some(addr) = bind_addr(entry, port) else {
+                    warn!("Invalid bind address '{entry}'");
+                    return Err(io::Error::new(io::ErrorKind::InvalidInput, "bind"));
+                };
+                match bind_tcp(addr, r.srv.config.tcp_backlog) {
+                    Ok(l) => {
+                        let tok = Token(LISTENER_BASE + r.listeners.len());
+                        let mut l = l;
+                        r.poll.registry().register(&mut l, tok, Interest::READABLE)?;
+                        r.listeners.push(Listener::Tcp(l));
+                    }
+                    Err(e) => {
+                        let unsupported = matches!(
+                            e.raw_os_error(),
+                            Some(libc::EADDRNOTAVAIL) | Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT)
+                        );
+                        if optional && unsupported {
+                            continue;
+                        }
+                        warn!(
+                            "Warning: Could not create server TCP listening socket {}:{}: bind: {}",
+                            entry.trim_start_matches('-'),
+                            port,
+                            io_err_text(&e)
+                        );
+                        warn!("Failed listening on port {port} (tcp), aborting.");
+                        return Err(e);
+                    }
+                }
+            }
+            r.srv.tcp_port = port;
+        }
+        if let Some(path) = r.srv.config.unixsocket.clone() {
+            let _ = std::fs::remove_file(&path);
+            match UnixListener::bind(&path) {
+                Ok(mut l) => {
+                    if r.srv.config.unixsocketperm != 0 {
+                        use std::os::unix::fs::PermissionsExt;
+                        let perm = std::fs::Permissions::from_mode(r.srv.config.unixsocketperm);
+                        let _ = std::fs::set_permissions(&path, perm);
+                    }
+                    let tok = Token(LISTENER_BASE + r.listeners.len());
+                    r.poll.registry().register(&mut l, tok, Interest::READABLE)?;
+                    r.listeners.push(Listener::Unix(l));
+                }
+                Err(e) => {
+                    warn!("Failed opening Unix socket: {}", io_err_text(&e));
+                    return Err(e);
+                }
+            }
+        }
+        install_signal_handlers();
+        Ok(r)
+    }
+
+    /// Runs until shutdown is requested.
+    pub fn run(&mut self) {
+        let mut events = Events::with_capacity(1024);
+        let mut next_cron = Instant::now();
+        loop {
+            self.before_sleep();
+            let sig = SHUTDOWN_SIGNAL.swap(0, Ordering::SeqCst);
+            if sig != 0 {
+                let name = if sig == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
+                warn!("Received {name} scheduling shutdown...");
+                self.srv.shutdown_asap = true;
+            }
+            if self.srv.shutdown_asap {
+                return;
+            }
+            let now = Instant::now();
+            let timeout = if !self.pending_reads.is_empty() {
+                Duration::ZERO
+            } else {
+                next_cron.saturating_duration_since(now)
+            };
+            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    warn!("poll error: {e}");
+                }
+                continue;
+            }
+            for ev in events.iter() {
+                let t = ev.token().0;
+                if t >= LISTENER_BASE {
+                    self.accept(t - LISTENER_BASE);
+                    continue;
+                }
+                if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                    self.handle_read(t);
+                }
+                if ev.is_writable() {
+                    self.handle_write(t);
+                }
+            }
+            for t in std::mem::take(&mut self.pending_reads) {
+                self.handle_read(t);
+            }
+            if Instant::now() >= next_cron {
+                self.srv.cron();
+                self.clients_cron();
+                let period = Duration::from_micros(1_000_000 / self.srv.config.hz.clamp(1, 500) as u64);
+                next_cron = Instant::now() + period;
+            }
+        }
+    }
+
+    fn accept(&mut self, idx: usize) {
+        loop {
+            let accepted = match &self.listeners[idx] {
+                Listener::Tcp(l) => l.accept().map(|(s, peer)| {
+                    let _ = s.set_nodelay(true);
+                    let laddr = fmt_addr(s.local_addr());
+                    (Conn::Tcp(s), fmt_addr(Ok(peer)), laddr)
+                }),
+                Listener::Unix(l) => l.accept().map(|(s, _)| {
+                    let path = self.srv.config.unixsocket.clone().unwrap_or_default();
+                    (Conn::Unix(s), format!("{path}:0"), format!("{path}:0"))
+                }),
+            };
+            match accepted {
+                Ok((mut conn, addr, laddr)) => {
+                    if self.srv.clients.len() >= self.srv.config.maxclients as usize {
+                        let _ = conn.write(b"-ERR max number of clients reached\r\n");
+                        self.srv.stats.rejected_conn += 1;
+                        continue;
+                    }
+                    let entry = self.srv.clients.vacant_entry();
+                    let token = entry.key();
+                    if let Err(e) = self.poll.registry().register(conn.source(), Token(token), Interest::READABLE) {
+                        warn!("Error registering fd event for the new client: {e}");
+                        continue;
+                    }
+                    let id = self.srv.next_client_id;
+                    self.srv.next_client_id += 1;
+                    debug!("Accepted {addr}");
+                    let mut c = Client::new(id, conn, token, addr, laddr, self.srv.now_ms);
+                    c.authenticated = !self.srv.auth_required();
+                    entry.insert(Some(Box::new(c)));
+                    self.srv.stats.numconnections += 1;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    warn!("Accepting client connection: {e}");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn handle_read(&mut self, token: usize) {
+        let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
+            return;
+        };
+        if c.has(cflags::CLOSE_ASAP) {
+            self.srv.clients[token] = Some(c);
+            return;
+        }
+        let mut total = 0usize;
+        loop {
+            let spare_before = {
+                c.querybuf.reserve(READ_CHUNK);
+                c.querybuf.capacity() - c.querybuf.len()
+            };
+            match c.conn.read_into(&mut c.querybuf, READ_CHUNK) {
+                Ok(0) => {
+                    debug!("Client closed connection id={} addr={}", c.id, c.addr);
+                    self.mark_close(&mut c);
+                    break;
+                }
+                Ok(n) => {
+                    total += n;
+                    c.net_in += n as u64;
+                    self.srv.stats.net_input_bytes += n as u64;
+                    c.last_interaction_ms = self.srv.now_ms;
+                    process_input(&mut self.srv, &mut c);
+                    if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) {
+                        break;
+                    }
+                    if c.querybuf.len() as u64 > self.srv.config.client_query_buffer_limit {
+                        warn!(
+                            "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
+                            c.id,
+                            c.addr,
+                            String::from_utf8_lossy(&c.querybuf[..c.querybuf.len().min(64)])
+                        );
+                        self.mark_close(&mut c);
+                        break;
+                    }
+                    if n < spare_before {
+                        // A short read drained the socket: with edge-triggered
+                        // readiness, new data will raise a new event.
+                        break;
+                    }
+                    if total >= READ_FAIRNESS {
+                        self.pending_reads.push(token);
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    debug!("Reading from client: {e}");
+                    self.mark_close(&mut c);
+                    break;
+                }
+            }
+        }
+        self.schedule_write(&mut c);
+        self.srv.clients[token] = Some(c);
+    }
+
+    fn mark_close(&mut self, c: &mut Client) {
+        if !c.has(cflags::CLOSE_ASAP) {
+            c.flags |= cflags::CLOSE_ASAP;
+            self.to_close.push(c.token);
+        }
+    }
+
+    fn schedule_write(&mut self, c: &mut Client) {
+        if (c.pending_out() > 0 || c.has(cflags::CLOSE_AFTER_REPLY)) && !c.has(cflags::PENDING_WRITE) {
+            c.flags |= cflags::PENDING_WRITE;
+            self.srv.pending_writes.push(c.token);
+        }
+    }
+
+    fn handle_write(&mut self, token: usize) {
+        let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
+            return;
+        };
+        self.write_client(&mut c);
+        self.srv.clients[token] = Some(c);
+    }
+
+    fn write_client(&mut self, c: &mut Client) {
+        if c.has(cflags::CLOSE_ASAP) {
+            return;
+        }
+        let before = c.net_out;
+        let res = c.flush();
+        self.srv.stats.net_output_bytes += c.net_out - before;
+        match res {
+            Ok(true) => {
+                if c.has(cflags::WRITE_ARMED) {
+                    c.flags &= !cflags::WRITE_ARMED;
+                    let _ = self
+                        .poll
+                        .registry()
+                        .reregister(c.conn.source(), Token(c.token), Interest::READABLE);
+                }
+                if c.has(cflags::CLOSE_AFTER_REPLY) {
+                    self.mark_close(c);
+                }
+            }
+            Ok(false) => {
+                if !c.has(cflags::WRITE_ARMED) {
+                    c.flags |= cflags::WRITE_ARMED;
+                    let _ = self.poll.registry().reregister(
+                        c.conn.source(),
+                        Token(c.token),
+                        Interest::READABLE | Interest::WRITABLE,
+                    );
+                }
+            }
+            Err(e) => {
+                debug!("Error writing to client: {e}");
+                self.mark_close(c);
+            }
+        }
+    }
+
+    /// Writes pending replies and frees closed clients.
+    fn before_sleep(&mut self) {
+        let pending = std::mem::take(&mut self.srv.pending_writes);
+        for token in pending {
+            let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
+                continue;
+            };
+            c.flags &= !cflags::PENDING_WRITE;
+            if !c.has(cflags::WRITE_ARMED) {
+                self.write_client(&mut c);
+            }
+            self.srv.clients[token] = Some(c);
+        }
+        // Clients flagged by commands (CLIENT KILL) are found here too.
+        for (token, slot) in self.srv.clients.iter() {
+            if let Some(c) = slot {
+                if c.has(cflags::CLOSE_ASAP) && !self.to_close.contains(&token) {
+                    self.to_close.push(token);
+                }
+            }
+        }
+        for token in std::mem::take(&mut self.to_close) {
+            if let Some(Some(mut c)) = self.srv.clients.try_remove(token) {
+                let _ = self.poll.registry().deregister(c.conn.source());
+                debug!("Freed client id={} addr={}", c.id, c.addr);
+            }
+        }
+    }
+
+    /// Per-client periodic checks: idle timeout.
+    fn clients_cron(&mut self) {
+        let timeout = self.srv.config.timeout;
+        if timeout == 0 {
+            return;
+        }
+        let now = self.srv.now_ms;
+        for (token, slot) in self.srv.clients.iter_mut() {
+            if let Some(c) = slot {
+                if (now - c.last_interaction_ms) / 1000 > timeout as i64 && !c.has(cflags::CLOSE_ASAP) {
+                    info!("Closing idle client");
+                    c.flags |= cflags::CLOSE_ASAP;
+                    self.to_close.push(token);
+                }
+            }
+        }
+    }
+
+    /// Removes the unix socket file (on shutdown).
+    pub fn cleanup(&mut self) {
+        if let Some(path) = &self.srv.config.unixsocket {
+            info!("Removing the unix socket file.");
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Runs every complete command in the client's query buffer.
+pub fn process_input(srv: &mut Server, c: &mut Client) {
+    loop {
+        if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) {
+            return;
+        }
+        let lim = Limits {
+            max_bulk_len: srv.config.proto_max_bulk_len,
+            auth_required: !c.authenticated && srv.auth_required(),
+        };
+        match parse(&mut c.querybuf, &mut c.parse, &mut c.argv, &lim) {
+            Ok(Parsed::Incomplete) => return,
+            Ok(Parsed::Empty) => continue,
+            Ok(Parsed::Command) => {
+                call(srv, c);
+                c.argv.clear();
+            }
+            Err(e) => {
+                info!("Protocol error ({}) from client: id={} addr={}", e.0, c.id, c.addr);
+                c.add_error(&format!("ERR {}", e.0));
+                srv.stats.total_error_replies += 1;
+                c.flags |= cflags::CLOSE_AFTER_REPLY;
+                c.querybuf.clear();
+                return;
+            }
+        }
+    }
+}
+
+/// strerror-style text for an io error (Redis prints strerror).
+fn io_err_text(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}

@@ -1,0 +1,276 @@
+//! The server state owned by the reactor thread: configuration, databases, the
+//! command table, clients, counters, and the periodic work (`cron`).
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use slab::Slab;
+
+use crate::client::{flags as cflags, Client};
+use crate::cmd::CommandTable;
+use crate::config::Config;
+use crate::db::{Db, LRU_CLOCK_MAX};
+
+/// oxidis's own version.
+pub const OXIDIS_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The Redis version oxidis is compatible with (what clients check).
+pub const REDIS_VERSION: &str = "7.0.15";
+
+/// Global counters (INFO stats).
+#[derive(Default, Debug)]
+pub struct Stats {
+    pub numcommands: u64,
+    pub numconnections: u64,
+    pub rejected_conn: u64,
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    pub total_error_replies: u64,
+    pub errorstats: HashMap<String, u64>,
+    /// Samples of (time ms, numcommands, net in, net out) for instantaneous_* rates.
+    pub samples: Vec<(i64, u64, u64, u64)>,
+}
+
+impl Stats {
+    fn sample(&mut self, now_ms: i64) {
+        self.samples
+            .push((now_ms, self.numcommands, self.net_input_bytes, self.net_output_bytes));
+        if self.samples.len() > 16 {
+            self.samples.remove(0);
+        }
+    }
+
+    /// Rates per second over the sample window: (ops, input kbps, output kbps).
+    pub fn instantaneous(&self) -> (u64, f64, f64) {
+        let (Some(a), Some(b)) = (self.samples.first(), self.samples.last()) else {
+            return (0, 0.0, 0.0);
+        };
+        let dt = (b.0 - a.0) as f64 / 1000.0;
+        if dt <= 0.0 {
+            return (0, 0.0, 0.0);
+        }
+        (
+            ((b.1 - a.1) as f64 / dt) as u64,
+            (b.2 - a.2) as f64 / dt / 1024.0,
+            (b.3 - a.3) as f64 / dt / 1024.0,
+        )
+    }
+}
+
+/// Hands values to the lazy-free thread so dropping them does not stall the loop.
+pub struct LazyFree {
+    tx: mpsc::Sender<Box<dyn Send>>,
+    pub pending: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl LazyFree {
+    fn start() -> LazyFree {
+        let (tx, rx) = mpsc::channel::<Box<dyn Send>>();
+        let pending = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let p2 = pending.clone();
+        std::thread::Builder::new()
+            .name("lazyfree".into())
+            .spawn(move || {
+                for v in rx {
+                    drop(v);
+                    p2.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            })
+            .expect("spawn lazyfree thread");
+        LazyFree { tx, pending }
+    }
+
+    /// Drops `v` on the free thread.
+    pub fn free<T: Send + 'static>(&self, v: T) {
+        self.pending.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Err(e) = self.tx.send(Box::new(v)) {
+            drop(e);
+            self.pending.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+pub struct Server {
+    pub config: Config,
+    pub dbs: Vec<Db>,
+    pub commands: CommandTable,
+    /// Connected clients by token; the one running a command is taken out (None)
+    /// for the duration of the call.
+    pub clients: Slab<Option<Box<Client>>>,
+    /// Tokens of clients with replies to write in before_sleep.
+    pub pending_writes: Vec<usize>,
+    pub next_client_id: u64,
+    /// Changes since the last save (Redis's `dirty`).
+    pub dirty: u64,
+    pub stats: Stats,
+    pub lazyfree: LazyFree,
+    pub pid: u32,
+    pub run_id: String,
+    pub executable: String,
+    pub start_instant: Instant,
+    pub start_time_ms: i64,
+    /// Wall-clock ms at the start of the current command (or cron run).
+    pub now_ms: i64,
+    pub lru_clock: u32,
+    pub cronloops: u64,
+    /// Set by SHUTDOWN / signals; the reactor exits at the next iteration.
+    pub shutdown_asap: bool,
+    /// The TCP port actually bound (INFO tcp_port).
+    pub tcp_port: u16,
+    /// Active expiry stats.
+    pub stat_expire_cycle_time_used: u64,
+    pub expired_stale_perc: f64,
+}
+
+pub fn wall_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn random_hex(n: usize) -> String {
+    let rs = RandomState::new();
+    let mut s = String::with_capacity(n);
+    let mut i = 0u64;
+    while s.len() < n {
+        let v = std::hash::BuildHasher::hash_one(&rs, (i, wall_ms(), std::process::id()));
+        s.push_str(&format!("{v:016x}"));
+        i += 1;
+    }
+    s.truncate(n);
+    s
+}
+
+impl Server {
+    pub fn new(config: Config) -> Server {
+        let hasher = RandomState::new();
+        let now = wall_ms();
+        let dbs = (0..config.databases.max(1))
+            .map(|i| Db::new(i, hasher.clone()))
+            .collect();
+        let mut s = Server {
+            config,
+            dbs,
+            commands: CommandTable::new(),
+            clients: Slab::new(),
+            pending_writes: Vec::new(),
+            next_client_id: 1,
+            dirty: 0,
+            stats: Stats::default(),
+            lazyfree: LazyFree::start(),
+            pid: std::process::id(),
+            run_id: random_hex(40),
+            executable: std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            start_instant: Instant::now(),
+            start_time_ms: now,
+            now_ms: now,
+            lru_clock: 0,
+            cronloops: 0,
+            shutdown_asap: false,
+            tcp_port: 0,
+            stat_expire_cycle_time_used: 0,
+            expired_stale_perc: 0.0,
+        };
+        s.update_time();
+        s
+    }
+
+    /// Refreshes the cached command time (and every database's copy of it).
+    #[inline]
+    pub fn update_time(&mut self) {
+        let now = wall_ms();
+        if now != self.now_ms {
+            self.now_ms = now;
+            self.lru_clock = ((now / 1000) as u32) & LRU_CLOCK_MAX;
+            for db in &mut self.dbs {
+                db.now_ms = now;
+                db.lru_clock = self.lru_clock;
+            }
+        }
+    }
+
+    /// True when clients must AUTH first.
+    #[inline]
+    pub fn auth_required(&self) -> bool {
+        self.config.requirepass.is_some()
+    }
+
+    /// Bookkeeping after every command, executed or rejected.
+    pub fn after_command(&mut self, c: &mut Client) {
+        if c.errors_in_cmd > 0 {
+            self.stats.total_error_replies += c.errors_in_cmd as u64;
+            c.errors_in_cmd = 0;
+        }
+        for db in &mut self.dbs {
+            if !db.expired_keys.is_empty() {
+                // Propagation of expiry DELs comes with AOF/replication.
+                db.expired_keys.clear();
+            }
+        }
+        if c.has(cflags::REPLY_SKIP) {
+            c.flags &= !cflags::REPLY_SKIP;
+        }
+        if c.has(cflags::REPLY_SKIP_NEXT) {
+            c.flags = (c.flags & !cflags::REPLY_SKIP_NEXT) | cflags::REPLY_SKIP;
+        }
+    }
+
+    /// Total keys that expired (INFO expired_keys).
+    pub fn expired_keys(&self) -> u64 {
+        self.dbs.iter().map(|d| d.stat_expired).sum()
+    }
+
+    /// Periodic work, `hz` times per second.
+    pub fn cron(&mut self) {
+        self.update_time();
+        self.cronloops += 1;
+        self.stats.sample(self.now_ms);
+        self.active_expire_cycle();
+    }
+
+    /// Redis's slow active-expire cycle: sample keys with an expiry in each
+    /// database and delete the expired ones, repeating while many are stale, within
+    /// a CPU budget of 25% of a cron period (more with `active-expire-effort`).
+    fn active_expire_cycle(&mut self) {
+        let effort = self.config.active_expire_effort.clamp(1, 10) as usize - 1;
+        let keys_per_loop = 20 + 20 / 4 * effort;
+        let acceptable_stale = 10 - effort;
+        let hz = self.config.hz.clamp(1, 500) as u64;
+        let budget_us = 1_000_000 * (25 + 2 * effort as u64) / hz / 100;
+        let start = Instant::now();
+        let (mut sampled_total, mut expired_total) = (0usize, 0usize);
+        'dbs: for db in &mut self.dbs {
+            loop {
+                let r = db.active_expire_round(keys_per_loop);
+                sampled_total += r.sampled;
+                expired_total += r.expired;
+                if start.elapsed().as_micros() as u64 > budget_us {
+                    break 'dbs;
+                }
+                if r.sampled == 0 || r.expired * 100 <= r.sampled * acceptable_stale {
+                    break;
+                }
+            }
+            db.expired_keys.clear();
+        }
+        self.stat_expire_cycle_time_used += start.elapsed().as_micros() as u64;
+        if sampled_total > 0 {
+            let perc = expired_total as f64 / sampled_total as f64;
+            self.expired_stale_perc = perc * 0.05 + self.expired_stale_perc * 0.95;
+        }
+    }
+
+    /// Marks a client to be freed in before_sleep.
+    pub fn close_client_asap(c: &mut Client) {
+        c.flags |= cflags::CLOSE_ASAP;
+    }
+
+    /// Number of connected clients.
+    pub fn connected_clients(&self) -> usize {
+        self.clients.len()
+    }
+}
