@@ -17,6 +17,10 @@ mod bignum;
 mod float;
 mod int;
 mod longdouble;
+#[cfg(test)]
+mod oracle_f64;
+#[cfg(test)]
+mod oracle_ld;
 mod strtod;
 
 pub use float::{d2string, format_double, format_double_into, parse_f64};

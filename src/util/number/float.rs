@@ -317,4 +317,24 @@ mod tests {
         assert_eq!(round_significant(b"1251", 0, 2), (b"13".to_vec(), 3));
         assert_eq!(round_significant(b"999", 0, 2), (b"10".to_vec(), 3));
     }
+
+    #[test]
+    fn glibc_strtod_table() {
+        for &(input, want) in crate::util::number::oracle_f64::F64_PARSE {
+            let got = parse_f64(input.as_bytes()).map(|v| (v.to_bits(), format_double(v)));
+            let want = want.map(|(b, g)| (b, g.to_string()));
+            assert_eq!(got, want, "strtod {input:?}");
+        }
+    }
+
+    #[test]
+    fn glibc_g17_table() {
+        for &(bits, want) in crate::util::number::oracle_f64::F64_G17 {
+            assert_eq!(
+                format_double(f64::from_bits(bits)),
+                want,
+                "%.17g of {bits:#x}"
+            );
+        }
+    }
 }
