@@ -74,11 +74,12 @@ pub(crate) fn scan(s: &[u8]) -> Option<Scan<'_>> {
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    let lower: Vec<u8> = rest
-        .iter()
-        .take(9)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    let mut buf = [0u8; 9];
+    let n = rest.len().min(9);
+    for (d, c) in buf.iter_mut().zip(rest) {
+        *d = c.to_ascii_lowercase();
+    }
+    let lower = &buf[..n];
     if lower.starts_with(b"inf") {
         return match rest.len() {
             3 => Some(Scan::Inf { neg }),
