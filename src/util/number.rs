@@ -1,56 +1,49 @@
-//! Number parsing and formatting with Redis semantics.
+//! Numbers as Redis 7.0 reads and writes them, byte for byte.
+//!
+//! - Integers: [`parse_i64`] is `string2ll` (strict: no spaces, no `+`, no
+//!   leading zeros); [`parse_u64`] is the lenient `string2ull` of stream IDs;
+//!   [`format_i64`]/[`format_u64`] are the allocation-free `ll2string` used on the
+//!   reply hot path.
+//! - Doubles: [`parse_f64`] is `getDoubleFromObject` (C `strtod` plus Redis's
+//!   checks); [`format_double`] is `addReplyDouble`'s `%.17g`.
+//! - `long double`: [`LongDouble`] emulates the x87 80-bit type INCRBYFLOAT and
+//!   HINCRBYFLOAT compute in, with `strtold` parsing and `%.17Lf` output.
+//! - [`errors`]: the error replies of these paths, exactly as Redis words them.
+//!
+//! Everything here is a pure function of its input. Exactness comes from a small
+//! private bignum (`number/bignum.rs`), used only off the common fast paths.
 
-/// Redis `string2ll`: strict canonical decimal i64.
-pub fn parse_i64(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() > 20 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = if s[0] == b'-' {
-        (true, &s[1..])
-    } else {
-        (false, s)
-    };
-    if digits.is_empty() || digits[0] == b'0' {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
-    }
-    if neg {
-        if v > i64::MAX as u64 + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
-}
+mod bignum;
+mod float;
+mod int;
+mod longdouble;
+#[cfg(test)]
+mod oracle_f64;
+#[cfg(test)]
+mod oracle_ld;
+mod strtod;
 
-/// Longest decimal i64.
-pub const I64_BUF: usize = 20;
+pub use float::{d2string, format_double, format_double_into, parse_f64};
+pub use int::{format_i64, format_u64, i64_len, parse_i64, parse_u64, I64_BUF};
+pub use longdouble::{LongDouble, MAX_LONG_DOUBLE_CHARS};
 
-/// Decimal form of `v` written into `buf`.
-pub fn format_i64(v: i64, buf: &mut [u8; I64_BUF]) -> &[u8] {
-    let mut i = I64_BUF;
-    let mut n = v.unsigned_abs();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    &buf[i..]
+/// Error replies (without the leading `-`) used where numbers are parsed or
+/// computed, worded exactly as Redis 7.0 sends them.
+pub mod errors {
+    /// `string2ll` failed (INCR, EXPIRE, LRANGE indexes, ...).
+    pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
+    /// `strtod`/`strtold` failed (INCRBYFLOAT, ZADD, ...).
+    pub const NOT_FLOAT: &str = "ERR value is not a valid float";
+    /// INCR/INCRBY/DECRBY/HINCRBY result outside `i64`.
+    pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
+    /// INCRBYFLOAT/HINCRBYFLOAT result is NaN or infinite.
+    pub const NAN_OR_INF: &str = "ERR increment would produce NaN or Infinity";
+    /// HINCRBYFLOAT: the increment itself is infinite.
+    pub const INCR_NAN_OR_INF: &str = "ERR value is NaN or Infinity";
+    /// HINCRBYFLOAT: the stored field value does not parse as a long double.
+    pub const HASH_NOT_FLOAT: &str = "ERR hash value is not a float";
+    /// HINCRBY: the stored field value does not parse as an integer.
+    pub const HASH_NOT_INTEGER: &str = "ERR hash value is not an integer";
+    /// ZINCRBY / ZADD INCR producing NaN (`inf` plus `-inf`).
+    pub const SCORE_NAN: &str = "ERR resulting score is not a number (NaN)";
 }
