@@ -1,0 +1,344 @@
+//! Lexical helpers of the configuration layer, each with the exact semantics of
+//! the Redis 7.0 routine it mirrors: argument splitting (`sdssplitargs`),
+//! quoting for output (`sdscatrepr`), memory values (`memtoull`), strict integers
+//! (`string2ll`), lenient C integers (`strtoll`) and `strerror` texts.
+
+/// Splits a line into arguments like Redis's `sdssplitargs`: whitespace
+/// separates, `"..."` supports `\n \r \t \b \a \\ \" \xHH` escapes, `'...'`
+/// supports only `\'`. A closing quote must be followed by whitespace or the end
+/// of the line. Returns `None` on unbalanced quotes.
+pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let at = |i: usize| -> u8 { line.get(i).copied().unwrap_or(0) };
+    loop {
+        while i < line.len() && is_c_space(line[i]) {
+            i += 1;
+        }
+        if i >= line.len() || line[i] == 0 {
+            return Some(out);
+        }
+        let mut cur = Vec::new();
+        let (mut inq, mut insq) = (false, false);
+        loop {
+            let c = at(i);
+            if inq {
+                if c == 0 {
+                    return None;
+                } else if c == b'\\'
+                    && at(i + 1) == b'x'
+                    && at(i + 2).is_ascii_hexdigit()
+                    && at(i + 3).is_ascii_hexdigit()
+                {
+                    cur.push(hex(at(i + 2)) * 16 + hex(at(i + 3)));
+                    i += 3;
+                } else if c == b'\\' && at(i + 1) != 0 {
+                    i += 1;
+                    cur.push(match at(i) {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 8,
+                        b'a' => 7,
+                        other => other,
+                    });
+                } else if c == b'"' {
+                    let n = at(i + 1);
+                    if n != 0 && !is_c_space(n) {
+                        return None;
+                    }
+                    i += 1;
+                    break;
+                } else {
+                    cur.push(c);
+                }
+            } else if insq {
+                if c == 0 {
+                    return None;
+                } else if c == b'\\' && at(i + 1) == b'\'' {
+                    i += 1;
+                    cur.push(b'\'');
+                } else if c == b'\'' {
+                    let n = at(i + 1);
+                    if n != 0 && !is_c_space(n) {
+                        return None;
+                    }
+                    i += 1;
+                    break;
+                } else {
+                    cur.push(c);
+                }
+            } else {
+                match c {
+                    b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
+                    b'"' => inq = true,
+                    b'\'' => insq = true,
+                    _ => cur.push(c),
+                }
+            }
+            i += 1;
+        }
+        out.push(cur);
+    }
+}
+
+fn hex(c: u8) -> u8 {
+    (c as char).to_digit(16).unwrap_or(0) as u8
+}
+
+/// C `isspace` in the "C" locale.
+pub fn is_c_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Quotes bytes like Redis's `sdscatrepr`: always double-quoted, with `\\ \"
+/// \n \r \t \a \b` escapes and `\xHH` for other non-printable bytes.
+pub fn repr(s: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for &c in s {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            7 => out.push_str("\\a"),
+            8 => out.push_str("\\b"),
+            c if c.is_ascii_graphic() || c == b' ' => out.push(c as char),
+            c => out.push_str(&format!("\\x{:02x}", c)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Redis `memtoull`: digits followed by an optional unit `b k kb m mb g gb`
+/// (case-insensitive; `k` = 1000, `kb` = 1024, ...). An empty string is 0;
+/// overflowing digits saturate and the multiplication wraps, as in Redis.
+pub fn memtoull(s: &[u8]) -> Option<u64> {
+    if s.first() == Some(&b'-') {
+        return None;
+    }
+    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
+    let unit = &s[digits..];
+    let mul: u64 = match unit.to_ascii_lowercase().as_slice() {
+        b"" | b"b" => 1,
+        b"k" => 1000,
+        b"kb" => 1024,
+        b"m" => 1000 * 1000,
+        b"mb" => 1024 * 1024,
+        b"g" => 1000 * 1000 * 1000,
+        b"gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    if digits >= 128 {
+        return None;
+    }
+    let mut val: u64 = 0;
+    for &c in &s[..digits] {
+        val = val
+            .checked_mul(10)
+            .and_then(|v| v.checked_add((c - b'0') as u64))
+            .unwrap_or(u64::MAX);
+        if val == u64::MAX {
+            break;
+        }
+    }
+    Some(val.wrapping_mul(mul))
+}
+
+/// Redis `string2ll`: optional `-`, no `+`, no leading zeros, no spaces, no
+/// empty string, within i64.
+pub fn string2ll(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    if s == b"0" {
+        return Some(0);
+    }
+    let (neg, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || !(b'1'..=b'9').contains(&digits[0]) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    if neg {
+        if v > i64::MAX as u64 + 1 {
+            return None;
+        }
+        Some((v as i64).wrapping_neg())
+    } else {
+        i64::try_from(v).ok()
+    }
+}
+
+/// C `strtoll(s, &end, base)` followed by a check that `end` reached the end of
+/// the string: leading whitespace and a sign are allowed, an empty (or
+/// all-blank-free empty) string yields 0, overflow saturates. Returns `None`
+/// when trailing garbage remains, plus whether overflow happened (`ERANGE`).
+pub fn strtoll_full(s: &[u8], base: u32) -> Option<(i64, bool)> {
+    let mut i = 0;
+    while i < s.len() && is_c_space(s[i]) {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        neg = s[i] == b'-';
+        i += 1;
+    }
+    let start = i;
+    let mut v: i128 = 0;
+    let mut overflow = false;
+    while i < s.len() {
+        let Some(d) = (s[i] as char).to_digit(base) else {
+            break;
+        };
+        v = v * base as i128 + d as i128;
+        if v > i64::MAX as i128 + 1 {
+            overflow = true;
+            v = i64::MAX as i128 + 1;
+        }
+        i += 1;
+    }
+    if i == start {
+        // No digits: end pointer is the start of the string.
+        return if s.is_empty() { Some((0, false)) } else { None };
+    }
+    if i != s.len() {
+        return None;
+    }
+    let v = if neg { -v } else { v };
+    if v > i64::MAX as i128 {
+        return Some((i64::MAX, true));
+    }
+    if v < i64::MIN as i128 {
+        return Some((i64::MIN, true));
+    }
+    Some((v as i64, overflow && v != i64::MIN as i128))
+}
+
+/// The C library's message for an OS error number (no "(os error N)" suffix).
+pub fn strerror(errno: i32) -> String {
+    // SAFETY: strerror returns a pointer to a NUL-terminated static or
+    // thread-local string; we copy it out immediately.
+    unsafe {
+        let p = libc::strerror(errno);
+        if p.is_null() {
+            return format!("Unknown error {}", errno);
+        }
+        std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
+    }
+}
+
+/// Text of an `io::Error` the way Redis prints `strerror(errno)`.
+pub fn io_error_text(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => strerror(n),
+        None => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> Option<Vec<String>> {
+        split_args(s.as_bytes()).map(|v| {
+            v.into_iter()
+                .map(|a| String::from_utf8_lossy(&a).into_owned())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn split_plain_and_quotes() {
+        assert_eq!(split("  a  b\tc ").unwrap(), vec!["a", "b", "c"]);
+        assert_eq!(split("").unwrap(), Vec::<String>::new());
+        assert_eq!(split("save \"\"").unwrap(), vec!["save", ""]);
+        assert_eq!(split("a \"b c\" 'd e'").unwrap(), vec!["a", "b c", "d e"]);
+        assert_eq!(
+            split("\"\\n\\r\\t\\b\\a\\\\\\\"\\q\"").unwrap(),
+            vec!["\n\r\t\x08\x07\\\"q"]
+        );
+        assert_eq!(split("\"\\x41\\x4a\\xzz\"").unwrap(), vec!["AJxzz"]);
+        assert_eq!(split("'it\\'s' '\\n'").unwrap(), vec!["it's", "\\n"]);
+        assert_eq!(split("foo\"bar baz\"").unwrap(), vec!["foobar baz"]);
+    }
+
+    #[test]
+    fn split_unbalanced() {
+        assert!(split("\"abc").is_none());
+        assert!(split("'abc").is_none());
+        assert!(split("\"a\"b").is_none());
+        assert!(split("'a'b").is_none());
+        assert!(split("\"a\"").is_some());
+    }
+
+    #[test]
+    fn repr_quotes() {
+        assert_eq!(repr(b"a b"), "\"a b\"");
+        assert_eq!(repr(b"\"\\\n\x01"), "\"\\\"\\\\\\n\\x01\"");
+        assert_eq!(repr(b""), "\"\"");
+    }
+
+    #[test]
+    fn memory_units() {
+        assert_eq!(memtoull(b"0"), Some(0));
+        assert_eq!(memtoull(b""), Some(0));
+        assert_eq!(memtoull(b"5B"), Some(5));
+        assert_eq!(memtoull(b"5k"), Some(5000));
+        assert_eq!(memtoull(b"5kb"), Some(5120));
+        assert_eq!(memtoull(b"5KB"), Some(5120));
+        assert_eq!(memtoull(b"2m"), Some(2_000_000));
+        assert_eq!(memtoull(b"2mb"), Some(2 * 1024 * 1024));
+        assert_eq!(memtoull(b"1g"), Some(1_000_000_000));
+        assert_eq!(memtoull(b"1gb"), Some(1 << 30));
+        assert_eq!(memtoull(b"1x"), None);
+        assert_eq!(memtoull(b" 5"), None);
+        assert_eq!(memtoull(b"+5"), None);
+        assert_eq!(memtoull(b"-0"), None);
+        assert_eq!(memtoull(b"1.5mb"), None);
+        assert_eq!(memtoull(b"18446744073709551616"), Some(u64::MAX));
+    }
+
+    #[test]
+    fn strict_integers() {
+        assert_eq!(string2ll(b"0"), Some(0));
+        assert_eq!(string2ll(b"-5"), Some(-5));
+        assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(string2ll(b"9223372036854775808"), None);
+        for bad in ["", "-", "05", "+5", " 5", "5 ", "-0", "1.5", "abc"] {
+            assert_eq!(string2ll(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn c_integers() {
+        assert_eq!(strtoll_full(b"42", 10), Some((42, false)));
+        assert_eq!(strtoll_full(b" +42", 10), Some((42, false)));
+        assert_eq!(strtoll_full(b"-1", 10), Some((-1, false)));
+        assert_eq!(strtoll_full(b"", 10), Some((0, false)));
+        assert_eq!(strtoll_full(b"4x", 10), None);
+        assert_eq!(strtoll_full(b"777", 8), Some((511, false)));
+        assert_eq!(strtoll_full(b"8", 8), None);
+        assert_eq!(
+            strtoll_full(b"99999999999999999999", 10),
+            Some((i64::MAX, true))
+        );
+    }
+
+    #[test]
+    fn errno_text() {
+        assert_eq!(strerror(libc::ENOENT), "No such file or directory");
+    }
+}
