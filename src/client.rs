@@ -121,7 +121,14 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(id: u64, conn: Conn, token: usize, addr: String, laddr: String, now_ms: i64) -> Client {
+    pub fn new(
+        id: u64,
+        conn: Conn,
+        token: usize,
+        addr: String,
+        laddr: String,
+        now_ms: i64,
+    ) -> Client {
         Client {
             id,
             conn,

@@ -1,9 +1,30 @@
 //! oxidis: a Redis-compatible in-memory data-structure server.
 //!
-//! The architecture map lives in README.md and ../shared/DESIGN.md; this file only
-//! lists the modules.
+//! ```text
+//!  main.rs      CLI, config, logging, start the reactor
+//!  reactor.rs   mio loop: accept, read, parse, call(), before_sleep writes, cron
+//!  client.rs    per-connection state; client/reply.rs the RESP2/RESP3 writer
+//!  resp/        request parser (multibulk and inline)
+//!  cmd.rs       command table and call(); cmd/<group>.rs one file per group
+//!  server.rs    Server: databases, config, stats, lazy-free thread, cron work
+//!  db.rs        Db: expiry semantics over db/table.rs (segmented CoW table),
+//!               db/segment.rs (one small hash table), db/entry.rs (one key)
+//!  config.rs    directive table, redis.conf parser, CONFIG GET/SET
+//!  info.rs      INFO sections
+//!  error.rs     every error text, as Redis spells it
+//!  util/        glob matching, number parsing/formatting, argument splitting
+//! ```
+//!
+//! See ../shared/DESIGN.md for the architecture this follows.
 
+pub mod client;
+pub mod cmd;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod info;
+pub mod logging;
+pub mod reactor;
+pub mod resp;
+pub mod server;
 pub mod util;

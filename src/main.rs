@@ -1,1 +1,125 @@
-fn main() {}
+//! `oxidis-server [/path/to/redis.conf] [--option value ...]`: parses the command
+//! line the way redis-server does, loads the configuration, sets up logging,
+//! daemonizes if asked, and runs the reactor until shutdown.
+
+use std::process::exit;
+
+use log::{info, warn};
+
+use oxidis::config::Config;
+use oxidis::reactor::Reactor;
+use oxidis::server::{Server, OXIDIS_VERSION, REDIS_VERSION};
+
+fn usage() -> ! {
+    eprintln!(
+        "Usage: ./oxidis-server [/path/to/redis.conf] [options] [-]\n\
+         \x20      ./oxidis-server - (read config from stdin)\n\
+         \x20      ./oxidis-server -v or --version\n\
+         \x20      ./oxidis-server -h or --help\n\n\
+         Examples:\n\
+         \x20      ./oxidis-server (run the server with default conf)\n\
+         \x20      echo 'maxmemory 128mb' | ./oxidis-server -\n\
+         \x20      ./oxidis-server /etc/redis/6379.conf\n\
+         \x20      ./oxidis-server --port 7777\n\
+         \x20      ./oxidis-server /etc/myredis.conf --loglevel verbose -\n\
+         \x20      ./oxidis-server /etc/myredis.conf --loglevel verbose\n"
+    );
+    exit(1);
+}
+
+fn version() -> ! {
+    println!("oxidis server v={OXIDIS_VERSION} redis_version={REDIS_VERSION} malloc=libc bits=64");
+    exit(0);
+}
+
+/// Forks into the background like Redis's daemonize(): the parent exits, the
+/// child starts a new session and points stdio at /dev/null.
+fn daemonize() {
+    // SAFETY: called before any thread is started; standard daemon steps.
+    unsafe {
+        match libc::fork() {
+            -1 => {
+                eprintln!("fork failed");
+                exit(1);
+            }
+            0 => {}
+            _ => exit(0),
+        }
+        libc::setsid();
+        let fd = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        if fd >= 0 {
+            libc::dup2(fd, 0);
+            libc::dup2(fd, 1);
+            libc::dup2(fd, 2);
+            if fd > 2 {
+                libc::close(fd);
+            }
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(first) = args.first() {
+        let mut opts = getopts::Options::new();
+        opts.optflag("h", "help", "print this help");
+        opts.optflag("v", "version", "print the version");
+        if matches!(first.as_str(), "-h" | "--help" | "-v" | "--version") {
+            match opts.parse(&args[..1]) {
+                Ok(m) if m.opt_present("v") => version(),
+                _ => usage(),
+            }
+        }
+    }
+    let cfg = match Config::from_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{e}");
+            exit(1);
+        }
+    };
+    if cfg.daemonize && !matches!(cfg.supervised, oxidis::config::Supervised::Systemd) {
+        daemonize();
+    }
+    if let Err(e) = oxidis::logging::init(&cfg) {
+        eprintln!("{e}");
+        exit(1);
+    }
+    if let Err(e) = std::env::set_current_dir(&cfg.dir) {
+        warn!("Can't chdir to '{}': {e}", cfg.dir);
+        exit(1);
+    }
+    info!("oO0OoO0OoO0Oo oxidis is starting oO0OoO0OoO0Oo");
+    info!(
+        "oxidis version={OXIDIS_VERSION}, redis_version={REDIS_VERSION}, bits=64, pid={}, just started",
+        std::process::id()
+    );
+    if cfg.config_file.is_some() {
+        info!("Configuration loaded");
+    } else {
+        warn!("Warning: no config file specified, using the default config. In order to specify a config file use oxidis-server /path/to/redis.conf");
+    }
+    let port = cfg.port;
+    let pidfile = cfg.pidfile.clone();
+    let srv = Server::new(cfg);
+    let mut reactor = match Reactor::new(srv) {
+        Ok(r) => r,
+        Err(_) => exit(1),
+    };
+    info!("Running mode=standalone, port={port}.");
+    info!("Server initialized");
+    if !pidfile.is_empty() {
+        if let Err(e) = std::fs::write(&pidfile, format!("{}\n", std::process::id())) {
+            warn!("Failed to write PID file: {e}");
+        }
+    }
+    info!("Ready to accept connections");
+    reactor.run();
+    warn!("User requested shutdown...");
+    if !pidfile.is_empty() {
+        info!("Removing the pid file.");
+        let _ = std::fs::remove_file(&pidfile);
+    }
+    reactor.cleanup();
+    warn!("oxidis is now ready to exit, bye bye...");
+}

@@ -71,7 +71,11 @@ fn bind_tcp(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
     };
     // SAFETY: plain socket syscalls on a descriptor we own; on error it is closed.
     unsafe {
-        let fd = libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0);
+        let fd = libc::socket(
+            domain,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        );
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }
@@ -117,7 +121,9 @@ fn bind_tcp(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
         if libc::listen(fd, backlog.min(i32::MAX as u32) as libc::c_int) != 0 {
             return fail(fd);
         }
-        Ok(TcpListener::from_std(std::net::TcpListener::from_raw_fd(fd)))
+        Ok(TcpListener::from_std(std::net::TcpListener::from_raw_fd(
+            fd,
+        )))
     }
 }
 
@@ -165,13 +171,17 @@ impl Reactor {
                     Ok(l) => {
                         let tok = Token(LISTENER_BASE + r.listeners.len());
                         let mut l = l;
-                        r.poll.registry().register(&mut l, tok, Interest::READABLE)?;
+                        r.poll
+                            .registry()
+                            .register(&mut l, tok, Interest::READABLE)?;
                         r.listeners.push(Listener::Tcp(l));
                     }
                     Err(e) => {
                         let unsupported = matches!(
                             e.raw_os_error(),
-                            Some(libc::EADDRNOTAVAIL) | Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT)
+                            Some(libc::EADDRNOTAVAIL)
+                                | Some(libc::EAFNOSUPPORT)
+                                | Some(libc::EPROTONOSUPPORT)
                         );
                         if optional && unsupported {
                             continue;
@@ -199,7 +209,9 @@ impl Reactor {
                         let _ = std::fs::set_permissions(&path, perm);
                     }
                     let tok = Token(LISTENER_BASE + r.listeners.len());
-                    r.poll.registry().register(&mut l, tok, Interest::READABLE)?;
+                    r.poll
+                        .registry()
+                        .register(&mut l, tok, Interest::READABLE)?;
                     r.listeners.push(Listener::Unix(l));
                 }
                 Err(e) => {
@@ -220,7 +232,11 @@ impl Reactor {
             self.before_sleep();
             let sig = SHUTDOWN_SIGNAL.swap(0, Ordering::SeqCst);
             if sig != 0 {
-                let name = if sig == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
+                let name = if sig == libc::SIGINT {
+                    "SIGINT"
+                } else {
+                    "SIGTERM"
+                };
                 warn!("Received {name} scheduling shutdown...");
                 self.srv.shutdown_asap = true;
             }
@@ -258,7 +274,8 @@ impl Reactor {
             if Instant::now() >= next_cron {
                 self.srv.cron();
                 self.clients_cron();
-                let period = Duration::from_micros(1_000_000 / self.srv.config.hz.clamp(1, 500) as u64);
+                let period =
+                    Duration::from_micros(1_000_000 / self.srv.config.hz.clamp(1, 500) as u64);
                 next_cron = Instant::now() + period;
             }
         }
@@ -284,18 +301,24 @@ impl Reactor {
                         self.srv.stats.rejected_conn += 1;
                         continue;
                     }
+                    let auth_required = self.srv.auth_required();
+                    let now = self.srv.now_ms;
+                    let id = self.srv.next_client_id;
                     let entry = self.srv.clients.vacant_entry();
                     let token = entry.key();
-                    if let Err(e) = self.poll.registry().register(conn.source(), Token(token), Interest::READABLE) {
+                    if let Err(e) = self.poll.registry().register(
+                        conn.source(),
+                        Token(token),
+                        Interest::READABLE,
+                    ) {
                         warn!("Error registering fd event for the new client: {e}");
                         continue;
                     }
-                    let id = self.srv.next_client_id;
-                    self.srv.next_client_id += 1;
                     debug!("Accepted {addr}");
-                    let mut c = Client::new(id, conn, token, addr, laddr, self.srv.now_ms);
-                    c.authenticated = !self.srv.auth_required();
+                    let mut c = Client::new(id, conn, token, addr, laddr, now);
+                    c.authenticated = !auth_required;
                     entry.insert(Some(Box::new(c)));
+                    self.srv.next_client_id += 1;
                     self.srv.stats.numconnections += 1;
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -378,7 +401,9 @@ impl Reactor {
     }
 
     fn schedule_write(&mut self, c: &mut Client) {
-        if (c.pending_out() > 0 || c.has(cflags::CLOSE_AFTER_REPLY)) && !c.has(cflags::PENDING_WRITE) {
+        if (c.pending_out() > 0 || c.has(cflags::CLOSE_AFTER_REPLY))
+            && !c.has(cflags::PENDING_WRITE)
+        {
             c.flags |= cflags::PENDING_WRITE;
             self.srv.pending_writes.push(c.token);
         }
@@ -403,10 +428,11 @@ impl Reactor {
             Ok(true) => {
                 if c.has(cflags::WRITE_ARMED) {
                     c.flags &= !cflags::WRITE_ARMED;
-                    let _ = self
-                        .poll
-                        .registry()
-                        .reregister(c.conn.source(), Token(c.token), Interest::READABLE);
+                    let _ = self.poll.registry().reregister(
+                        c.conn.source(),
+                        Token(c.token),
+                        Interest::READABLE,
+                    );
                 }
                 if c.has(cflags::CLOSE_AFTER_REPLY) {
                     self.mark_close(c);
@@ -467,7 +493,9 @@ impl Reactor {
         let now = self.srv.now_ms;
         for (token, slot) in self.srv.clients.iter_mut() {
             if let Some(c) = slot {
-                if (now - c.last_interaction_ms) / 1000 > timeout as i64 && !c.has(cflags::CLOSE_ASAP) {
+                if (now - c.last_interaction_ms) / 1000 > timeout as i64
+                    && !c.has(cflags::CLOSE_ASAP)
+                {
                     info!("Closing idle client");
                     c.flags |= cflags::CLOSE_ASAP;
                     self.to_close.push(token);
@@ -503,7 +531,10 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
                 c.argv.clear();
             }
             Err(e) => {
-                info!("Protocol error ({}) from client: id={} addr={}", e.0, c.id, c.addr);
+                info!(
+                    "Protocol error ({}) from client: id={} addr={}",
+                    e.0, c.id, c.addr
+                );
                 c.add_error(&format!("ERR {}", e.0));
                 srv.stats.total_error_replies += 1;
                 c.flags |= cflags::CLOSE_AFTER_REPLY;

@@ -34,8 +34,12 @@ pub struct Stats {
 
 impl Stats {
     fn sample(&mut self, now_ms: i64) {
-        self.samples
-            .push((now_ms, self.numcommands, self.net_input_bytes, self.net_output_bytes));
+        self.samples.push((
+            now_ms,
+            self.numcommands,
+            self.net_input_bytes,
+            self.net_output_bytes,
+        ));
         if self.samples.len() > 16 {
             self.samples.remove(0);
         }
@@ -83,10 +87,12 @@ impl LazyFree {
 
     /// Drops `v` on the free thread.
     pub fn free<T: Send + 'static>(&self, v: T) {
-        self.pending.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.pending
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Err(e) = self.tx.send(Box::new(v)) {
             drop(e);
-            self.pending.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            self.pending
+                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }
@@ -262,6 +268,41 @@ impl Server {
             let perc = expired_total as f64 / sampled_total as f64;
             self.expired_stale_perc = perc * 0.05 + self.expired_stale_perc * 0.95;
         }
+    }
+
+    /// Applies the side effects of a CONFIG SET (the values are already stored).
+    pub fn apply_config_changes(&mut self, changed: &[&str]) {
+        for name in changed {
+            match *name {
+                "loglevel" => crate::logging::set_level(self.config.loglevel),
+                "dir" => {
+                    if let Err(e) = std::env::set_current_dir(&self.config.dir) {
+                        log::warn!("Can't chdir to '{}': {e}", self.config.dir);
+                    }
+                }
+                "requirepass" => {
+                    // Existing connections keep their authentication, as in Redis.
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// CONFIG RESETSTAT.
+    pub fn reset_stats(&mut self) {
+        let conns = self.stats.numconnections;
+        self.stats = Stats::default();
+        self.stats.numconnections = conns;
+        self.stats.numconnections = 0;
+        for db in &mut self.dbs {
+            db.stat_expired = 0;
+            db.stat_hits = 0;
+            db.stat_misses = 0;
+        }
+        for e in &mut self.commands.list {
+            e.stats = Default::default();
+        }
+        self.stat_expire_cycle_time_used = 0;
     }
 
     /// Marks a client to be freed in before_sleep.

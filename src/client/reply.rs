@@ -43,7 +43,10 @@ impl Client {
     pub fn add_status(&mut self, s: &str) {
         if let Some(out) = self.buf() {
             out.push(b'+');
-            out.extend(s.bytes().map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
+            out.extend(
+                s.bytes()
+                    .map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }),
+            );
             out.extend_from_slice(b"\r\n");
         }
     }
@@ -54,7 +57,10 @@ impl Client {
         self.errors_in_cmd += 1;
         if let Some(out) = self.buf() {
             out.push(b'-');
-            out.extend(msg.bytes().map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
+            out.extend(
+                msg.bytes()
+                    .map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }),
+            );
             out.extend_from_slice(b"\r\n");
         }
     }
@@ -149,6 +155,19 @@ impl Client {
             self.add_raw(b"\r\n");
         } else {
             self.add_bulk(text.as_bytes());
+        }
+    }
+
+    /// A double with Redis's formatting (`%.17g`, `inf`, `-inf`).
+    pub fn add_double(&mut self, v: f64) {
+        let mut text = Vec::with_capacity(24);
+        crate::util::number::format_double_into(v, &mut text);
+        if self.resp >= 3 {
+            self.add_raw(b",");
+            self.add_raw(&text);
+            self.add_raw(b"\r\n");
+        } else {
+            self.add_bulk(&text);
         }
     }
 

@@ -6,22 +6,90 @@ use crate::error;
 use crate::server::{Server, REDIS_VERSION};
 
 pub const COMMANDS: &[Command] = &[
-    cmd("ping", ping_command, -1, f::FAST | f::SENTINEL, acl::CONNECTION, (0, 0, 0), "connection", "1.0.0",
-        "Returns the server's liveliness response.", "O(1)"),
-    cmd("echo", echo_command, 2, f::FAST, acl::CONNECTION, (0, 0, 0), "connection", "1.0.0",
-        "Returns the given string.", "O(1)"),
-    cmd("quit", quit_command, -1, f::ALLOW_BUSY | f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH,
-        acl::CONNECTION, (0, 0, 0), "connection", "1.0.0", "Closes the connection.", "O(1)"),
-    cmd("select", select_command, 2, f::LOADING | f::STALE | f::FAST, acl::CONNECTION, (0, 0, 0),
-        "connection", "1.0.0", "Changes the selected database.", "O(1)"),
-    cmd("auth", auth_command, -2, f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL
-        | f::ALLOW_BUSY, acl::CONNECTION, (0, 0, 0), "connection", "1.0.0",
-        "Authenticates the connection.", "O(N) where N is the number of passwords defined for the user"),
-    cmd("hello", hello_command, -1, f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL
-        | f::ALLOW_BUSY, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
-        "Handshakes with the Redis server.", "O(1)"),
-    cmd("reset", reset_command, 1, f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::ALLOW_BUSY,
-        acl::CONNECTION, (0, 0, 0), "connection", "6.2.0", "Resets the connection.", "O(1)"),
+    cmd(
+        "ping",
+        ping_command,
+        -1,
+        f::FAST | f::SENTINEL,
+        acl::CONNECTION,
+        (0, 0, 0),
+        "connection",
+        "1.0.0",
+        "Returns the server's liveliness response.",
+        "O(1)",
+    ),
+    cmd(
+        "echo",
+        echo_command,
+        2,
+        f::FAST,
+        acl::CONNECTION,
+        (0, 0, 0),
+        "connection",
+        "1.0.0",
+        "Returns the given string.",
+        "O(1)",
+    ),
+    cmd(
+        "quit",
+        quit_command,
+        -1,
+        f::ALLOW_BUSY | f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH,
+        acl::CONNECTION,
+        (0, 0, 0),
+        "connection",
+        "1.0.0",
+        "Closes the connection.",
+        "O(1)",
+    ),
+    cmd(
+        "select",
+        select_command,
+        2,
+        f::LOADING | f::STALE | f::FAST,
+        acl::CONNECTION,
+        (0, 0, 0),
+        "connection",
+        "1.0.0",
+        "Changes the selected database.",
+        "O(1)",
+    ),
+    cmd(
+        "auth",
+        auth_command,
+        -2,
+        f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL | f::ALLOW_BUSY,
+        acl::CONNECTION,
+        (0, 0, 0),
+        "connection",
+        "1.0.0",
+        "Authenticates the connection.",
+        "O(N) where N is the number of passwords defined for the user",
+    ),
+    cmd(
+        "hello",
+        hello_command,
+        -1,
+        f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL | f::ALLOW_BUSY,
+        acl::CONNECTION,
+        (0, 0, 0),
+        "connection",
+        "6.0.0",
+        "Handshakes with the Redis server.",
+        "O(1)",
+    ),
+    cmd(
+        "reset",
+        reset_command,
+        1,
+        f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::ALLOW_BUSY,
+        acl::CONNECTION,
+        (0, 0, 0),
+        "connection",
+        "6.2.0",
+        "Resets the connection.",
+        "O(1)",
+    ),
 ];
 
 /// PING [message]
@@ -130,7 +198,10 @@ pub fn hello_command(srv: &mut Server, c: &mut Client) {
             setname = Some(c.argv[j + 1].clone());
             j += 2;
         } else {
-            c.add_error(&format!("ERR Syntax error in HELLO option '{}'", c.arg_str(j)));
+            c.add_error(&format!(
+                "ERR Syntax error in HELLO option '{}'",
+                c.arg_str(j)
+            ));
             return;
         }
     }

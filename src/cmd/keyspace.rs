@@ -124,7 +124,9 @@ pub fn empty_db(srv: &mut Server, id: usize, lazy: bool) -> usize {
 
 /// FLUSHDB [ASYNC | SYNC]
 pub fn flushdb_command(srv: &mut Server, c: &mut Client) {
-    let Some(lazy) = flush_mode(srv, c) else { return };
+    let Some(lazy) = flush_mode(srv, c) else {
+        return;
+    };
     let n = empty_db(srv, c.db, lazy);
     srv.dirty += n as u64;
     c.add_ok();
@@ -132,7 +134,9 @@ pub fn flushdb_command(srv: &mut Server, c: &mut Client) {
 
 /// FLUSHALL [ASYNC | SYNC]
 pub fn flushall_command(srv: &mut Server, c: &mut Client) {
-    let Some(lazy) = flush_mode(srv, c) else { return };
+    let Some(lazy) = flush_mode(srv, c) else {
+        return;
+    };
     let mut n = 0;
     for id in 0..srv.dbs.len() {
         n += empty_db(srv, id, lazy);

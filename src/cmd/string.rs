@@ -168,12 +168,15 @@ pub fn expire_ms(arg: &[u8], fl: u32, now_ms: i64, cmdname: &str) -> Result<i64,
         ms *= 1000;
     }
     if fl & (EX | PX) != 0 {
-        ms = ms.checked_add(now_ms).ok_or_else(|| OpError::Msg(error::invalid_expire(cmdname)))?;
+        ms = ms
+            .checked_add(now_ms)
+            .ok_or_else(|| OpError::Msg(error::invalid_expire(cmdname)))?;
     }
     Ok(ms)
 }
 
 /// The heart of SET/SETNX/SETEX/PSETEX (Redis's setGenericCommand).
+#[allow(clippy::too_many_arguments)]
 fn set_generic(
     srv: &mut Server,
     c: &mut Client,
@@ -189,10 +192,7 @@ fn set_generic(
         return;
     }
     let db = &mut srv.dbs[c.db];
-    let old_expire = match db.lookup_mut(&key) {
-        Some(e) => Some(e.expire()),
-        None => None,
-    };
+    let old_expire = db.lookup_mut(&key).map(|e| e.expire());
     let found = old_expire.is_some();
     if (fl & NX != 0 && found) || (fl & XX != 0 && !found) {
         if fl & GET == 0 {
@@ -235,7 +235,16 @@ pub fn set_command(srv: &mut Server, c: &mut Client) {
 /// SETNX key value
 pub fn setnx_command(srv: &mut Server, c: &mut Client) {
     let (key, val) = (c.argv[1].clone(), c.argv[2].clone());
-    set_generic(srv, c, setflags::NX, key, val, None, b":1\r\n", Some(b":0\r\n"));
+    set_generic(
+        srv,
+        c,
+        setflags::NX,
+        key,
+        val,
+        None,
+        b":1\r\n",
+        Some(b":0\r\n"),
+    );
 }
 
 /// SETEX key seconds value
@@ -273,7 +282,7 @@ pub fn mget_command(srv: &mut Server, c: &mut Client) {
 
 /// MSET key value [key value ...]
 pub fn mset_command(srv: &mut Server, c: &mut Client) {
-    if c.argv.len() % 2 == 0 {
+    if c.argv.len().is_multiple_of(2) {
         c.add_error(&error::wrong_arity("mset"));
         return;
     }

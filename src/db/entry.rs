@@ -566,12 +566,17 @@ mod tests {
 
     #[test]
     fn big_strings_are_shared_not_copied() {
-        let big = Bytes::from(vec![7u8; 4096]);
+        let n = crate::resp::parse::BIG_ARG;
+        let big = Bytes::from(vec![7u8; n]);
         let e = Entry::new(b"k", Value::string(big.clone()), None);
         let out = e.str_bytes().unwrap();
         assert_eq!(out.as_ptr(), big.as_ptr());
         drop(e);
-        assert_eq!(out.len(), 4096);
+        assert_eq!(out.len(), n);
+        // Medium strings are copied so they do not pin a query buffer.
+        let medium = Bytes::from(vec![7u8; 4096]);
+        let e = Entry::new(b"k", Value::string(medium.clone()), None);
+        assert_ne!(e.str_bytes().unwrap().as_ptr(), medium.as_ptr());
     }
 
     #[test]

@@ -81,7 +81,9 @@ pub fn parse(
         }
         let Some(cr) = find_crlf_line(buf) else {
             if buf.len() > INLINE_MAX {
-                return Err(ProtoError("Protocol error: too big mbulk count string".into()));
+                return Err(ProtoError(
+                    "Protocol error: too big mbulk count string".into(),
+                ));
             }
             return Ok(Parsed::Incomplete);
         };
@@ -90,10 +92,16 @@ pub fn parse(
         }
         let n = match parse_i64(&buf[1..cr]) {
             Some(n) if n <= i32::MAX as i64 => n,
-            _ => return Err(ProtoError("Protocol error: invalid multibulk length".into())),
+            _ => {
+                return Err(ProtoError(
+                    "Protocol error: invalid multibulk length".into(),
+                ))
+            }
         };
         if n > 10 && lim.auth_required {
-            return Err(ProtoError("Protocol error: unauthenticated multibulk length".into()));
+            return Err(ProtoError(
+                "Protocol error: unauthenticated multibulk length".into(),
+            ));
         }
         buf.advance(cr + 2);
         if n <= 0 {
@@ -109,7 +117,9 @@ pub fn parse(
             None => {
                 let Some(cr) = find_crlf_line(buf) else {
                     if buf.len() > INLINE_MAX {
-                        return Err(ProtoError("Protocol error: too big bulk count string".into()));
+                        return Err(ProtoError(
+                            "Protocol error: too big bulk count string".into(),
+                        ));
                     }
                     return Ok(Parsed::Incomplete);
                 };
@@ -127,7 +137,9 @@ pub fn parse(
                     _ => return Err(ProtoError("Protocol error: invalid bulk length".into())),
                 };
                 if l > 16384 && lim.auth_required {
-                    return Err(ProtoError("Protocol error: unauthenticated bulk length".into()));
+                    return Err(ProtoError(
+                        "Protocol error: unauthenticated bulk length".into(),
+                    ));
                 }
                 buf.advance(cr + 2);
                 if l >= BIG_ARG && buf.len() < l + 2 {
@@ -170,9 +182,15 @@ fn parse_inline(buf: &mut BytesMut, argv: &mut Vec<Bytes>) -> Result<Parsed, Pro
         }
         return Ok(Parsed::Incomplete);
     };
-    let line_end = if nl > 0 && buf[nl - 1] == b'\r' { nl - 1 } else { nl };
+    let line_end = if nl > 0 && buf[nl - 1] == b'\r' {
+        nl - 1
+    } else {
+        nl
+    };
     let Some(args) = split_args(&buf[..line_end]) else {
-        return Err(ProtoError("Protocol error: unbalanced quotes in request".into()));
+        return Err(ProtoError(
+            "Protocol error: unbalanced quotes in request".into(),
+        ));
     };
     buf.advance(nl + 1);
     argv.clear();
@@ -216,7 +234,10 @@ mod tests {
         for chunk in 1..req.len() {
             let cmds = parse_all(req, chunk).unwrap();
             assert_eq!(cmds.len(), 2, "chunk {chunk}");
-            assert_eq!(cmds[0], vec![b"SET".to_vec(), b"key".to_vec(), b"value".to_vec()]);
+            assert_eq!(
+                cmds[0],
+                vec![b"SET".to_vec(), b"key".to_vec(), b"value".to_vec()]
+            );
             assert_eq!(cmds[1], vec![b"PING".to_vec()]);
         }
     }
@@ -224,23 +245,38 @@ mod tests {
     #[test]
     fn inline_and_empty_requests() {
         let cmds = parse_all(b"\r\n\n  \r\nset a \"b c\"\r\nping\n*0\r\n*-1\r\n", 3).unwrap();
-        assert_eq!(cmds, vec![vec![b"set".to_vec(), b"a".to_vec(), b"b c".to_vec()], vec![b"ping".to_vec()]]);
+        assert_eq!(
+            cmds,
+            vec![
+                vec![b"set".to_vec(), b"a".to_vec(), b"b c".to_vec()],
+                vec![b"ping".to_vec()]
+            ]
+        );
     }
 
     #[test]
     fn protocol_errors_have_redis_texts() {
         let e = |s: &[u8]| parse_all(s, s.len()).unwrap_err().0;
         assert_eq!(e(b"*abc\r\n"), "Protocol error: invalid multibulk length");
-        assert_eq!(e(b"*2147483648\r\n"), "Protocol error: invalid multibulk length");
+        assert_eq!(
+            e(b"*2147483648\r\n"),
+            "Protocol error: invalid multibulk length"
+        );
         assert_eq!(e(b"*1\r\n$-1\r\n"), "Protocol error: invalid bulk length");
         assert_eq!(e(b"*1\r\n*1\r\n"), "Protocol error: expected '$', got '*'");
-        assert_eq!(e(b"set a \"b\r\n"), "Protocol error: unbalanced quotes in request");
+        assert_eq!(
+            e(b"set a \"b\r\n"),
+            "Protocol error: unbalanced quotes in request"
+        );
         let long = vec![b'a'; INLINE_MAX + 1];
         assert_eq!(e(&long), "Protocol error: too big inline request");
         let mut long = b"*".to_vec();
         long.extend(vec![b'1'; INLINE_MAX + 1]);
         assert_eq!(e(&long), "Protocol error: too big mbulk count string");
-        let lim = Limits { max_bulk_len: 10, auth_required: false };
+        let lim = Limits {
+            max_bulk_len: 10,
+            auth_required: false,
+        };
         let mut buf = BytesMut::from(&b"*1\r\n$11\r\n"[..]);
         let r = parse(&mut buf, &mut ParseState::default(), &mut Vec::new(), &lim);
         assert_eq!(r.unwrap_err().0, "Protocol error: invalid bulk length");
@@ -251,7 +287,10 @@ mod tests {
         let mut buf = BytesMut::from(&b"*1048576\r\n$1\r\na\r\n"[..]);
         let mut st = ParseState::default();
         let mut argv = Vec::new();
-        assert_eq!(parse(&mut buf, &mut st, &mut argv, &LIM).unwrap(), Parsed::Incomplete);
+        assert_eq!(
+            parse(&mut buf, &mut st, &mut argv, &LIM).unwrap(),
+            Parsed::Incomplete
+        );
         assert!(argv.capacity() <= 1024);
         assert!(st.in_progress());
     }

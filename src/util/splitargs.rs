@@ -105,13 +105,19 @@ mod tests {
     use super::split_args;
 
     fn s(line: &str) -> Option<Vec<String>> {
-        split_args(line.as_bytes())
-            .map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
+        split_args(line.as_bytes()).map(|v| {
+            v.into_iter()
+                .map(|a| String::from_utf8_lossy(&a).into_owned())
+                .collect()
+        })
     }
 
     #[test]
     fn splits_like_sdssplitargs() {
-        assert_eq!(s("set a b"), Some(vec!["set".into(), "a".into(), "b".into()]));
+        assert_eq!(
+            s("set a b"),
+            Some(vec!["set".into(), "a".into(), "b".into()])
+        );
         assert_eq!(s("  a   b  "), Some(vec!["a".into(), "b".into()]));
         assert_eq!(s(""), Some(vec![]));
         assert_eq!(s(r#""a b" 'c d'"#), Some(vec!["a b".into(), "c d".into()]));

@@ -1,0 +1,82 @@
+//! Logging in Redis's format through `log` + `env_logger`:
+//!
+//! ```text
+//! 12345:M 26 Nov 2026 01:34:04.123 * Ready to accept connections tcp
+//! ```
+//!
+//! `loglevel` maps debug/verbose/notice/warning to `.`/`-`/`*`/`#`; `logfile ""`
+//! is standard output.
+
+use std::io::Write;
+
+use crate::config::{Config, LogLevel};
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Local time as Redis prints it: `26 Nov 2026 01:34:04.123`.
+fn timestamp() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = now.as_secs() as libc::time_t;
+    // SAFETY: localtime_r writes into our zeroed struct.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::localtime_r(&secs, &mut tm);
+        tm
+    };
+    format!(
+        "{:02} {} {} {:02}:{:02}:{:02}.{:03}",
+        tm.tm_mday,
+        MONTHS[tm.tm_mon.clamp(0, 11) as usize],
+        tm.tm_year + 1900,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec,
+        now.subsec_millis()
+    )
+}
+
+fn filter(level: LogLevel) -> log::LevelFilter {
+    match level {
+        LogLevel::Debug => log::LevelFilter::Trace,
+        LogLevel::Verbose => log::LevelFilter::Debug,
+        LogLevel::Notice => log::LevelFilter::Info,
+        LogLevel::Warning => log::LevelFilter::Warn,
+        LogLevel::Nothing => log::LevelFilter::Off,
+    }
+}
+
+/// Installs the logger for the configured `loglevel` and `logfile`.
+pub fn init(cfg: &Config) -> Result<(), String> {
+    let mut b = env_logger::Builder::new();
+    b.filter_level(filter(cfg.loglevel));
+    let pid = std::process::id();
+    b.format(move |buf, rec| {
+        let c = match rec.level() {
+            log::Level::Error | log::Level::Warn => '#',
+            log::Level::Info => '*',
+            log::Level::Debug => '-',
+            log::Level::Trace => '.',
+        };
+        writeln!(buf, "{pid}:M {} {c} {}", timestamp(), rec.args())
+    });
+    if !cfg.logfile.is_empty() {
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&cfg.logfile)
+            .map_err(|e| format!("Can't open the log file: {e}"))?;
+        b.target(env_logger::Target::Pipe(Box::new(f)));
+    } else {
+        b.target(env_logger::Target::Stdout);
+    }
+    b.try_init().map_err(|e| e.to_string())
+}
+
+/// Changes the level at run time (CONFIG SET loglevel).
+pub fn set_level(level: LogLevel) {
+    log::set_max_level(filter(level));
+}
