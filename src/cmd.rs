@@ -291,6 +291,24 @@ impl CommandTable {
         self.list.len() - 1
     }
 
+    /// `rename-command from to`: `to` empty disables the command.
+    pub fn rename(&mut self, from: &[u8], to: &[u8]) -> Result<(), String> {
+        let from = from.to_ascii_lowercase();
+        let Some(id) = self.by_name.remove(&from) else {
+            return Err("No such command in rename-command".into());
+        };
+        if to.is_empty() {
+            return Ok(());
+        }
+        let to = to.to_ascii_lowercase();
+        if self.by_name.contains_key(&to) {
+            self.by_name.insert(from, id);
+            return Err("Target command name already exists".into());
+        }
+        self.by_name.insert(to, id);
+        Ok(())
+    }
+
     /// Top-level command id by (any-case) name.
     pub fn find(&self, name: &[u8]) -> Option<usize> {
         let mut tmp = [0u8; 32];

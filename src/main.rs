@@ -101,7 +101,14 @@ fn main() {
     }
     let port = cfg.port;
     let pidfile = cfg.pidfile.clone();
-    let srv = Server::new(cfg);
+    let mut srv = Server::new(cfg);
+    let Server {
+        config, commands, ..
+    } = &mut srv;
+    if let Err(e) = config.apply_renames(|from, to| commands.rename(from, to)) {
+        eprint!("{e}");
+        exit(1);
+    }
     let mut reactor = match Reactor::new(srv) {
         Ok(r) => r,
         Err(_) => exit(1),

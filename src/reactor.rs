@@ -35,8 +35,6 @@ pub struct Reactor {
     pub srv: Server,
     /// Clients that still had input when their fairness budget ran out.
     pending_reads: Vec<usize>,
-    /// Clients to free in before_sleep.
-    to_close: Vec<usize>,
 }
 
 /// Set from the signal handler; read by the loop.
@@ -156,7 +154,6 @@ impl Reactor {
             listeners: Vec::new(),
             srv,
             pending_reads: Vec::new(),
-            to_close: Vec::new(),
         };
         let port = r.srv.config.port;
         if port != 0 {
@@ -394,10 +391,7 @@ impl Reactor {
     }
 
     fn mark_close(&mut self, c: &mut Client) {
-        if !c.has(cflags::CLOSE_ASAP) {
-            c.flags |= cflags::CLOSE_ASAP;
-            self.to_close.push(c.token);
-        }
+        self.srv.close_client_asap(c);
     }
 
     fn schedule_write(&mut self, c: &mut Client) {
@@ -468,15 +462,7 @@ impl Reactor {
             }
             self.srv.clients[token] = Some(c);
         }
-        // Clients flagged by commands (CLIENT KILL) are found here too.
-        for (token, slot) in self.srv.clients.iter() {
-            if let Some(c) = slot {
-                if c.has(cflags::CLOSE_ASAP) && !self.to_close.contains(&token) {
-                    self.to_close.push(token);
-                }
-            }
-        }
-        for token in std::mem::take(&mut self.to_close) {
+        for token in std::mem::take(&mut self.srv.clients_to_close) {
             if let Some(Some(mut c)) = self.srv.clients.try_remove(token) {
                 let _ = self.poll.registry().deregister(c.conn.source());
                 debug!("Freed client id={} addr={}", c.id, c.addr);
@@ -491,15 +477,20 @@ impl Reactor {
             return;
         }
         let now = self.srv.now_ms;
-        for (token, slot) in self.srv.clients.iter_mut() {
-            if let Some(c) = slot {
-                if (now - c.last_interaction_ms) / 1000 > timeout as i64
-                    && !c.has(cflags::CLOSE_ASAP)
-                {
-                    info!("Closing idle client");
-                    c.flags |= cflags::CLOSE_ASAP;
-                    self.to_close.push(token);
-                }
+        let idle: Vec<usize> = self
+            .srv
+            .clients
+            .iter()
+            .filter_map(|(token, slot)| match slot {
+                Some(c) if (now - c.last_interaction_ms) / 1000 > timeout as i64 => Some(token),
+                _ => None,
+            })
+            .collect();
+        for token in idle {
+            if let Some(mut c) = self.srv.clients[token].take() {
+                info!("Closing idle client");
+                self.srv.close_client_asap(&mut c);
+                self.srv.clients[token] = Some(c);
             }
         }
     }

@@ -106,6 +106,8 @@ pub struct Server {
     pub clients: Slab<Option<Box<Client>>>,
     /// Tokens of clients with replies to write in before_sleep.
     pub pending_writes: Vec<usize>,
+    /// Tokens of clients to free in before_sleep.
+    pub clients_to_close: Vec<usize>,
     pub next_client_id: u64,
     /// Changes since the last save (Redis's `dirty`).
     pub dirty: u64,
@@ -162,6 +164,7 @@ impl Server {
             commands: CommandTable::new(),
             clients: Slab::new(),
             pending_writes: Vec::new(),
+            clients_to_close: Vec::new(),
             next_client_id: 1,
             dirty: 0,
             stats: Stats::default(),
@@ -305,9 +308,12 @@ impl Server {
         self.stat_expire_cycle_time_used = 0;
     }
 
-    /// Marks a client to be freed in before_sleep.
-    pub fn close_client_asap(c: &mut Client) {
-        c.flags |= cflags::CLOSE_ASAP;
+    /// Marks a client to be freed in before_sleep (CLIENT KILL, limits).
+    pub fn close_client_asap(&mut self, c: &mut Client) {
+        if !c.has(cflags::CLOSE_ASAP) {
+            c.flags |= cflags::CLOSE_ASAP;
+            self.clients_to_close.push(c.token);
+        }
     }
 
     /// Number of connected clients.
