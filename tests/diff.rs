@@ -35,6 +35,8 @@
 //!
 //! - `DIFF_FILTER=substr`: only run corpus files whose name contains `substr`.
 //! - `DIFF_RAW_QUIET_MS`: how long `@raw` waits for more bytes (default 150).
+//! - `DIFF_SHOW=1`: print every line with redis's reply (for writing corpora).
+//! - `DIFF_TRACE=1`: print how long every line took.
 //! - `OXIDIS_SERVER_BIN=/usr/bin/redis-server`: run redis-vs-redis (harness check).
 
 mod common;
@@ -85,15 +87,29 @@ enum Outcome {
 impl Outcome {
     fn show(&self) -> String {
         match self {
-            Outcome::Reply(b) => escape(b),
+            Outcome::Reply(b) => shorten(escape(b)),
             Outcome::Raw(b, closed) => {
-                format!("{}{}", escape(b), if *closed { " [closed]" } else { "" })
+                let c = if *closed { " [closed]" } else { "" };
+                format!("{}{c}", shorten(escape(b)))
             }
             Outcome::Closed => "<connection closed>".into(),
             Outcome::Timeout => "<timeout: no reply>".into(),
             Outcome::Garbage(e) => format!("<{e}>"),
         }
     }
+}
+
+/// Keeps mismatch reports readable when a reply is huge.
+fn shorten(s: String) -> String {
+    const MAX: usize = 1500;
+    if s.len() <= MAX {
+        return s;
+    }
+    let mut cut = MAX;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}... ({} chars in all)", &s[..cut], s.len())
 }
 
 #[derive(Clone, Copy)]
@@ -352,7 +368,10 @@ fn run_file(path: &Path) -> FileReport {
         aborted: None,
         elapsed: Duration::ZERO,
     };
+    let trace = std::env::var_os("DIFF_TRACE").is_some();
+    let show = std::env::var_os("DIFF_SHOW").is_some();
     for &(lineno, line) in body {
+        let line_started = Instant::now();
         let mut how = Compare::Exact;
         let mut cmd_text = line;
         let (o, r) = if let Some(d) = line.strip_prefix('@') {
@@ -425,6 +444,12 @@ fn run_file(path: &Path) -> FileReport {
             run.exec_both(&parse_args(&name, lineno, line))
         };
         report.commands += 1;
+        if trace {
+            eprintln!("{name}:{lineno}: {:?} {line}", line_started.elapsed());
+        }
+        if show {
+            eprintln!("{name}:{lineno}: {line}\n    -> {}", r.show());
+        }
         if !same(&o, &r, how) {
             report.mismatches.push(Mismatch {
                 line: lineno,
