@@ -364,6 +364,12 @@ impl Conn {
         self.stream.flush()
     }
 
+    /// A second handle on the socket, e.g. to write from another thread while this
+    /// one reads (deep pipelines).
+    pub fn writer(&self) -> TcpStream {
+        self.stream.try_clone().expect("clone socket")
+    }
+
     /// Closes our writing half (the server sees EOF).
     pub fn shutdown_write(&mut self) {
         let _ = self.stream.shutdown(Shutdown::Write);
