@@ -109,3 +109,19 @@ fn redis_benchmark_quick() {
     let mut c = srv.connect();
     assert!(matches!(c.cmd_reply(&["DBSIZE"]), Reply::Int(n) if n > 0));
 }
+
+#[test]
+fn starts_with_config_file() {
+    let dir = common::fresh_temp_dir("conf");
+    let conf = dir.join("test.conf");
+    std::fs::write(&conf, "# test config\ndatabases 4\n").unwrap();
+    let srv = Server::start_with_config(&common::oxidis_bin(), &conf, &[]);
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&["SELECT", "3"]), b"+OK\r\n");
+    assert_eq!(
+        c.cmd(&["SELECT", "4"]),
+        b"-ERR DB index is out of range\r\n".to_vec()
+    );
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&dir);
+}
