@@ -6,6 +6,7 @@
 //! A handler has the shape `fn(&mut Server, &mut Client)`: arguments are in
 //! `c.argv`, replies go through `c.add_*`, and it never touches a socket.
 
+pub mod client;
 pub mod connection;
 pub mod keyspace;
 pub mod server;
@@ -239,9 +240,10 @@ pub struct CommandTable {
 }
 
 /// Every command group's rows.
-fn groups() -> [&'static [Command]; 4] {
+fn groups() -> [&'static [Command]; 5] {
     [
         connection::COMMANDS,
+        client::COMMANDS,
         string::COMMANDS,
         keyspace::COMMANDS,
         server::COMMANDS,

@@ -213,7 +213,7 @@ pub fn hello_command(srv: &mut Server, c: &mut Client) {
         c.authenticated = true;
     }
     if !c.authenticated && srv.auth_required() {
-        c.add_error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        c.add_error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
         return;
     }
     if let Some(name) = setname {

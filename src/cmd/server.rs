@@ -43,7 +43,7 @@ const COMMAND_SUBCOMMANDS: &[Command] = &[
     cmd("docs", command_docs_command, -2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "7.0.0",
         "Returns documentary information about one, multiple or all commands.",
         "O(N) where N is the number of commands to look up"),
-    cmd("getkeys", command_getkeys_command, -3, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "2.8.13",
+    cmd("getkeys", command_getkeys_command, -4, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "2.8.13",
         "Extracts the key names from an arbitrary command.", "O(N) where N is the number of arguments to the command"),
     cmd("help", command_help_command, 2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "5.0.0",
         "Returns helpful text about the different subcommands.", "O(1)"),

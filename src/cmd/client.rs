@@ -1,0 +1,364 @@
+//! CLIENT and its subcommands (Redis's networking.c): ID, GETNAME, SETNAME, INFO,
+//! LIST, KILL, REPLY, NO-EVICT, GETREDIR, HELP.
+
+use super::{acl, cmd, container_command, flags as f, validate_client_name, Command};
+use crate::client::{flags as cflags, Client};
+use crate::error;
+use crate::server::Server;
+use crate::util::number::parse_i64;
+
+const CONN: u64 = f::NOSCRIPT | f::LOADING | f::STALE;
+
+#[rustfmt::skip]
+pub const COMMANDS: &[Command] = &[
+    Command {
+        subcommands: SUBCOMMANDS,
+        ..cmd("client", container_command, -2, 0, 0, (0, 0, 0), "connection", "2.4.0",
+            "A container for client connection commands.", "Depends on subcommand.")
+    },
+];
+
+#[rustfmt::skip]
+const SUBCOMMANDS: &[Command] = &[
+    cmd("id", client_id_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
+        "Returns the unique client ID of the connection.", "O(1)"),
+    cmd("getname", client_getname_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.6.9",
+        "Returns the name of the connection.", "O(1)"),
+    cmd("setname", client_setname_command, 3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.6.9",
+        "Sets the connection name.", "O(1)"),
+    cmd("info", client_info_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.2.0",
+        "Returns information about the connection.", "O(1)"),
+    cmd("list", client_list_command, -2, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.4.0",
+        "Lists open connections.", "O(N) where N is the number of client connections"),
+    cmd("kill", client_kill_command, -3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.4.0",
+        "Terminates open connections.", "O(N) where N is the number of client connections"),
+    cmd("reply", client_reply_command, 3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "3.2.0",
+        "Instructs the server whether to reply to commands.", "O(1)"),
+    cmd("no-evict", client_noevict_command, 3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "7.0.0",
+        "Sets the client eviction mode of the connection.", "O(1)"),
+    cmd("getredir", client_getredir_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
+        "Returns the client ID to which the connection's tracking notifications are redirected.", "O(1)"),
+    cmd("help", client_help_command, 2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
+        "Returns helpful text about the different subcommands.", "O(1)"),
+];
+
+/// CLIENT ID
+pub fn client_id_command(_: &mut Server, c: &mut Client) {
+    c.add_int(c.id as i64);
+}
+
+/// CLIENT GETNAME
+pub fn client_getname_command(_: &mut Server, c: &mut Client) {
+    match c.name.clone() {
+        Some(n) => c.add_bulk(&n),
+        None => c.add_null(),
+    }
+}
+
+/// CLIENT SETNAME connection-name
+pub fn client_setname_command(_: &mut Server, c: &mut Client) {
+    let name = c.argv[2].clone();
+    if let Err(e) = validate_client_name(&name) {
+        c.add_error(e);
+        return;
+    }
+    c.name = if name.is_empty() { None } else { Some(name) };
+    c.add_ok();
+}
+
+/// One CLIENT LIST line, with Redis 7.0's field set.
+pub fn client_info_line(c: &Client, now_ms: i64) -> String {
+    let mut flags = String::new();
+    if c.has(cflags::MULTI) {
+        flags.push('x');
+    }
+    if c.has(cflags::CLOSE_AFTER_REPLY) {
+        flags.push('c');
+    }
+    if flags.is_empty() {
+        flags.push('N');
+    }
+    let argv_mem: usize = c.argv.iter().map(|a| a.len()).sum();
+    let qbuf = c.querybuf.len();
+    let qbuf_free = c.querybuf.capacity() - qbuf;
+    let obl = c.pending_out();
+    let tot = c.querybuf.capacity() + c.out.capacity() + argv_mem + std::mem::size_of::<Client>();
+    let events = if c.has(cflags::WRITE_ARMED) {
+        "rw"
+    } else {
+        "r"
+    };
+    format!(
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
+         qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} \
+         events={} cmd={} user={} redir=-1 resp={}",
+        c.id,
+        c.addr,
+        c.laddr,
+        c.conn.fd(),
+        c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default(),
+        (now_ms - c.ctime_ms).max(0) / 1000,
+        (now_ms - c.last_interaction_ms).max(0) / 1000,
+        flags,
+        c.db,
+        qbuf,
+        qbuf_free,
+        argv_mem,
+        c.out.capacity(),
+        c.out.capacity(),
+        obl,
+        tot,
+        events,
+        c.last_cmd,
+        c.user,
+        c.resp
+    )
+}
+
+/// CLIENT INFO
+pub fn client_info_command(srv: &mut Server, c: &mut Client) {
+    let line = client_info_line(c, srv.now_ms) + "\n";
+    c.add_verbatim(line.as_bytes(), "txt");
+}
+
+/// Every connected client's line, the caller's included, in connection order.
+fn all_client_lines(srv: &Server, me: &Client, keep: impl Fn(&Client) -> bool) -> String {
+    let mut all: Vec<&Client> = srv
+        .clients
+        .iter()
+        .filter_map(|(_, s)| s.as_deref())
+        .collect();
+    all.push(me);
+    all.sort_by_key(|c| c.id);
+    let mut out = String::new();
+    for cl in all.into_iter().filter(|cl| keep(cl)) {
+        out.push_str(&client_info_line(cl, srv.now_ms));
+        out.push('\n');
+    }
+    out
+}
+
+/// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id ...]
+pub fn client_list_command(srv: &mut Server, c: &mut Client) {
+    let mut ids: Option<Vec<u64>> = None;
+    let mut type_normal: Option<bool> = None;
+    if c.argv.len() == 4 && c.argv[2].eq_ignore_ascii_case(b"type") {
+        let t = c.argv[3].to_ascii_lowercase();
+        match &t[..] {
+            b"normal" => type_normal = Some(true),
+            b"master" | b"replica" | b"slave" | b"pubsub" => type_normal = Some(false),
+            _ => {
+                let msg = format!("ERR Unknown client type '{}'", c.arg_str(3));
+                c.add_error(&msg);
+                return;
+            }
+        }
+    } else if c.argv.len() > 3 && c.argv[2].eq_ignore_ascii_case(b"id") {
+        let mut v = Vec::new();
+        for a in &c.argv[3..] {
+            match parse_i64(a) {
+                Some(id) if id > 0 => v.push(id as u64),
+                _ => {
+                    c.add_error("ERR Invalid client ID");
+                    return;
+                }
+            }
+        }
+        ids = Some(v);
+    } else if c.argv.len() != 2 {
+        c.add_error(error::SYNTAX);
+        return;
+    }
+    let text = all_client_lines(srv, c, |cl| {
+        ids.as_ref().map(|v| v.contains(&cl.id)).unwrap_or(true) && type_normal.unwrap_or(true)
+    });
+    c.add_verbatim(text.as_bytes(), "txt");
+}
+
+/// Filters of CLIENT KILL's new form.
+#[derive(Default)]
+struct KillFilter {
+    addr: Option<Vec<u8>>,
+    laddr: Option<Vec<u8>>,
+    id: Option<u64>,
+    user: Option<Vec<u8>>,
+    normal_only: Option<bool>,
+    skipme: bool,
+}
+
+/// CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR addr] [LADDR addr] [SKIPME yes/no]
+pub fn client_kill_command(srv: &mut Server, c: &mut Client) {
+    let old_form = c.argv.len() == 3;
+    let mut flt = KillFilter {
+        skipme: !old_form,
+        ..Default::default()
+    };
+    if old_form {
+        flt.addr = Some(c.argv[2].to_vec());
+    } else {
+        if !c.argv.len().is_multiple_of(2) {
+            c.add_error(error::SYNTAX);
+            return;
+        }
+        for pair in c.argv[2..].chunks(2) {
+            let (k, v) = (pair[0].to_ascii_lowercase(), &pair[1]);
+            match &k[..] {
+                b"id" => match parse_i64(v) {
+                    Some(id) if id > 0 => flt.id = Some(id as u64),
+                    _ => {
+                        c.add_error("ERR client-id should be greater than 0");
+                        return;
+                    }
+                },
+                b"type" => {
+                    let t = v.to_ascii_lowercase();
+                    flt.normal_only = match &t[..] {
+                        b"normal" => Some(true),
+                        b"master" | b"replica" | b"slave" | b"pubsub" => Some(false),
+                        _ => {
+                            let msg =
+                                format!("ERR Unknown client type '{}'", String::from_utf8_lossy(v));
+                            c.add_error(&msg);
+                            return;
+                        }
+                    }
+                }
+                b"user" => flt.user = Some(v.to_vec()),
+                b"addr" => flt.addr = Some(v.to_vec()),
+                b"laddr" => flt.laddr = Some(v.to_vec()),
+                b"skipme" => {
+                    if v.eq_ignore_ascii_case(b"yes") {
+                        flt.skipme = true;
+                    } else if v.eq_ignore_ascii_case(b"no") {
+                        flt.skipme = false;
+                    } else {
+                        c.add_error(error::SYNTAX);
+                        return;
+                    }
+                }
+                _ => {
+                    c.add_error(error::SYNTAX);
+                    return;
+                }
+            }
+        }
+    }
+    let matches = |cl: &Client| {
+        flt.addr.as_ref().is_none_or(|a| a == cl.addr.as_bytes())
+            && flt.laddr.as_ref().is_none_or(|a| a == cl.laddr.as_bytes())
+            && flt.id.is_none_or(|id| id == cl.id)
+            && flt.user.as_ref().is_none_or(|u| u == cl.user.as_bytes())
+            && flt.normal_only.unwrap_or(true)
+    };
+    let victims: Vec<usize> = srv
+        .clients
+        .iter()
+        .filter_map(|(t, s)| s.as_deref().filter(|cl| matches(cl)).map(|_| t))
+        .collect();
+    let mut killed = victims.len();
+    for t in victims {
+        if let Some(mut cl) = srv.clients[t].take() {
+            srv.close_client_asap(&mut cl);
+            srv.clients[t] = Some(cl);
+        }
+    }
+    if !flt.skipme && matches(c) {
+        c.flags |= cflags::CLOSE_AFTER_REPLY;
+        killed += 1;
+    }
+    if old_form {
+        if killed == 0 {
+            c.add_error("ERR No such client");
+        } else {
+            c.add_ok();
+        }
+    } else {
+        c.add_int(killed as i64);
+    }
+}
+
+/// CLIENT REPLY ON|OFF|SKIP
+pub fn client_reply_command(_: &mut Server, c: &mut Client) {
+    let mode = c.argv[2].to_ascii_lowercase();
+    match &mode[..] {
+        b"on" => {
+            c.flags &= !(cflags::REPLY_OFF | cflags::REPLY_SKIP | cflags::REPLY_SKIP_NEXT);
+            c.add_ok();
+        }
+        b"off" => c.flags |= cflags::REPLY_OFF,
+        b"skip" => {
+            if !c.has(cflags::REPLY_OFF) {
+                c.flags |= cflags::REPLY_SKIP_NEXT;
+            }
+        }
+        _ => c.add_error(error::SYNTAX),
+    }
+}
+
+/// CLIENT NO-EVICT ON|OFF
+pub fn client_noevict_command(_: &mut Server, c: &mut Client) {
+    if c.argv[2].eq_ignore_ascii_case(b"on") || c.argv[2].eq_ignore_ascii_case(b"off") {
+        c.add_ok();
+    } else {
+        c.add_error(error::SYNTAX);
+    }
+}
+
+/// CLIENT GETREDIR
+pub fn client_getredir_command(_: &mut Server, c: &mut Client) {
+    c.add_int(-1);
+}
+
+/// CLIENT HELP
+pub fn client_help_command(_: &mut Server, c: &mut Client) {
+    c.add_help(
+        "CLIENT",
+        &[
+            "CACHING (YES|NO)",
+            "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+            "GETREDIR",
+            "    Return the client ID we are redirecting to when tracking is enabled.",
+            "GETNAME",
+            "    Return the name of the current connection.",
+            "ID",
+            "    Return the ID of the current connection.",
+            "INFO",
+            "    Return information about the current client connection.",
+            "KILL <ip:port>",
+            "    Kill connection made from <ip:port>.",
+            "KILL <option> <value> [<option> <value> [...]]",
+            "    Kill connections. Options are:",
+            "    * ADDR (<ip:port>|<unixsocket>:0)",
+            "      Kill connections made from the specified address",
+            "    * LADDR (<ip:port>|<unixsocket>:0)",
+            "      Kill connections made to specified local address",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Kill connections by type.",
+            "    * USER <username>",
+            "      Kill connections authenticated by <username>.",
+            "    * SKIPME (YES|NO)",
+            "      Skip killing current connection (default: yes).",
+            "LIST [options ...]",
+            "    Return information about client connections. Options:",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Return clients of specified type.",
+            "UNPAUSE",
+            "    Stop the current client pause, resuming traffic.",
+            "PAUSE <timeout> [WRITE|ALL]",
+            "    Suspend all, or just write, clients for <timeout> milliseconds.",
+            "REPLY (ON|OFF|SKIP)",
+            "    Control the replies sent to the current connection.",
+            "SETNAME <name>",
+            "    Assign the name <name> to the current connection.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.",
+            "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+            "         [OPTIN] [OPTOUT] [NOLOOP]",
+            "    Control server assisted client side caching.",
+            "TRACKINGINFO",
+            "    Report tracking status for the current connection.",
+            "NO-EVICT (ON|OFF)",
+            "    Protect current client connection from eviction.",
+        ],
+    );
+}
