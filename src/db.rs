@@ -6,8 +6,11 @@
 //! expire in the middle of a command, as in Redis.
 
 pub mod entry;
+pub mod hash;
+pub mod list;
 pub mod object;
 pub mod segment;
+pub mod set;
 pub mod table;
 
 use std::collections::hash_map::RandomState;

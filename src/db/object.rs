@@ -1,20 +1,51 @@
-//! Aggregate values (lists, hashes, sets, sorted sets, streams) held behind an `Arc`
-//! in an entry, so a snapshot shares them until one is modified.
+//! Aggregate values (lists, hashes, sets; sorted sets and streams later) held behind
+//! an `Arc` in an entry, so a snapshot shares them until one is modified
+//! (`Entry::obj_mut` copies an object only when a snapshot still holds it).
 //!
-//! The aggregate types land with their command groups; each adds a variant here.
+//! Each type lives in its own module with its compact encodings and Redis's
+//! encoding names (`listpack`, `quicklist`, `intset`, `hashtable`).
+
+use super::hash::Hash;
+use super::list::List;
+use super::set::Set;
 
 /// An aggregate value.
 #[derive(Clone, Debug)]
-pub enum Object {}
+pub enum Object {
+    List(List),
+    Hash(Hash),
+    Set(Set),
+}
 
 impl Object {
     /// Redis's TYPE name.
     pub fn type_name(&self) -> &'static str {
-        match *self {}
+        match self {
+            Object::List(_) => "list",
+            Object::Hash(_) => "hash",
+            Object::Set(_) => "set",
+        }
     }
 
     /// Redis's OBJECT ENCODING name.
     pub fn encoding(&self) -> &'static str {
-        match *self {}
+        match self {
+            Object::List(l) => l.encoding(),
+            Object::Hash(h) => h.encoding(),
+            Object::Set(s) => s.encoding(),
+        }
+    }
+
+    /// Number of elements (for emptiness checks and lazy-free decisions).
+    pub fn len(&self) -> usize {
+        match self {
+            Object::List(l) => l.len(),
+            Object::Hash(h) => h.len(),
+            Object::Set(s) => s.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
