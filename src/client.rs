@@ -86,6 +86,11 @@ pub mod flags {
     pub const REPLY_OFF: u32 = 1 << 5;
     pub const REPLY_SKIP_NEXT: u32 = 1 << 6;
     pub const REPLY_SKIP: u32 = 1 << 7;
+    /// The command is being re-run for a blocked client whose key became ready.
+    pub const RERUN: u32 = 1 << 8;
+    /// Blocking is not allowed (inside MULTI/EXEC, scripts): blocking commands
+    /// answer as on timeout.
+    pub const DENY_BLOCKING: u32 = 1 << 9;
 }
 
 pub struct Client {
@@ -115,6 +120,8 @@ pub struct Client {
     pub last_cmd: &'static str,
     /// Error replies sent while running the current command.
     pub errors_in_cmd: u32,
+    /// Set while the client waits in a blocking command.
+    pub blocked: Option<Box<crate::blocked::BlockState>>,
     /// Total bytes read and written (INFO stats).
     pub net_in: u64,
     pub net_out: u64,
@@ -150,6 +157,7 @@ impl Client {
             last_interaction_ms: now_ms,
             last_cmd: "NULL",
             errors_in_cmd: 0,
+            blocked: None,
             net_in: 0,
             net_out: 0,
         }

@@ -42,6 +42,12 @@ pub struct Db {
     pub stat_misses: u64,
     expire_cursor: (usize, usize),
     rng: u64,
+    /// Keys that blocked clients wait for, with how many wait (Redis's
+    /// `db->blocking_keys`; the queues themselves live in the server).
+    pub blocking_keys: std::collections::HashMap<Bytes, usize>,
+    /// Keys created since the last check that blocked clients wait for
+    /// (Redis's `signalKeyAsReady`).
+    pub ready_keys: Vec<Bytes>,
 }
 
 /// Result of one active-expiry round on a database.
@@ -65,6 +71,8 @@ impl Db {
             stat_misses: 0,
             expire_cursor: (0, 0),
             rng: seed,
+            blocking_keys: std::collections::HashMap::new(),
+            ready_keys: Vec::new(),
         }
     }
 
@@ -165,9 +173,18 @@ impl Db {
         match self.find_live(e.key()) {
             Some(p) => Some(self.table.replace(p, e)),
             None => {
+                self.signal_if_blocked(e.key());
                 self.table.insert_new(e);
                 None
             }
+        }
+    }
+
+    /// Notes that `key` now exists, if blocked clients wait for it.
+    #[inline]
+    pub fn signal_if_blocked(&mut self, key: &[u8]) {
+        if !self.blocking_keys.is_empty() && self.blocking_keys.contains_key(key) {
+            self.ready_keys.push(Bytes::copy_from_slice(key));
         }
     }
 

@@ -122,11 +122,13 @@ fn clients_section(srv: &Server, o: &mut String) {
          maxclients:{}\r\n\
          client_recent_max_input_buffer:0\r\n\
          client_recent_max_output_buffer:0\r\n\
-         blocked_clients:0\r\n\
+         blocked_clients:{}\r\n\
          tracking_clients:0\r\n\
-         clients_in_timeout_table:0\r\n",
+         clients_in_timeout_table:{}\r\n",
         srv.connected_clients(),
         srv.config.maxclients,
+        srv.blocking.count,
+        srv.blocking.timeouts.len(),
     );
 }
 

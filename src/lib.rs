@@ -17,6 +17,7 @@
 //!
 //! See ../shared/DESIGN.md for the architecture this follows.
 
+pub mod blocked;
 pub mod client;
 pub mod cmd;
 pub mod config;

@@ -241,11 +241,15 @@ impl Reactor {
                 return;
             }
             let now = Instant::now();
-            let timeout = if !self.pending_reads.is_empty() {
+            let mut timeout = if !self.pending_reads.is_empty() {
                 Duration::ZERO
             } else {
                 next_cron.saturating_duration_since(now)
             };
+            if let Some(&(deadline, _, _)) = self.srv.blocking.timeouts.iter().next() {
+                let wait = (deadline - crate::server::wall_ms()).max(0) as u64;
+                timeout = timeout.min(Duration::from_millis(wait));
+            }
             if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
                 if e.kind() != io::ErrorKind::Interrupted {
                     warn!("poll error: {e}");
@@ -451,6 +455,21 @@ impl Reactor {
 
     /// Writes pending replies and frees closed clients.
     fn before_sleep(&mut self) {
+        if !self.srv.blocking.timeouts.is_empty() {
+            self.srv.update_time();
+            let now = self.srv.now_ms;
+            self.srv.handle_blocked_timeouts(now);
+        }
+        while !self.srv.blocking.unblocked.is_empty() {
+            for token in std::mem::take(&mut self.srv.blocking.unblocked) {
+                let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
+                    continue;
+                };
+                process_input(&mut self.srv, &mut c);
+                self.srv.schedule_write(&mut c);
+                self.srv.clients[token] = Some(c);
+            }
+        }
         let pending = std::mem::take(&mut self.srv.pending_writes);
         for token in pending {
             let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
@@ -464,6 +483,9 @@ impl Reactor {
         }
         for token in std::mem::take(&mut self.srv.clients_to_close) {
             if let Some(Some(mut c)) = self.srv.clients.try_remove(token) {
+                if c.blocked.is_some() {
+                    self.srv.unblock_client(&mut c);
+                }
                 let _ = self.poll.registry().deregister(c.conn.source());
                 debug!("Freed client id={} addr={}", c.id, c.addr);
             }
@@ -507,7 +529,7 @@ impl Reactor {
 /// Runs every complete command in the client's query buffer.
 pub fn process_input(srv: &mut Server, c: &mut Client) {
     loop {
-        if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) {
+        if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) || c.blocked.is_some() {
             return;
         }
         let lim = Limits {
@@ -520,6 +542,9 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             Ok(Parsed::Command) => {
                 call(srv, c);
                 c.argv.clear();
+                if srv.dbs.iter().any(|d| !d.ready_keys.is_empty()) {
+                    srv.handle_blocked_on_keys();
+                }
             }
             Err(e) => {
                 info!(

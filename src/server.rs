@@ -108,6 +108,8 @@ pub struct Server {
     pub pending_writes: Vec<usize>,
     /// Tokens of clients to free in before_sleep.
     pub clients_to_close: Vec<usize>,
+    /// Clients blocked on keys, and their timeouts.
+    pub blocking: crate::blocked::Blocking,
     pub next_client_id: u64,
     /// Changes since the last save (Redis's `dirty`).
     pub dirty: u64,
@@ -165,6 +167,7 @@ impl Server {
             clients: Slab::new(),
             pending_writes: Vec::new(),
             clients_to_close: Vec::new(),
+            blocking: Default::default(),
             next_client_id: 1,
             dirty: 0,
             stats: Stats::default(),

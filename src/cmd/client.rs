@@ -36,6 +36,9 @@ const SUBCOMMANDS: &[Command] = &[
         "Instructs the server whether to reply to commands.", "O(1)"),
     cmd("no-evict", client_noevict_command, 3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "7.0.0",
         "Sets the client eviction mode of the connection.", "O(1)"),
+    cmd("unblock", client_unblock_command, -3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
+        "Unblocks a client blocked by a blocking command from a different connection.",
+        "O(log N) where N is the number of client connections"),
     cmd("getredir", client_getredir_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
         "Returns the client ID to which the connection's tracking notifications are redirected.", "O(1)"),
     cmd("help", client_help_command, 2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
@@ -71,6 +74,9 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     let mut flags = String::new();
     if c.has(cflags::MULTI) {
         flags.push('x');
+    }
+    if c.blocked.is_some() {
+        flags.push('b');
     }
     if c.has(cflags::CLOSE_AFTER_REPLY) {
         flags.push('c');
@@ -302,6 +308,46 @@ pub fn client_noevict_command(_: &mut Server, c: &mut Client) {
     } else {
         c.add_error(error::SYNTAX);
     }
+}
+
+/// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+pub fn client_unblock_command(srv: &mut Server, c: &mut Client) {
+    let Some(id) = parse_i64(&c.argv[2]) else {
+        c.add_error(error::NOT_INTEGER);
+        return;
+    };
+    let as_error = match c.argv.len() {
+        3 => false,
+        4 if c.argv[3].eq_ignore_ascii_case(b"timeout") => false,
+        4 if c.argv[3].eq_ignore_ascii_case(b"error") => true,
+        _ => {
+            c.add_error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    };
+    let target = srv
+        .clients
+        .iter()
+        .find(|(_, s)| {
+            s.as_deref()
+                .is_some_and(|cl| cl.id as i64 == id && cl.blocked.is_some())
+        })
+        .map(|(t, _)| t);
+    let Some(t) = target else {
+        c.add_int(0);
+        return;
+    };
+    if let Some(mut cl) = srv.clients[t].take() {
+        if as_error {
+            cl.add_error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            srv.unblock_client(&mut cl);
+        } else {
+            srv.reply_blocked_timeout(&mut cl);
+        }
+        srv.schedule_write(&mut cl);
+        srv.clients[t] = Some(cl);
+    }
+    c.add_int(1);
 }
 
 /// CLIENT GETREDIR

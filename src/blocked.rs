@@ -1,0 +1,235 @@
+//! Blocking operations (Redis's blocked.c): clients waiting for keys (BLPOP and
+//! friends) or for a timeout.
+//!
+//! A blocking command first tries to serve itself; when it cannot, it calls
+//! [`Server::block_for_keys`], which records the command and registers the client
+//! in a FIFO queue per (db, key). Creating a key that someone waits for marks it
+//! ready (`Db::signal_if_blocked`); after every command the server re-runs the
+//! waiting commands of ready keys in FIFO order ([`Server::handle_blocked_on_keys`]).
+//! A blocking handler that serves its client calls [`Server::unblock_client`]
+//! (a no-op when the client was not blocked); a re-run that still finds nothing
+//! calls `block_for_keys` again, which leaves the client where it was in the
+//! queue. Timeouts are kept in an ordered set and fired from the event loop.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+use bytes::Bytes;
+
+use crate::client::Client;
+use crate::server::Server;
+
+/// What a blocked client gets when its timeout fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeoutReply {
+    /// `*-1` (RESP2) / `_` (RESP3): BLPOP, BLMPOP, BZPOPMIN, XREAD...
+    NullArray,
+    /// `$-1` (RESP2) / `_` (RESP3): BLMOVE, BRPOPLPUSH.
+    NullBulk,
+}
+
+/// Why and for what a client is blocked.
+#[derive(Debug)]
+pub struct BlockState {
+    pub db: usize,
+    pub keys: Vec<Bytes>,
+    /// Absolute deadline in ms; None = forever.
+    pub deadline: Option<i64>,
+    pub timeout_reply: TimeoutReply,
+    /// The command to re-run when a key becomes ready.
+    pub argv: Vec<Bytes>,
+}
+
+/// The server's side of blocking: FIFO queues and timeouts.
+#[derive(Default)]
+pub struct Blocking {
+    /// (db, key) -> client tokens in arrival order.
+    pub queues: HashMap<(usize, Bytes), VecDeque<usize>>,
+    /// (deadline ms, client id, token) of clients with a timeout.
+    pub timeouts: BTreeSet<(i64, u64, usize)>,
+    /// Clients unblocked since the last before_sleep, whose pending input must
+    /// now be processed.
+    pub unblocked: Vec<usize>,
+    /// Number of blocked clients (INFO blocked_clients).
+    pub count: usize,
+}
+
+/// Parses a blocking timeout in seconds (may be fractional) into an absolute
+/// deadline, as Redis's getTimeoutFromObjectOrReply. Ok(None) means forever.
+pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<Option<i64>, &'static str> {
+    let v = crate::util::number::LongDouble::parse(arg)
+        .filter(|v| v.is_finite())
+        .ok_or("ERR timeout is not a float or out of range")?;
+    let ms = v.to_f64() * 1000.0;
+    if ms < 0.0 {
+        return Err("ERR timeout is negative");
+    }
+    if ms >= i64::MAX as f64 {
+        return Err("ERR timeout is out of range");
+    }
+    let ms = ms as i64;
+    if ms == 0 {
+        return Ok(None);
+    }
+    match ms.checked_add(now_ms) {
+        Some(d) => Ok(Some(d)),
+        None => Err("ERR timeout is out of range"),
+    }
+}
+
+impl Server {
+    /// Blocks the client on `keys` (in its current db). Calling it again for a
+    /// client that is already blocked (a re-run that found nothing) changes nothing.
+    pub fn block_for_keys(
+        &mut self,
+        c: &mut Client,
+        keys: &[Bytes],
+        deadline: Option<i64>,
+        timeout_reply: TimeoutReply,
+    ) {
+        if c.blocked.is_some() {
+            return;
+        }
+        let db = c.db;
+        let mut uniq: Vec<Bytes> = Vec::with_capacity(keys.len());
+        for k in keys {
+            if !uniq.contains(k) {
+                uniq.push(k.clone());
+            }
+        }
+        for k in &uniq {
+            self.blocking
+                .queues
+                .entry((db, k.clone()))
+                .or_default()
+                .push_back(c.token);
+            *self.dbs[db].blocking_keys.entry(k.clone()).or_insert(0) += 1;
+        }
+        if let Some(d) = deadline {
+            self.blocking.timeouts.insert((d, c.id, c.token));
+        }
+        self.blocking.count += 1;
+        c.blocked = Some(Box::new(BlockState {
+            db,
+            keys: uniq,
+            deadline,
+            timeout_reply,
+            argv: c.argv.clone(),
+        }));
+    }
+
+    /// Removes every registration of a blocked client (served, timed out, killed,
+    /// disconnected). Pending input is processed later from `unblocked`.
+    pub fn unblock_client(&mut self, c: &mut Client) {
+        let Some(b) = c.blocked.take() else { return };
+        for k in &b.keys {
+            let qk = (b.db, k.clone());
+            if let Some(q) = self.blocking.queues.get_mut(&qk) {
+                q.retain(|&t| t != c.token);
+                if q.is_empty() {
+                    self.blocking.queues.remove(&qk);
+                }
+            }
+            let db = &mut self.dbs[b.db];
+            if let Some(n) = db.blocking_keys.get_mut(k) {
+                *n -= 1;
+                if *n == 0 {
+                    db.blocking_keys.remove(k);
+                }
+            }
+        }
+        if let Some(d) = b.deadline {
+            self.blocking.timeouts.remove(&(d, c.id, c.token));
+        }
+        self.blocking.count -= 1;
+        self.blocking.unblocked.push(c.token);
+    }
+
+    /// Replies to a blocked client as if its timeout fired, and unblocks it.
+    pub fn reply_blocked_timeout(&mut self, c: &mut Client) {
+        if let Some(b) = &c.blocked {
+            match b.timeout_reply {
+                TimeoutReply::NullArray => c.add_null_array(),
+                TimeoutReply::NullBulk => c.add_null(),
+            }
+        }
+        self.unblock_client(c);
+    }
+
+    /// Serves clients blocked on keys that became ready, in FIFO order per key.
+    /// Runs until no key is ready (serving one client may make another key ready,
+    /// e.g. BLMOVE pushing to a list someone else waits for).
+    pub fn handle_blocked_on_keys(&mut self) {
+        loop {
+            let mut ready: Vec<(usize, Bytes)> = Vec::new();
+            for db in &mut self.dbs {
+                for k in db.ready_keys.drain(..) {
+                    if !ready.iter().any(|(d, kk)| *d == db.id && *kk == k) {
+                        ready.push((db.id, k));
+                    }
+                }
+            }
+            if ready.is_empty() {
+                return;
+            }
+            for (db, key) in ready {
+                let Some(q) = self.blocking.queues.get(&(db, key.clone())) else {
+                    continue;
+                };
+                let waiting: Vec<usize> = q.iter().copied().collect();
+                for token in waiting {
+                    if !self.dbs[db].contains(&key) {
+                        break;
+                    }
+                    self.rerun_blocked(token);
+                }
+            }
+        }
+    }
+
+    /// Re-runs a blocked client's command (the handler unblocks it if served) and
+    /// schedules its output.
+    fn rerun_blocked(&mut self, token: usize) {
+        let Some(mut c) = self.clients.get_mut(token).and_then(|s| s.take()) else {
+            return;
+        };
+        if let Some(b) = &c.blocked {
+            let saved_db = c.db;
+            c.db = b.db;
+            c.argv = b.argv.clone();
+            c.flags |= crate::client::flags::RERUN;
+            crate::cmd::call(self, &mut c);
+            c.flags &= !crate::client::flags::RERUN;
+            c.argv.clear();
+            c.db = saved_db;
+        }
+        self.schedule_write(&mut c);
+        self.clients[token] = Some(c);
+    }
+
+    /// Fires the timeouts that are due. Returns the next deadline, if any.
+    pub fn handle_blocked_timeouts(&mut self, now_ms: i64) -> Option<i64> {
+        while let Some(&(d, id, token)) = self.blocking.timeouts.iter().next() {
+            if d > now_ms {
+                return Some(d);
+            }
+            self.blocking.timeouts.remove(&(d, id, token));
+            if let Some(mut c) = self.clients.get_mut(token).and_then(|s| s.take()) {
+                if c.id == id && c.blocked.is_some() {
+                    self.reply_blocked_timeout(&mut c);
+                    self.schedule_write(&mut c);
+                }
+                self.clients[token] = Some(c);
+            }
+        }
+        None
+    }
+
+    /// Queues a client's output for before_sleep.
+    pub fn schedule_write(&mut self, c: &mut Client) {
+        use crate::client::flags as cf;
+        if (c.pending_out() > 0 || c.has(cf::CLOSE_AFTER_REPLY)) && !c.has(cf::PENDING_WRITE) {
+            c.flags |= cf::PENDING_WRITE;
+            self.pending_writes.push(c.token);
+        }
+    }
+}
