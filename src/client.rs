@@ -91,6 +91,10 @@ pub mod flags {
     /// Blocking is not allowed (inside MULTI/EXEC, scripts): blocking commands
     /// answer as on timeout.
     pub const DENY_BLOCKING: u32 = 1 << 9;
+    /// A watched key was modified: EXEC will fail.
+    pub const DIRTY_CAS: u32 = 1 << 10;
+    /// A command was rejected while queueing: EXEC will abort.
+    pub const DIRTY_EXEC: u32 = 1 << 11;
 }
 
 pub struct Client {
@@ -120,6 +124,10 @@ pub struct Client {
     pub last_cmd: &'static str,
     /// Error replies sent while running the current command.
     pub errors_in_cmd: u32,
+    /// Commands queued by MULTI.
+    pub mstate: Vec<Vec<Bytes>>,
+    /// WATCHed keys: (db, key, already logically expired when watched).
+    pub watched: Vec<(usize, Bytes, bool)>,
     /// Set while the client waits in a blocking command.
     pub blocked: Option<Box<crate::blocked::BlockState>>,
     /// Total bytes read and written (INFO stats).
@@ -157,6 +165,8 @@ impl Client {
             last_interaction_ms: now_ms,
             last_cmd: "NULL",
             errors_in_cmd: 0,
+            mstate: Vec::new(),
+            watched: Vec::new(),
             blocked: None,
             net_in: 0,
             net_out: 0,

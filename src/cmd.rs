@@ -9,13 +9,14 @@
 pub mod client;
 pub mod connection;
 pub mod keyspace;
+pub mod multi;
 pub mod server;
 pub mod string;
 
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::client::Client;
+use crate::client::{flags as cflags, Client};
 use crate::error::{self, OpError};
 use crate::server::Server;
 
@@ -240,12 +241,13 @@ pub struct CommandTable {
 }
 
 /// Every command group's rows.
-fn groups() -> [&'static [Command]; 5] {
+fn groups() -> [&'static [Command]; 6] {
     [
         connection::COMMANDS,
         client::COMMANDS,
         string::COMMANDS,
         keyspace::COMMANDS,
+        multi::COMMANDS,
         server::COMMANDS,
     ]
 }
@@ -409,6 +411,20 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), error::NOAUTH);
         return;
     }
+    if c.flags & cflags::MULTI != 0 && !multi::runs_inside_multi(srv.commands.list[id].fullname) {
+        if cmd.flags & flags::NO_MULTI != 0 {
+            reject(
+                srv,
+                c,
+                Some(id),
+                "ERR Command not allowed inside a transaction",
+            );
+            return;
+        }
+        c.mstate.push(std::mem::take(&mut c.argv));
+        c.add_raw(b"+QUEUED\r\n");
+        return;
+    }
 
     srv.update_time();
     c.last_cmd = srv.commands.list[id].fullname;
@@ -428,6 +444,9 @@ pub fn call(srv: &mut Server, c: &mut Client) {
 
 fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, msg: &str) {
     c.add_error(msg);
+    if c.flags & cflags::MULTI != 0 {
+        c.flags |= cflags::DIRTY_EXEC;
+    }
     if let Some(id) = id {
         srv.commands.list[id].stats.rejected_calls += 1;
     }

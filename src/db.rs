@@ -48,6 +48,10 @@ pub struct Db {
     /// Keys created since the last check that blocked clients wait for
     /// (Redis's `signalKeyAsReady`).
     pub ready_keys: Vec<Bytes>,
+    /// Keys WATCHed by some client, with how many watch them.
+    pub watched: std::collections::HashMap<Bytes, usize>,
+    /// Watched keys modified since the last drain (Redis's signalModifiedKey).
+    pub touched: Vec<Bytes>,
 }
 
 /// Result of one active-expiry round on a database.
@@ -73,6 +77,8 @@ impl Db {
             rng: seed,
             blocking_keys: std::collections::HashMap::new(),
             ready_keys: Vec::new(),
+            watched: std::collections::HashMap::new(),
+            touched: Vec::new(),
         }
     }
 
@@ -111,8 +117,35 @@ impl Db {
         Some(p)
     }
 
+    /// Records a modification of `key` for WATCH.
+    #[inline]
+    pub fn touch(&mut self, key: &[u8]) {
+        if !self.watched.is_empty() && self.watched.contains_key(key) {
+            self.touched.push(Bytes::copy_from_slice(key));
+        }
+    }
+
+    /// Touches every watched key that currently exists (FLUSHDB, SWAPDB).
+    pub fn touch_all_watched(&mut self) {
+        let present: Vec<Bytes> = self
+            .watched
+            .keys()
+            .filter(|k| self.table.find(k).is_some())
+            .cloned()
+            .collect();
+        self.touched.extend(present);
+    }
+
+    /// True if the key is stored but past its expiry (not yet reclaimed).
+    pub fn is_stale(&self, key: &[u8]) -> bool {
+        self.table
+            .find(key)
+            .is_some_and(|p| self.is_expired(self.table.get(p)))
+    }
+
     fn expire_at(&mut self, p: Pos) {
         let e = self.table.remove(p);
+        self.touch(e.key());
         self.stat_expired += 1;
         self.expired_keys.push(Bytes::copy_from_slice(e.key()));
     }
@@ -149,10 +182,18 @@ impl Db {
     /// key and the presence of an expiry unchanged through this reference.
     pub fn lookup_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
         let p = self.find_live(key)?;
+        self.touch(key);
         let clock = self.lru_clock;
         let e = self.table.get_mut(p);
         e.set_lru(clock);
         Some(e)
+    }
+
+    /// A live entry, without stats, LRU update or WATCH touch (write paths that
+    /// only need to look before they write).
+    pub fn peek(&mut self, key: &[u8]) -> Option<&Entry> {
+        let p = self.find_live(key)?;
+        Some(self.table.get(p))
     }
 
     /// True if the key exists (and is not expired).
@@ -170,6 +211,7 @@ impl Db {
     /// Stores a ready entry (replacing any previous value of its key).
     pub fn set_entry(&mut self, e: Entry) -> Option<Entry> {
         e.set_lru(self.lru_clock);
+        self.touch(e.key());
         match self.find_live(e.key()) {
             Some(p) => Some(self.table.replace(p, e)),
             None => {
@@ -193,6 +235,7 @@ impl Db {
     pub fn replace_value(&mut self, key: &[u8], val: Value) -> bool {
         match self.find_live(key) {
             Some(p) => {
+                self.touch(key);
                 let e = self.table.get(p).with_value(val);
                 e.set_lru(self.lru_clock);
                 self.table.replace(p, e);
@@ -205,6 +248,7 @@ impl Db {
     /// Deletes a key; returns the removed entry if it was live.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let p = self.find_live(key)?;
+        self.touch(key);
         Some(self.table.remove(p))
     }
 
@@ -213,6 +257,7 @@ impl Db {
         let Some(p) = self.find_live(key) else {
             return false;
         };
+        self.touch(key);
         if let Some(t) = expire {
             if self.table.get_mut(p).set_expire_in_place(t) {
                 return true;
@@ -286,13 +331,18 @@ impl Db {
     /// Empties the database, returning the old segments so the caller may free them
     /// off the event loop.
     pub fn clear(&mut self) -> Vec<Arc<Segment>> {
+        self.touch_all_watched();
         self.expire_cursor = (0, 0);
         self.table.clear()
     }
 
     /// SWAPDB: exchanges the contents (not the ids) of two databases.
     pub fn swap_contents(&mut self, other: &mut Db) {
+        self.touch_all_watched();
+        other.touch_all_watched();
         std::mem::swap(&mut self.table, &mut other.table);
+        self.touch_all_watched();
+        other.touch_all_watched();
         self.expire_cursor = (0, 0);
         other.expire_cursor = (0, 0);
     }

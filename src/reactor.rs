@@ -486,6 +486,7 @@ impl Reactor {
                 if c.blocked.is_some() {
                     self.srv.unblock_client(&mut c);
                 }
+                crate::cmd::multi::unwatch_all(&mut self.srv, &mut c);
                 let _ = self.poll.registry().deregister(c.conn.source());
                 debug!("Freed client id={} addr={}", c.id, c.addr);
             }

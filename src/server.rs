@@ -108,6 +108,8 @@ pub struct Server {
     pub pending_writes: Vec<usize>,
     /// Tokens of clients to free in before_sleep.
     pub clients_to_close: Vec<usize>,
+    /// (db, key) -> tokens of the clients WATCHing it.
+    pub watchers: HashMap<(usize, bytes::Bytes), Vec<usize>>,
     /// Clients blocked on keys, and their timeouts.
     pub blocking: crate::blocked::Blocking,
     pub next_client_id: u64,
@@ -167,6 +169,7 @@ impl Server {
             clients: Slab::new(),
             pending_writes: Vec::new(),
             clients_to_close: Vec::new(),
+            watchers: HashMap::new(),
             blocking: Default::default(),
             next_client_id: 1,
             dirty: 0,
@@ -221,6 +224,13 @@ impl Server {
             if !db.expired_keys.is_empty() {
                 // Propagation of expiry DELs comes with AOF/replication.
                 db.expired_keys.clear();
+            }
+        }
+        if !self.watchers.is_empty() {
+            crate::cmd::multi::mark_touched(self, c);
+        } else {
+            for db in &mut self.dbs {
+                db.touched.clear();
             }
         }
         if c.has(cflags::REPLY_SKIP) {

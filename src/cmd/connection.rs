@@ -245,6 +245,7 @@ pub fn hello_command(srv: &mut Server, c: &mut Client) {
 
 /// RESET
 pub fn reset_command(srv: &mut Server, c: &mut Client) {
+    crate::cmd::multi::discard_transaction(srv, c);
     c.db = 0;
     c.resp = 2;
     c.name = None;
