@@ -7,6 +7,7 @@
 //! `c.argv`, replies go through `c.add_*`, and it never touches a socket.
 
 pub mod connection;
+pub mod expire;
 pub mod keyspace;
 pub mod server;
 pub mod string;
@@ -239,11 +240,12 @@ pub struct CommandTable {
 }
 
 /// Every command group's rows.
-fn groups() -> [&'static [Command]; 4] {
+fn groups() -> [&'static [Command]; 5] {
     [
         connection::COMMANDS,
         string::COMMANDS,
         keyspace::COMMANDS,
+        expire::COMMANDS,
         server::COMMANDS,
     ]
 }
