@@ -575,40 +575,20 @@ pub fn object_idletime_command(srv: &mut Server, c: &mut Client) {
     c.add_int(idle_seconds(clock, lru) as i64);
 }
 
-/// Redis's LFUDecrAndReturn over an entry's LRU/LFU word: the 8-bit counter
-/// decayed by one per `decay_time` minutes elapsed since the 16-bit minute stamp.
-pub fn lfu_decr_and_return(word: u32, now_minutes: u32, decay_time: u32) -> u32 {
-    let ldt = (word >> 8) & 0xffff;
-    let counter = word & 0xff;
-    let now = now_minutes & 0xffff;
-    let elapsed = if now >= ldt {
-        now - ldt
-    } else {
-        65535 - ldt + now
-    };
-    let periods = elapsed.checked_div(decay_time).unwrap_or(0);
-    counter.saturating_sub(periods)
-}
-
 /// OBJECT FREQ key
 ///
-/// The database does not keep LFU counters yet (they come with eviction), so the
-/// LRU/LFU word is read as Redis reads a word written under an LRU policy.
+/// The database does not keep LFU counters yet (they come with eviction): every
+/// entry's word is an LRU clock, which Redis itself reads as a fully decayed
+/// counter, so the answer is 0.
 pub fn object_freq_command(srv: &mut Server, c: &mut Client) {
     let lfu = lfu_policy(srv);
-    let now_minutes = (srv.now_ms / 60_000) as u32;
-    let decay = match srv.config.value("lfu-decay-time") {
-        Some(crate::config::Value::Num(n)) => n as u32,
-        _ => 1,
-    };
-    let Some(e) = object_lookup(srv, c) else {
+    if object_lookup(srv, c).is_none() {
         return;
-    };
-    let word = e.lru();
+    }
     if !lfu {
         return c.add_error(error::LFU_NOT_SELECTED);
     }
-    c.add_int(lfu_decr_and_return(word, now_minutes, decay) as i64);
+    c.add_int(0);
 }
 
 /// OBJECT HELP
@@ -667,15 +647,5 @@ mod tests {
     fn idle_time_wraps_at_24_bits() {
         assert_eq!(idle_seconds(100, 40), 60);
         assert_eq!(idle_seconds(5, crate::db::LRU_CLOCK_MAX - 10), 15);
-    }
-
-    #[test]
-    fn lfu_counter_decays_per_period() {
-        let word = (1000 << 8) | 20;
-        assert_eq!(lfu_decr_and_return(word, 1000, 1), 20);
-        assert_eq!(lfu_decr_and_return(word, 1005, 1), 15);
-        assert_eq!(lfu_decr_and_return(word, 1005, 2), 18);
-        assert_eq!(lfu_decr_and_return(word, 1005, 0), 20);
-        assert_eq!(lfu_decr_and_return(word, 999, 1), 0);
     }
 }
