@@ -129,12 +129,15 @@ pub fn type_command(srv: &mut Server, c: &mut Client) {
 pub fn keys_command(srv: &mut Server, c: &mut Client) {
     let pat = c.argv[1].clone();
     let all = &pat[..] == b"*";
-    let mut keys = Vec::new();
-    srv.dbs[c.db].for_each_live(|e| {
-        if all || string_match(&pat, e.key(), false) {
-            keys.push(bytes::Bytes::copy_from_slice(e.key()));
-        }
-    });
+    // Expired keys are skipped but left for lazy/active expiry to reclaim: in
+    // Redis, KEYS does not delete them (DBSIZE still counts them afterwards).
+    let db = &srv.dbs[c.db];
+    let keys: Vec<Bytes> = db
+        .table()
+        .iter()
+        .filter(|e| !db.is_expired(e) && (all || string_match(&pat, e.key(), false)))
+        .map(|e| Bytes::copy_from_slice(e.key()))
+        .collect();
     c.add_array_len(keys.len());
     for k in keys {
         c.add_bulk(&k);
