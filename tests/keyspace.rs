@@ -537,7 +537,8 @@ fn object_idletime_is_not_reset_by_object_but_by_access() {
     assert!(c.int("ttl k") == -1);
     assert!(c.int("object idletime k") >= idle, "TTL does not touch");
     assert_eq!(c.int("touch k"), 1);
-    assert_eq!(c.int("object idletime k"), 0);
+    // 0, or 1 when the seconds clock ticked between the two commands.
+    assert!(c.int("object idletime k") <= 1);
 }
 
 #[test]
