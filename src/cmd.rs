@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod connection;
+pub mod expire;
 pub mod keyspace;
 pub mod multi;
 pub mod server;
@@ -241,16 +242,15 @@ pub struct CommandTable {
 }
 
 /// Every command group's rows.
-fn groups() -> [&'static [Command]; 6] {
-    [
-        connection::COMMANDS,
-        client::COMMANDS,
-        string::COMMANDS,
-        keyspace::COMMANDS,
-        multi::COMMANDS,
-        server::COMMANDS,
-    ]
-}
+const GROUPS: &[&[Command]] = &[
+    connection::COMMANDS,
+    client::COMMANDS,
+    string::COMMANDS,
+    keyspace::COMMANDS,
+    expire::COMMANDS,
+    multi::COMMANDS,
+    server::COMMANDS,
+];
 
 /// Why a lookup failed.
 pub enum LookupError {
@@ -264,7 +264,7 @@ impl CommandTable {
             list: Vec::new(),
             by_name: HashMap::new(),
         };
-        for group in groups() {
+        for group in GROUPS.iter().copied() {
             for c in group {
                 let id = t.push(c, c.name, None);
                 t.by_name.insert(c.name.as_bytes().to_vec(), id);

@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::error::OpError;
+
 pub use entry::{Entry, Value, ValueRef};
 pub use object::Object;
 use segment::Segment;
@@ -189,11 +191,14 @@ impl Db {
         Some(e)
     }
 
-    /// A live entry, without stats, LRU update or WATCH touch (write paths that
-    /// only need to look before they write).
-    pub fn peek(&mut self, key: &[u8]) -> Option<&Entry> {
+    /// Looks a key up on behalf of a write (Redis's lookupKeyWrite): expires it if
+    /// due and touches the LRU clock, but counts no keyspace hit or miss and does
+    /// not unshare the entry from a snapshot.
+    pub fn lookup_write(&mut self, key: &[u8]) -> Option<&Entry> {
         let p = self.find_live(key)?;
-        Some(self.table.get(p))
+        let e = self.table.get(p);
+        e.set_lru(self.lru_clock);
+        Some(e)
     }
 
     /// True if the key exists (and is not expired).
@@ -250,6 +255,22 @@ impl Db {
         let p = self.find_live(key)?;
         self.touch(key);
         Some(self.table.remove(p))
+    }
+
+    /// RENAME: moves the value and expiry of `from` to `to`, replacing what `to`
+    /// held (returned, so the caller may free it elsewhere). The moved key gets the
+    /// current LRU clock, as the lookups of Redis's RENAME leave it. `from == to`
+    /// leaves the key as it is.
+    pub fn rename(&mut self, from: &[u8], to: &[u8]) -> Result<Option<Entry>, OpError> {
+        let p = self.find_live(from).ok_or(OpError::NoSuchKey)?;
+        if from == to {
+            return Ok(None);
+        }
+        self.touch(from);
+        let e = self.table.remove(p);
+        let moved = Entry::new(to, e.to_value(), e.expire());
+        drop(e);
+        Ok(self.set_entry(moved))
     }
 
     /// Sets or clears the expiry of an existing key; false if the key is absent.
@@ -442,6 +463,49 @@ mod tests {
         }
         assert_eq!(total, 5000);
         assert_eq!(d.len(), 5000);
+    }
+
+    #[test]
+    fn rename_keeps_value_and_expiry_and_replaces_target() {
+        let mut d = db();
+        d.set(
+            b"src",
+            Value::string(Bytes::from_static(b"hello")),
+            Some(5_000_000),
+        );
+        d.set(b"dst", Value::Int(7), None);
+        d.lru_clock = 42;
+        let old = d.rename(b"src", b"dst").unwrap().expect("dst replaced");
+        assert!(matches!(old.value(), ValueRef::Int(7)));
+        assert!(d.lookup_notouch(b"src").is_none());
+        let e = d.lookup_notouch(b"dst").unwrap();
+        assert!(matches!(e.value(), ValueRef::Str(b"hello")));
+        assert_eq!(e.str_encoding(), Some("embstr"));
+        assert_eq!(e.expire(), Some(5_000_000));
+        assert_eq!(e.lru(), 42);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d.expires_len(), 1);
+        assert_eq!(d.rename(b"nokey", b"x").unwrap_err(), OpError::NoSuchKey);
+        // Same key: nothing moves, the expiry stays.
+        assert!(d.rename(b"dst", b"dst").unwrap().is_none());
+        assert_eq!(d.lookup_notouch(b"dst").unwrap().expire(), Some(5_000_000));
+        // An expired source is no key at all.
+        d.set(b"dead", Value::Int(1), Some(1));
+        assert_eq!(d.rename(b"dead", b"x").unwrap_err(), OpError::NoSuchKey);
+        assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn lookup_write_touches_lru_without_stats() {
+        let mut d = db();
+        d.set(b"k", Value::Int(1), None);
+        d.lru_clock = 99;
+        assert_eq!(d.lookup_write(b"k").unwrap().lru(), 99);
+        assert!(d.lookup_write(b"missing").is_none());
+        assert_eq!((d.stat_hits, d.stat_misses), (0, 0));
+        d.set(b"gone", Value::Int(1), Some(10));
+        assert!(d.lookup_write(b"gone").is_none());
+        assert_eq!(d.stat_expired, 1);
     }
 
     #[test]

@@ -62,3 +62,27 @@ pub fn wrong_arity(fullname: &str) -> String {
 pub fn invalid_expire(cmd: &str) -> String {
     format!("ERR invalid expire time in '{cmd}' command")
 }
+
+pub const INVALID_CURSOR: &str = "ERR invalid cursor";
+pub const INVALID_FIRST_DB: &str = "ERR invalid first DB index";
+pub const INVALID_SECOND_DB: &str = "ERR invalid second DB index";
+pub const EXPIRE_NX_CONFLICT: &str =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+pub const EXPIRE_GT_LT_CONFLICT: &str = "ERR GT and LT options at the same time are not compatible";
+pub const LFU_NOT_SELECTED: &str = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+pub const LFU_SELECTED: &str = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+/// "ERR Unsupported option <opt>" (EXPIRE's options; `opt` as C prints it: up to
+/// the first NUL).
+pub fn unsupported_option(opt: &[u8]) -> String {
+    let end = opt.iter().position(|&b| b == 0).unwrap_or(opt.len());
+    format!(
+        "ERR Unsupported option {}",
+        String::from_utf8_lossy(&opt[..end])
+    )
+}
+
+/// Redis's getRangeLongFromObjectOrReply text for a value outside `[min, max]`.
+pub fn value_out_of_range(min: i64, max: i64) -> String {
+    format!("ERR value is out of range, value must between {min} and {max}")
+}

@@ -192,7 +192,7 @@ fn set_generic(
         return;
     }
     let db = &mut srv.dbs[c.db];
-    let old_expire = db.peek(&key).map(|e| e.expire());
+    let old_expire = db.lookup_write(&key).map(|e| e.expire());
     let found = old_expire.is_some();
     if (fl & NX != 0 && found) || (fl & XX != 0 && !found) {
         if fl & GET == 0 {
