@@ -1,10 +1,11 @@
 //! String commands (Redis's t_string.c): GET/SET and their variants, the
 //! multi-key MGET/MSET/MSETNX, integer and float counters, APPEND/STRLEN, and
-//! the byte-range commands in `string/range.rs`.
+//! the byte-range commands in `string/range.rs` and LCS in `string/lcs.rs`.
 //!
 //! Values stay in the encoding Redis would pick (see [`Value::string`]), because
 //! OBJECT ENCODING, DEBUG and the RDB writer all show it.
 
+mod lcs;
 mod range;
 
 use bytes::Bytes;
@@ -17,6 +18,7 @@ use crate::error::{self, OpError};
 use crate::server::Server;
 use crate::util::number::{format_i64, i64_len, LongDouble, I64_BUF};
 
+pub use lcs::{lcs_command, lcs_matches, LcsMatch};
 pub use range::{getrange_command, getrange_span, setrange, setrange_command};
 
 const W: u64 = f::WRITE | f::DENYOOM;
@@ -69,6 +71,9 @@ pub const COMMANDS: &[Command] = &[
     cmd("setrange", setrange_command, 4, W, acl::STRING, (1, 1, 1), "string", "2.2.0",
         "Overwrites part of a string value at an offset, padding with zero bytes as needed.",
         "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument."),
+    cmd("lcs", lcs_command, -3, f::READONLY, acl::STRING, (1, 2, 1), "string", "7.0.0",
+        "Finds the longest common subsequence of the string values of two keys.",
+        "O(N*M) where N and M are the lengths of s1 and s2, respectively"),
 ];
 
 /// An option argument as Redis compares it: C string functions stop at the
