@@ -7,6 +7,8 @@
 
 mod lcs;
 mod range;
+#[cfg(test)]
+mod tests;
 
 use bytes::Bytes;
 
