@@ -20,6 +20,16 @@ pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is
 pub const AUTH_NOT_CONFIGURED: &str = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
 pub const NOPROTO: &str = "NOPROTO unsupported protocol version";
 pub const TIMEOUT_NOT_INT: &str = "ERR timeout is not an integer or out of range";
+pub const DECR_OVERFLOW: &str = "ERR decrement would overflow";
+pub const OFFSET_OUT_OF_RANGE: &str = "ERR offset is out of range";
+pub const LCS_WRONGTYPE: &str = "ERR The specified keys must contain string values";
+pub const LCS_LEN_AND_IDX: &str =
+    "ERR If you want both the length and indexes, please just use IDX.";
+pub const LCS_TOO_LONG: &str = "ERR String too long for LCS";
+pub const LCS_TABLE_TOO_BIG: &str =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+pub const LCS_NO_MEMORY: &str =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
 
 /// A failed data operation.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,14 +1,31 @@
-//! String commands (Redis's t_string.c).
+//! String commands (Redis's t_string.c): GET/SET and their variants, the
+//! multi-key MGET/MSET/MSETNX, integer and float counters, APPEND/STRLEN, and
+//! the byte-range commands in `string/range.rs` and LCS in `string/lcs.rs`.
+//!
+//! Values stay in the encoding Redis would pick (see [`Value::string`]), because
+//! OBJECT ENCODING, DEBUG and the RDB writer all show it.
+
+mod lcs;
+mod range;
+#[cfg(test)]
+mod tests;
 
 use bytes::Bytes;
 
 use super::{acl, arg_i64, cmd, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::db::entry::EMBSTR_MAX;
 use crate::db::{Db, Entry, Value, ValueRef};
 use crate::error::{self, OpError};
 use crate::server::Server;
+use crate::util::number::{format_i64, i64_len, LongDouble, I64_BUF};
+
+pub use lcs::{lcs_command, lcs_matches, LcsMatch};
+pub use range::{getrange_command, getrange_span, setrange, setrange_command};
 
 const W: u64 = f::WRITE | f::DENYOOM;
+
+const GETRANGE_COMPLEXITY: &str = "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
@@ -22,10 +39,18 @@ pub const COMMANDS: &[Command] = &[
         "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "O(1)"),
     cmd("psetex", psetex_command, 4, W, acl::STRING, (1, 1, 1), "string", "2.6.0",
         "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "O(1)"),
+    cmd("getex", getex_command, -2, f::WRITE | f::FAST, acl::STRING, (1, 1, 1), "string", "6.2.0",
+        "Returns the string value of a key and changes or removes its expiration time.", "O(1)"),
+    cmd("getdel", getdel_command, 2, f::WRITE | f::FAST, acl::STRING, (1, 1, 1), "string", "6.2.0",
+        "Returns the string value of a key and deletes the key.", "O(1)"),
+    cmd("getset", getset_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
+        "Replaces the string value of a key and returns the value it had before.", "O(1)"),
     cmd("mget", mget_command, -2, f::READONLY | f::FAST, acl::STRING, (1, -1, 1), "string", "1.0.0",
         "Atomically returns the string values of one or more keys.", "O(N) where N is the number of keys to retrieve."),
     cmd("mset", mset_command, -3, W, acl::STRING, (1, -1, 2), "string", "1.0.1",
         "Atomically creates or modifies the string values of one or more keys.", "O(N) where N is the number of keys to set."),
+    cmd("msetnx", msetnx_command, -3, W, acl::STRING, (1, -1, 2), "string", "1.0.1",
+        "Sets several keys at once, but only if none of them exists yet.", "O(N) where N is the number of keys to set."),
     cmd("incr", incr_command, 2, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
         "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "O(1)"),
     cmd("decr", decr_command, 2, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
@@ -34,12 +59,33 @@ pub const COMMANDS: &[Command] = &[
         "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "O(1)"),
     cmd("decrby", decrby_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
         "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "O(1)"),
-    cmd("append", append_command, 3, W, acl::STRING, (1, 1, 1), "string", "2.0.0",
+    cmd("incrbyfloat", incrbyfloat_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "2.6.0",
+        "Adds a floating point number to the numeric value of a key, starting from 0 when the key is missing.", "O(1)"),
+    cmd("append", append_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "2.0.0",
         "Appends a string to the value of a key. Creates the key if it doesn't exist.",
         "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation."),
     cmd("strlen", strlen_command, 2, f::READONLY | f::FAST, acl::STRING, (1, 1, 1), "string", "2.2.0",
         "Returns the length of a string value.", "O(1)"),
+    cmd("getrange", getrange_command, 4, f::READONLY, acl::STRING, (1, 1, 1), "string", "2.4.0",
+        "Returns the bytes of a string value between two offsets, both included.", GETRANGE_COMPLEXITY),
+    cmd("substr", getrange_command, 4, f::READONLY, acl::STRING, (1, 1, 1), "string", "1.0.0",
+        "Old name of GETRANGE: returns the bytes of a string value between two offsets.", GETRANGE_COMPLEXITY),
+    cmd("setrange", setrange_command, 4, W, acl::STRING, (1, 1, 1), "string", "2.2.0",
+        "Overwrites part of a string value at an offset, padding with zero bytes as needed.",
+        "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument."),
+    cmd("lcs", lcs_command, -3, f::READONLY, acl::STRING, (1, 2, 1), "string", "7.0.0",
+        "Finds the longest common subsequence of the string values of two keys.",
+        "O(N*M) where N and M are the lengths of s1 and s2, respectively"),
 ];
+
+/// An option argument as Redis compares it: C string functions stop at the
+/// first NUL byte, so `NX\0junk` is the option NX.
+pub fn opt_name(arg: &[u8]) -> &[u8] {
+    match arg.iter().position(|&b| b == 0) {
+        Some(n) => &arg[..n],
+        None => arg,
+    }
+}
 
 /// Reads a string value: Ok(None) if the key is missing, WRONGTYPE for others.
 pub fn lookup_string<'a>(db: &'a mut Db, key: &[u8]) -> Result<Option<&'a Entry>, OpError> {
@@ -119,7 +165,7 @@ pub fn parse_extended_args(
     let mut expire = None;
     let mut j = start;
     while j < argv.len() {
-        let opt = argv[j].to_ascii_uppercase();
+        let opt = opt_name(&argv[j]).to_ascii_uppercase();
         let has_next = j + 1 < argv.len();
         let set = kind == ExtendedKind::Set;
         match &opt[..] {
@@ -266,6 +312,66 @@ fn setex_generic(srv: &mut Server, c: &mut Client, unit: u32, name: &str) {
     set_generic(srv, c, unit, key, val, Some(expire), b"+OK\r\n", None);
 }
 
+/// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
+pub fn getex_command(srv: &mut Server, c: &mut Client) {
+    use setflags::*;
+    let (fl, exp_arg) = match parse_extended_args(&c.argv, 2, ExtendedKind::GetEx) {
+        Ok(v) => v,
+        Err(e) => return reply_err(c, e),
+    };
+    let key = c.argv[1].clone();
+    let now = srv.now_ms;
+    let db = &mut srv.dbs[c.db];
+    let (when, had_expire) = match lookup_string(db, &key) {
+        Ok(Some(e)) => {
+            // The expire argument is only checked once the key is known to exist.
+            let when = exp_arg.map(|i| expire_ms(&c.argv[i], fl, now, "getex"));
+            let when = match when.transpose() {
+                Ok(w) => w,
+                Err(err) => return reply_err(c, err),
+            };
+            add_reply_string_value(c, e);
+            (when, e.expire().is_some())
+        }
+        Ok(None) => return c.add_null(),
+        Err(e) => return reply_err(c, e),
+    };
+    if let Some(when) = when {
+        if fl & (EXAT | PXAT) != 0 && when <= now {
+            // An absolute time already past deletes the key (Redis's
+            // checkAlreadyExpired); relative ones are always in the future.
+            db.remove(&key);
+        } else {
+            db.set_expire(&key, Some(when));
+        }
+        srv.dirty += 1;
+    } else if fl & PERSIST != 0 && had_expire {
+        db.set_expire(&key, None);
+        srv.dirty += 1;
+    }
+}
+
+/// GETDEL key
+pub fn getdel_command(srv: &mut Server, c: &mut Client) {
+    if get_generic(srv, c).is_err() {
+        return;
+    }
+    let key = c.argv[1].clone();
+    if srv.dbs[c.db].remove(&key).is_some() {
+        srv.dirty += 1;
+    }
+}
+
+/// GETSET key value
+pub fn getset_command(srv: &mut Server, c: &mut Client) {
+    if get_generic(srv, c).is_err() {
+        return;
+    }
+    let (key, val) = (c.argv[1].clone(), c.argv[2].clone());
+    srv.dbs[c.db].set(&key, Value::string(val), None);
+    srv.dirty += 1;
+}
+
 /// MGET key [key ...]
 pub fn mget_command(srv: &mut Server, c: &mut Client) {
     let n = c.argv.len() - 1;
@@ -282,16 +388,40 @@ pub fn mget_command(srv: &mut Server, c: &mut Client) {
 
 /// MSET key value [key value ...]
 pub fn mset_command(srv: &mut Server, c: &mut Client) {
+    mset_generic(srv, c, false);
+}
+
+/// MSETNX key value [key value ...]
+pub fn msetnx_command(srv: &mut Server, c: &mut Client) {
+    mset_generic(srv, c, true);
+}
+
+/// Redis's msetGenericCommand: with `nx`, nothing is set if any key exists.
+fn mset_generic(srv: &mut Server, c: &mut Client, nx: bool) {
     if c.argv.len().is_multiple_of(2) {
-        c.add_error(&error::wrong_arity("mset"));
+        let name = if nx { "msetnx" } else { "mset" };
+        c.add_error(&error::wrong_arity(name));
         return;
     }
     let db = &mut srv.dbs[c.db];
+    if nx
+        && (1..c.argv.len())
+            .step_by(2)
+            .any(|i| db.contains(&c.argv[i]))
+    {
+        c.add_int(0);
+        return;
+    }
+    // A key given twice ends up with its last value, as in Redis.
     for i in (1..c.argv.len()).step_by(2) {
         db.set(&c.argv[i], Value::string(c.argv[i + 1].clone()), None);
     }
     srv.dirty += ((c.argv.len() - 1) / 2) as u64;
-    c.add_ok();
+    if nx {
+        c.add_int(1);
+    } else {
+        c.add_ok();
+    }
 }
 
 /// Integer value of a string entry (Redis's getLongLongFromObject).
@@ -353,56 +483,109 @@ pub fn incrby_command(srv: &mut Server, c: &mut Client) {
 /// DECRBY key decrement
 pub fn decrby_command(srv: &mut Server, c: &mut Client) {
     match arg_i64(c, 2) {
-        Ok(i64::MIN) => c.add_error("ERR decrement would overflow"),
+        Ok(i64::MIN) => c.add_error(error::DECR_OVERFLOW),
         Ok(v) => incr_generic(srv, c, -v),
         Err(e) => reply_err(c, e),
     }
 }
 
-/// Checks the size a string would reach (Redis's checkStringLength).
-pub fn check_string_length(srv: &Server, size: u64) -> Result<(), OpError> {
-    if size > srv.config.proto_max_bulk_len {
-        Err(OpError::Static(error::TOO_BIG_STRING))
+/// Adds `incr` (text) to the number at `key` in x87 `long double` arithmetic,
+/// as Redis's incrbyfloatCommand; returns the text stored and replied.
+///
+/// The result is stored as a string (`embstr`/`raw`, never `int`, as Redis's
+/// createStringObjectFromLongDouble) and an existing key keeps its TTL.
+pub fn incr_by_float(db: &mut Db, key: &[u8], incr: &[u8]) -> Result<Bytes, OpError> {
+    let entry = db.lookup_mut(key);
+    let cur = match entry.as_deref().map(Entry::value) {
+        None => LongDouble::ZERO,
+        Some(ValueRef::Int(v)) => LongDouble::from_i64(v),
+        Some(ValueRef::Str(s)) => LongDouble::parse(s).ok_or(OpError::NotFloat)?,
+        Some(ValueRef::Obj(_)) => return Err(OpError::WrongType),
+    };
+    let incr = LongDouble::parse(incr).ok_or(OpError::NotFloat)?;
+    let sum = cur + incr;
+    if !sum.is_finite() {
+        return Err(OpError::Static(error::NAN_OR_INF));
+    }
+    let text = Bytes::from(sum.format_human());
+    let val = if text.len() <= EMBSTR_MAX {
+        Value::Embstr(text.clone())
     } else {
-        Ok(())
+        Value::raw(text.clone())
+    };
+    match entry {
+        Some(e) => *e = e.with_value(val),
+        None => {
+            db.set(key, val, None);
+        }
+    }
+    Ok(text)
+}
+
+/// INCRBYFLOAT key increment
+pub fn incrbyfloat_command(srv: &mut Server, c: &mut Client) {
+    let key = c.argv[1].clone();
+    match incr_by_float(&mut srv.dbs[c.db], &key, &c.argv[2]) {
+        Ok(text) => {
+            srv.dirty += 1;
+            c.add_bulk(&text);
+        }
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// Redis's checkStringLength: a string of `size + append` bytes must fit in
+/// `proto-max-bulk-len`.
+pub fn check_string_length(limit: u64, size: u64, append: u64) -> Result<(), OpError> {
+    match size.checked_add(append) {
+        Some(total) if total <= limit => Ok(()),
+        _ => Err(OpError::Static(error::TOO_BIG_STRING)),
+    }
+}
+
+/// The bytes of a string value (an `int` is formatted into `tmp`), WRONGTYPE
+/// for aggregates.
+pub fn value_bytes<'a>(v: ValueRef<'a>, tmp: &'a mut [u8; I64_BUF]) -> Result<&'a [u8], OpError> {
+    match v {
+        ValueRef::Int(n) => Ok(format_i64(n, tmp)),
+        ValueRef::Str(s) => Ok(s),
+        ValueRef::Obj(_) => Err(OpError::WrongType),
+    }
+}
+
+/// Appends `add` to the string at `key`, creating the key if needed; returns
+/// the new length. The result of an append is always `raw`, as in Redis.
+pub fn append(db: &mut Db, key: &[u8], add: &Bytes, limit: u64) -> Result<usize, OpError> {
+    match db.lookup_mut(key) {
+        None => {
+            db.set(key, Value::string(add.clone()), None);
+            Ok(add.len())
+        }
+        Some(e) => {
+            let mut tmp = [0u8; I64_BUF];
+            let cur = value_bytes(e.value(), &mut tmp)?;
+            check_string_length(limit, cur.len() as u64, add.len() as u64)?;
+            let mut v = Vec::with_capacity(cur.len() + add.len());
+            v.extend_from_slice(cur);
+            v.extend_from_slice(add);
+            let n = v.len();
+            *e = e.with_value(Value::raw(Bytes::from(v)));
+            Ok(n)
+        }
     }
 }
 
 /// APPEND key value
 pub fn append_command(srv: &mut Server, c: &mut Client) {
     let key = c.argv[1].clone();
-    let add = c.argv[2].clone();
     let limit = srv.config.proto_max_bulk_len;
-    let db = &mut srv.dbs[c.db];
-    let len = match db.lookup_mut(&key) {
-        None => {
-            db.set(&key, Value::string(add.clone()), None);
-            add.len()
+    match append(&mut srv.dbs[c.db], &key, &c.argv[2], limit) {
+        Ok(n) => {
+            srv.dirty += 1;
+            c.add_int(n as i64);
         }
-        Some(e) => {
-            let mut cur = match e.value() {
-                ValueRef::Obj(_) => return reply_err(c, OpError::WrongType),
-                ValueRef::Int(v) => v.to_string().into_bytes(),
-                ValueRef::Str(s) => {
-                    if (s.len() + add.len()) as u64 > limit {
-                        return c.add_error(error::TOO_BIG_STRING);
-                    }
-                    let mut v = Vec::with_capacity(s.len() + add.len());
-                    v.extend_from_slice(s);
-                    v
-                }
-            };
-            if (cur.len() + add.len()) as u64 > limit {
-                return c.add_error(error::TOO_BIG_STRING);
-            }
-            cur.extend_from_slice(&add);
-            let n = cur.len();
-            *e = e.with_value(Value::raw(Bytes::from(cur)));
-            n
-        }
-    };
-    srv.dirty += 1;
-    c.add_int(len as i64);
+        Err(e) => reply_err(c, e),
+    }
 }
 
 /// STRLEN key
@@ -411,7 +594,7 @@ pub fn strlen_command(srv: &mut Server, c: &mut Client) {
     match lookup_string(&mut srv.dbs[c.db], &key) {
         Ok(Some(e)) => {
             let n = match e.value() {
-                ValueRef::Int(v) => crate::util::number::format_i64(v, &mut [0u8; 20]).len(),
+                ValueRef::Int(v) => i64_len(v),
                 ValueRef::Str(s) => s.len(),
                 ValueRef::Obj(_) => 0,
             };
