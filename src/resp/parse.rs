@@ -57,12 +57,18 @@ pub enum Parsed {
 pub struct ProtoError(pub String);
 
 fn find_crlf_line(buf: &[u8]) -> Option<usize> {
-    memchr(b'\r', buf)
+    strchr(b'\r', buf)
 }
 
+/// C's `strchr` on the query buffer, as Redis uses it: the search stops at a NUL
+/// byte, so a request line with a NUL before its end stays incomplete (until the
+/// size limits turn it into a protocol error).
 #[inline]
-fn memchr(c: u8, buf: &[u8]) -> Option<usize> {
-    buf.iter().position(|&b| b == c)
+fn strchr(c: u8, buf: &[u8]) -> Option<usize> {
+    match buf.iter().position(|&b| b == c || b == 0) {
+        Some(i) if buf[i] == c => Some(i),
+        _ => None,
+    }
 }
 
 /// Parses at most one request from the front of `buf` into `argv`.
@@ -176,7 +182,7 @@ pub fn parse(
 }
 
 fn parse_inline(buf: &mut BytesMut, argv: &mut Vec<Bytes>) -> Result<Parsed, ProtoError> {
-    let Some(nl) = memchr(b'\n', buf) else {
+    let Some(nl) = strchr(b'\n', buf) else {
         if buf.len() > INLINE_MAX {
             return Err(ProtoError("Protocol error: too big inline request".into()));
         }
@@ -280,6 +286,24 @@ mod tests {
         let mut buf = BytesMut::from(&b"*1\r\n$11\r\n"[..]);
         let r = parse(&mut buf, &mut ParseState::default(), &mut Vec::new(), &lim);
         assert_eq!(r.unwrap_err().0, "Protocol error: invalid bulk length");
+    }
+
+    #[test]
+    fn nul_bytes_hide_the_line_end_as_in_c() {
+        assert_eq!(
+            parse_all(b"ECHO a\0b c\r\n", 64).unwrap(),
+            Vec::<Vec<Vec<u8>>>::new()
+        );
+        assert_eq!(
+            parse_all(b"*1\0\r\n", 64).unwrap(),
+            Vec::<Vec<Vec<u8>>>::new()
+        );
+        let mut long = b"PING\0".to_vec();
+        long.extend(vec![b'a'; INLINE_MAX]);
+        assert_eq!(
+            parse_all(&long, long.len()).unwrap_err().0,
+            "Protocol error: too big inline request"
+        );
     }
 
     #[test]

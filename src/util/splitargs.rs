@@ -10,6 +10,8 @@
 //! Returns `None` for unbalanced quotes (Redis's "unbalanced quotes" error).
 
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    // Redis works on a C string: a NUL byte ends the line.
+    let line = &line[..line.iter().position(|&b| b == 0).unwrap_or(line.len())];
     let mut out = Vec::new();
     let mut i = 0;
     let n = line.len();
@@ -78,7 +80,7 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                     break;
                 }
                 match line[i] {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => {
+                    b' ' | b'\n' | b'\r' | b'\t' => {
                         break;
                     }
                     b'"' => in_dq = true,
@@ -128,5 +130,8 @@ mod tests {
         assert_eq!(s(r#""abc"#), None);
         assert_eq!(s("'abc"), None);
         assert_eq!(s(r#"a"b c""#), Some(vec!["ab c".into()]));
+        assert_eq!(s("a\0b c"), Some(vec!["a".into()]));
+        assert_eq!(s("\0"), Some(vec![]));
+        assert_eq!(s("\"a\0b\""), None);
     }
 }
