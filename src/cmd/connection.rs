@@ -22,7 +22,7 @@ pub const COMMANDS: &[Command] = &[
         "echo",
         echo_command,
         2,
-        f::FAST,
+        f::LOADING | f::STALE | f::FAST,
         acl::CONNECTION,
         (0, 0, 0),
         "connection",
