@@ -312,7 +312,7 @@ pub fn command_info_command(srv: &mut Server, c: &mut Client) {
     for i in 2..c.argv.len() {
         match lookup_fullname(srv, &c.argv[i]) {
             Some(id) => add_command_info(c, &srv.commands.list, id),
-            None => c.add_null_array(),
+            None => c.add_null(),
         }
     }
 }
