@@ -12,6 +12,7 @@ pub mod expire;
 pub mod keyspace;
 pub mod multi;
 pub mod server;
+pub mod spec;
 pub mod string;
 
 use std::collections::HashMap;
@@ -196,6 +197,13 @@ pub struct CommandEntry {
     pub parent: Option<usize>,
     subs: HashMap<Vec<u8>, usize>,
     pub stats: CmdStats,
+    /// Key specs, tips and docs (empty for commands Redis 7.0 lacks).
+    pub spec: &'static spec::CommandSpec,
+    /// Legacy (first, last, step) as COMMAND INFO shows it: from the key specs
+    /// when there are any, else the row's own.
+    pub legacy_keys: (i32, i32, i32),
+    /// Flags as COMMAND INFO shows them (`movablekeys` derived from the specs).
+    pub info_flags: u64,
 }
 
 impl CommandEntry {
@@ -264,14 +272,15 @@ impl CommandTable {
             list: Vec::new(),
             by_name: HashMap::new(),
         };
+        let specs = spec::index();
         for group in GROUPS.iter().copied() {
             for c in group {
-                let id = t.push(c, c.name, None);
+                let id = t.push(c, c.name, None, &specs);
                 t.by_name.insert(c.name.as_bytes().to_vec(), id);
                 for sc in c.subcommands {
                     let full: &'static str =
                         Box::leak(format!("{}|{}", c.name, sc.name).into_boxed_str());
-                    let sid = t.push(sc, full, Some(id));
+                    let sid = t.push(sc, full, Some(id), &specs);
                     t.list[id].subs.insert(sc.name.as_bytes().to_vec(), sid);
                 }
             }
@@ -284,13 +293,27 @@ impl CommandTable {
         cmd: &'static Command,
         fullname: &'static str,
         parent: Option<usize>,
+        specs: &HashMap<&'static str, &'static spec::CommandSpec>,
     ) -> usize {
+        let spec: &'static spec::CommandSpec =
+            specs.get(fullname).copied().unwrap_or(&spec::EMPTY_SPEC);
+        let (mut legacy_keys, mut info_flags) = (cmd.keys, cmd.flags);
+        if !spec.key_specs.is_empty() {
+            let (range, movable) = spec::legacy_range(spec.key_specs);
+            legacy_keys = range;
+            if movable {
+                info_flags |= flags::MOVABLE_KEYS;
+            }
+        }
         self.list.push(CommandEntry {
             cmd,
             fullname,
             parent,
             subs: HashMap::new(),
             stats: CmdStats::default(),
+            spec,
+            legacy_keys,
+            info_flags,
         });
         self.list.len() - 1
     }

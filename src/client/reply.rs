@@ -190,7 +190,7 @@ impl Client {
 
     /// Redis's `addReplyHelp`: a title line then the given lines, as status replies.
     pub fn add_help(&mut self, cmd: &str, lines: &[&str]) {
-        self.add_array_len(lines.len() + 2);
+        self.add_array_len(lines.len() + 3);
         self.add_status(&format!(
             "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             cmd.to_ascii_uppercase()
@@ -199,7 +199,7 @@ impl Client {
             self.add_status(l);
         }
         self.add_status("HELP");
-        self.add_status("    Print this help.");
+        self.add_status("    Prints this help.");
     }
 
     /// Reserves room for an aggregate length known only later; returns a handle

@@ -36,7 +36,7 @@ const SUBCOMMANDS: &[Command] = &[
         "Instructs the server whether to reply to commands.", "O(1)"),
     cmd("no-evict", client_noevict_command, 3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "7.0.0",
         "Sets the client eviction mode of the connection.", "O(1)"),
-    cmd("unblock", client_unblock_command, -3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
+    cmd("unblock", client_unblock_command, -3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
         "Unblocks a client blocked by a blocking command from a different connection.",
         "O(log N) where N is the number of client connections"),
     cmd("getredir", client_getredir_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",

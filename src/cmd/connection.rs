@@ -22,7 +22,7 @@ pub const COMMANDS: &[Command] = &[
         "echo",
         echo_command,
         2,
-        f::FAST,
+        f::LOADING | f::STALE | f::FAST,
         acl::CONNECTION,
         (0, 0, 0),
         "connection",
@@ -120,9 +120,9 @@ pub fn quit_command(_: &mut Server, c: &mut Client) {
 
 /// SELECT index
 pub fn select_command(srv: &mut Server, c: &mut Client) {
-    let Some(id) = crate::util::number::parse_i64(&c.argv[1]) else {
-        c.add_error(error::NOT_INTEGER);
-        return;
+    let id = match crate::cmd::keyspace::parse_db_index(&c.argv[1], None) {
+        Ok(id) => id,
+        Err(e) => return crate::cmd::reply_err(c, e),
     };
     if id < 0 || id >= srv.dbs.len() as i64 {
         c.add_error(error::DB_INDEX);

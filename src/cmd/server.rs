@@ -1,5 +1,6 @@
 //! Server commands: INFO, TIME, COMMAND, CONFIG, SHUTDOWN.
 
+use super::spec::{self, Arg, ArgType, BeginSearch, FindKeys, KeySpec};
 use super::{acl, cmd, container_command, flags as f, Command, CommandEntry};
 use crate::client::Client;
 use crate::error;
@@ -45,6 +46,9 @@ const COMMAND_SUBCOMMANDS: &[Command] = &[
         "O(N) where N is the number of commands to look up"),
     cmd("getkeys", command_getkeys_command, -4, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "2.8.13",
         "Extracts the key names from an arbitrary command.", "O(N) where N is the number of arguments to the command"),
+    cmd("getkeysandflags", command_getkeysandflags_command, -4, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0),
+        "server", "7.0.0", "Extracts the key names and access flags for an arbitrary command.",
+        "O(N) where N is the number of arguments to the command"),
     cmd("help", command_help_command, 2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "5.0.0",
         "Returns helpful text about the different subcommands.", "O(1)"),
 ];
@@ -105,7 +109,7 @@ pub fn shutdown_command(srv: &mut Server, c: &mut Client) {
     srv.shutdown_asap = true;
 }
 
-/// Appends one command's COMMAND INFO entry.
+/// Appends one command's COMMAND INFO entry (Redis's addReplyCommandInfo).
 fn add_command_info(c: &mut Client, t: &[CommandEntry], id: usize) {
     let e = &t[id];
     let cmd = e.cmd;
@@ -114,16 +118,16 @@ fn add_command_info(c: &mut Client, t: &[CommandEntry], id: usize) {
     c.add_int(cmd.arity as i64);
     let names: Vec<&str> = f::NAMES
         .iter()
-        .filter(|(b, _)| cmd.flags & b != 0)
+        .filter(|(b, _)| e.info_flags & b != 0)
         .map(|(_, n)| *n)
         .collect();
     c.add_set_len(names.len());
     for n in names {
         c.add_status(n);
     }
-    c.add_int(cmd.keys.0 as i64);
-    c.add_int(cmd.keys.1 as i64);
-    c.add_int(cmd.keys.2 as i64);
+    c.add_int(e.legacy_keys.0 as i64);
+    c.add_int(e.legacy_keys.1 as i64);
+    c.add_int(e.legacy_keys.2 as i64);
     let cats = e.acl_categories();
     let cat_names: Vec<&str> = acl::NAMES
         .iter()
@@ -134,12 +138,103 @@ fn add_command_info(c: &mut Client, t: &[CommandEntry], id: usize) {
     for n in cat_names {
         c.add_status(&format!("@{n}"));
     }
-    c.add_array_len(0);
-    c.add_array_len(0);
+    c.add_set_len(e.spec.tips.len());
+    for t in e.spec.tips {
+        c.add_bulk(t.as_bytes());
+    }
+    c.add_set_len(e.spec.key_specs.len());
+    for k in e.spec.key_specs {
+        add_key_spec(c, k);
+    }
     let subs = e.subcommand_ids();
-    c.add_array_len(subs.len());
+    c.add_set_len(subs.len());
     for s in subs {
         add_command_info(c, t, s);
+    }
+}
+
+/// One key spec: `notes`, `flags`, `begin_search`, `find_keys`.
+fn add_key_spec(c: &mut Client, k: &KeySpec) {
+    c.add_map_len(if k.notes.is_some() { 4 } else { 3 });
+    if let Some(n) = k.notes {
+        c.add_bulk(b"notes");
+        c.add_bulk(n.as_bytes());
+    }
+    c.add_bulk(b"flags");
+    add_key_flags(c, k.flags);
+    c.add_bulk(b"begin_search");
+    c.add_map_len(2);
+    c.add_bulk(b"type");
+    match k.bs {
+        BeginSearch::Index(i) => {
+            c.add_bulk(b"index");
+            c.add_bulk(b"spec");
+            c.add_map_len(1);
+            c.add_bulk(b"index");
+            c.add_int(i as i64);
+        }
+        BeginSearch::Keyword { keyword, startfrom } => {
+            c.add_bulk(b"keyword");
+            c.add_bulk(b"spec");
+            c.add_map_len(2);
+            c.add_bulk(b"keyword");
+            c.add_bulk(keyword.as_bytes());
+            c.add_bulk(b"startfrom");
+            c.add_int(startfrom as i64);
+        }
+        BeginSearch::Unknown => {
+            c.add_bulk(b"unknown");
+            c.add_bulk(b"spec");
+            c.add_map_len(0);
+        }
+    }
+    c.add_bulk(b"find_keys");
+    c.add_map_len(2);
+    c.add_bulk(b"type");
+    let fields: Vec<(&str, i32)> = match k.fk {
+        FindKeys::Range {
+            lastkey,
+            keystep,
+            limit,
+        } => {
+            c.add_bulk(b"range");
+            vec![("lastkey", lastkey), ("keystep", keystep), ("limit", limit)]
+        }
+        FindKeys::Keynum {
+            keynumidx,
+            firstkey,
+            keystep,
+        } => {
+            c.add_bulk(b"keynum");
+            vec![
+                ("keynumidx", keynumidx),
+                ("firstkey", firstkey),
+                ("keystep", keystep),
+            ]
+        }
+        FindKeys::Unknown => {
+            c.add_bulk(b"unknown");
+            vec![]
+        }
+    };
+    c.add_bulk(b"spec");
+    c.add_map_len(fields.len());
+    for (name, v) in fields {
+        c.add_bulk(name.as_bytes());
+        c.add_int(v as i64);
+    }
+}
+
+/// Key spec flags as a set of status strings (Redis's addReplyFlagsForKeyArgs).
+fn add_key_flags(c: &mut Client, flags: u32) {
+    let names: Vec<&str> = spec::KEY_FLAG_NAMES
+        .iter()
+        .filter(|(b, _)| flags & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    c.add_set_len(names.len());
+    for n in names {
+        c.add_status(n);
     }
 }
 
@@ -159,37 +254,46 @@ pub fn command_count_command(srv: &mut Server, c: &mut Client) {
 
 /// COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]
 pub fn command_list_command(srv: &mut Server, c: &mut Client) {
-    let filter = match c.argv.len() {
-        2 => None,
-        5 if c.argv[2].eq_ignore_ascii_case(b"filterby") => {
-            Some((c.argv[3].to_ascii_lowercase(), c.argv[4].clone()))
-        }
-        _ => {
+    let mut filter: Option<(Vec<u8>, bytes::Bytes)> = None;
+    let mut i = 2;
+    while i < c.argv.len() {
+        let more = c.argv.len() - 1 - i;
+        if c.argv[i].eq_ignore_ascii_case(b"filterby") && more == 2 {
+            let kind = c.argv[i + 1].to_ascii_lowercase();
+            if !matches!(&kind[..], b"module" | b"aclcat" | b"pattern") {
+                c.add_error(error::SYNTAX);
+                return;
+            }
+            filter = Some((kind, c.argv[i + 2].clone()));
+            i += 3;
+        } else {
             c.add_error(error::SYNTAX);
             return;
         }
+    }
+    let t = &srv.commands;
+    let keep = |e: &CommandEntry| match &filter {
+        None => true,
+        Some((k, v)) => match &k[..] {
+            b"aclcat" => {
+                let cats = e.acl_categories();
+                acl::NAMES
+                    .iter()
+                    .any(|(b, n)| cats & b != 0 && n.as_bytes().eq_ignore_ascii_case(v))
+            }
+            b"pattern" => string_match(v, e.fullname.as_bytes(), true),
+            _ => false,
+        },
     };
     let mut names = Vec::new();
-    for e in &srv.commands.list {
-        let keep = match &filter {
-            None => true,
-            Some((k, v)) => match &k[..] {
-                b"module" => false,
-                b"aclcat" => {
-                    let cats = e.acl_categories();
-                    acl::NAMES
-                        .iter()
-                        .any(|(b, n)| cats & b != 0 && n.as_bytes().eq_ignore_ascii_case(v))
-                }
-                b"pattern" => string_match(v, e.fullname.as_bytes(), true),
-                _ => {
-                    c.add_error(error::SYNTAX);
-                    return;
-                }
-            },
-        };
-        if keep && (e.parent.is_none() || filter.is_some()) {
+    for (id, e) in t.top_level() {
+        if keep(e) {
             names.push(e.fullname);
+        }
+        for s in t.list[id].subcommand_ids() {
+            if keep(&t.list[s]) {
+                names.push(t.list[s].fullname);
+            }
         }
     }
     c.add_array_len(names.len());
@@ -208,7 +312,7 @@ pub fn command_info_command(srv: &mut Server, c: &mut Client) {
     for i in 2..c.argv.len() {
         match lookup_fullname(srv, &c.argv[i]) {
             Some(id) => add_command_info(c, &srv.commands.list, id),
-            None => c.add_null_array(),
+            None => c.add_null(),
         }
     }
 }
@@ -222,25 +326,125 @@ fn lookup_fullname(srv: &Server, name: &[u8]) -> Option<usize> {
         .position(|e| e.fullname.as_bytes() == &lower[..])
 }
 
+/// One command's COMMAND DOCS entry: its name, then a map of summary, since,
+/// group, complexity, doc_flags, deprecated_since, replaced_by, history,
+/// arguments and subcommands (each only when there is something to say).
 fn add_command_docs(c: &mut Client, t: &[CommandEntry], id: usize) {
     let e = &t[id];
+    let cmd = e.cmd;
+    let sp = e.spec;
     let subs = e.subcommand_ids();
-    let fields = if subs.is_empty() { 4 } else { 5 };
+    let texts = [
+        ("summary", cmd.summary),
+        ("since", cmd.since),
+        ("group", cmd.group),
+        ("complexity", cmd.complexity),
+    ];
+    let texts: Vec<(&str, &str)> = texts
+        .into_iter()
+        .filter(|(k, v)| *k == "group" || !v.is_empty())
+        .collect();
+    let fields = texts.len()
+        + usize::from(sp.doc_flags != 0)
+        + usize::from(sp.deprecated_since.is_some())
+        + usize::from(sp.replaced_by.is_some())
+        + usize::from(!sp.history.is_empty())
+        + usize::from(!sp.args.is_empty())
+        + usize::from(!subs.is_empty());
     c.add_bulk(e.fullname.as_bytes());
     c.add_map_len(fields);
-    c.add_bulk(b"summary");
-    c.add_bulk(e.cmd.summary.as_bytes());
-    c.add_bulk(b"since");
-    c.add_bulk(e.cmd.since.as_bytes());
-    c.add_bulk(b"group");
-    c.add_bulk(e.cmd.group.as_bytes());
-    c.add_bulk(b"complexity");
-    c.add_bulk(e.cmd.complexity.as_bytes());
+    for (k, v) in texts {
+        c.add_bulk(k.as_bytes());
+        c.add_bulk(v.as_bytes());
+    }
+    if sp.doc_flags != 0 {
+        c.add_bulk(b"doc_flags");
+        let names: Vec<&str> = spec::DOC_FLAG_NAMES
+            .iter()
+            .filter(|(b, _)| sp.doc_flags & b != 0)
+            .map(|(_, n)| *n)
+            .collect();
+        c.add_set_len(names.len());
+        for n in names {
+            c.add_status(n);
+        }
+    }
+    if let Some(v) = sp.deprecated_since {
+        c.add_bulk(b"deprecated_since");
+        c.add_bulk(v.as_bytes());
+    }
+    if let Some(v) = sp.replaced_by {
+        c.add_bulk(b"replaced_by");
+        c.add_bulk(v.as_bytes());
+    }
+    if !sp.history.is_empty() {
+        c.add_bulk(b"history");
+        c.add_set_len(sp.history.len());
+        for (version, what) in sp.history {
+            c.add_array_len(2);
+            c.add_bulk(version.as_bytes());
+            c.add_bulk(what.as_bytes());
+        }
+    }
+    if !sp.args.is_empty() {
+        c.add_bulk(b"arguments");
+        add_doc_args(c, sp.args);
+    }
     if !subs.is_empty() {
         c.add_bulk(b"subcommands");
         c.add_map_len(subs.len());
         for s in subs {
             add_command_docs(c, t, s);
+        }
+    }
+}
+
+/// An argument list of COMMAND DOCS (Redis's addReplyCommandArgList).
+fn add_doc_args(c: &mut Client, args: &[Arg]) {
+    c.add_array_len(args.len());
+    for a in args {
+        let nested = matches!(a.typ, ArgType::OneOf | ArgType::Block);
+        let fields = 2
+            + usize::from(a.key_spec_index >= 0)
+            + usize::from(a.token.is_some())
+            + usize::from(a.since.is_some())
+            + usize::from(a.deprecated_since.is_some())
+            + usize::from(a.flags != 0)
+            + usize::from(nested);
+        c.add_map_len(fields);
+        c.add_bulk(b"name");
+        c.add_bulk(a.name.as_bytes());
+        c.add_bulk(b"type");
+        c.add_bulk(a.typ.name().as_bytes());
+        if a.key_spec_index >= 0 {
+            c.add_bulk(b"key_spec_index");
+            c.add_int(a.key_spec_index as i64);
+        }
+        for (k, v) in [
+            ("token", a.token),
+            ("since", a.since),
+            ("deprecated_since", a.deprecated_since),
+        ] {
+            if let Some(v) = v {
+                c.add_bulk(k.as_bytes());
+                c.add_bulk(v.as_bytes());
+            }
+        }
+        if a.flags != 0 {
+            c.add_bulk(b"flags");
+            let names: Vec<&str> = spec::ARG_FLAG_NAMES
+                .iter()
+                .filter(|(b, _)| a.flags & b != 0)
+                .map(|(_, n)| *n)
+                .collect();
+            c.add_set_len(names.len());
+            for n in names {
+                c.add_status(n);
+            }
+        }
+        if nested {
+            c.add_bulk(b"arguments");
+            add_doc_args(c, a.args);
         }
     }
 }
@@ -263,35 +467,69 @@ pub fn command_docs_command(srv: &mut Server, c: &mut Client) {
 
 /// COMMAND GETKEYS command [arg ...]
 pub fn command_getkeys_command(srv: &mut Server, c: &mut Client) {
+    getkeys_generic(srv, c, false);
+}
+
+/// COMMAND GETKEYSANDFLAGS command [arg ...]
+pub fn command_getkeysandflags_command(srv: &mut Server, c: &mut Client) {
+    getkeys_generic(srv, c, true);
+}
+
+/// Redis's getKeysSubcommandImpl: the keys of a full command line, found
+/// through its key specs, optionally with their access flags.
+fn getkeys_generic(srv: &mut Server, c: &mut Client, with_flags: bool) {
     let argv = c.argv[2..].to_vec();
-    let id = match srv.commands.lookup(&argv) {
-        Ok(id) => id,
-        Err(_) => {
-            c.add_error("ERR Invalid command specified");
+    let Ok(id) = srv.commands.lookup(&argv) else {
+        c.add_error("ERR Invalid command specified");
+        return;
+    };
+    let e = &srv.commands.list[id];
+    let cmd = e.cmd;
+    let argc = argv.len() as i32;
+    // Without metadata, fall back to the row's (first, last, step).
+    let keys: Vec<(usize, u32)> = if e.spec.key_specs.is_empty() {
+        if cmd.keys.0 == 0 {
+            c.add_error("ERR The command has no key arguments");
             return;
         }
+        if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
+            c.add_error("ERR Invalid number of arguments specified for command");
+            return;
+        }
+        let (first, last, step) = cmd.keys;
+        let last = if last < 0 { argc + last } else { last };
+        (first..=last.min(argc - 1))
+            .step_by(step.max(1) as usize)
+            .map(|i| (i as usize, 0))
+            .collect()
+    } else {
+        if !spec::has_keys(e.spec) {
+            c.add_error("ERR The command has no key arguments");
+            return;
+        }
+        if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
+            c.add_error("ERR Invalid number of arguments specified for command");
+            return;
+        }
+        spec::get_keys(e.spec, cmd.arity, &argv)
     };
-    let cmd = srv.commands.list[id].cmd;
-    let argc = argv.len() as i32;
-    if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
-        c.add_error("ERR Invalid number of arguments specified for command");
+    if keys.is_empty() {
+        if cmd.flags & f::NO_MANDATORY_KEYS != 0 {
+            c.add_array_len(0);
+        } else {
+            c.add_error("ERR Invalid arguments specified for command");
+        }
         return;
-    }
-    let (first, last, step) = cmd.keys;
-    if first == 0 {
-        c.add_error("ERR The command has no key arguments");
-        return;
-    }
-    let last = if last < 0 { argc + last } else { last };
-    let mut keys = Vec::new();
-    let mut i = first;
-    while i <= last && i < argc {
-        keys.push(argv[i as usize].clone());
-        i += step.max(1);
     }
     c.add_array_len(keys.len());
-    for k in keys {
-        c.add_bulk(&k);
+    for (pos, flags) in keys {
+        if with_flags {
+            c.add_array_len(2);
+            c.add_bulk(&argv[pos]);
+            add_key_flags(c, flags);
+        } else {
+            c.add_bulk(&argv[pos]);
+        }
     }
 }
 
