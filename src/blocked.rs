@@ -224,12 +224,47 @@ impl Server {
         None
     }
 
-    /// Queues a client's output for before_sleep.
+    /// Queues a client's output for before_sleep, closing the client instead if
+    /// its output buffer is over `client-output-buffer-limit`.
     pub fn schedule_write(&mut self, c: &mut Client) {
         use crate::client::flags as cf;
+        if c.pending_out() > 0 && self.output_limit_reached(c) {
+            log::warn!(
+                "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                crate::cmd::client::client_info_line(c, self.now_ms)
+            );
+            c.out.clear();
+            c.out_pos = 0;
+            self.close_client_asap(c);
+            return;
+        }
         if (c.pending_out() > 0 || c.has(cf::CLOSE_AFTER_REPLY)) && !c.has(cf::PENDING_WRITE) {
             c.flags |= cf::PENDING_WRITE;
             self.pending_writes.push(c.token);
         }
+    }
+}
+
+impl Server {
+    /// Redis's checkClientOutputBufferLimits: the hard limit closes at once, the
+    /// soft limit after being exceeded continuously for its seconds.
+    fn output_limit_reached(&mut self, c: &mut Client) -> bool {
+        let class = if c.has(crate::client::flags::PUBSUB) {
+            2
+        } else {
+            0
+        };
+        let lim = self.config.client_output_buffer_limit[class];
+        let used = c.pending_out() as u64;
+        if lim.hard_limit_bytes > 0 && used >= lim.hard_limit_bytes {
+            return true;
+        }
+        if lim.soft_limit_bytes > 0 && used >= lim.soft_limit_bytes {
+            let now = self.now_ms;
+            let since = *c.obuf_soft_since.get_or_insert(now);
+            return (now - since) / 1000 > lim.soft_limit_seconds;
+        }
+        c.obuf_soft_since = None;
+        false
     }
 }

@@ -95,6 +95,8 @@ pub mod flags {
     pub const DIRTY_CAS: u32 = 1 << 10;
     /// A command was rejected while queueing: EXEC will abort.
     pub const DIRTY_EXEC: u32 = 1 << 11;
+    /// Subscribed to channels or patterns (the pubsub output-buffer class).
+    pub const PUBSUB: u32 = 1 << 12;
 }
 
 pub struct Client {
@@ -128,6 +130,8 @@ pub struct Client {
     pub mstate: Vec<Vec<Bytes>>,
     /// WATCHed keys: (db, key, already logically expired when watched).
     pub watched: Vec<(usize, Bytes, bool)>,
+    /// Since when the output buffer is over the soft limit (ms).
+    pub obuf_soft_since: Option<i64>,
     /// Set while the client waits in a blocking command.
     pub blocked: Option<Box<crate::blocked::BlockState>>,
     /// Total bytes read and written (INFO stats).
@@ -167,6 +171,7 @@ impl Client {
             errors_in_cmd: 0,
             mstate: Vec::new(),
             watched: Vec::new(),
+            obuf_soft_since: None,
             blocked: None,
             net_in: 0,
             net_out: 0,

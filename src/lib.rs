@@ -28,4 +28,5 @@ pub mod logging;
 pub mod reactor;
 pub mod resp;
 pub mod server;
+pub mod supervise;
 pub mod util;

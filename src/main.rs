@@ -9,6 +9,7 @@ use log::{info, warn};
 use oxidis::config::Config;
 use oxidis::reactor::Reactor;
 use oxidis::server::{Server, OXIDIS_VERSION, REDIS_VERSION};
+use oxidis::supervise;
 
 fn usage() -> ! {
     eprintln!(
@@ -78,13 +79,21 @@ fn main() {
             exit(1);
         }
     };
-    if cfg.daemonize && !matches!(cfg.supervised, oxidis::config::Supervised::Systemd) {
+    let supervised_by = |m| {
+        matches!(cfg.supervised, oxidis::config::Supervised::Auto) && std::env::var_os(m).is_some()
+    };
+    let supervised = !matches!(cfg.supervised, oxidis::config::Supervised::No)
+        && (!matches!(cfg.supervised, oxidis::config::Supervised::Auto)
+            || supervised_by("NOTIFY_SOCKET")
+            || supervised_by("UPSTART_JOB"));
+    if cfg.daemonize && !supervised {
         daemonize();
     }
     if let Err(e) = oxidis::logging::init(&cfg) {
         eprintln!("{e}");
         exit(1);
     }
+    let mode = supervise::detect(cfg.supervised);
     if let Err(e) = std::env::set_current_dir(&cfg.dir) {
         warn!("Can't chdir to '{}': {e}", cfg.dir);
         exit(1);
@@ -102,6 +111,7 @@ fn main() {
     let port = cfg.port;
     let pidfile = cfg.pidfile.clone();
     let mut srv = Server::new(cfg);
+    srv.supervised = mode;
     let Server {
         config, commands, ..
     } = &mut srv;
@@ -121,7 +131,9 @@ fn main() {
         }
     }
     info!("Ready to accept connections");
+    supervise::ready(mode);
     reactor.run();
+    supervise::notify(mode, "STOPPING=1\n");
     warn!("User requested shutdown...");
     if !pidfile.is_empty() {
         info!("Removing the pid file.");

@@ -125,6 +125,37 @@ fn bind_tcp(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
     }
 }
 
+/// TCP keepalive as Redis's anetKeepAlive: probes after `interval` seconds idle,
+/// then every interval/3, giving up after 3.
+fn set_keepalive(s: &mio::net::TcpStream, interval: u32) {
+    if interval == 0 {
+        return;
+    }
+    use std::os::fd::AsRawFd;
+    let fd = s.as_raw_fd();
+    let set = |level, opt, v: libc::c_int| {
+        // SAFETY: setsockopt with a valid fd and an int option value.
+        unsafe {
+            libc::setsockopt(
+                fd,
+                level,
+                opt,
+                &v as *const libc::c_int as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    };
+    let interval = interval.min(i32::MAX as u32) as libc::c_int;
+    set(libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1);
+    set(libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, interval);
+    set(
+        libc::IPPROTO_TCP,
+        libc::TCP_KEEPINTVL,
+        (interval / 3).max(1),
+    );
+    set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 3);
+}
+
 /// Resolves a `bind` entry: `*` is every IPv4 address, `::*` every IPv6 one.
 fn bind_addr(entry: &str, port: u16) -> Option<SocketAddr> {
     let host = entry.trim_start_matches('-');
@@ -287,18 +318,30 @@ impl Reactor {
             let accepted = match &self.listeners[idx] {
                 Listener::Tcp(l) => l.accept().map(|(s, peer)| {
                     let _ = s.set_nodelay(true);
+                    set_keepalive(&s, self.srv.config.tcp_keepalive);
                     let laddr = fmt_addr(s.local_addr());
-                    (Conn::Tcp(s), fmt_addr(Ok(peer)), laddr)
+                    let local = peer.ip().is_loopback();
+                    (Conn::Tcp(s), fmt_addr(Ok(peer)), laddr, local)
                 }),
                 Listener::Unix(l) => l.accept().map(|(s, _)| {
                     let path = self.srv.config.unixsocket.clone().unwrap_or_default();
-                    (Conn::Unix(s), format!("{path}:0"), format!("{path}:0"))
+                    (
+                        Conn::Unix(s),
+                        format!("{path}:0"),
+                        format!("{path}:0"),
+                        true,
+                    )
                 }),
             };
             match accepted {
-                Ok((mut conn, addr, laddr)) => {
+                Ok((mut conn, addr, laddr, local)) => {
                     if self.srv.clients.len() >= self.srv.config.maxclients as usize {
                         let _ = conn.write(b"-ERR max number of clients reached\r\n");
+                        self.srv.stats.rejected_conn += 1;
+                        continue;
+                    }
+                    if self.srv.config.protected_mode && !self.srv.auth_required() && !local {
+                        let _ = conn.write(crate::error::PROTECTED_MODE.as_bytes());
                         self.srv.stats.rejected_conn += 1;
                         continue;
                     }
@@ -399,12 +442,7 @@ impl Reactor {
     }
 
     fn schedule_write(&mut self, c: &mut Client) {
-        if (c.pending_out() > 0 || c.has(cflags::CLOSE_AFTER_REPLY))
-            && !c.has(cflags::PENDING_WRITE)
-        {
-            c.flags |= cflags::PENDING_WRITE;
-            self.srv.pending_writes.push(c.token);
-        }
+        self.srv.schedule_write(c);
     }
 
     fn handle_write(&mut self, token: usize) {

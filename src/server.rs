@@ -128,6 +128,8 @@ pub struct Server {
     pub cronloops: u64,
     /// Set by SHUTDOWN / signals; the reactor exits at the next iteration.
     pub shutdown_asap: bool,
+    /// How the process is supervised (INFO process_supervised).
+    pub supervised: crate::supervise::Mode,
     /// The TCP port actually bound (INFO tcp_port).
     pub tcp_port: u16,
     /// Active expiry stats.
@@ -186,6 +188,7 @@ impl Server {
             lru_clock: 0,
             cronloops: 0,
             shutdown_asap: false,
+            supervised: crate::supervise::Mode::None,
             tcp_port: 0,
             stat_expire_cycle_time_used: 0,
             expired_stale_perc: 0.0,

@@ -142,6 +142,14 @@ pub fn load_string(cfg: &mut Config, text: &str, st: &mut LoadState) -> Result<(
             if !d.has(MULTI_ARG) && argv.len() != 2 {
                 return Err(fatal(at, "wrong number of arguments"));
             }
+            // A multi-argument directive given as one non-empty argument (as
+            // `--save "3600 1"` produces) is split again, as Redis does.
+            if d.has(MULTI_ARG) && argv.len() == 2 && !argv[1].is_empty() {
+                match split_args(&argv[1]) {
+                    Some(more) => argv.splice(1.., more).for_each(drop),
+                    None => return Err(fatal(at, "Unbalanced quotes in configuration line")),
+                }
+            }
             let is_save = d.name == "save";
             let append = is_save && st.save_loaded;
             cfg.load_set(i, &argv[1..], append)

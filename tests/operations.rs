@@ -1,0 +1,248 @@
+//! Operating the server: systemd notification, limits (maxclients, timeout, output
+//! buffers), unix sockets, signals and the pid file.
+
+mod common;
+
+use common::{free_port, fresh_temp_dir, oxidis_bin, Conn, Server};
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixDatagram, UnixStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn wait_for(mut f: impl FnMut() -> bool, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn systemd_notify_ready_and_stopping() {
+    let dir = fresh_temp_dir("notify");
+    let sock_path = dir.join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let port = free_port();
+    let mut child = Command::new(oxidis_bin())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .args(["--supervised", "systemd", "--dir", dir.to_str().unwrap()])
+        .env("NOTIFY_SOCKET", &sock_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 512];
+    while !got.iter().any(|m: &String| m.contains("READY=1")) {
+        let n = sock.recv(&mut buf).expect("notify datagram");
+        got.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    assert_eq!(
+        got,
+        vec!["STATUS=Ready to accept connections\n", "READY=1\n"]
+    );
+    // Ready means the listener is open.
+    let mut c = Conn::connect(port).unwrap();
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    c.send(&[b"SHUTDOWN"]);
+    let n = sock.recv(&mut buf).expect("stopping datagram");
+    assert_eq!(&buf[..n], b"STOPPING=1\n");
+    let status = child.wait().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn sigterm_exits_cleanly_and_removes_pidfile() {
+    let dir = fresh_temp_dir("sigterm");
+    let pidfile = dir.join("oxidis.pid");
+    let logfile = dir.join("log.txt");
+    let port = free_port();
+    let mut child = Command::new(oxidis_bin())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .args(["--pidfile", pidfile.to_str().unwrap()])
+        .args(["--logfile", logfile.to_str().unwrap()])
+        .spawn()
+        .unwrap();
+    assert!(wait_for(
+        || Conn::connect(port).is_ok(),
+        Duration::from_secs(10)
+    ));
+    let pid: u32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(pid, child.id());
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    assert!(!pidfile.exists());
+    let log = std::fs::read_to_string(&logfile).unwrap();
+    for line in [
+        "Server initialized",
+        "Ready to accept connections",
+        "Received SIGTERM scheduling shutdown...",
+        "User requested shutdown...",
+        "Removing the pid file.",
+        "is now ready to exit, bye bye...",
+    ] {
+        assert!(log.contains(line), "log lacks {line:?}:\n{log}");
+    }
+}
+
+#[test]
+fn port_in_use_fails_like_redis() {
+    let srv = Server::oxidis(&[]);
+    let out = Command::new(oxidis_bin())
+        .args([
+            "--port",
+            &srv.port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "Failed listening on port {} (tcp), aborting.",
+            srv.port
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn maxclients_rejects_with_redis_error() {
+    let srv = Server::oxidis(&["--maxclients", "2"]);
+    // Let the server notice that the start-up probe connection closed.
+    std::thread::sleep(Duration::from_millis(200));
+    let mut a = srv.connect();
+    let mut b = srv.connect();
+    assert_eq!(a.cmd(&["PING"]), b"+PONG\r\n");
+    assert_eq!(b.cmd(&["PING"]), b"+PONG\r\n");
+    let mut c = Conn::connect(srv.port).unwrap();
+    let (got, closed) = c.read_until_quiet(Duration::from_millis(200), Duration::from_secs(5));
+    assert_eq!(got, b"-ERR max number of clients reached\r\n");
+    assert!(closed);
+    assert_eq!(a.cmd(&["PING"]), b"+PONG\r\n");
+}
+
+#[test]
+fn idle_clients_are_closed_after_timeout() {
+    let srv = Server::oxidis(&["--timeout", "1"]);
+    let mut idle = srv.connect();
+    let mut busy = srv.connect();
+    assert_eq!(idle.cmd(&["PING"]), b"+PONG\r\n");
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(2600) {
+        assert_eq!(busy.cmd(&["PING"]), b"+PONG\r\n");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(idle.is_closed_within(Duration::from_secs(2)));
+    assert_eq!(busy.cmd(&["PING"]), b"+PONG\r\n");
+}
+
+#[test]
+fn output_buffer_hard_limit_cuts_only_the_slow_reader() {
+    let srv = Server::oxidis(&["--client-output-buffer-limit", "normal 1mb 0 0"]);
+    let mut setup = srv.connect();
+    let big = "x".repeat(100_000);
+    assert_eq!(setup.cmd(&["SET", "big", &big]), b"+OK\r\n");
+    // A client that sends many GETs of a big value and never reads.
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    let get = Conn::encode(&[b"GET", b"big"]);
+    let mut batch = Vec::new();
+    for _ in 0..200 {
+        batch.extend_from_slice(&get);
+    }
+    slow.set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = slow.write_all(&batch);
+    // Others are unaffected, and the slow client is disconnected.
+    let mut other = srv.connect();
+    assert_eq!(other.cmd(&["PING"]), b"+PONG\r\n");
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut total = 0usize;
+    let mut buf = vec![0u8; 65536];
+    loop {
+        match slow.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => total += n,
+            Err(e) => panic!("slow client not disconnected: {e} after {total} bytes"),
+        }
+    }
+    assert!(
+        total < 200 * 100_000,
+        "the whole output was delivered ({total} bytes)"
+    );
+    assert_eq!(other.cmd(&["GET", "missing"]), b"$-1\r\n");
+    assert!(srv
+        .log()
+        .contains("scheduled to be closed ASAP for overcoming of output buffer limits"));
+}
+
+#[test]
+fn unix_socket_serves_clients() {
+    let dir = fresh_temp_dir("unixsock");
+    let path = dir.join("oxidis.sock");
+    let srv = Server::oxidis(&[
+        "--unixsocket",
+        path.to_str().unwrap(),
+        "--unixsocketperm",
+        "700",
+    ]);
+    let mut s = UnixStream::connect(&path).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"*1\r\n$4\r\nPING\r\n").unwrap();
+    let mut buf = [0u8; 16];
+    let n = s.read(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"+PONG\r\n");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    drop(srv);
+}
+
+#[test]
+fn rename_command_in_config_file() {
+    let dir = fresh_temp_dir("rename");
+    let conf = dir.join("r.conf");
+    std::fs::write(
+        &conf,
+        "rename-command flushall \"\"\nrename-command get fetch\n",
+    )
+    .unwrap();
+    let srv = Server::start_with_config(&oxidis_bin(), &conf, &[]);
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["FETCH", "a"]), b"$1\r\n1\r\n");
+    assert!(c
+        .cmd(&["GET", "a"])
+        .starts_with(b"-ERR unknown command 'GET'"));
+    assert!(c
+        .cmd(&["FLUSHALL"])
+        .starts_with(b"-ERR unknown command 'FLUSHALL'"));
+}
