@@ -9,6 +9,7 @@
 pub mod client;
 pub mod connection;
 pub mod keyspace;
+pub mod list;
 pub mod server;
 pub mod string;
 
@@ -240,12 +241,13 @@ pub struct CommandTable {
 }
 
 /// Every command group's rows.
-fn groups() -> [&'static [Command]; 5] {
+fn groups() -> [&'static [Command]; 6] {
     [
         connection::COMMANDS,
         client::COMMANDS,
         string::COMMANDS,
         keyspace::COMMANDS,
+        list::COMMANDS,
         server::COMMANDS,
     ]
 }
