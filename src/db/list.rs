@@ -89,6 +89,15 @@ impl Fill {
         }
     }
 
+    /// The byte size a node may grow to.
+    fn max_bytes(self) -> usize {
+        if self.0 < 0 {
+            OPTIMIZATION_LEVEL[(-self.0 - 1) as usize]
+        } else {
+            SIZE_SAFETY_LIMIT
+        }
+    }
+
     /// Whether a node is within its limits (after an in-place replace).
     fn fits(self, node: &Listpack) -> bool {
         self.meets_optimization(node.bytes())
@@ -249,10 +258,11 @@ impl List {
         let n = self.nodes.count();
         let tail = self.nodes.get_mut(n - 1);
         if tail.is_empty() || self.fill.allow_insert(tail, elem.len()) {
+            tail.reserve(listpack::entry_size(elem), self.fill.max_bytes());
             tail.push_back(elem);
         } else {
             tail.shrink();
-            self.nodes.insert(n, node_with(elem));
+            self.nodes.insert(n, self.end_node_with(elem));
         }
         self.len += 1;
     }
@@ -260,12 +270,22 @@ impl List {
     pub fn push_front(&mut self, elem: &[u8]) {
         let head = self.nodes.get_mut(0);
         if head.is_empty() || self.fill.allow_insert(head, elem.len()) {
+            head.reserve(listpack::entry_size(elem), self.fill.max_bytes());
             head.push_front(elem);
         } else {
             head.shrink();
-            self.nodes.insert(0, node_with(elem));
+            self.nodes.insert(0, self.end_node_with(elem));
         }
         self.len += 1;
+    }
+
+    /// A new end node for a list that is growing at that end: it starts at half
+    /// the node size, so filling it costs one reallocation rather than a chain
+    /// of doublings (which fragments the heap).
+    fn end_node_with(&self, elem: &[u8]) -> Listpack {
+        let mut lp = Listpack::with_capacity(self.fill.max_bytes() / 2);
+        lp.push_back(elem);
+        lp
     }
 
     /// Pops from the head (`left`) or the tail.

@@ -249,6 +249,17 @@ impl Listpack {
         self.buf.capacity()
     }
 
+    /// Makes room for `extra` more bytes: doubling (amortised O(1) pushes) but
+    /// never past `max` unless the bytes themselves need it, so a full node does
+    /// not carry a half-empty buffer.
+    pub fn reserve(&mut self, extra: usize, max: usize) {
+        let need = self.buf.len() + extra;
+        if need > self.buf.capacity() {
+            let target = (self.buf.capacity() * 2).min(max).max(need);
+            self.buf.reserve_exact(target - self.buf.len());
+        }
+    }
+
     /// Drops spare capacity when it is worth a reallocation (a node that will not
     /// grow any more).
     pub fn shrink(&mut self) {
