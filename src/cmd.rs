@@ -10,6 +10,7 @@ pub mod client;
 pub mod connection;
 pub mod expire;
 pub mod keyspace;
+pub mod list;
 pub mod multi;
 pub mod server;
 pub mod spec;
@@ -256,6 +257,7 @@ const GROUPS: &[&[Command]] = &[
     string::COMMANDS,
     keyspace::COMMANDS,
     expire::COMMANDS,
+    list::COMMANDS,
     multi::COMMANDS,
     server::COMMANDS,
 ];
