@@ -8,8 +8,10 @@
 
 pub mod client;
 pub mod connection;
+pub mod hash;
 pub mod keyspace;
 pub mod server;
+pub mod set;
 pub mod string;
 
 use std::collections::HashMap;
@@ -240,11 +242,13 @@ pub struct CommandTable {
 }
 
 /// Every command group's rows.
-fn groups() -> [&'static [Command]; 5] {
+fn groups() -> [&'static [Command]; 7] {
     [
         connection::COMMANDS,
         client::COMMANDS,
         string::COMMANDS,
+        hash::COMMANDS,
+        set::COMMANDS,
         keyspace::COMMANDS,
         server::COMMANDS,
     ]

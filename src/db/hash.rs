@@ -98,8 +98,7 @@ impl Hash {
         args: impl IntoIterator<Item = &'a [u8]>,
         lim: &HashLimits,
     ) {
-        if matches!(self, Hash::Listpack(_)) && args.into_iter().any(|a| a.len() > lim.max_value)
-        {
+        if matches!(self, Hash::Listpack(_)) && args.into_iter().any(|a| a.len() > lim.max_value) {
             self.convert();
         }
     }

@@ -310,7 +310,11 @@ impl<const PAIR: bool> Dict<PAIR> {
         }
         let cap = self.ctrl.len();
         if (self.len + self.deleted + 1) * 8 > cap * 7 {
-            let grow = if (self.len + 1) * 16 > cap * 7 { cap * 2 } else { cap };
+            let grow = if (self.len + 1) * 16 > cap * 7 {
+                cap * 2
+            } else {
+                cap
+            };
             self.resize(grow);
         }
         let h = self.hash(key);
