@@ -472,22 +472,18 @@ fn hrandfield_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes, wi
     }
 }
 
-/// Redis's parseScanCursorOrReply: `strtoul` over the whole argument (leading
-/// blanks and a sign accepted, a negative value wraps), else "ERR invalid cursor".
+/// Redis's parseScanCursorOrReply: `strtoul` over the whole argument (a sign is
+/// accepted and a negative value wraps; the empty string is 0), but no leading
+/// blank; else "ERR invalid cursor".
 pub fn parse_scan_cursor(arg: &[u8]) -> Result<u64, OpError> {
     let invalid = || OpError::Static("ERR invalid cursor");
+    if arg.is_empty() {
+        return Ok(0);
+    }
+    if matches!(arg[0], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+        return Err(invalid());
+    }
     let mut i = 0;
-    while i < arg.len() && matches!(arg[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
-        i += 1;
-    }
-    if i == arg.len() {
-        // strtoul found no digits; valid only if nothing at all followed.
-        return if arg.is_empty() {
-            Ok(0)
-        } else {
-            Err(invalid())
-        };
-    }
     let neg = arg[i] == b'-';
     if arg[i] == b'-' || arg[i] == b'+' {
         i += 1;

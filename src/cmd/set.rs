@@ -401,8 +401,11 @@ fn srandmember_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes) {
         return;
     }
     if count >= size {
-        // Redis answers this case through SUNION, hence a set reply.
-        return add_set(c, s);
+        c.add_array_len(size);
+        for m in s.iter() {
+            add_member(c, m);
+        }
+        return;
     }
     let picks: Vec<Vec<u8>> = if count * 3 > size {
         let mut all: Vec<Vec<u8>> = s.iter().map(Member::to_vec).collect();
