@@ -9,10 +9,12 @@
 pub mod client;
 pub mod connection;
 pub mod expire;
+pub mod hash;
 pub mod keyspace;
 pub mod list;
 pub mod multi;
 pub mod server;
+pub mod set;
 pub mod spec;
 pub mod string;
 
@@ -258,6 +260,8 @@ const GROUPS: &[&[Command]] = &[
     keyspace::COMMANDS,
     expire::COMMANDS,
     list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
     multi::COMMANDS,
     server::COMMANDS,
 ];

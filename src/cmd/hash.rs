@@ -1,0 +1,586 @@
+//! Hash commands (Redis's t_hash.c). The hash type and its encodings live in
+//! `db/hash.rs`; this file parses arguments, applies the operation and replies.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::{acl, arg_i64, cmd, flags as f, reply_err, Command};
+use crate::client::Client;
+use crate::db::hash::{dict, Hash, HashLimits};
+use crate::db::{Db, Object, Value, ValueRef};
+use crate::error::{self, OpError};
+use crate::server::Server;
+use crate::util::glob::string_match;
+use crate::util::number::{errors as nerr, format_i64, parse_i64, LongDouble, I64_BUF};
+
+const W: u64 = f::WRITE | f::DENYOOM;
+const RF: u64 = f::READONLY | f::FAST;
+
+#[rustfmt::skip]
+pub const COMMANDS: &[Command] = &[
+    cmd("hset", hset_command, -4, W | f::FAST, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Creates or modifies the value of a field in a hash.",
+        "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs."),
+    cmd("hsetnx", hsetnx_command, 4, W | f::FAST, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Sets the value of a field in a hash only when the field doesn't exist.", "O(1)"),
+    cmd("hget", hget_command, 3, RF, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Returns the value of a field in a hash.", "O(1)"),
+    cmd("hmset", hset_command, -4, W | f::FAST, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Sets the values of multiple fields.", "O(N) where N is the number of fields being set."),
+    cmd("hmget", hmget_command, -3, RF, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Returns the values of all fields in a hash.", "O(N) where N is the number of fields being requested."),
+    cmd("hincrby", hincrby_command, 4, W | f::FAST, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "O(1)"),
+    cmd("hincrbyfloat", hincrbyfloat_command, 4, W | f::FAST, acl::HASH, (1, 1, 1), "hash", "2.6.0",
+        "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", "O(1)"),
+    cmd("hdel", hdel_command, -3, f::WRITE | f::FAST, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.",
+        "O(N) where N is the number of fields to be removed."),
+    cmd("hlen", hlen_command, 2, RF, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Returns the number of fields in a hash.", "O(1)"),
+    cmd("hstrlen", hstrlen_command, 3, RF, acl::HASH, (1, 1, 1), "hash", "3.2.0",
+        "Returns the length of the value of a field.", "O(1)"),
+    cmd("hkeys", hkeys_command, 2, f::READONLY, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Returns all fields in a hash.", "O(N) where N is the size of the hash."),
+    cmd("hvals", hvals_command, 2, f::READONLY, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Returns all values in a hash.", "O(N) where N is the size of the hash."),
+    cmd("hgetall", hgetall_command, 2, f::READONLY, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Returns all fields and values in a hash.", "O(N) where N is the size of the hash."),
+    cmd("hexists", hexists_command, 3, RF, acl::HASH, (1, 1, 1), "hash", "2.0.0",
+        "Determines whether a field exists in a hash.", "O(1)"),
+    cmd("hrandfield", hrandfield_command, -2, f::READONLY, acl::HASH, (1, 1, 1), "hash", "6.2.0",
+        "Returns one or more random fields from a hash.",
+        "O(N) where N is the number of fields returned"),
+    cmd("hscan", hscan_command, -3, f::READONLY, acl::HASH, (1, 1, 1), "hash", "2.8.0",
+        "Iterates over fields and values of a hash.",
+        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."),
+];
+
+/// The listpack thresholds from the configuration.
+fn limits(srv: &Server) -> HashLimits {
+    HashLimits {
+        max_entries: srv.config.hash_max_listpack_entries as usize,
+        max_value: srv.config.hash_max_listpack_value as usize,
+    }
+}
+
+/// Reads a hash: Ok(None) if the key is missing, WRONGTYPE for other types.
+pub fn lookup_hash<'a>(db: &'a mut Db, key: &[u8]) -> Result<Option<&'a Hash>, OpError> {
+    match db.lookup(key) {
+        None => Ok(None),
+        Some(e) => match e.value() {
+            ValueRef::Obj(Object::Hash(h)) => Ok(Some(h)),
+            _ => Err(OpError::WrongType),
+        },
+    }
+}
+
+/// Runs `f` on the hash at `key` for writing (Redis's hashTypeLookupWriteOrCreate
+/// when `create`). Returns Ok(None) if the key is missing and not created. A hash
+/// left empty by `f` is deleted.
+pub fn with_hash_write<R>(
+    db: &mut Db,
+    key: &[u8],
+    create: bool,
+    f: impl FnOnce(&mut Hash) -> R,
+) -> Result<Option<R>, OpError> {
+    let mut f = Some(f);
+    let done = match db.lookup_mut(key) {
+        Some(e) => {
+            if !matches!(e.value(), ValueRef::Obj(Object::Hash(_))) {
+                return Err(OpError::WrongType);
+            }
+            let Some(Object::Hash(h)) = e.obj_mut() else {
+                unreachable!("checked above")
+            };
+            let r = (f.take().expect("once"))(h);
+            Some((r, h.is_empty()))
+        }
+        None => None,
+    };
+    let (r, empty) = match done {
+        Some(d) => d,
+        None if !create => return Ok(None),
+        None => {
+            let mut h = Hash::new();
+            let r = (f.take().expect("once"))(&mut h);
+            if h.is_empty() {
+                return Ok(Some(r));
+            }
+            db.set(key, Value::Obj(Arc::new(Object::Hash(h))), None);
+            return Ok(Some(r));
+        }
+    };
+    if empty {
+        db.remove(key);
+    }
+    Ok(Some(r))
+}
+
+/// HSET key field value [field value ...] / HMSET key field value [field value ...]
+pub fn hset_command(srv: &mut Server, c: &mut Client) {
+    let hmset = c.argv[0][1].eq_ignore_ascii_case(&b'm');
+    if c.argv.len() % 2 == 1 {
+        return c.add_error(&error::wrong_arity(if hmset { "hmset" } else { "hset" }));
+    }
+    let lim = limits(srv);
+    let key = c.argv[1].clone();
+    let argv = &c.argv;
+    let r = with_hash_write(&mut srv.dbs[c.db], &key, true, |h| {
+        h.try_conversion(argv[2..].iter().map(|a| &a[..]), &lim);
+        let mut created = 0;
+        for p in argv[2..].chunks(2) {
+            created += h.set(&p[0], &p[1], &lim) as i64;
+        }
+        created
+    });
+    match r {
+        Ok(created) => {
+            srv.dirty += ((c.argv.len() - 2) / 2) as u64;
+            if hmset {
+                c.add_ok();
+            } else {
+                c.add_int(created.unwrap_or(0));
+            }
+        }
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// HSETNX key field value
+pub fn hsetnx_command(srv: &mut Server, c: &mut Client) {
+    let lim = limits(srv);
+    let key = c.argv[1].clone();
+    let (field, val) = (&c.argv[2], &c.argv[3]);
+    let r = with_hash_write(&mut srv.dbs[c.db], &key, true, |h| {
+        if h.contains(field) {
+            return false;
+        }
+        h.try_conversion([&field[..], &val[..]], &lim);
+        h.set(field, val, &lim);
+        true
+    });
+    match r {
+        Ok(Some(true)) => {
+            srv.dirty += 1;
+            c.add_int(1);
+        }
+        Ok(_) => c.add_int(0),
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// HGET key field
+pub fn hget_command(srv: &mut Server, c: &mut Client) {
+    let key = c.argv[1].clone();
+    match lookup_hash(&mut srv.dbs[c.db], &key) {
+        Ok(Some(h)) => match h.get(&c.argv[2]) {
+            Some(v) => c.add_bulk(v),
+            None => c.add_null(),
+        },
+        Ok(None) => c.add_null(),
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// HMGET key field [field ...]
+pub fn hmget_command(srv: &mut Server, c: &mut Client) {
+    let key = c.argv[1].clone();
+    let h = match lookup_hash(&mut srv.dbs[c.db], &key) {
+        Ok(h) => h,
+        Err(e) => return reply_err(c, e),
+    };
+    let vals: Vec<Option<Vec<u8>>> = c.argv[2..]
+        .iter()
+        .map(|fl| h.and_then(|h| h.get(fl)).map(<[u8]>::to_vec))
+        .collect();
+    c.add_array_len(vals.len());
+    for v in vals {
+        match v {
+            Some(v) => c.add_bulk(&v),
+            None => c.add_null(),
+        }
+    }
+}
+
+/// HDEL key field [field ...]
+pub fn hdel_command(srv: &mut Server, c: &mut Client) {
+    let key = c.argv[1].clone();
+    let argv = &c.argv;
+    let r = with_hash_write(&mut srv.dbs[c.db], &key, false, |h| {
+        let mut n = 0;
+        for fl in &argv[2..] {
+            if h.remove(fl) {
+                n += 1;
+                if h.is_empty() {
+                    break;
+                }
+            }
+        }
+        n
+    });
+    match r {
+        Ok(n) => {
+            let n = n.unwrap_or(0);
+            srv.dirty += n as u64;
+            c.add_int(n);
+        }
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// HLEN key
+pub fn hlen_command(srv: &mut Server, c: &mut Client) {
+    let key = c.argv[1].clone();
+    match lookup_hash(&mut srv.dbs[c.db], &key) {
+        Ok(h) => c.add_int(h.map_or(0, |h| h.len() as i64)),
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// HSTRLEN key field
+pub fn hstrlen_command(srv: &mut Server, c: &mut Client) {
+    let key = c.argv[1].clone();
+    match lookup_hash(&mut srv.dbs[c.db], &key) {
+        Ok(h) => {
+            let n = h.and_then(|h| h.get(&c.argv[2])).map_or(0, |v| v.len());
+            c.add_int(n as i64)
+        }
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// HEXISTS key field
+pub fn hexists_command(srv: &mut Server, c: &mut Client) {
+    let key = c.argv[1].clone();
+    match lookup_hash(&mut srv.dbs[c.db], &key) {
+        Ok(h) => {
+            let found = h.is_some_and(|h| h.contains(&c.argv[2]));
+            c.add_int(found as i64)
+        }
+        Err(e) => reply_err(c, e),
+    }
+}
+
+const KEYS: u8 = 1;
+const VALS: u8 = 2;
+
+/// Redis's genericHgetallCommand: HKEYS, HVALS, HGETALL (a map in RESP3).
+fn hgetall_generic(srv: &mut Server, c: &mut Client, what: u8) {
+    let key = c.argv[1].clone();
+    let h = match lookup_hash(&mut srv.dbs[c.db], &key) {
+        Ok(h) => h,
+        Err(e) => return reply_err(c, e),
+    };
+    let n = h.map_or(0, Hash::len);
+    if what == KEYS | VALS {
+        c.add_map_len(n);
+    } else {
+        c.add_array_len(n);
+    }
+    let Some(h) = h else { return };
+    for (k, v) in h.iter() {
+        if what & KEYS != 0 {
+            c.add_bulk(k);
+        }
+        if what & VALS != 0 {
+            c.add_bulk(v);
+        }
+    }
+}
+
+/// HKEYS key
+pub fn hkeys_command(srv: &mut Server, c: &mut Client) {
+    hgetall_generic(srv, c, KEYS);
+}
+
+/// HVALS key
+pub fn hvals_command(srv: &mut Server, c: &mut Client) {
+    hgetall_generic(srv, c, VALS);
+}
+
+/// HGETALL key
+pub fn hgetall_command(srv: &mut Server, c: &mut Client) {
+    hgetall_generic(srv, c, KEYS | VALS);
+}
+
+/// HINCRBY key field increment
+pub fn hincrby_command(srv: &mut Server, c: &mut Client) {
+    let incr = match arg_i64(c, 3) {
+        Ok(v) => v,
+        Err(e) => return reply_err(c, e),
+    };
+    let lim = limits(srv);
+    let key = c.argv[1].clone();
+    let field = &c.argv[2];
+    let r = with_hash_write(&mut srv.dbs[c.db], &key, true, |h| {
+        let old = match h.get(field) {
+            Some(v) => parse_i64(v).ok_or(OpError::Static(nerr::HASH_NOT_INTEGER))?,
+            None => 0,
+        };
+        let new = old.checked_add(incr).ok_or(OpError::Overflow)?;
+        h.set(field, format_i64(new, &mut [0u8; I64_BUF]), &lim);
+        Ok(new)
+    });
+    match r.and_then(|r| r.expect("created")) {
+        Ok(v) => {
+            srv.dirty += 1;
+            c.add_int(v);
+        }
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// HINCRBYFLOAT key field increment
+pub fn hincrbyfloat_command(srv: &mut Server, c: &mut Client) {
+    let Some(incr) = LongDouble::parse(&c.argv[3]) else {
+        return reply_err(c, OpError::NotFloat);
+    };
+    if !incr.is_finite() {
+        return c.add_error(nerr::INCR_NAN_OR_INF);
+    }
+    let lim = limits(srv);
+    let key = c.argv[1].clone();
+    let field = &c.argv[2];
+    let r = with_hash_write(&mut srv.dbs[c.db], &key, true, |h| {
+        let old = match h.get(field) {
+            Some(v) => LongDouble::parse(v).ok_or(OpError::Static(nerr::HASH_NOT_FLOAT))?,
+            None => LongDouble::ZERO,
+        };
+        let sum = old + incr;
+        if !sum.is_finite() {
+            return Err(OpError::Static(nerr::NAN_OR_INF));
+        }
+        let text = sum.format_human();
+        h.set(field, text.as_bytes(), &lim);
+        Ok(text)
+    });
+    match r.and_then(|r| r.expect("created")) {
+        Ok(text) => {
+            srv.dirty += 1;
+            c.add_bulk(text.as_bytes());
+        }
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// HRANDFIELD key [count [WITHVALUES]]
+pub fn hrandfield_command(srv: &mut Server, c: &mut Client) {
+    if c.argv.len() > 4 {
+        return reply_err(c, OpError::Syntax);
+    }
+    if c.argv.len() == 4 && !c.argv[3].eq_ignore_ascii_case(b"withvalues") {
+        return reply_err(c, OpError::Syntax);
+    }
+    let key = c.argv[1].clone();
+    if c.argv.len() >= 3 {
+        return hrandfield_with_count(srv, c, key, c.argv.len() == 4);
+    }
+    match lookup_hash(&mut srv.dbs[c.db], &key) {
+        Ok(Some(h)) => c.add_bulk(h.random().0),
+        Ok(None) => c.add_null(),
+        Err(e) => reply_err(c, e),
+    }
+}
+
+/// Parses a random-command count in [-LONG_MAX, LONG_MAX] (Redis's
+/// getRangeLongFromObjectOrReply with no message).
+pub fn parse_rand_count(arg: &[u8]) -> Result<i64, OpError> {
+    let v = parse_i64(arg).ok_or(OpError::NotInteger)?;
+    if v == i64::MIN {
+        return Err(OpError::Static(
+            "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+        ));
+    }
+    Ok(v)
+}
+
+fn hrandfield_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes, withvalues: bool) {
+    let l = match parse_rand_count(&c.argv[2]) {
+        Ok(v) => v,
+        Err(e) => return reply_err(c, e),
+    };
+    // The reply of a negative count with values would overflow its length.
+    if withvalues && l < -(i64::MAX / 2) {
+        return c.add_error("ERR value is out of range");
+    }
+    let (count, uniq) = (l.unsigned_abs() as usize, l >= 0);
+    let h = match lookup_hash(&mut srv.dbs[c.db], &key) {
+        Ok(Some(h)) => h,
+        Ok(None) => return c.add_array_len(0),
+        Err(e) => return reply_err(c, e),
+    };
+    if count == 0 {
+        return c.add_array_len(0);
+    }
+    let resp3 = c.resp >= 3;
+    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let size = h.len();
+    if !uniq || count == 1 {
+        // Repeats allowed: independent picks, streamed (the count may be huge).
+        c.add_array_len(if withvalues && !resp3 {
+            count * 2
+        } else {
+            count
+        });
+        for _ in 0..count {
+            let (k, v) = h.random();
+            if withvalues && resp3 {
+                c.add_array_len(2);
+            }
+            c.add_bulk(k);
+            if withvalues {
+                c.add_bulk(v);
+            }
+        }
+        return;
+    } else if count >= size {
+        pairs.extend(h.iter().map(|(k, v)| (k.to_vec(), v.to_vec())));
+    } else if count * 3 > size {
+        // Many of them: shuffle a copy and keep `count`.
+        let mut all: Vec<(Vec<u8>, Vec<u8>)> =
+            h.iter().map(|(k, v)| (k.to_vec(), v.to_vec())).collect();
+        for i in 0..count {
+            let j = i + dict::rand_below(all.len() - i);
+            all.swap(i, j);
+        }
+        all.truncate(count);
+        pairs = all;
+    } else {
+        // Few of them: pick until `count` distinct fields.
+        let mut seen: HashSet<Vec<u8>> = HashSet::with_capacity(count);
+        while pairs.len() < count {
+            let (k, v) = h.random();
+            if seen.insert(k.to_vec()) {
+                pairs.push((k.to_vec(), v.to_vec()));
+            }
+        }
+    }
+    if withvalues && !resp3 {
+        c.add_array_len(pairs.len() * 2);
+    } else {
+        c.add_array_len(pairs.len());
+    }
+    for (k, v) in pairs {
+        if withvalues && resp3 {
+            c.add_array_len(2);
+        }
+        c.add_bulk(&k);
+        if withvalues {
+            c.add_bulk(&v);
+        }
+    }
+}
+
+/// Redis's parseScanCursorOrReply: `strtoul` over the whole argument (a sign is
+/// accepted and a negative value wraps; the empty string is 0), but no leading
+/// blank; else "ERR invalid cursor".
+pub fn parse_scan_cursor(arg: &[u8]) -> Result<u64, OpError> {
+    let invalid = || OpError::Static("ERR invalid cursor");
+    if arg.is_empty() {
+        return Ok(0);
+    }
+    if matches!(arg[0], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+        return Err(invalid());
+    }
+    let mut i = 0;
+    let neg = arg[i] == b'-';
+    if arg[i] == b'-' || arg[i] == b'+' {
+        i += 1;
+    }
+    let digits = &arg[i..];
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        v = v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add((d - b'0') as u64))
+            .ok_or_else(invalid)?;
+    }
+    Ok(if neg { v.wrapping_neg() } else { v })
+}
+
+/// SCAN options of HSCAN/SSCAN: COUNT (>= 1) and MATCH; anything else is a
+/// syntax error (TYPE is only for SCAN).
+pub fn parse_scan_options(argv: &[bytes::Bytes]) -> Result<(usize, Option<&[u8]>), OpError> {
+    let mut count = 10usize;
+    let mut pat = None;
+    let mut i = 0;
+    while i < argv.len() {
+        let has_arg = i + 1 < argv.len();
+        if argv[i].eq_ignore_ascii_case(b"count") && has_arg {
+            let n = parse_i64(&argv[i + 1]).ok_or(OpError::NotInteger)?;
+            if n < 1 {
+                return Err(OpError::Syntax);
+            }
+            count = n as usize;
+        } else if argv[i].eq_ignore_ascii_case(b"match") && has_arg {
+            let p = &argv[i + 1][..];
+            pat = if p == b"*" { None } else { Some(p) };
+        } else {
+            return Err(OpError::Syntax);
+        }
+        i += 2;
+    }
+    Ok((count, pat))
+}
+
+/// Drives `step` the way Redis's scanGenericCommand drives dictScan: at least one
+/// step, then more while the cursor is not 0, fewer than `count` elements were
+/// collected and the iteration budget (`count * 10`) lasts.
+pub fn scan_loop(mut cursor: u64, count: usize, mut step: impl FnMut(u64) -> (u64, usize)) -> u64 {
+    let mut budget = count.saturating_mul(10);
+    let mut got = 0;
+    loop {
+        let (next, n) = step(cursor);
+        cursor = next;
+        got += n;
+        if cursor == 0 || budget == 0 || got >= count {
+            return cursor;
+        }
+        budget -= 1;
+    }
+}
+
+/// HSCAN key cursor [MATCH pattern] [COUNT count]
+pub fn hscan_command(srv: &mut Server, c: &mut Client) {
+    let cursor = match parse_scan_cursor(&c.argv[2]) {
+        Ok(v) => v,
+        Err(e) => return reply_err(c, e),
+    };
+    let key = c.argv[1].clone();
+    let h = match lookup_hash(&mut srv.dbs[c.db], &key) {
+        Ok(Some(h)) => h,
+        Ok(None) => return c.add_raw(b"*2\r\n$1\r\n0\r\n*0\r\n"),
+        Err(e) => return reply_err(c, e),
+    };
+    let (count, pat) = match parse_scan_options(&c.argv[3..]) {
+        Ok(v) => v,
+        Err(e) => return reply_err(c, e),
+    };
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let next = scan_loop(cursor, count, |cur| {
+        let mut n = 0;
+        let next = h.scan(cur, |k, v| {
+            // Redis counts both the field and the value against COUNT.
+            n += 2;
+            if pat.is_none_or(|p| string_match(p, k, false)) {
+                out.push(k.to_vec());
+                out.push(v.to_vec());
+            }
+        });
+        (next, n)
+    });
+    c.add_array_len(2);
+    c.add_bulk(
+        format_i64(next as i64, &mut [0u8; I64_BUF])
+            .to_vec()
+            .as_slice(),
+    );
+    c.add_array_len(out.len());
+    for b in out {
+        c.add_bulk(&b);
+    }
+}
