@@ -53,7 +53,7 @@ pub const COMMANDS: &[Command] = &[
         "O(N) where N is the number of fields returned"),
     cmd("hscan", hscan_command, -3, f::READONLY, acl::HASH, (1, 1, 1), "hash", "2.8.0",
         "Iterates over fields and values of a hash.",
-        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."),
+        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."),
 ];
 
 /// The listpack thresholds from the configuration.

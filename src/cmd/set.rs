@@ -68,7 +68,7 @@ pub const COMMANDS: &[Command] = &[
         "Returns all members of a set.", "O(N) where N is the set cardinality."),
     cmd("sscan", sscan_command, -3, f::READONLY, acl::SET, (1, 1, 1), "set", "2.8.0",
         "Iterates over members of a set.",
-        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."),
+        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."),
 ];
 
 /// `set-max-intset-entries`.
