@@ -57,23 +57,25 @@ pub struct Blocking {
 /// deadline, as Redis's getTimeoutFromObjectOrReply. Ok(None) means forever.
 pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<Option<i64>, &'static str> {
     let v = crate::util::number::LongDouble::parse(arg)
-        .filter(|v| v.is_finite())
         .ok_or("ERR timeout is not a float or out of range")?;
-    let ms = v.to_f64() * 1000.0;
-    if ms < 0.0 {
+    // C's (long long) cast of an out-of-range value yields LLONG_MIN on x86-64,
+    // so `inf` and huge values end up "negative", exactly as in Redis.
+    let f = v.to_f64() * 1000.0;
+    let ms = if f.is_finite() && f > -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18 {
+        f as i64
+    } else {
+        i64::MIN
+    };
+    if ms < 0 {
         return Err("ERR timeout is negative");
     }
-    if ms >= i64::MAX as f64 {
-        return Err("ERR timeout is out of range");
-    }
-    let ms = ms as i64;
     if ms == 0 {
         return Ok(None);
     }
-    match ms.checked_add(now_ms) {
-        Some(d) => Ok(Some(d)),
-        None => Err("ERR timeout is out of range"),
+    if ms > i64::MAX - now_ms {
+        return Err("ERR timeout is out of range");
     }
+    Ok(Some(ms + now_ms))
 }
 
 impl Server {

@@ -6,6 +6,8 @@
 //! A list that becomes empty is deleted, as in Redis; each element added or
 //! removed counts one change in `srv.dirty` (LMOVE, LSET and LINSERT count one).
 
+mod blocking;
+
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -67,6 +69,21 @@ pub const COMMANDS: &[Command] = &[
         "Remove the last element in a list, prepend it to another list and return it", "O(1)"),
     cmd("lmpop", lmpop_command, -4, f::WRITE | f::MOVABLE_KEYS, L, (0, 0, 0), "list", "7.0.0",
         "Pop elements from a list",
+        "O(N+M) where N is the number of provided keys and M is the number of elements returned."),
+    cmd("blpop", blocking::blpop_command, -3, f::WRITE | f::NOSCRIPT | f::BLOCKING, L, (1, -2, 1), "list", "2.0.0",
+        "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
+        "O(N) where N is the number of provided keys."),
+    cmd("brpop", blocking::brpop_command, -3, f::WRITE | f::NOSCRIPT | f::BLOCKING, L, (1, -2, 1), "list", "2.0.0",
+        "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
+        "O(N) where N is the number of provided keys."),
+    cmd("brpoplpush", blocking::brpoplpush_command, 4, W | f::NOSCRIPT | f::BLOCKING, L, (1, 2, 1), "list", "2.2.0",
+        "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise.",
+        "O(1)"),
+    cmd("blmove", blocking::blmove_command, 6, W | f::NOSCRIPT | f::BLOCKING, L, (1, 2, 1), "list", "6.2.0",
+        "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise.",
+        "O(1)"),
+    cmd("blmpop", blocking::blmpop_command, -5, f::WRITE | f::BLOCKING | f::MOVABLE_KEYS, L, (0, 0, 0), "list", "7.0.0",
+        "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
         "O(N+M) where N is the number of provided keys and M is the number of elements returned."),
 ];
 

@@ -1,0 +1,142 @@
+//! Blocking list commands: BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP.
+//!
+//! Each tries to serve itself at once; otherwise it blocks on its keys through
+//! `Server::block_for_keys` (see blocked.rs) and is re-run when one of them is
+//! created. Redis 7.0's rules: inside MULTI/EXEC a blocking command answers as
+//! on timeout instead of blocking; a re-run that finds a key of the wrong type
+//! keeps waiting rather than replying WRONGTYPE; a timeout replies a null array.
+
+use bytes::Bytes;
+
+use super::{check_list, fill, lmove_generic, mpop_generic, parse_mpop_args, parse_where};
+use crate::blocked::{parse_timeout, TimeoutReply};
+use crate::client::{flags as cflags, Client};
+use crate::cmd::reply_err;
+use crate::error::OpError;
+use crate::server::Server;
+
+/// Parses the timeout argument, replying the error if it is invalid.
+fn timeout_arg(srv: &Server, c: &mut Client, i: usize) -> Option<Option<i64>> {
+    match parse_timeout(&c.argv[i], srv.now_ms) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            c.add_error(e);
+            None
+        }
+    }
+}
+
+/// True while re-running for a key that became ready.
+fn rerun(c: &Client) -> bool {
+    c.has(cflags::RERUN)
+}
+
+fn bpop_generic(srv: &mut Server, c: &mut Client, left: bool) {
+    let last = c.argv.len() - 1;
+    let Some(deadline) = timeout_arg(srv, c, last) else {
+        return;
+    };
+    let keys: Vec<Bytes> = c.argv[1..last].to_vec();
+    let db = &mut srv.dbs[c.db];
+    for key in &keys {
+        match check_list(db, key) {
+            Ok(false) => continue,
+            Err(_) if rerun(c) => continue,
+            Err(e) => return reply_err(c, e),
+            Ok(true) => {}
+        }
+        let l = super::lookup_list_mut(db, key)
+            .ok()
+            .flatten()
+            .expect("checked list");
+        let Some(v) = l.pop(left) else { continue };
+        if l.is_empty() {
+            db.remove(key);
+        }
+        srv.dirty += 1;
+        c.add_array_len(2);
+        c.add_bulk(key);
+        c.add_bulk(&v);
+        srv.unblock_client(c);
+        return;
+    }
+    if c.has(cflags::DENY_BLOCKING) {
+        c.add_null_array();
+        return;
+    }
+    srv.block_for_keys(c, &keys, deadline, TimeoutReply::NullArray);
+}
+
+/// BLPOP key [key ...] timeout
+pub fn blpop_command(srv: &mut Server, c: &mut Client) {
+    bpop_generic(srv, c, true);
+}
+
+/// BRPOP key [key ...] timeout
+pub fn brpop_command(srv: &mut Server, c: &mut Client) {
+    bpop_generic(srv, c, false);
+}
+
+fn blmove_generic(srv: &mut Server, c: &mut Client, from_left: bool, to_left: bool, tidx: usize) {
+    let Some(deadline) = timeout_arg(srv, c, tidx) else {
+        return;
+    };
+    let (src, dst) = (c.argv[1].clone(), c.argv[2].clone());
+    let fill = fill(srv);
+    match lmove_generic(&mut srv.dbs[c.db], &src, &dst, from_left, to_left, fill) {
+        Ok(Some(v)) => {
+            srv.dirty += 1;
+            c.add_bulk(&v);
+            srv.unblock_client(c);
+            return;
+        }
+        Ok(None) => {}
+        Err(_) if rerun(c) => {}
+        Err(e) => return reply_err(c, e),
+    }
+    if c.has(cflags::DENY_BLOCKING) {
+        c.add_null();
+        return;
+    }
+    srv.block_for_keys(c, &[src], deadline, TimeoutReply::NullArray);
+}
+
+/// BRPOPLPUSH source destination timeout
+pub fn brpoplpush_command(srv: &mut Server, c: &mut Client) {
+    blmove_generic(srv, c, false, true, 3);
+}
+
+/// BLMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout
+pub fn blmove_command(srv: &mut Server, c: &mut Client) {
+    match (parse_where(&c.argv[3]), parse_where(&c.argv[4])) {
+        (Ok(from), Ok(to)) => blmove_generic(srv, c, from, to, 5),
+        (Err(e), _) | (_, Err(e)) => reply_err(c, e),
+    }
+}
+
+/// BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]
+pub fn blmpop_command(srv: &mut Server, c: &mut Client) {
+    let Some(deadline) = timeout_arg(srv, c, 1) else {
+        return;
+    };
+    let (range, left, count) = match parse_mpop_args(&c.argv, 2) {
+        Ok(v) => v,
+        Err(e) => return reply_err(c, e),
+    };
+    let mut keys: Vec<Bytes> = c.argv[range].to_vec();
+    if rerun(c) {
+        // A key of the wrong type does not serve a waiting client.
+        let db = &mut srv.dbs[c.db];
+        keys.retain(|k| !matches!(check_list(db, k), Err(OpError::WrongType)));
+    }
+    if mpop_generic(srv, c, &keys, left, count) {
+        srv.unblock_client(c);
+        return;
+    }
+    if c.has(cflags::DENY_BLOCKING) {
+        c.add_null_array();
+        return;
+    }
+    let all: Vec<Bytes> = c.argv[parse_mpop_args(&c.argv, 2).map(|v| v.0).unwrap_or(0..0)].to_vec();
+    srv.block_for_keys(c, &all, deadline, TimeoutReply::NullArray);
+}

@@ -1,0 +1,249 @@
+//! Blocking list commands, played as multi-client scenarios against oxidis and a
+//! real redis-server: every reply, in the order the scenario reads them, must be
+//! byte-identical.
+
+mod common;
+
+use common::{require_redis, Conn, Server};
+use std::time::Duration;
+
+/// One side of a scenario: a server and its numbered connections.
+struct Side {
+    _srv: Server,
+    port: u16,
+    conns: Vec<Option<Conn>>,
+    transcript: Vec<String>,
+}
+
+impl Side {
+    fn new(srv: Server) -> Side {
+        Side {
+            port: srv.port,
+            _srv: srv,
+            conns: Vec::new(),
+            transcript: Vec::new(),
+        }
+    }
+
+    fn conn(&mut self, i: usize) -> &mut Conn {
+        while self.conns.len() <= i {
+            self.conns.push(None);
+        }
+        let port = self.port;
+        self.conns[i].get_or_insert_with(|| Conn::connect(port).unwrap())
+    }
+
+    /// Sends a command without reading the reply (it may block).
+    fn send(&mut self, i: usize, args: &[&str]) {
+        let a: Vec<&[u8]> = args.iter().map(|s| s.as_bytes()).collect();
+        self.conn(i).send(&a);
+        // Give the server time to process it before the next step.
+        std::thread::sleep(Duration::from_millis(30));
+    }
+
+    /// Reads one reply on connection `i` into the transcript.
+    fn read(&mut self, i: usize) -> Vec<u8> {
+        let r = self.conn(i).read_reply();
+        self.transcript
+            .push(format!("c{i}: {}", common::escape(&r)));
+        r
+    }
+
+    /// Sends and reads.
+    fn cmd(&mut self, i: usize, args: &[&str]) -> Vec<u8> {
+        self.send(i, args);
+        self.read(i)
+    }
+
+    /// Asserts that nothing arrives on `i` for a moment (still blocked).
+    fn quiet(&mut self, i: usize) {
+        let (got, _) = self
+            .conn(i)
+            .read_until_quiet(Duration::from_millis(100), Duration::from_millis(300));
+        self.transcript
+            .push(format!("c{i} quiet: {}", common::escape(&got)));
+    }
+
+    fn close(&mut self, i: usize) {
+        self.conns[i] = None;
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}
+
+/// Runs `scenario` against both servers and compares the transcripts.
+fn differential(name: &str, scenario: impl Fn(&mut Side)) {
+    if !require_redis() {
+        return;
+    }
+    let mut ox = Side::new(Server::oxidis(&[]));
+    let mut rd = Side::new(Server::redis(&[]));
+    scenario(&mut ox);
+    scenario(&mut rd);
+    assert_eq!(
+        ox.transcript, rd.transcript,
+        "scenario {name}: oxidis (left) and redis (right) differ"
+    );
+}
+
+#[test]
+fn push_wakes_the_waiter_on_the_pushed_key() {
+    differential("wake", |s| {
+        s.send(1, &["BLPOP", "a", "b", "0"]);
+        s.cmd(2, &["RPUSH", "b", "x", "y"]);
+        s.read(1);
+        s.cmd(2, &["LRANGE", "b", "0", "-1"]);
+        s.cmd(1, &["BRPOP", "b", "a", "0"]);
+    });
+}
+
+#[test]
+fn waiters_are_served_first_come_first_served() {
+    differential("fifo", |s| {
+        s.send(1, &["BLPOP", "q", "0"]);
+        s.send(2, &["BRPOP", "q", "0"]);
+        s.send(3, &["BLPOP", "q", "0"]);
+        s.cmd(4, &["RPUSH", "q", "1", "2"]);
+        s.read(1);
+        s.read(2);
+        s.quiet(3);
+        s.cmd(4, &["LPUSH", "q", "3"]);
+        s.read(3);
+        s.cmd(4, &["EXISTS", "q"]);
+    });
+}
+
+#[test]
+fn timeouts_reply_null_and_accept_fractions() {
+    differential("timeout", |s| {
+        s.cmd(1, &["BLPOP", "t", "0.1"]);
+        s.cmd(1, &["BRPOPLPUSH", "t", "u", "0.05"]);
+        s.cmd(1, &["BLMOVE", "t", "u", "LEFT", "RIGHT", "0.05"]);
+        s.cmd(1, &["BLMPOP", "0.05", "1", "t", "LEFT"]);
+        s.cmd(1, &["HELLO", "3"]);
+        s.transcript.pop(); // the client id differs
+        s.cmd(1, &["BLPOP", "t", "0.05"]);
+        s.cmd(1, &["BLMOVE", "t", "u", "LEFT", "RIGHT", "0.05"]);
+    });
+}
+
+#[test]
+fn argument_errors() {
+    differential("errors", |s| {
+        s.cmd(1, &["BLPOP", "a", "-1"]);
+        s.cmd(1, &["BLPOP", "a", "abc"]);
+        s.cmd(1, &["BLPOP", "a", "inf"]);
+        s.cmd(1, &["BLPOP", "a", "1e30"]);
+        s.cmd(1, &["BLMOVE", "a", "b", "UP", "LEFT", "0"]);
+        s.cmd(1, &["BLMPOP", "0", "0", "a", "LEFT"]);
+        s.cmd(1, &["BLMPOP", "0", "1", "a", "LEFT", "COUNT", "0"]);
+        s.cmd(1, &["BLMPOP", "x", "1", "a", "LEFT"]);
+        s.cmd(1, &["SET", "str", "v"]);
+        s.cmd(1, &["BLPOP", "str", "0"]);
+        s.cmd(1, &["BLMOVE", "str", "b", "LEFT", "LEFT", "0"]);
+        s.cmd(1, &["RPUSH", "l", "v"]);
+        s.cmd(1, &["BLMOVE", "l", "str", "LEFT", "LEFT", "0"]);
+    });
+}
+
+#[test]
+fn multi_exec_push_wakes_after_exec_and_blocking_inside_multi_does_not_block() {
+    differential("multi", |s| {
+        s.send(1, &["BLPOP", "m", "0"]);
+        s.cmd(2, &["MULTI"]);
+        s.cmd(2, &["RPUSH", "m", "a"]);
+        s.cmd(2, &["RPUSH", "m", "b"]);
+        s.quiet(1);
+        s.cmd(2, &["EXEC"]);
+        s.read(1);
+        s.cmd(2, &["LRANGE", "m", "0", "-1"]);
+        s.cmd(2, &["MULTI"]);
+        s.cmd(2, &["BLPOP", "empty", "0"]);
+        s.cmd(2, &["BLMOVE", "empty", "x", "LEFT", "LEFT", "0"]);
+        s.cmd(2, &["BLMPOP", "0", "1", "empty", "LEFT"]);
+        s.cmd(2, &["BLPOP", "m", "0"]);
+        s.cmd(2, &["EXEC"]);
+    });
+}
+
+#[test]
+fn disconnected_waiters_are_forgotten() {
+    differential("disconnect", |s| {
+        s.send(1, &["BLPOP", "d", "0"]);
+        s.close(1);
+        s.cmd(2, &["RPUSH", "d", "x"]);
+        s.cmd(2, &["LLEN", "d"]);
+        s.cmd(2, &["INFO", "clients"]).len();
+    });
+}
+
+#[test]
+fn wrong_type_while_blocked_keeps_waiting() {
+    differential("wrongtype", |s| {
+        s.send(1, &["BLPOP", "w", "0"]);
+        s.cmd(2, &["SET", "w", "str"]);
+        s.quiet(1);
+        s.cmd(2, &["DEL", "w"]);
+        s.cmd(2, &["RPUSH", "w", "v"]);
+        s.read(1);
+    });
+}
+
+#[test]
+fn blmove_chains_and_same_list_rotation() {
+    differential("chain", |s| {
+        s.send(1, &["BLMOVE", "src", "mid", "RIGHT", "LEFT", "0"]);
+        s.send(2, &["BLPOP", "mid", "0"]);
+        s.cmd(3, &["RPUSH", "src", "x", "y"]);
+        s.read(1);
+        s.read(2);
+        s.cmd(3, &["LRANGE", "src", "0", "-1"]);
+        s.cmd(3, &["EXISTS", "mid"]);
+        s.cmd(3, &["RPUSH", "ring", "1", "2", "3"]);
+        s.cmd(3, &["BLMOVE", "ring", "ring", "LEFT", "RIGHT", "0"]);
+        s.cmd(3, &["BRPOPLPUSH", "ring", "ring", "0"]);
+        s.cmd(3, &["LRANGE", "ring", "0", "-1"]);
+    });
+}
+
+#[test]
+fn blmpop_serves_counts() {
+    differential("blmpop", |s| {
+        s.send(1, &["BLMPOP", "0", "2", "x", "y", "LEFT", "COUNT", "2"]);
+        s.cmd(2, &["RPUSH", "y", "1", "2", "3"]);
+        s.read(1);
+        s.cmd(2, &["LRANGE", "y", "0", "-1"]);
+        s.cmd(2, &["BLMPOP", "0", "2", "x", "y", "RIGHT", "COUNT", "5"]);
+    });
+}
+
+#[test]
+fn client_unblock_timeout_and_error() {
+    differential("unblock", |s| {
+        let id = s.cmd(1, &["CLIENT", "ID"]);
+        let id = String::from_utf8_lossy(&id[1..id.len() - 2]).into_owned();
+        s.transcript.pop();
+        s.send(1, &["BLPOP", "u", "0"]);
+        s.cmd(2, &["CLIENT", "UNBLOCK", &id]);
+        s.read(1);
+        s.cmd(2, &["CLIENT", "UNBLOCK", &id]);
+        s.send(1, &["BLPOP", "u", "0"]);
+        s.cmd(2, &["CLIENT", "UNBLOCK", &id, "ERROR"]);
+        s.read(1);
+        s.cmd(2, &["CLIENT", "UNBLOCK", &id, "BAD"]);
+        s.cmd(2, &["CLIENT", "UNBLOCK", "abc"]);
+    });
+}
+
+#[test]
+fn pipelined_commands_after_a_blocking_one_wait_for_it() {
+    differential("pipeline", |s| {
+        let mut batch = Conn::encode(&[b"BLPOP", b"p", b"0"]);
+        batch.extend(Conn::encode(&[b"PING"]));
+        s.conn(1).send_raw(&batch);
+        std::thread::sleep(Duration::from_millis(50));
+        s.quiet(1);
+        s.cmd(2, &["RPUSH", "p", "v"]);
+        s.read(1);
+        s.read(1);
+    });
+}
