@@ -10,6 +10,7 @@ pub mod client;
 pub mod connection;
 pub mod expire;
 pub mod keyspace;
+pub mod memory;
 pub mod multi;
 pub mod server;
 pub mod spec;
@@ -258,6 +259,7 @@ const GROUPS: &[&[Command]] = &[
     expire::COMMANDS,
     multi::COMMANDS,
     server::COMMANDS,
+    memory::COMMANDS,
 ];
 
 /// Why a lookup failed.
