@@ -126,6 +126,9 @@ pub struct Client {
     pub last_cmd: &'static str,
     /// Error replies sent while running the current command.
     pub errors_in_cmd: u32,
+    /// Error codes (`ERR`, `WRONGTYPE`...) of those replies, drained into INFO
+    /// errorstats by `Server::count_client_errors`.
+    pub error_codes: Vec<String>,
     /// Commands queued by MULTI.
     pub mstate: Vec<Vec<Bytes>>,
     /// WATCHed keys: (db, key, already logically expired when watched).
@@ -169,6 +172,7 @@ impl Client {
             last_interaction_ms: now_ms,
             last_cmd: "NULL",
             errors_in_cmd: 0,
+            error_codes: Vec::new(),
             mstate: Vec::new(),
             watched: Vec::new(),
             obuf_soft_since: None,

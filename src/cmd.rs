@@ -12,6 +12,7 @@ pub mod expire;
 pub mod hash;
 pub mod keyspace;
 pub mod list;
+pub mod memory;
 pub mod multi;
 pub mod server;
 pub mod set;
@@ -264,6 +265,7 @@ const GROUPS: &[&[Command]] = &[
     set::COMMANDS,
     multi::COMMANDS,
     server::COMMANDS,
+    memory::COMMANDS,
 ];
 
 /// Why a lookup failed.
@@ -467,6 +469,7 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     if c.errors_in_cmd > 0 {
         st.failed_calls += 1;
     }
+    srv.record_latency(id, usec);
     srv.stats.numcommands += 1;
     srv.after_command(c);
 }

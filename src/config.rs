@@ -26,7 +26,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-pub use value::{notify, ObufLimit, Value};
+pub use value::{fmt_percentile, notify, ObufLimit, Value};
 
 use std::path::PathBuf;
 use table::{Directive, Kind, DENY_LOADING, DIRECTIVES, HIDDEN, IMMUTABLE, MULTI_ARG, PROTECTED};

@@ -1,17 +1,60 @@
-//! INFO: the sections and field names of Redis 7.0's INFO, generated from the
-//! server's state.
+//! INFO: the sections and field names of Redis 7.0's INFO, in Redis's order,
+//! generated from the server's state.
+//!
+//! - `info/memory.rs`: memory accounting (allocator, RSS), `# Memory`, and the
+//!   breakdown MEMORY STATS / DOCTOR share;
+//! - `info/stats.rs`: persistence, stats, replication, cpu, commandstats,
+//!   errorstats, latencystats, cluster;
+//! - `info/keyspace.rs`: `# Keyspace` and its avg_ttl estimate;
+//! - `info/latency.rs`: the per-command latency histogram.
+
+pub mod keyspace;
+pub mod latency;
+pub mod memory;
+pub mod stats;
 
 use std::fmt::Write;
 
 use crate::client::Client;
 use crate::server::{Server, OXIDIS_VERSION, REDIS_VERSION};
 
-/// Sections printed by `INFO` / `INFO default`, in Redis's order.
-const DEFAULT_SECTIONS: &[&str] = &["server", "clients", "stats", "keyspace"];
-const ALL_SECTIONS: &[&str] = &["server", "clients", "stats", "keyspace"];
+/// Every section, in the order Redis prints them.
+const ALL_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "modules",
+    "commandstats",
+    "errorstats",
+    "latencystats",
+    "cluster",
+    "keyspace",
+];
 
-/// Builds the INFO text for the requested section names (lower-case).
-pub fn gen_info(srv: &Server, _c: &Client, requested: &[String]) -> String {
+/// Sections printed by `INFO` / `INFO default`.
+const DEFAULT_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "modules",
+    "errorstats",
+    "cluster",
+    "keyspace",
+];
+
+/// Builds the INFO text for the requested section names (lower-case): none
+/// means `default`; `all` and `everything` mean every section (oxidis has no
+/// module sections, which is all that tells them apart); unknown names are
+/// ignored, so only unknown names give an empty reply.
+pub fn gen_info(srv: &Server, c: &Client, requested: &[String]) -> String {
     let mut want: Vec<&str> = Vec::new();
     if requested.is_empty() {
         want.extend_from_slice(DEFAULT_SECTIONS);
@@ -37,13 +80,31 @@ pub fn gen_info(srv: &Server, _c: &Client, requested: &[String]) -> String {
         }
         match *s {
             "server" => server_section(srv, &mut out),
-            "clients" => clients_section(srv, &mut out),
-            "stats" => stats_section(srv, &mut out),
-            "keyspace" => keyspace_section(srv, &mut out),
+            "clients" => clients_section(srv, c, &mut out),
+            "memory" => memory::memory_section(srv, Some(c), &mut out),
+            "persistence" => stats::persistence_section(srv, &mut out),
+            "stats" => stats::stats_section(srv, &mut out),
+            "replication" => stats::replication_section(srv, &mut out),
+            "cpu" => stats::cpu_section(&mut out),
+            "modules" => out.push_str("# Modules\r\n"),
+            "commandstats" => stats::commandstats_section(srv, &mut out),
+            "errorstats" => stats::errorstats_section(srv, &mut out),
+            "latencystats" => stats::latencystats_section(srv, &mut out),
+            "cluster" => stats::cluster_section(&mut out),
+            "keyspace" => keyspace::keyspace_section(srv, &mut out),
             _ => {}
         }
     }
     out
+}
+
+/// INFO's periodic work, from `Server::cron`: the memory peak and the
+/// avg_ttl samples.
+pub fn cron(srv: &mut Server) {
+    let used = memory::allocator().allocated;
+    let now = srv.now_ms;
+    srv.mem.track(used, now);
+    keyspace::sample(srv);
 }
 
 fn uname() -> (String, String, String) {
@@ -113,15 +174,25 @@ fn server_section(srv: &Server, o: &mut String) {
     );
 }
 
-fn clients_section(srv: &Server, o: &mut String) {
+fn clients_section(srv: &Server, cur: &Client, o: &mut String) {
+    let (mut max_in, mut max_out) = (0usize, 0usize);
+    for c in srv
+        .clients
+        .iter()
+        .filter_map(|(_, c)| c.as_deref())
+        .chain(std::iter::once(cur))
+    {
+        max_in = max_in.max(c.querybuf.capacity());
+        max_out = max_out.max(c.pending_out());
+    }
     let _ = write!(
         o,
         "# Clients\r\n\
          connected_clients:{}\r\n\
          cluster_connections:0\r\n\
          maxclients:{}\r\n\
-         client_recent_max_input_buffer:0\r\n\
-         client_recent_max_output_buffer:0\r\n\
+         client_recent_max_input_buffer:{max_in}\r\n\
+         client_recent_max_output_buffer:{max_out}\r\n\
          blocked_clients:{}\r\n\
          tracking_clients:0\r\n\
          clients_in_timeout_table:{}\r\n",
@@ -130,59 +201,4 @@ fn clients_section(srv: &Server, o: &mut String) {
         srv.blocking.count,
         srv.blocking.timeouts.len(),
     );
-}
-
-fn stats_section(srv: &Server, o: &mut String) {
-    let (ops, kin, kout) = srv.stats.instantaneous();
-    let hits: u64 = srv.dbs.iter().map(|d| d.stat_hits).sum();
-    let misses: u64 = srv.dbs.iter().map(|d| d.stat_misses).sum();
-    let _ = write!(
-        o,
-        "# Stats\r\n\
-         total_connections_received:{}\r\n\
-         total_commands_processed:{}\r\n\
-         instantaneous_ops_per_sec:{ops}\r\n\
-         total_net_input_bytes:{}\r\n\
-         total_net_output_bytes:{}\r\n\
-         instantaneous_input_kbps:{kin:.2}\r\n\
-         instantaneous_output_kbps:{kout:.2}\r\n\
-         rejected_connections:{}\r\n\
-         expired_keys:{}\r\n\
-         expired_stale_perc:{:.2}\r\n\
-         expire_cycle_cpu_milliseconds:{}\r\n\
-         evicted_keys:0\r\n\
-         keyspace_hits:{hits}\r\n\
-         keyspace_misses:{misses}\r\n\
-         pubsub_channels:0\r\n\
-         pubsub_patterns:0\r\n\
-         total_error_replies:{}\r\n\
-         lazyfree_pending_objects:{}\r\n",
-        srv.stats.numconnections,
-        srv.stats.numcommands,
-        srv.stats.net_input_bytes,
-        srv.stats.net_output_bytes,
-        srv.stats.rejected_conn,
-        srv.expired_keys(),
-        srv.expired_stale_perc * 100.0,
-        srv.stat_expire_cycle_time_used / 1000,
-        srv.stats.total_error_replies,
-        srv.lazyfree
-            .pending
-            .load(std::sync::atomic::Ordering::Relaxed),
-    );
-}
-
-fn keyspace_section(srv: &Server, o: &mut String) {
-    o.push_str("# Keyspace\r\n");
-    for db in &srv.dbs {
-        if !db.is_empty() {
-            let _ = write!(
-                o,
-                "db{}:keys={},expires={},avg_ttl=0\r\n",
-                db.id,
-                db.len(),
-                db.expires_len()
-            );
-        }
-    }
 }

@@ -396,6 +396,7 @@ impl Reactor {
                     break;
                 }
                 Ok(n) => {
+                    self.srv.stats.total_reads_processed += 1;
                     total += n;
                     c.net_in += n as u64;
                     self.srv.stats.net_input_bytes += n as u64;
@@ -458,6 +459,7 @@ impl Reactor {
             return;
         }
         let before = c.net_out;
+        self.srv.stats.total_writes_processed += 1;
         let res = c.flush();
         self.srv.stats.net_output_bytes += c.net_out - before;
         match res {
@@ -592,6 +594,8 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
                 );
                 c.add_error(&format!("ERR {}", e.0));
                 srv.stats.total_error_replies += 1;
+                c.errors_in_cmd = 0;
+                srv.count_client_errors(c);
                 c.flags |= cflags::CLOSE_AFTER_REPLY;
                 c.querybuf.clear();
                 return;

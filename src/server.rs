@@ -28,6 +28,13 @@ pub struct Stats {
     pub net_output_bytes: u64,
     pub total_error_replies: u64,
     pub errorstats: HashMap<String, u64>,
+    /// Reads from / writes to client sockets (INFO total_reads_processed,
+    /// total_writes_processed).
+    pub total_reads_processed: u64,
+    pub total_writes_processed: u64,
+    /// Per-command latency histograms by command id (INFO latencystats),
+    /// allocated on a command's first call.
+    pub latency: Vec<Option<Box<crate::info::latency::Histogram>>>,
     /// Samples of (time ms, numcommands, net in, net out) for instantaneous_* rates.
     pub samples: Vec<(i64, u64, u64, u64)>,
 }
@@ -66,23 +73,27 @@ impl Stats {
 pub struct LazyFree {
     tx: mpsc::Sender<Box<dyn Send>>,
     pub pending: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Values freed by the thread so far (INFO lazyfreed_objects).
+    pub freed: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl LazyFree {
     fn start() -> LazyFree {
         let (tx, rx) = mpsc::channel::<Box<dyn Send>>();
         let pending = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let p2 = pending.clone();
+        let freed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (p2, f2) = (pending.clone(), freed.clone());
         std::thread::Builder::new()
             .name("lazyfree".into())
             .spawn(move || {
                 for v in rx {
                     drop(v);
                     p2.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                    f2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             })
             .expect("spawn lazyfree thread");
-        LazyFree { tx, pending }
+        LazyFree { tx, pending, freed }
     }
 
     /// Drops `v` on the free thread.
@@ -135,6 +146,14 @@ pub struct Server {
     /// Active expiry stats.
     pub stat_expire_cycle_time_used: u64,
     pub expired_stale_perc: f64,
+    /// Replication ID shown by INFO replication (a master's own).
+    pub master_replid: String,
+    /// Memory accounting for INFO memory and MEMORY STATS.
+    pub mem: crate::info::memory::MemState,
+    /// Per-database average TTL estimates (INFO keyspace avg_ttl).
+    pub avg_ttl: crate::info::keyspace::AvgTtl,
+    /// `latency-tracking`, cached for `record_latency`.
+    pub latency_tracking: bool,
 }
 
 pub fn wall_ms() -> i64 {
@@ -192,8 +211,14 @@ impl Server {
             tcp_port: 0,
             stat_expire_cycle_time_used: 0,
             expired_stale_perc: 0.0,
+            master_replid: random_hex(40),
+            mem: Default::default(),
+            avg_ttl: Default::default(),
+            latency_tracking: true,
         };
+        s.latency_tracking = s.latency_tracking_config();
         s.update_time();
+        s.mem.record_startup();
         s
     }
 
@@ -223,6 +248,7 @@ impl Server {
             self.stats.total_error_replies += c.errors_in_cmd as u64;
             c.errors_in_cmd = 0;
         }
+        self.count_client_errors(c);
         for db in &mut self.dbs {
             if !db.expired_keys.is_empty() {
                 // Propagation of expiry DELs comes with AOF/replication.
@@ -255,6 +281,31 @@ impl Server {
         self.cronloops += 1;
         self.stats.sample(self.now_ms);
         self.active_expire_cycle();
+        crate::info::cron(self);
+    }
+
+    /// Moves the error codes of the replies `c` got into INFO errorstats
+    /// (Redis's incrementErrorCount). `after_command` calls it; a reply path
+    /// outside `call()` (protocol errors) should call it too.
+    pub fn count_client_errors(&mut self, c: &mut Client) {
+        for code in c.error_codes.drain(..) {
+            *self.stats.errorstats.entry(code).or_insert(0) += 1;
+        }
+    }
+
+    /// Records one call of command `id` that took `usec` (INFO latencystats),
+    /// when `latency-tracking` is on. Meant for `call()`, next to the
+    /// commandstats update.
+    pub fn record_latency(&mut self, id: usize, usec: u64) {
+        if !self.latency_tracking {
+            return;
+        }
+        if self.stats.latency.len() <= id {
+            self.stats.latency.resize_with(id + 1, || None);
+        }
+        self.stats.latency[id]
+            .get_or_insert_with(Default::default)
+            .record(usec.saturating_mul(1000));
     }
 
     /// Redis's slow active-expire cycle: sample keys with an expiry in each
@@ -299,6 +350,7 @@ impl Server {
                         log::warn!("Can't chdir to '{}': {e}", self.config.dir);
                     }
                 }
+                "latency-tracking" => self.latency_tracking = self.latency_tracking_config(),
                 "requirepass" => {
                     // Existing connections keep their authentication, as in Redis.
                 }
@@ -307,12 +359,23 @@ impl Server {
         }
     }
 
+    fn latency_tracking_config(&self) -> bool {
+        matches!(
+            self.config.value("latency-tracking"),
+            Some(crate::config::Value::Bool(true))
+        )
+    }
+
     /// CONFIG RESETSTAT.
     pub fn reset_stats(&mut self) {
-        let conns = self.stats.numconnections;
+        // As Redis's resetServerStats, resetCommandTableStats and
+        // resetErrorTableStats; memory peaks are kept.
         self.stats = Stats::default();
-        self.stats.numconnections = conns;
-        self.stats.numconnections = 0;
+        self.stats.sample(self.now_ms);
+        self.expired_stale_perc = 0.0;
+        self.lazyfree
+            .freed
+            .store(0, std::sync::atomic::Ordering::Relaxed);
         for db in &mut self.dbs {
             db.stat_expired = 0;
             db.stat_hits = 0;

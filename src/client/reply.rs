@@ -5,6 +5,17 @@
 use super::{flags, Client};
 use crate::util::number::{format_i64, I64_BUF};
 
+/// The code an error reply is counted under in INFO errorstats, as Redis's
+/// afterErrorReply: the first word when a space ends it within the first 32
+/// bytes of the reply (`-` included), else `ERR`.
+pub fn error_code(msg: &str) -> &str {
+    let b = msg.as_bytes();
+    match b[..b.len().min(31)].iter().position(|&c| c == b' ') {
+        Some(i) => &msg[..i],
+        None => "ERR",
+    }
+}
+
 impl Client {
     #[inline]
     fn buf(&mut self) -> Option<&mut Vec<u8>> {
@@ -55,6 +66,7 @@ impl Client {
     /// line breaks inside it become spaces, as in Redis's `addReplyErrorFormat`.
     pub fn add_error(&mut self, msg: &str) {
         self.errors_in_cmd += 1;
+        self.error_codes.push(error_code(msg).to_string());
         if let Some(out) = self.buf() {
             out.push(b'-');
             out.extend(

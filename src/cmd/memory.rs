@@ -1,0 +1,193 @@
+//! MEMORY: USAGE, STATS, DOCTOR, MALLOC-STATS, PURGE, HELP (Redis's
+//! `memoryCommand` in object.c). The numbers come from `info/memory.rs`.
+
+use super::{cmd, container_command, flags as f, Command};
+use crate::client::Client;
+use crate::db::{Object, ValueRef};
+use crate::error;
+use crate::info::memory;
+use crate::server::Server;
+
+#[rustfmt::skip]
+pub const COMMANDS: &[Command] = &[
+    Command {
+        subcommands: MEMORY_SUBCOMMANDS,
+        ..cmd("memory", container_command, -2, 0, 0, (0, 0, 0), "server", "4.0.0",
+            "A container for memory diagnostics commands", "Depends on subcommand.")
+    },
+];
+
+#[rustfmt::skip]
+const MEMORY_SUBCOMMANDS: &[Command] = &[
+    cmd("doctor", memory_doctor_command, 2, 0, 0, (0, 0, 0), "server", "4.0.0",
+        "Outputs memory problems report", "O(1)"),
+    cmd("help", memory_help_command, 2, f::LOADING | f::STALE, 0, (0, 0, 0), "server", "4.0.0",
+        "Show helpful text about the different subcommands", "O(1)"),
+    cmd("malloc-stats", memory_malloc_stats_command, 2, 0, 0, (0, 0, 0), "server", "4.0.0",
+        "Show allocator internal stats", "Depends on how much memory is allocated, could be slow"),
+    cmd("purge", memory_purge_command, 2, 0, 0, (0, 0, 0), "server", "4.0.0",
+        "Ask the allocator to release memory", "Depends on how much memory is allocated, could be slow"),
+    cmd("stats", memory_stats_command, 2, 0, 0, (0, 0, 0), "server", "4.0.0",
+        "Show memory usage details", "O(1)"),
+    cmd("usage", memory_usage_command, -3, f::READONLY, 0, (2, 2, 1), "server", "4.0.0",
+        "Estimate the memory usage of a key", "O(N) where N is the number of samples."),
+];
+
+/// Nested values MEMORY USAGE samples by default (Redis's
+/// OBJ_COMPUTE_SIZE_DEF_SAMPLES).
+const DEFAULT_SAMPLES: i64 = 5;
+
+/// Bytes a key costs in the table besides its entry: the slot pointer and its
+/// control byte, at the table's load factor.
+const SLOT_OVERHEAD: usize = 16;
+
+/// Estimated bytes of an aggregate value. The value types do not expose their
+/// encodings' sizes yet, so this is the header plus a per-element estimate.
+fn object_size(o: &Object) -> usize {
+    const PER_ELEMENT: usize = 16;
+    std::mem::size_of::<Object>() + 2 * std::mem::size_of::<usize>() + o.len() * PER_ELEMENT
+}
+
+/// MEMORY USAGE key [SAMPLES count]
+pub fn memory_usage_command(srv: &mut Server, c: &mut Client) {
+    let mut samples = DEFAULT_SAMPLES;
+    let mut j = 3;
+    while j < c.argv.len() {
+        if c.argv[j].eq_ignore_ascii_case(b"samples") && j + 1 < c.argv.len() {
+            match super::arg_i64(c, j + 1) {
+                Ok(n) if n < 0 => return c.add_error(error::SYNTAX),
+                Ok(n) => samples = if n == 0 { i64::MAX } else { n },
+                Err(e) => return super::reply_err(c, e),
+            }
+            j += 2;
+        } else {
+            return c.add_error(error::SYNTAX);
+        }
+    }
+    let _ = samples; // Aggregate sizes are estimated from their length for now.
+                     // Like Redis, a plain table lookup: no expiry check, no keyspace stats.
+    let t = srv.dbs[c.db].table();
+    let Some(p) = t.find(&c.argv[2]) else {
+        return c.add_null();
+    };
+    let e = t.get(p);
+    let mut usage = e.mem_usage() + SLOT_OVERHEAD;
+    if let ValueRef::Obj(o) = e.value() {
+        usage += object_size(o);
+    }
+    c.add_int(usage as i64);
+}
+
+/// MEMORY STATS
+pub fn memory_stats_command(srv: &mut Server, c: &mut Client) {
+    let m = memory::overhead(srv, Some(c));
+    // Redis keeps the ratios as C floats.
+    let f = |v: f64| v as f32 as f64;
+    c.add_map_len(27 + m.dbs.len());
+    let ints: [(&str, u64); 10] = [
+        ("peak.allocated", m.peak_allocated),
+        ("total.allocated", m.total_allocated),
+        ("startup.allocated", m.startup_allocated),
+        ("replication.backlog", m.repl_backlog),
+        ("clients.slaves", m.clients_slaves),
+        ("clients.normal", m.clients_normal),
+        ("cluster.links", m.cluster_links),
+        ("aof.buffer", m.aof_buffer),
+        ("lua.caches", m.lua_caches),
+        ("functions.caches", m.functions_caches),
+    ];
+    for (k, v) in ints {
+        c.add_bulk(k.as_bytes());
+        c.add_int(v as i64);
+    }
+    for db in &m.dbs {
+        c.add_bulk(format!("db.{}", db.id).as_bytes());
+        c.add_map_len(3);
+        c.add_bulk(b"overhead.hashtable.main");
+        c.add_int(db.main as i64);
+        c.add_bulk(b"overhead.hashtable.expires");
+        c.add_int(db.expires as i64);
+        c.add_bulk(b"overhead.hashtable.slot-to-keys");
+        c.add_int(0);
+    }
+    for (k, v) in [
+        ("overhead.total", m.overhead_total),
+        ("keys.count", m.total_keys),
+        ("keys.bytes-per-key", m.bytes_per_key),
+        ("dataset.bytes", m.dataset),
+    ] {
+        c.add_bulk(k.as_bytes());
+        c.add_int(v as i64);
+    }
+    c.add_bulk(b"dataset.percentage");
+    c.add_double(f(m.dataset_perc));
+    c.add_bulk(b"peak.percentage");
+    c.add_double(f(m.peak_perc));
+    for (k, v) in [
+        ("allocator.allocated", m.allocator_allocated),
+        ("allocator.active", m.allocator_active),
+        ("allocator.resident", m.allocator_resident),
+    ] {
+        c.add_bulk(k.as_bytes());
+        c.add_int(v as i64);
+    }
+    for (k, ratio, bytes) in [
+        (
+            "allocator-fragmentation",
+            m.allocator_frag,
+            m.allocator_frag_bytes,
+        ),
+        ("allocator-rss", m.allocator_rss, m.allocator_rss_bytes),
+        ("rss-overhead", m.rss_extra, m.rss_extra_bytes),
+    ] {
+        c.add_bulk(format!("{k}.ratio").as_bytes());
+        c.add_double(f(ratio));
+        c.add_bulk(format!("{k}.bytes").as_bytes());
+        c.add_int(bytes);
+    }
+    c.add_bulk(b"fragmentation");
+    c.add_double(f(m.total_frag));
+    c.add_bulk(b"fragmentation.bytes");
+    c.add_int(m.total_frag_bytes);
+}
+
+/// MEMORY DOCTOR
+pub fn memory_doctor_command(srv: &mut Server, c: &mut Client) {
+    let report = memory::doctor_report(srv, Some(c));
+    c.add_verbatim(report.as_bytes(), "txt");
+}
+
+/// MEMORY MALLOC-STATS: Redis's answer when it is not built with jemalloc.
+pub fn memory_malloc_stats_command(_: &mut Server, c: &mut Client) {
+    c.add_bulk(b"Stats not supported for the current allocator");
+}
+
+/// MEMORY PURGE: gives free heap memory back to the system.
+pub fn memory_purge_command(_: &mut Server, c: &mut Client) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory held by the allocator.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    c.add_ok();
+}
+
+/// MEMORY HELP
+pub fn memory_help_command(_: &mut Server, c: &mut Client) {
+    c.add_help(
+        "MEMORY",
+        &[
+            "DOCTOR",
+            "    Return memory problems reports.",
+            "MALLOC-STATS",
+            "    Return internal statistics report from the memory allocator.",
+            "PURGE",
+            "    Attempt to purge dirty pages for reclamation by the allocator.",
+            "STATS",
+            "    Return information about the memory usage of the server.",
+            "USAGE <key> [SAMPLES <count>]",
+            "    Return memory in bytes used by <key> and its value. Nested values are",
+            "    sampled up to <count> times (default: 5, 0 means sample all).",
+        ],
+    );
+}

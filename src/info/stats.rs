@@ -1,0 +1,248 @@
+//! The counter sections of INFO: persistence, stats, replication, cpu,
+//! commandstats, errorstats, latencystats and cluster. Fields oxidis has no
+//! machinery for yet (forks, replicas, defrag, tracking) show the values Redis
+//! shows when that machinery is idle.
+
+use std::fmt::Write;
+
+use crate::server::Server;
+
+/// `# Persistence`.
+pub fn persistence_section(srv: &Server, o: &mut String) {
+    let _ = write!(
+        o,
+        "# Persistence\r\n\
+         loading:0\r\n\
+         async_loading:0\r\n\
+         current_cow_peak:0\r\n\
+         current_cow_size:0\r\n\
+         current_cow_size_age:0\r\n\
+         current_fork_perc:0.00\r\n\
+         current_save_keys_processed:0\r\n\
+         current_save_keys_total:0\r\n\
+         rdb_changes_since_last_save:{}\r\n\
+         rdb_bgsave_in_progress:0\r\n\
+         rdb_last_save_time:{}\r\n\
+         rdb_last_bgsave_status:ok\r\n\
+         rdb_last_bgsave_time_sec:-1\r\n\
+         rdb_current_bgsave_time_sec:-1\r\n\
+         rdb_saves:0\r\n\
+         rdb_last_cow_size:0\r\n\
+         rdb_last_load_keys_expired:0\r\n\
+         rdb_last_load_keys_loaded:0\r\n\
+         aof_enabled:{}\r\n\
+         aof_rewrite_in_progress:0\r\n\
+         aof_rewrite_scheduled:0\r\n\
+         aof_last_rewrite_time_sec:-1\r\n\
+         aof_current_rewrite_time_sec:-1\r\n\
+         aof_last_bgrewrite_status:ok\r\n\
+         aof_rewrites:0\r\n\
+         aof_rewrites_consecutive_failures:0\r\n\
+         aof_last_write_status:ok\r\n\
+         aof_last_cow_size:0\r\n\
+         module_fork_in_progress:0\r\n\
+         module_fork_last_cow_size:0\r\n",
+        srv.dirty,
+        srv.start_time_ms / 1000,
+        srv.config.appendonly as u8,
+    );
+    if srv.config.appendonly {
+        o.push_str(
+            "aof_current_size:0\r\n\
+             aof_base_size:0\r\n\
+             aof_pending_rewrite:0\r\n\
+             aof_buffer_length:0\r\n\
+             aof_pending_bio_fsync:0\r\n\
+             aof_delayed_fsync:0\r\n",
+        );
+    }
+}
+
+/// `# Stats`.
+pub fn stats_section(srv: &Server, o: &mut String) {
+    let (ops, kin, kout) = srv.stats.instantaneous();
+    let hits: u64 = srv.dbs.iter().map(|d| d.stat_hits).sum();
+    let misses: u64 = srv.dbs.iter().map(|d| d.stat_misses).sum();
+    let st = &srv.stats;
+    let _ = write!(
+        o,
+        "# Stats\r\n\
+         total_connections_received:{}\r\n\
+         total_commands_processed:{}\r\n\
+         instantaneous_ops_per_sec:{ops}\r\n\
+         total_net_input_bytes:{}\r\n\
+         total_net_output_bytes:{}\r\n\
+         total_net_repl_input_bytes:0\r\n\
+         total_net_repl_output_bytes:0\r\n\
+         instantaneous_input_kbps:{kin:.2}\r\n\
+         instantaneous_output_kbps:{kout:.2}\r\n\
+         instantaneous_input_repl_kbps:0.00\r\n\
+         instantaneous_output_repl_kbps:0.00\r\n\
+         rejected_connections:{}\r\n\
+         sync_full:0\r\n\
+         sync_partial_ok:0\r\n\
+         sync_partial_err:0\r\n\
+         expired_keys:{}\r\n\
+         expired_stale_perc:{:.2}\r\n\
+         expired_time_cap_reached_count:0\r\n\
+         expire_cycle_cpu_milliseconds:{}\r\n\
+         evicted_keys:0\r\n\
+         evicted_clients:0\r\n\
+         total_eviction_exceeded_time:0\r\n\
+         current_eviction_exceeded_time:0\r\n\
+         keyspace_hits:{hits}\r\n\
+         keyspace_misses:{misses}\r\n\
+         pubsub_channels:0\r\n\
+         pubsub_patterns:0\r\n\
+         pubsubshard_channels:0\r\n\
+         latest_fork_usec:0\r\n\
+         total_forks:0\r\n\
+         migrate_cached_sockets:0\r\n\
+         slave_expires_tracked_keys:0\r\n\
+         active_defrag_hits:0\r\n\
+         active_defrag_misses:0\r\n\
+         active_defrag_key_hits:0\r\n\
+         active_defrag_key_misses:0\r\n\
+         total_active_defrag_time:0\r\n\
+         current_active_defrag_time:0\r\n\
+         tracking_total_keys:0\r\n\
+         tracking_total_items:0\r\n\
+         tracking_total_prefixes:0\r\n\
+         unexpected_error_replies:0\r\n\
+         total_error_replies:{}\r\n\
+         dump_payload_sanitizations:0\r\n\
+         total_reads_processed:{}\r\n\
+         total_writes_processed:{}\r\n\
+         io_threaded_reads_processed:0\r\n\
+         io_threaded_writes_processed:0\r\n\
+         reply_buffer_shrinks:0\r\n\
+         reply_buffer_expands:0\r\n",
+        st.numconnections,
+        st.numcommands,
+        st.net_input_bytes,
+        st.net_output_bytes,
+        st.rejected_conn,
+        srv.expired_keys(),
+        srv.expired_stale_perc * 100.0,
+        srv.stat_expire_cycle_time_used / 1000,
+        st.total_error_replies,
+        st.total_reads_processed,
+        st.total_writes_processed,
+    );
+}
+
+/// `# Replication` (a master without replicas).
+pub fn replication_section(srv: &Server, o: &mut String) {
+    let _ = write!(
+        o,
+        "# Replication\r\n\
+         role:master\r\n\
+         connected_slaves:0\r\n\
+         master_failover_state:no-failover\r\n\
+         master_replid:{}\r\n\
+         master_replid2:0000000000000000000000000000000000000000\r\n\
+         master_repl_offset:0\r\n\
+         second_repl_offset:-1\r\n\
+         repl_backlog_active:0\r\n\
+         repl_backlog_size:{}\r\n\
+         repl_backlog_first_byte_offset:0\r\n\
+         repl_backlog_histlen:0\r\n",
+        srv.master_replid, srv.config.repl_backlog_size,
+    );
+}
+
+fn rusage(who: libc::c_int) -> (String, String) {
+    // SAFETY: getrusage fills the zeroed struct.
+    let ru = unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(who, &mut ru) != 0 {
+            return ("0.000000".into(), "0.000000".into());
+        }
+        ru
+    };
+    let f = |t: libc::timeval| format!("{}.{:06}", t.tv_sec, t.tv_usec);
+    (f(ru.ru_stime), f(ru.ru_utime))
+}
+
+/// `# CPU`. INFO runs on the reactor thread, so RUSAGE_THREAD is the main
+/// thread's usage.
+pub fn cpu_section(o: &mut String) {
+    let (sys, user) = rusage(libc::RUSAGE_SELF);
+    let (csys, cuser) = rusage(libc::RUSAGE_CHILDREN);
+    let (msys, muser) = rusage(libc::RUSAGE_THREAD);
+    let _ = write!(
+        o,
+        "# CPU\r\n\
+         used_cpu_sys:{sys}\r\n\
+         used_cpu_user:{user}\r\n\
+         used_cpu_sys_children:{csys}\r\n\
+         used_cpu_user_children:{cuser}\r\n\
+         used_cpu_sys_main_thread:{msys}\r\n\
+         used_cpu_user_main_thread:{muser}\r\n"
+    );
+}
+
+/// `# Commandstats`: commands (and subcommands, as `parent|sub`) that were
+/// called, rejected or failed.
+pub fn commandstats_section(srv: &Server, o: &mut String) {
+    o.push_str("# Commandstats\r\n");
+    for e in &srv.commands.list {
+        let s = &e.stats;
+        if s.calls == 0 && s.failed_calls == 0 && s.rejected_calls == 0 {
+            continue;
+        }
+        let per = if s.calls > 0 {
+            s.usec as f64 / s.calls as f64
+        } else {
+            0.0
+        };
+        let _ = write!(
+            o,
+            "cmdstat_{}:calls={},usec={},usec_per_call={per:.2},rejected_calls={},failed_calls={}\r\n",
+            e.fullname, s.calls, s.usec, s.rejected_calls, s.failed_calls
+        );
+    }
+}
+
+/// `# Errorstats`, sorted by error code as Redis's radix tree keeps them.
+pub fn errorstats_section(srv: &Server, o: &mut String) {
+    o.push_str("# Errorstats\r\n");
+    let mut v: Vec<(&String, &u64)> = srv.stats.errorstats.iter().collect();
+    v.sort();
+    for (code, n) in v {
+        let _ = write!(o, "errorstat_{code}:count={n}\r\n");
+    }
+}
+
+/// `# Latencystats`: the `latency-tracking-info-percentiles` of each command
+/// with a histogram.
+pub fn latencystats_section(srv: &Server, o: &mut String) {
+    o.push_str("# Latencystats\r\n");
+    let percentiles: Vec<f64> = match srv.config.value("latency-tracking-info-percentiles") {
+        Some(crate::config::Value::Percentiles(p)) => p,
+        _ => vec![50.0, 99.0, 99.9],
+    };
+    for (id, h) in srv.stats.latency.iter().enumerate() {
+        let (Some(h), Some(e)) = (h, srv.commands.list.get(id)) else {
+            continue;
+        };
+        let _ = write!(o, "latency_percentiles_usec_{}:", e.fullname);
+        for (i, p) in percentiles.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            let _ = write!(
+                o,
+                "p{}={:.3}",
+                crate::config::fmt_percentile(*p),
+                h.value_at_percentile(*p) as f64 / 1000.0
+            );
+        }
+        o.push_str("\r\n");
+    }
+}
+
+/// `# Cluster`.
+pub fn cluster_section(o: &mut String) {
+    o.push_str("# Cluster\r\ncluster_enabled:0\r\n");
+}
