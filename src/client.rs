@@ -95,6 +95,8 @@ pub mod flags {
     pub const DIRTY_CAS: u32 = 1 << 10;
     /// A command was rejected while queueing: EXEC will abort.
     pub const DIRTY_EXEC: u32 = 1 << 11;
+    /// In MONITOR mode (observe hook: cmd/observe.rs).
+    pub const MONITOR: u32 = 1 << 12;
 }
 
 pub struct Client {

@@ -8,9 +8,11 @@
 
 pub mod client;
 pub mod connection;
+pub mod debug;
 pub mod expire;
 pub mod keyspace;
 pub mod multi;
+pub mod observe;
 pub mod server;
 pub mod spec;
 pub mod string;
@@ -258,6 +260,8 @@ const GROUPS: &[&[Command]] = &[
     expire::COMMANDS,
     multi::COMMANDS,
     server::COMMANDS,
+    observe::COMMANDS,
+    debug::COMMANDS,
 ];
 
 /// Why a lookup failed.
@@ -430,6 +434,13 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), &msg);
         return;
     }
+    // observe hook: enable-debug-command (checked before auth, as Redis does).
+    if cmd.flags & flags::PROTECTED != 0 {
+        if let Some(msg) = debug::protected_denied(srv, c) {
+            reject(srv, c, Some(id), &msg);
+            return;
+        }
+    }
     if !c.authenticated && cmd.flags & flags::NO_AUTH == 0 && srv.auth_required() {
         reject(srv, c, Some(id), error::NOAUTH);
         return;
@@ -462,6 +473,8 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         st.failed_calls += 1;
     }
     srv.stats.numcommands += 1;
+    // observe hook: slowlog, latency events and histogram, MONITOR feed.
+    observe::after_call(srv, c, id, usec);
     srv.after_command(c);
 }
 

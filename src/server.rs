@@ -133,6 +133,15 @@ pub struct Server {
     /// Active expiry stats.
     pub stat_expire_cycle_time_used: u64,
     pub expired_stale_perc: f64,
+    // --- observe (slowlog.rs, latency.rs, cmd/observe.rs, cmd/debug.rs) ---
+    /// SLOWLOG entries.
+    pub slowlog: crate::slowlog::Slowlog,
+    /// LATENCY events and per-command histograms.
+    pub latency: crate::latency::Latency,
+    /// Clients in MONITOR mode: (token, client id); stale pairs are pruned when fed.
+    pub monitors: Vec<(usize, u64)>,
+    /// DEBUG SET-ACTIVE-EXPIRE: false stops the active expire cycle.
+    pub active_expire_enabled: bool,
 }
 
 pub fn wall_ms() -> i64 {
@@ -189,6 +198,10 @@ impl Server {
             tcp_port: 0,
             stat_expire_cycle_time_used: 0,
             expired_stale_perc: 0.0,
+            slowlog: Default::default(),
+            latency: Default::default(),
+            monitors: Vec::new(),
+            active_expire_enabled: true,
         };
         s.update_time();
         s
@@ -258,6 +271,10 @@ impl Server {
     /// database and delete the expired ones, repeating while many are stale, within
     /// a CPU budget of 25% of a cron period (more with `active-expire-effort`).
     fn active_expire_cycle(&mut self) {
+        // observe hook: DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
+        if !self.active_expire_enabled {
+            return;
+        }
         let effort = self.config.active_expire_effort.clamp(1, 10) as usize - 1;
         let keys_per_loop = 20 + 20 / 4 * effort;
         let acceptable_stale = 10 - effort;
