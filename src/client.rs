@@ -97,6 +97,8 @@ pub mod flags {
     pub const DIRTY_EXEC: u32 = 1 << 11;
     /// Subscribed to channels or patterns (the pubsub output-buffer class).
     pub const PUBSUB: u32 = 1 << 12;
+    /// In MONITOR mode (observe hook: cmd/observe.rs).
+    pub const MONITOR: u32 = 1 << 13;
 }
 
 pub struct Client {

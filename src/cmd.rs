@@ -8,12 +8,14 @@
 
 pub mod client;
 pub mod connection;
+pub mod debug;
 pub mod expire;
 pub mod hash;
 pub mod keyspace;
 pub mod list;
 pub mod memory;
 pub mod multi;
+pub mod observe;
 pub mod server;
 pub mod set;
 pub mod spec;
@@ -266,6 +268,8 @@ const GROUPS: &[&[Command]] = &[
     multi::COMMANDS,
     server::COMMANDS,
     memory::COMMANDS,
+    observe::COMMANDS,
+    debug::COMMANDS,
 ];
 
 /// Why a lookup failed.
@@ -438,6 +442,13 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), &msg);
         return;
     }
+    // observe hook: enable-debug-command (checked before auth, as Redis does).
+    if cmd.flags & flags::PROTECTED != 0 {
+        if let Some(msg) = debug::protected_denied(srv, c) {
+            reject(srv, c, Some(id), &msg);
+            return;
+        }
+    }
     if !c.authenticated && cmd.flags & flags::NO_AUTH == 0 && srv.auth_required() {
         reject(srv, c, Some(id), error::NOAUTH);
         return;
@@ -471,6 +482,8 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     }
     srv.record_latency(id, usec);
     srv.stats.numcommands += 1;
+    // observe hook: slowlog, latency events and histogram, MONITOR feed.
+    observe::after_call(srv, c, id, usec);
     srv.after_command(c);
 }
 

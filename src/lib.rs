@@ -11,6 +11,7 @@
 //!               db/segment.rs (one small hash table), db/entry.rs (one key)
 //!  config.rs    directive table, redis.conf parser, CONFIG GET/SET
 //!  info.rs      INFO sections
+//!  slowlog.rs   SLOWLOG entries; latency.rs LATENCY events and histograms
 //!  error.rs     every error text, as Redis spells it
 //!  util/        glob matching, number parsing/formatting, argument splitting
 //! ```
@@ -24,9 +25,11 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod info;
+pub mod latency;
 pub mod logging;
 pub mod reactor;
 pub mod resp;
 pub mod server;
+pub mod slowlog;
 pub mod supervise;
 pub mod util;

@@ -154,6 +154,15 @@ pub struct Server {
     pub avg_ttl: crate::info::keyspace::AvgTtl,
     /// `latency-tracking`, cached for `record_latency`.
     pub latency_tracking: bool,
+    // --- observe (slowlog.rs, latency.rs, cmd/observe.rs, cmd/debug.rs) ---
+    /// SLOWLOG entries.
+    pub slowlog: crate::slowlog::Slowlog,
+    /// LATENCY events and per-command histograms.
+    pub latency: crate::latency::Latency,
+    /// Clients in MONITOR mode: (token, client id); stale pairs are pruned when fed.
+    pub monitors: Vec<(usize, u64)>,
+    /// DEBUG SET-ACTIVE-EXPIRE: false stops the active expire cycle.
+    pub active_expire_enabled: bool,
 }
 
 pub fn wall_ms() -> i64 {
@@ -215,6 +224,10 @@ impl Server {
             mem: Default::default(),
             avg_ttl: Default::default(),
             latency_tracking: true,
+            slowlog: Default::default(),
+            latency: Default::default(),
+            monitors: Vec::new(),
+            active_expire_enabled: true,
         };
         s.latency_tracking = s.latency_tracking_config();
         s.update_time();
@@ -312,6 +325,10 @@ impl Server {
     /// database and delete the expired ones, repeating while many are stale, within
     /// a CPU budget of 25% of a cron period (more with `active-expire-effort`).
     fn active_expire_cycle(&mut self) {
+        // observe hook: DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
+        if !self.active_expire_enabled {
+            return;
+        }
         let effort = self.config.active_expire_effort.clamp(1, 10) as usize - 1;
         let keys_per_loop = 20 + 20 / 4 * effort;
         let acceptable_stale = 10 - effort;

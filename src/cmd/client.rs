@@ -72,6 +72,9 @@ pub fn client_setname_command(_: &mut Server, c: &mut Client) {
 /// One CLIENT LIST line, with Redis 7.0's field set.
 pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     let mut flags = String::new();
+    if c.has(cflags::MONITOR) {
+        flags.push('O');
+    }
     if c.has(cflags::MULTI) {
         flags.push('x');
     }

@@ -249,7 +249,11 @@ pub fn reset_command(srv: &mut Server, c: &mut Client) {
     c.db = 0;
     c.resp = 2;
     c.name = None;
-    c.flags &= !(cflags::MULTI | cflags::REPLY_OFF | cflags::REPLY_SKIP | cflags::REPLY_SKIP_NEXT);
+    c.flags &= !(cflags::MULTI
+        | cflags::REPLY_OFF
+        | cflags::REPLY_SKIP
+        | cflags::REPLY_SKIP_NEXT
+        | cflags::MONITOR);
     c.authenticated = !srv.auth_required();
     c.add_status("RESET");
 }

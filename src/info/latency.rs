@@ -64,6 +64,21 @@ impl Histogram {
         }
     }
 
+    /// Number of recorded values.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Recorded values whose bucket lies entirely at or below `ns`.
+    pub fn count_le(&self, ns: u64) -> u64 {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| highest_equivalent(*i) <= ns)
+            .map(|(_, c)| c)
+            .sum()
+    }
+
     /// The value (ns) at percentile `p` (0..=100), as hdr_value_at_percentile.
     pub fn value_at_percentile(&self, p: f64) -> u64 {
         if self.total == 0 {

@@ -1,0 +1,561 @@
+//! DEBUG (Redis's debug.c): introspection and test helpers, allowed according to
+//! `enable-debug-command` (`no`, `yes`, or `local`: loopback and unix-socket
+//! clients only). The check runs in `call()` before authentication, as in Redis
+//! ([`protected_denied`]).
+//!
+//! DEBUG has no subcommand rows in Redis's table (COMMAND INFO shows a plain
+//! command of arity -2), so the subcommand is dispatched here, each with Redis's
+//! own argument count; anything else gets Redis's "unknown subcommand or wrong
+//! number of arguments" error.
+
+mod digest;
+mod sha1;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::observe::subcommand_syntax_error;
+use super::{cmd, flags as f, Command};
+use crate::client::Client;
+use crate::config::ProtectedConfig;
+use crate::db::{Value, ValueRef, LRU_CLOCK_MAX};
+use crate::server::Server;
+use crate::util::number::parse_i64;
+
+#[rustfmt::skip]
+pub const COMMANDS: &[Command] = &[
+    cmd("debug", debug_command, -2, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE | f::PROTECTED, 0, (0, 0, 0),
+        "server", "1.0.0", "A container for debugging commands", "Depends on subcommand."),
+];
+
+/// DEBUG QUICKLIST-PACKED-THRESHOLD: the size from which a list element gets a
+/// plain quicklist node of its own (for the list type to read).
+pub static QUICKLIST_PACKED_THRESHOLD: AtomicU64 = AtomicU64::new(1 << 30);
+
+/// True for unix-socket clients and loopback peers (Redis's islocalClient).
+fn is_local_client(c: &Client) -> bool {
+    if c.conn.is_unix() {
+        return true;
+    }
+    let ip = c.addr.rsplit_once(':').map_or(&c.addr[..], |(ip, _)| ip);
+    ip == "127.0.0.1" || ip == "::1"
+}
+
+/// The rejection text for a protected command (DEBUG, MODULE) this client may not
+/// run under the `enable-*-command` settings, or None when it may.
+pub fn protected_denied(srv: &Server, c: &Client) -> Option<String> {
+    let module = c.argv[0].eq_ignore_ascii_case(b"module");
+    let (setting, cmd, option) = if module {
+        (
+            srv.config.enable_module_command,
+            "MODULE",
+            "enable-module-command",
+        )
+    } else {
+        (
+            srv.config.enable_debug_command,
+            "DEBUG",
+            "enable-debug-command",
+        )
+    };
+    let allowed = match setting {
+        ProtectedConfig::Yes => true,
+        ProtectedConfig::Local => is_local_client(c),
+        ProtectedConfig::No => false,
+    };
+    (!allowed).then(|| {
+        format!(
+            "ERR {cmd} command not allowed. If the {option} option is set to \"local\", \
+             you can run it from a local connection, otherwise you need to set this option \
+             in the configuration file, and then restart the server."
+        )
+    })
+}
+
+/// DEBUG subcommand [arg ...]
+pub fn debug_command(srv: &mut Server, c: &mut Client) {
+    let sub = c.argv[1].to_ascii_lowercase();
+    let argc = c.argv.len();
+    match (&sub[..], argc) {
+        (b"help", 2) => debug_help(c),
+        (b"sleep", 3) => debug_sleep(c),
+        (b"set-active-expire", 3) => {
+            srv.active_expire_enabled = c_atoi(&c.argv[2]) != 0;
+            c.add_ok();
+        }
+        (b"object", 3) => debug_object(srv, c),
+        (b"digest", 2) => {
+            let d = digest::dataset_digest(srv);
+            c.add_status(&sha1::hex(&d));
+        }
+        (b"digest-value", _) => debug_digest_value(srv, c),
+        (b"protocol", 3) => debug_protocol(c),
+        (b"populate", 3..=5) => debug_populate(srv, c),
+        (b"log", 3) => {
+            log::warn!(
+                "DEBUG LOG: {}",
+                super::observe::c_str(&c.argv[2], usize::MAX)
+            );
+            c.add_ok();
+        }
+        (b"change-repl-id", 2) => {
+            log::warn!("Changing replication IDs after receiving DEBUG change-repl-id");
+            c.add_ok();
+        }
+        (b"error", 3) => {
+            let msg = String::from_utf8_lossy(&c.argv[2]).into_owned();
+            c.add_error(&msg);
+        }
+        (b"quicklist-packed-threshold", 3) => {
+            match mem_to_u64(&c.argv[2]).filter(|&sz| sz <= (1u64 << 32) - (1 << 20)) {
+                Some(sz) => {
+                    let sz = if sz == 0 { 1 << 30 } else { sz };
+                    QUICKLIST_PACKED_THRESHOLD.store(sz, Ordering::Relaxed);
+                    c.add_ok();
+                }
+                None => c.add_error(
+                    "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+                ),
+            }
+        }
+        (b"listpack", 3) => debug_encoding_dump(srv, c, "listpack", "Listpack"),
+        (b"quicklist", 3..=4) => debug_encoding_dump(srv, c, "quicklist", "Quicklist"),
+        (b"stringmatch-test", 2) => {
+            stringmatch_fuzz();
+            c.add_status("Apparently Redis did not crash: test passed");
+        }
+        (b"reload", _) => c.add_error("ERR DEBUG RELOAD needs persistence, not available yet"),
+        (b"loadaof", 2) => c.add_error("ERR DEBUG LOADAOF needs persistence, not available yet"),
+        _ => subcommand_syntax_error(c),
+    }
+}
+
+fn debug_help(c: &mut Client) {
+    c.add_help(
+        "DEBUG",
+        &[
+            "AOF-FLUSH-SLEEP <microsec>",
+            "    Server will sleep before flushing the AOF, this is used for testing.",
+            "ASSERT",
+            "    Crash by assertion failed.",
+            "CHANGE-REPL-ID",
+            "    Change the replication IDs of the instance.",
+            "    Dangerous: should be used only for testing the replication subsystem.",
+            "CONFIG-REWRITE-FORCE-ALL",
+            "    Like CONFIG REWRITE but writes all configuration options, including",
+            "    keywords not listed in original configuration file or default values.",
+            "CRASH-AND-RECOVER [<milliseconds>]",
+            "    Hard crash and restart after a <milliseconds> delay (default 0).",
+            "DIGEST",
+            "    Output a hex signature representing the current DB content.",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Output a hex signature of the values of all the specified keys.",
+            "ERROR <string>",
+            "    Return a Redis protocol error with <string> as message. Useful for clients",
+            "    unit tests to simulate Redis errors.",
+            "LEAK <string>",
+            "    Create a memory leak of the input string.",
+            "LOG <message>",
+            "    Write <message> to the server log.",
+            "HTSTATS <dbid>",
+            "    Return hash table statistics of the specified Redis database.",
+            "HTSTATS-KEY <key>",
+            "    Like HTSTATS but for the hash table stored at <key>'s value.",
+            "LOADAOF",
+            "    Flush the AOF buffers on disk and reload the AOF in memory.",
+            "REPLICATE <string>",
+            "    Replicates the provided string to replicas, allowing data divergence.",
+            "MALLCTL <key> [<val>]",
+            "    Get or set a malloc tuning integer.",
+            "MALLCTL-STR <key> [<val>]",
+            "    Get or set a malloc tuning string.",
+            "OBJECT <key>",
+            "    Show low level info about `key` and associated value.",
+            "DROP-CLUSTER-PACKET-FILTER <packet-type>",
+            "    Drop all packets that match the filtered type. Set to -1 allow all packets.",
+            "OOM",
+            "    Crash the server simulating an out-of-memory error.",
+            "PANIC",
+            "    Crash the server simulating a panic.",
+            "POPULATE <count> [<prefix>] [<size>]",
+            "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+            "    it is used instead of the 'key' prefix. These are not propagated to",
+            "    replicas. Cluster slots are not respected so keys not belonging to the",
+            "    current node can be created in cluster mode.",
+            "PROTOCOL <type>",
+            "    Reply with a test value of the specified type. <type> can be: string,",
+            "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+            "    true, false.",
+            "RELOAD [option ...]",
+            "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+            "    * MERGE: conflicting keys will be loaded from RDB.",
+            "    * NOFLUSH: the existing database will not be removed before load, but",
+            "      conflicting keys will generate an exception and kill the server.",
+            "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "    Examples:",
+            "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+            "      the database.",
+            "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+            "      existing RDB file.",
+            "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+            "      file to the database.",
+            "RESTART [<milliseconds>]",
+            "    Graceful restart: save config, db, restart after a <milliseconds> delay (default 0).",
+            "SDSLEN <key>",
+            "    Show low level SDS string info representing `key` and value.",
+            "SEGFAULT",
+            "    Crash the server with sigsegv.",
+            "SET-ACTIVE-EXPIRE <0|1>",
+            "    Setting it to 0 disables expiring keys in background when they are not",
+            "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+            "    default.",
+            "QUICKLIST-PACKED-THRESHOLD <size>",
+            "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+            "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+            "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+            "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
+            "SLEEP <seconds>",
+            "    Stop the server for <seconds>. Decimals allowed.",
+            "STRINGMATCH-TEST",
+            "    Run a fuzz tester against the stringmatchlen() function.",
+            "STRUCTSIZE",
+            "    Return the size of different Redis core C structures.",
+            "LISTPACK <key>",
+            "    Show low level info about the listpack encoding of <key>.",
+            "QUICKLIST <key> [<0|1>]",
+            "    Show low level info about the quicklist encoding of <key>.",
+            "    The optional argument (0 by default) sets the level of detail",
+            "CLIENT-EVICTION",
+            "    Show low level client eviction pools info (maxmemory-clients).",
+            "PAUSE-CRON <0|1>",
+            "    Stop periodic cron job processing.",
+            "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+            "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+            "    In case NEVER is provided the last observed peak will never be reset",
+            "    In case RESET is provided the peak reset time will be restored to the default value",
+            "REPLYBUFFER RESIZING <0|1>",
+            "    Enable or disable the reply buffer resize cron job",
+            "CLUSTERLINK KILL <to|from|all> <node-id>",
+            "    Kills the link based on the direction to/from (both) with the provided node.",
+        ],
+    );
+}
+
+/// C's atoi: optional blanks and sign, then digits; anything else ends it.
+fn c_atoi(b: &[u8]) -> i64 {
+    let s = b.iter().skip_while(|c| c.is_ascii_whitespace());
+    let mut neg = false;
+    let mut v: i64 = 0;
+    for (i, &ch) in s.enumerate() {
+        match ch {
+            b'-' | b'+' if i == 0 => neg = ch == b'-',
+            b'0'..=b'9' => v = v.wrapping_mul(10).wrapping_add((ch - b'0') as i64),
+            _ => break,
+        }
+    }
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
+/// C's strtod on the longest numeric prefix (0 when there is none).
+fn c_strtod(b: &[u8]) -> f64 {
+    let s = String::from_utf8_lossy(b);
+    let s = s.trim_start();
+    let mut best = 0.0;
+    for end in 1..=s.len().min(64) {
+        if let Some(v) = s.get(..end).and_then(|p| p.parse::<f64>().ok()) {
+            best = v;
+        }
+    }
+    best
+}
+
+/// Redis's memtoull: a number with an optional b/k/kb/m/mb/g/gb unit.
+fn mem_to_u64(b: &[u8]) -> Option<u64> {
+    let s = std::str::from_utf8(b).ok()?.to_ascii_lowercase();
+    let digits = s.bytes().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let mul: u64 = match &s[digits..] {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    s[..digits].parse::<u64>().ok()?.checked_mul(mul)
+}
+
+/// DEBUG SLEEP seconds: stops the whole server, as in Redis.
+fn debug_sleep(c: &mut Client) {
+    let secs = c_strtod(&c.argv[2]);
+    if secs.is_finite() && secs > 0.0 {
+        std::thread::sleep(Duration::from_micros((secs * 1_000_000.0) as u64));
+    }
+    c.add_ok();
+}
+
+/// Bytes of an RDB length prefix.
+fn rdb_len_size(n: usize) -> usize {
+    match n {
+        0..=63 => 1,
+        64..=16383 => 2,
+        _ if n as u64 <= u32::MAX as u64 => 5,
+        _ => 9,
+    }
+}
+
+/// Size of a string in an RDB file: small integers get the compact integer
+/// encodings, other strings a length prefix (LZF compression is not modelled).
+fn string_serialized_len(v: &ValueRef) -> usize {
+    match *v {
+        ValueRef::Int(i) if i8::try_from(i).is_ok() => 2,
+        ValueRef::Int(i) if i16::try_from(i).is_ok() => 3,
+        ValueRef::Int(i) if i32::try_from(i).is_ok() => 5,
+        ValueRef::Int(i) => {
+            let n = i.to_string().len();
+            rdb_len_size(n) + n
+        }
+        ValueRef::Str(s) => rdb_len_size(s.len()) + s.len(),
+        ValueRef::Obj(o) => rdb_len_size(o.len()) + o.len(),
+    }
+}
+
+/// DEBUG OBJECT key
+fn debug_object(srv: &mut Server, c: &mut Client) {
+    let clock = srv.lru_clock;
+    let db = &mut srv.dbs[c.db];
+    let Some(e) = db.lookup_notouch(&c.argv[2]) else {
+        c.add_error("ERR no such key");
+        return;
+    };
+    let v = e.value();
+    let encoding = match v {
+        ValueRef::Obj(o) => o.encoding(),
+        _ => e.str_encoding().unwrap_or("raw"),
+    };
+    // Redis shares the objects of the integers 0..9999.
+    let refcount: i64 = match v {
+        ValueRef::Int(i) if (0..10000).contains(&i) => i32::MAX as i64,
+        _ => 1,
+    };
+    let lru = e.lru() & LRU_CLOCK_MAX;
+    let idle = if clock >= lru {
+        clock - lru
+    } else {
+        clock + (LRU_CLOCK_MAX - lru)
+    };
+    let line = format!(
+        "Value at:{:p} refcount:{refcount} encoding:{encoding} serializedlength:{} lru:{lru} lru_seconds_idle:{idle}",
+        e.key().as_ptr(),
+        string_serialized_len(&v)
+    );
+    c.add_status(&line);
+}
+
+/// DEBUG DIGEST-VALUE [key ...]: per key, without expiring it (as Redis).
+fn debug_digest_value(srv: &mut Server, c: &mut Client) {
+    let t = srv.dbs[c.db].table();
+    let digests: Vec<String> = c.argv[2..]
+        .iter()
+        .map(|k| {
+            let mut d = [0u8; 20];
+            if let Some(p) = t.find(k) {
+                digest::object_digest(&mut d, t.get(p));
+            }
+            sha1::hex(&d)
+        })
+        .collect();
+    c.add_array_len(digests.len());
+    for d in digests {
+        c.add_status(&d);
+    }
+}
+
+/// DEBUG PROTOCOL type: one test value of each RESP3 type (downgraded in RESP2).
+fn debug_protocol(c: &mut Client) {
+    let name = c.argv[2].to_ascii_lowercase();
+    match &name[..] {
+        b"string" => c.add_bulk(b"Hello World"),
+        b"integer" => c.add_int(12345),
+        b"double" => c.add_double_str("3.141"),
+        b"bignum" => {
+            let n = b"1234567999999999999999999999999999999";
+            if c.resp >= 3 {
+                c.add_raw(b"(");
+                c.add_raw(n);
+                c.add_raw(b"\r\n");
+            } else {
+                c.add_bulk(n);
+            }
+        }
+        b"null" => c.add_null(),
+        b"array" | b"set" => {
+            if &name[..] == b"set" {
+                c.add_set_len(3);
+            } else {
+                c.add_array_len(3);
+            }
+            for j in 0..3 {
+                c.add_int(j);
+            }
+        }
+        b"map" => {
+            c.add_map_len(3);
+            for j in 0..3 {
+                c.add_int(j);
+                c.add_bool(j == 1);
+            }
+        }
+        b"attrib" => {
+            if c.resp >= 3 {
+                c.add_raw(b"|1\r\n");
+                c.add_bulk(b"key-popularity");
+                c.add_array_len(2);
+                c.add_bulk(b"key:123");
+                c.add_int(90);
+            }
+            c.add_bulk(b"Some real reply following the attribute");
+        }
+        b"push" => {
+            if c.resp < 3 {
+                c.add_error("ERR RESP2 is not supported by this command");
+                return;
+            }
+            c.add_push_len(2);
+            c.add_bulk(b"server-cpu-usage");
+            c.add_int(42);
+            c.add_bulk(b"Some real reply following the push reply");
+        }
+        b"true" => c.add_bool(true),
+        b"false" => c.add_bool(false),
+        b"verbatim" => c.add_verbatim(b"This is a verbatim\nstring", "txt"),
+        _ => c.add_error(
+            "ERR Wrong protocol type name. Please use one of the following: \
+             string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+        ),
+    }
+}
+
+/// DEBUG POPULATE count [prefix] [size]: creates `prefix:N` (default `key:N`)
+/// holding `value:N`, zero-padded or cut to `size` bytes; existing keys are kept.
+fn debug_populate(srv: &mut Server, c: &mut Client) {
+    const MSG: &str = "ERR value is out of range, must be positive";
+    let Some(count) = parse_i64(&c.argv[2]).filter(|&n| n >= 0) else {
+        c.add_error(MSG);
+        return;
+    };
+    let mut size = 0usize;
+    if c.argv.len() == 5 {
+        match parse_i64(&c.argv[4]).filter(|&n| n >= 0) {
+            Some(n) => size = n as usize,
+            None => {
+                c.add_error(MSG);
+                return;
+            }
+        }
+    }
+    // snprintf("%s:%lu") into 128 bytes: the prefix ends at a NUL, the key at 127.
+    let prefix: Vec<u8> = match c.argv.get(3) {
+        Some(p) => p.iter().copied().take_while(|&b| b != 0).collect(),
+        None => b"key".to_vec(),
+    };
+    let db = &mut srv.dbs[c.db];
+    for j in 0..count as u64 {
+        let mut key = prefix.clone();
+        key.extend_from_slice(format!(":{j}").as_bytes());
+        key.truncate(127);
+        if db.contains(&key) {
+            continue;
+        }
+        let text = format!("value:{j}").into_bytes();
+        let val = if size == 0 {
+            text
+        } else {
+            let mut v = vec![0u8; size];
+            let n = size.min(text.len());
+            v[..n].copy_from_slice(&text[..n]);
+            v
+        };
+        db.set(&key, Value::string(Bytes::from(val)), None);
+    }
+    c.add_ok();
+}
+
+/// DEBUG LISTPACK key / DEBUG QUICKLIST key [0|1]: Redis prints the encoding's
+/// internals on stdout; oxidis logs the key and its size.
+fn debug_encoding_dump(srv: &mut Server, c: &mut Client, encoding: &str, title: &str) {
+    let Some(e) = srv.dbs[c.db].lookup_notouch(&c.argv[2]) else {
+        c.add_error("ERR no such key");
+        return;
+    };
+    let len = match e.value() {
+        ValueRef::Obj(o) if o.encoding() == encoding => o.len(),
+        _ => {
+            c.add_error(&format!("ERR Not a {encoding} encoded object."));
+            return;
+        }
+    };
+    log::info!(
+        "{title} of key '{}': {len} elements",
+        String::from_utf8_lossy(e.key())
+    );
+    c.add_status(&format!("{title} structure printed on stdout"));
+}
+
+/// DEBUG STRINGMATCH-TEST: random patterns against random strings, to show the
+/// glob matcher neither panics nor loops.
+fn stringmatch_fuzz() {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    const ALPHABET: &[u8] = b"ab*?[]^-\\xyz";
+    for _ in 0..100_000 {
+        let plen = (rnd() % 20) as usize;
+        let slen = (rnd() % 20) as usize;
+        let pat: Vec<u8> = (0..plen)
+            .map(|_| ALPHABET[(rnd() % ALPHABET.len() as u64) as usize])
+            .collect();
+        let s: Vec<u8> = (0..slen).map(|_| b'a' + (rnd() % 3) as u8).collect();
+        crate::util::glob::string_match(&pat, &s, rnd() % 2 == 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_number_parsers() {
+        assert_eq!(c_atoi(b"  12abc"), 12);
+        assert_eq!(c_atoi(b"-3"), -3);
+        assert_eq!(c_atoi(b"abc"), 0);
+        assert_eq!(c_strtod(b"0.05"), 0.05);
+        assert_eq!(c_strtod(b"1.5s"), 1.5);
+        assert_eq!(c_strtod(b"abc"), 0.0);
+        assert_eq!(mem_to_u64(b"100"), Some(100));
+        assert_eq!(mem_to_u64(b"1kb"), Some(1024));
+        assert_eq!(mem_to_u64(b"5GB"), Some(5 << 30));
+        assert_eq!(mem_to_u64(b"abc"), None);
+    }
+
+    #[test]
+    fn serialized_lengths() {
+        assert_eq!(string_serialized_len(&ValueRef::Int(100)), 2);
+        assert_eq!(string_serialized_len(&ValueRef::Int(12345)), 3);
+        assert_eq!(string_serialized_len(&ValueRef::Str(b"hello")), 6);
+    }
+}

@@ -1,0 +1,406 @@
+//! SLOWLOG, LATENCY, MONITOR, DEBUG and LOLWUT: integration tests against oxidis
+//! and differential tests against a real redis-server (skipped when it is not
+//! installed, a failure under CI).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{require_redis, Conn, Reply, Server};
+
+const DEBUG_YES: &[&str] = &["--enable-debug-command", "yes"];
+
+/// Both servers, when the reference is available.
+fn pair(extra: &[&str]) -> Option<(Server, Server)> {
+    if !require_redis() {
+        return None;
+    }
+    Some((Server::oxidis(extra), Server::redis(extra)))
+}
+
+fn status(r: &Reply) -> String {
+    match r {
+        Reply::Status(s) => s.clone(),
+        other => panic!("not a status: {other:?}"),
+    }
+}
+
+fn int(r: &Reply) -> i64 {
+    match r {
+        Reply::Int(i) => *i,
+        other => panic!("not an integer: {other:?}"),
+    }
+}
+
+/// Replaces every `127.0.0.1:<port>` with `ADDR` (client ports differ).
+fn mask_addr(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("127.0.0.1:") {
+        out.push_str(&rest[..i]);
+        out.push_str("ADDR");
+        rest = rest[i + 10..].trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out
+}
+
+// ---------------------------------------------------------------------------------
+// SLOWLOG
+// ---------------------------------------------------------------------------------
+
+/// The commands of the slow log test; returns SLOWLOG GET's parsed entries with
+/// timestamps and durations checked and dropped.
+fn slowlog_session(c: &mut Conn) -> Vec<Reply> {
+    assert_eq!(
+        c.cmd(&["config", "set", "slowlog-log-slower-than", "0"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(c.cmd(&["slowlog", "reset"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["client", "setname", "observer"]), b"+OK\r\n");
+    let mut many = vec!["del".to_string()];
+    many.extend((0..40).map(|i| format!("k{i}")));
+    let many: Vec<&str> = many.iter().map(|s| s.as_str()).collect();
+    c.cmd(&many);
+    let long = "x".repeat(200);
+    c.cmd(&["set", "k", &long]);
+    c.cmd(&["multi"]);
+    c.cmd(&["set", "a", "1"]);
+    c.cmd(&["exec"]);
+    let r = c.cmd_reply(&["slowlog", "get", "-1"]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let entries = r.elements().expect("array").to_vec();
+    entries
+        .into_iter()
+        .map(|e| {
+            let f = e.elements().expect("entry").to_vec();
+            assert_eq!(f.len(), 6);
+            assert!((int(&f[1]) - now).abs() <= 5, "timestamp {:?}", f[1]);
+            assert!(int(&f[2]) >= 0);
+            let addr = String::from_utf8(f[4].as_bytes().unwrap()).unwrap();
+            assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+            Reply::Array(vec![f[0].clone(), f[3].clone(), f[5].clone()])
+        })
+        .collect()
+}
+
+#[test]
+fn slowlog_entries_match_redis() {
+    let Some((ox, rd)) = pair(&[]) else { return };
+    let a = slowlog_session(&mut ox.connect());
+    let b = slowlog_session(&mut rd.connect());
+    assert_eq!(a, b);
+    // The truncation rules are what the comparison covered; check them directly too.
+    let del = a
+        .iter()
+        .find(|e| e.elements().unwrap()[1].elements().unwrap()[0] == Reply::Bulk(b"del".to_vec()))
+        .expect("del logged");
+    let argv = del.elements().unwrap()[1].elements().unwrap();
+    assert_eq!(argv.len(), 32);
+    assert_eq!(argv[31], Reply::Bulk(b"... (10 more arguments)".to_vec()));
+    // EXEC is not logged, the commands inside it are.
+    assert!(!a
+        .iter()
+        .any(|e| e.elements().unwrap()[1].elements().unwrap()[0] == Reply::Bulk(b"exec".to_vec())));
+}
+
+#[test]
+fn slowlog_limits_and_errors() {
+    let ox = Server::oxidis(&[]);
+    let mut c = ox.connect();
+    c.cmd(&["config", "set", "slowlog-log-slower-than", "0"]);
+    c.cmd(&["config", "set", "slowlog-max-len", "3"]);
+    for _ in 0..10 {
+        c.cmd(&["ping"]);
+    }
+    assert_eq!(c.cmd(&["slowlog", "len"]), b":3\r\n");
+    assert_eq!(
+        c.cmd_reply(&["slowlog", "get", "1"])
+            .elements()
+            .unwrap()
+            .len(),
+        1
+    );
+    c.cmd(&["config", "set", "slowlog-log-slower-than", "-1"]);
+    c.cmd(&["slowlog", "reset"]);
+    c.cmd(&["ping"]);
+    assert_eq!(c.cmd(&["slowlog", "len"]), b":0\r\n");
+
+    let Some((ox, rd)) = pair(&[]) else { return };
+    let (mut a, mut b) = (ox.connect(), rd.connect());
+    for cmd in [
+        &["slowlog", "help"][..],
+        &["slowlog", "get", "-2"],
+        &["slowlog", "get", "abc"],
+        &["slowlog", "get", "1", "2"],
+        &["slowlog", "len", "x"],
+        &["slowlog", "foo"],
+        &["slowlog"],
+    ] {
+        assert_eq!(a.cmd(cmd), b.cmd(cmd), "{cmd:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// LATENCY
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn latency_records_slow_commands() {
+    let ox = Server::oxidis(DEBUG_YES);
+    let mut c = ox.connect();
+    assert_eq!(c.cmd(&["latency", "latest"]), b"*0\r\n");
+    let doctor = c.cmd_reply(&["latency", "doctor"]);
+    let text = String::from_utf8(doctor.as_bytes().unwrap()).unwrap();
+    assert!(text.starts_with("I'm sorry, Dave"), "{text}");
+    c.cmd(&["config", "set", "latency-monitor-threshold", "10"]);
+    assert_eq!(c.cmd(&["debug", "sleep", "0.05"]), b"+OK\r\n");
+    let latest = c.cmd_reply(&["latency", "latest"]);
+    let ev = latest.elements().unwrap()[0].elements().unwrap().to_vec();
+    assert_eq!(ev[0], Reply::Bulk(b"command".to_vec()));
+    assert!(int(&ev[2]) >= 50 && int(&ev[3]) >= 50, "{ev:?}");
+    let hist = c.cmd_reply(&["latency", "history", "command"]);
+    assert_eq!(hist.elements().unwrap().len(), 1);
+    let graph = c.cmd_reply(&["latency", "graph", "command"]);
+    let g = String::from_utf8(graph.as_bytes().unwrap()).unwrap();
+    assert!(g.starts_with("command - high "), "{g}");
+    let doctor = c.cmd_reply(&["latency", "doctor"]);
+    let text = String::from_utf8(doctor.as_bytes().unwrap()).unwrap();
+    assert!(text.contains("1. command: 1 latency spikes"), "{text}");
+    assert_eq!(c.cmd(&["latency", "reset", "COMMAND"]), b":1\r\n");
+    assert_eq!(c.cmd(&["latency", "latest"]), b"*0\r\n");
+    // A histogram for SET after a few calls.
+    for _ in 0..3 {
+        c.cmd(&["set", "a", "b"]);
+    }
+    let h = c.cmd_reply(&["latency", "histogram", "set", "nosuch"]);
+    assert_eq!(h.shape().split('[').next().unwrap(), "*2", "{}", h.shape());
+    let v = h.elements().unwrap()[1].elements().unwrap().to_vec();
+    assert_eq!(v[0], Reply::Bulk(b"calls".to_vec()));
+    assert_eq!(v[1], Reply::Int(3));
+}
+
+#[test]
+fn latency_replies_match_redis() {
+    let Some((ox, rd)) = pair(DEBUG_YES) else {
+        return;
+    };
+    let (mut a, mut b) = (ox.connect(), rd.connect());
+    for cmd in [
+        &["latency", "help"][..],
+        &["latency", "doctor"],
+        &["latency", "graph", "command"],
+        &["latency", "history", "command"],
+        &["latency", "reset"],
+        &["latency", "latest", "x"],
+        &["latency", "foo"],
+        &["config", "set", "latency-monitor-threshold", "10"],
+        &["latency", "doctor"],
+    ] {
+        assert_eq!(a.cmd(cmd), b.cmd(cmd), "{cmd:?}");
+    }
+    // After a spike: the same report except for the measured milliseconds.
+    a.cmd(&["debug", "sleep", "0.03"]);
+    b.cmd(&["debug", "sleep", "0.03"]);
+    let shape = |r: Vec<u8>| {
+        let t = String::from_utf8(Reply::parse(&r).as_bytes().unwrap()).unwrap();
+        t.chars()
+            .map(|ch| if ch.is_ascii_digit() { '9' } else { ch })
+            .collect::<String>()
+    };
+    let (x, y) = (
+        shape(a.cmd(&["latency", "doctor"])),
+        shape(b.cmd(&["latency", "doctor"])),
+    );
+    let squash = |s: String| s.replace("99", "9").replace("99", "9");
+    assert_eq!(squash(x), squash(y));
+}
+
+// ---------------------------------------------------------------------------------
+// MONITOR
+// ---------------------------------------------------------------------------------
+
+/// Runs a few commands while a monitor listens; returns what the monitor got
+/// with timestamps and client addresses masked.
+fn monitor_session(srv: &Server) -> Vec<String> {
+    let mut m = srv.connect();
+    assert_eq!(m.cmd(&["monitor"]), b"+OK\r\n");
+    let mut c = srv.connect();
+    c.cmd(&["set", "k", "v"]);
+    c.cmd(&["select", "1"]);
+    c.cmd_bytes(&[b"get", b"a b\x01\"\\\n\r\t\x07\x08\xff"]);
+    c.cmd(&["select", "0"]);
+    c.cmd(&["multi"]);
+    c.cmd(&["set", "a", "1"]);
+    c.cmd(&["exec"]);
+    c.cmd(&["nosuchcommand", "x"]);
+    c.cmd(&["get"]);
+    c.cmd(&["config", "get", "port"]);
+    c.cmd(&["auth", "user", "secret"]);
+    c.send_raw(b"ping\r\n");
+    c.read_reply();
+    let (raw, _) = m.read_until_quiet(Duration::from_millis(300), Duration::from_secs(5));
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    text.split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            assert!(l.starts_with('+'), "{l}");
+            let (ts, rest) = l[1..].split_once(' ').unwrap();
+            let (s, us) = ts.split_once('.').unwrap();
+            assert!(s.len() >= 10 && us.len() == 6, "{ts}");
+            mask_addr(rest)
+        })
+        .collect()
+}
+
+#[test]
+fn monitor_stream_format() {
+    let ox = Server::oxidis(&[]);
+    let lines = monitor_session(&ox);
+    assert_eq!(lines[0], "[0 ADDR] \"set\" \"k\" \"v\"");
+    assert_eq!(
+        lines[2],
+        "[1 ADDR] \"get\" \"a b\\x01\\\"\\\\\\n\\r\\t\\a\\b\\xff\""
+    );
+    assert!(lines.iter().all(|l| !l.contains("config")));
+    // A monitor that disconnects is dropped; the server goes on.
+    drop(lines);
+    let mut c = ox.connect();
+    assert_eq!(c.cmd(&["ping"]), b"+PONG\r\n");
+}
+
+#[test]
+fn monitor_matches_redis() {
+    let Some((ox, rd)) = pair(&[]) else { return };
+    assert_eq!(monitor_session(&ox), monitor_session(&rd));
+}
+
+// ---------------------------------------------------------------------------------
+// DEBUG
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn debug_protocol_matches_redis_byte_for_byte() {
+    let Some((ox, rd)) = pair(DEBUG_YES) else {
+        return;
+    };
+    let (mut a, mut b) = (ox.connect(), rd.connect());
+    let types = [
+        "string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib", "push",
+        "verbatim", "true", "false", "nosuch",
+    ];
+    for proto in ["2", "3"] {
+        a.cmd(&["hello", proto]);
+        b.cmd(&["hello", proto]);
+        for t in types {
+            let cmd = ["debug", "protocol", t];
+            assert_eq!(a.cmd(&cmd), b.cmd(&cmd), "RESP{proto} {t}");
+        }
+    }
+}
+
+#[test]
+fn debug_replies_match_redis() {
+    let Some((ox, rd)) = pair(DEBUG_YES) else {
+        return;
+    };
+    let (mut a, mut b) = (ox.connect(), rd.connect());
+    for cmd in [
+        &["debug", "digest"][..],
+        &["debug", "digest-value", "nokey"],
+        &["debug", "populate", "100"],
+        &["dbsize"],
+        &["debug", "populate", "10", "p", "20"],
+        &["get", "p:3"],
+        &["debug", "populate", "3", "q", "3"],
+        &["get", "q:2"],
+        &["debug", "populate", "-1"],
+        &["debug", "populate", "1", "x", "y", "z"],
+        &["set", "n", "12345"],
+        &["set", "s", "hello"],
+        &["expire", "s", "1000"],
+        &["debug", "digest-value", "n", "s", "key:7"],
+        &["debug", "digest"],
+        &["select", "3"],
+        &["set", "other", "db"],
+        &["debug", "digest"],
+        &["debug", "object", "nokey"],
+        &["debug", "sleep", "0"],
+        &["debug", "set-active-expire", "1"],
+        &["debug", "quicklist-packed-threshold", "5gb"],
+        &["debug", "quicklist-packed-threshold", "0"],
+        &["debug", "log", "hello"],
+        &["debug", "change-repl-id"],
+        &["debug", "error", "CUSTOM message"],
+        &["debug", "jmap"],
+        &["debug", "nosuch", "x"],
+        &["debug", "help"],
+        &["debug"],
+    ] {
+        assert_eq!(a.cmd(cmd), b.cmd(cmd), "{cmd:?}");
+    }
+}
+
+#[test]
+fn debug_basics() {
+    let ox = Server::oxidis(DEBUG_YES);
+    let mut c = ox.connect();
+    assert_eq!(
+        c.cmd(&["debug", "digest"]),
+        b"+0000000000000000000000000000000000000000\r\n"
+    );
+    assert_eq!(c.cmd(&["debug", "populate", "1000"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["dbsize"]), b":1000\r\n");
+    assert_eq!(c.cmd(&["get", "key:999"]), b"$9\r\nvalue:999\r\n");
+    c.cmd(&["set", "e", "hello"]);
+    let o = status(&c.cmd_reply(&["debug", "object", "e"]));
+    assert!(o.starts_with("Value at:0x"), "{o}");
+    assert!(
+        o.contains(" refcount:1 encoding:embstr serializedlength:6 lru:"),
+        "{o}"
+    );
+    assert!(o.contains(" lru_seconds_idle:"), "{o}");
+    // DEBUG SLEEP blocks the whole server.
+    let mut other = ox.connect();
+    let t = Instant::now();
+    c.send(&[b"debug", b"sleep", b"0.2"]);
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(other.cmd(&["ping"]), b"+PONG\r\n");
+    assert!(t.elapsed() >= Duration::from_millis(190));
+    assert_eq!(c.read_reply(), b"+OK\r\n");
+    let lol = c.cmd_reply(&["lolwut"]);
+    let text = String::from_utf8(lol.as_bytes().unwrap()).unwrap();
+    assert!(text.contains("(Redis ver. 7.0.15 compatible)\n"), "{text}");
+    assert!(text.lines().count() > 3);
+    assert_eq!(
+        c.cmd(&["lolwut", "version", "x"]),
+        b"-ERR value is not an integer or out of range\r\n"
+    );
+}
+
+#[test]
+fn enable_debug_command_modes() {
+    const DENIED: &[u8] = b"-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n";
+    let no = Server::oxidis(&[]);
+    assert_eq!(no.connect().cmd(&["debug", "digest"]), DENIED);
+    let no_pw = Server::oxidis(&["--requirepass", "pw"]);
+    // Checked before authentication, as in Redis.
+    assert_eq!(no_pw.connect().cmd(&["debug", "digest"]), DENIED);
+    for mode in ["yes", "local"] {
+        let s = Server::oxidis(&["--enable-debug-command", mode]);
+        assert_eq!(
+            s.connect().cmd(&["debug", "digest"]),
+            b"+0000000000000000000000000000000000000000\r\n",
+            "{mode}"
+        );
+    }
+    if let Some((ox, rd)) = pair(&[]) {
+        assert_eq!(
+            ox.connect().cmd(&["debug", "digest"]),
+            rd.connect().cmd(&["debug", "digest"])
+        );
+    }
+}
