@@ -88,6 +88,7 @@ impl Client {
     pub fn add_bulk(&mut self, b: &[u8]) {
         if let Some(out) = self.buf() {
             let mut tmp = [0u8; I64_BUF];
+            out.reserve(b.len() + 32);
             out.push(b'$');
             out.extend_from_slice(format_i64(b.len() as i64, &mut tmp));
             out.extend_from_slice(b"\r\n");

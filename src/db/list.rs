@@ -571,22 +571,23 @@ impl<'a> Iterator for Iter<'a> {
         }
         self.left -= 1;
         let lp = self.list.nodes.get(self.node);
+        if self.forward {
+            let (e, next) = lp.get_and_next(self.off);
+            self.off = next;
+            if self.left > 0 && self.off >= lp.end() {
+                self.node += 1;
+                self.off = self.list.nodes.get(self.node).first();
+            }
+            return Some(e);
+        }
         let e = lp.get(self.off);
         if self.left > 0 {
-            if self.forward {
-                self.off = lp.next(self.off);
-                if self.off >= lp.end() {
-                    self.node += 1;
-                    self.off = self.list.nodes.get(self.node).first();
-                }
-            } else {
-                match lp.prev(self.off) {
-                    Some(p) => self.off = p,
-                    None => {
-                        self.node -= 1;
-                        let prev = self.list.nodes.get(self.node);
-                        self.off = prev.last().expect("non-empty node");
-                    }
+            match lp.prev(self.off) {
+                Some(p) => self.off = p,
+                None => {
+                    self.node -= 1;
+                    let prev = self.list.nodes.get(self.node);
+                    self.off = prev.last().expect("non-empty node");
                 }
             }
         }

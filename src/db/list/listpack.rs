@@ -370,7 +370,20 @@ impl Listpack {
         Some(p - backlen_size(l) - l)
     }
 
+    /// The element at `p` and the offset of the entry after it (one decode, for
+    /// forward iteration).
+    #[inline]
+    pub fn get_and_next(&self, p: usize) -> (Elem<'_>, usize) {
+        let e = self.get(p);
+        let l = match e {
+            Elem::Str(s) => s.as_ptr() as usize + s.len() - (self.buf.as_ptr() as usize + p),
+            Elem::Int(_) => self.enc_data_len(p),
+        };
+        (e, p + l + backlen_size(l))
+    }
+
     /// The element at `p`.
+    #[inline]
     pub fn get(&self, p: usize) -> Elem<'_> {
         let b = &self.buf;
         let e = b[p];
