@@ -453,6 +453,10 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), error::NOAUTH);
         return;
     }
+    if srv.writes_denied_by_disk_error() && (cmd.flags & flags::WRITE != 0 || cmd.name == "ping") {
+        reject(srv, c, Some(id), error::MISCONF);
+        return;
+    }
     if c.flags & cflags::MULTI != 0 && !multi::runs_inside_multi(srv.commands.list[id].fullname) {
         if cmd.flags & flags::NO_MULTI != 0 {
             reject(

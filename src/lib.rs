@@ -27,6 +27,7 @@ pub mod error;
 pub mod info;
 pub mod latency;
 pub mod logging;
+pub mod persist;
 pub mod reactor;
 pub mod resp;
 pub mod server;

@@ -119,6 +119,10 @@ fn main() {
         eprint!("{e}");
         exit(1);
     }
+    if let Err(e) = srv.load_at_startup() {
+        warn!("{e}");
+        exit(1);
+    }
     let mut reactor = match Reactor::new(srv) {
         Ok(r) => r,
         Err(_) => exit(1),
@@ -134,7 +138,6 @@ fn main() {
     supervise::ready(mode);
     reactor.run();
     supervise::notify(mode, "STOPPING=1\n");
-    warn!("User requested shutdown...");
     if !pidfile.is_empty() {
         info!("Removing the pid file.");
         let _ = std::fs::remove_file(&pidfile);

@@ -23,6 +23,8 @@ const READ_CHUNK: usize = 16 * 1024;
 /// After this many bytes from one client in one event, let others run first.
 const READ_FAIRNESS: usize = 1024 * 1024;
 const LISTENER_BASE: usize = usize::MAX / 2;
+/// Helper threads (snapshot) wake the loop through this token.
+const WAKER: usize = usize::MAX;
 
 enum Listener {
     Tcp(TcpListener),
@@ -248,6 +250,8 @@ impl Reactor {
                 }
             }
         }
+        let waker = mio::Waker::new(r.poll.registry(), Token(WAKER))?;
+        r.srv.persist.waker = Some(std::sync::Arc::new(waker));
         install_signal_handlers();
         Ok(r)
     }
@@ -266,7 +270,7 @@ impl Reactor {
                     "SIGTERM"
                 };
                 warn!("Received {name} scheduling shutdown...");
-                self.srv.shutdown_asap = true;
+                let _ = self.srv.prepare_for_shutdown(None, false);
             }
             if self.srv.shutdown_asap {
                 return;
@@ -289,6 +293,10 @@ impl Reactor {
             }
             for ev in events.iter() {
                 let t = ev.token().0;
+                if t == WAKER {
+                    self.srv.bgsave_poll();
+                    continue;
+                }
                 if t >= LISTENER_BASE {
                     self.accept(t - LISTENER_BASE);
                     continue;

@@ -121,6 +121,8 @@ pub struct Server {
     pub clients_to_close: Vec<usize>,
     /// (db, key) -> tokens of the clients WATCHing it.
     pub watchers: HashMap<(usize, bytes::Bytes), Vec<usize>>,
+    /// RDB saving and loading state.
+    pub persist: crate::persist::snapshot::Persistence,
     /// Clients blocked on keys, and their timeouts.
     pub blocking: crate::blocked::Blocking,
     pub next_client_id: u64,
@@ -200,6 +202,7 @@ impl Server {
             pending_writes: Vec::new(),
             clients_to_close: Vec::new(),
             watchers: HashMap::new(),
+            persist: Default::default(),
             blocking: Default::default(),
             next_client_id: 1,
             dirty: 0,
@@ -294,6 +297,7 @@ impl Server {
         self.cronloops += 1;
         self.stats.sample(self.now_ms);
         self.active_expire_cycle();
+        self.save_points_cron();
         crate::info::cron(self);
     }
 
@@ -402,6 +406,33 @@ impl Server {
             e.stats = Default::default();
         }
         self.stat_expire_cycle_time_used = 0;
+    }
+
+    /// Redis's prepareForShutdown: the final save (when save points exist or SAVE
+    /// was asked, unless NOSAVE), then the caller exits. On a failed save the
+    /// server keeps running unless `force`.
+    pub fn prepare_for_shutdown(&mut self, save: Option<bool>, force: bool) -> Result<(), String> {
+        log::warn!("User requested shutdown...");
+        self.abort_bgsave();
+        let do_save = save.unwrap_or(!self.config.save.is_empty());
+        if do_save {
+            log::info!("Saving the final RDB snapshot before exiting.");
+            crate::supervise::notify(self.supervised, "STATUS=Saving the final RDB snapshot\n");
+            if let Err(e) = self.rdb_save() {
+                if force {
+                    log::warn!("Error trying to save the DB: {e}. Exit anyway.");
+                } else {
+                    log::warn!("Error trying to save the DB, can't exit.");
+                    crate::supervise::notify(
+                        self.supervised,
+                        "STATUS=Error trying to save the DB, can't exit.\n",
+                    );
+                    return Err(e);
+                }
+            }
+        }
+        self.shutdown_asap = true;
+        Ok(())
     }
 
     /// Marks a client to be freed in before_sleep (CLIENT KILL, limits).

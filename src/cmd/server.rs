@@ -17,6 +17,12 @@ pub const COMMANDS: &[Command] = &[
         "Returns the server time.", "O(1)"),
     cmd("lastsave", lastsave_command, 1, f::LOADING | f::STALE | f::FAST, acl::ADMIN | acl::DANGEROUS, (0, 0, 0),
         "server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk.", "O(1)"),
+    cmd("save", save_command, 1, f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING | f::NO_MULTI, 0, (0, 0, 0),
+        "server", "1.0.0", "Synchronously saves the database(s) to disk.",
+        "O(N) where N is the total number of keys in all databases"),
+    cmd("bgsave", bgsave_command, -1, f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING, 0, (0, 0, 0),
+        "server", "1.0.0", "Asynchronously saves the database(s) to disk.",
+        "O(1)"),
     cmd("shutdown", shutdown_command, -1, ADMIN | f::NO_MULTI | f::SENTINEL | f::ALLOW_BUSY, 0, (0, 0, 0),
         "server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server.",
         "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"),
@@ -89,24 +95,73 @@ pub fn time_command(_: &mut Server, c: &mut Client) {
 
 /// LASTSAVE
 pub fn lastsave_command(srv: &mut Server, c: &mut Client) {
-    c.add_int(srv.start_time_ms / 1000);
+    c.add_int(srv.persist.lastsave);
+}
+
+/// SAVE
+pub fn save_command(srv: &mut Server, c: &mut Client) {
+    if srv.persist.bgsave.is_some() {
+        c.add_error("ERR Background save already in progress");
+        return;
+    }
+    match srv.rdb_save() {
+        Ok(()) => c.add_ok(),
+        Err(_) => c.add_error("ERR"),
+    }
+}
+
+/// BGSAVE [SCHEDULE]
+pub fn bgsave_command(srv: &mut Server, c: &mut Client) {
+    let schedule = match c.argv.len() {
+        1 => false,
+        2 if c.argv[1].eq_ignore_ascii_case(b"schedule") => true,
+        _ => {
+            c.add_error(error::SYNTAX);
+            return;
+        }
+    };
+    if srv.persist.bgsave.is_some() {
+        if schedule {
+            srv.persist.bgsave_scheduled = true;
+            c.add_status("Background saving scheduled");
+        } else {
+            c.add_error("ERR Background save already in progress");
+        }
+        return;
+    }
+    match srv.bgsave_start() {
+        Ok(()) => c.add_status("Background saving started"),
+        Err(e) => c.add_error(&e),
+    }
 }
 
 /// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
 pub fn shutdown_command(srv: &mut Server, c: &mut Client) {
+    let (mut save, mut force, mut abort, mut now) = (None, false, false, false);
     for a in &c.argv[1..] {
-        let a = a.to_ascii_lowercase();
-        if !matches!(&a[..], b"nosave" | b"save" | b"now" | b"force" | b"abort") {
-            c.add_error(error::SYNTAX);
-            return;
+        match &a.to_ascii_lowercase()[..] {
+            b"nosave" => save = Some(false),
+            b"save" => save = Some(true),
+            b"now" => now = true,
+            b"force" => force = true,
+            b"abort" => abort = true,
+            _ => {
+                c.add_error(error::SYNTAX);
+                return;
+            }
         }
     }
-    if c.argv[1..].iter().any(|a| a.eq_ignore_ascii_case(b"abort")) {
-        c.add_error("ERR No shutdown in progress.");
+    if abort {
+        if save.is_some() || force || now {
+            c.add_error(error::SYNTAX);
+        } else {
+            c.add_error("ERR No shutdown in progress.");
+        }
         return;
     }
-    log::warn!("User requested shutdown...");
-    srv.shutdown_asap = true;
+    if srv.prepare_for_shutdown(save, force).is_err() {
+        c.add_error("ERR Errors trying to SHUTDOWN. Check logs.");
+    }
 }
 
 /// Appends one command's COMMAND INFO entry (Redis's addReplyCommandInfo).

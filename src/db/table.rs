@@ -43,6 +43,21 @@ pub struct Table {
     hasher: RandomState,
 }
 
+/// Bytes copied by copy-on-write since the process started (segments a snapshot
+/// still held when they were written). INFO reports it as the CoW size.
+pub static COW_BYTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// `Arc::make_mut` that counts the bytes it copies when a snapshot shares the
+/// segment.
+#[inline]
+fn cow(seg: &mut Arc<Segment>) -> &mut Segment {
+    if Arc::strong_count(seg) > 1 {
+        let bytes = seg.capacity() * 9 + std::mem::size_of::<Segment>();
+        COW_BYTES.fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+    Arc::make_mut(seg)
+}
+
 /// Where a key lives: its hash, segment and slot.
 #[derive(Clone, Copy, Debug)]
 pub struct Pos {
@@ -111,14 +126,14 @@ impl Table {
     /// Mutable entry; copies the segment and the entry if a snapshot shares them.
     #[inline]
     pub fn get_mut(&mut self, p: Pos) -> &mut Entry {
-        Arc::make_mut(&mut self.segs[p.seg]).entry_mut(p.slot)
+        cow(&mut self.segs[p.seg]).entry_mut(p.slot)
     }
 
     /// Replaces the entry at `p` (same key); returns the old entry.
     pub fn replace(&mut self, p: Pos, e: Entry) -> Entry {
         let had = self.get(p).expire().is_some();
         let has = e.expire().is_some();
-        let old = Arc::make_mut(&mut self.segs[p.seg]).replace(p.hash, p.slot, e);
+        let old = cow(&mut self.segs[p.seg]).replace(p.hash, p.slot, e);
         self.expires = self.expires + has as usize - had as usize;
         old
     }
@@ -132,7 +147,7 @@ impl Table {
         }
         let hasher = &self.hasher;
         let hf = |k: &[u8]| hasher.hash_one(k);
-        Arc::make_mut(&mut self.segs[seg]).insert_new(h, e, &hf);
+        cow(&mut self.segs[seg]).insert_new(h, e, &hf);
         self.len += 1;
         if self.len > self.segs.len() * SEG_TARGET {
             self.grow();
@@ -153,7 +168,7 @@ impl Table {
     pub fn remove(&mut self, p: Pos) -> Entry {
         let hasher = &self.hasher;
         let hf = |k: &[u8]| hasher.hash_one(k);
-        let seg = Arc::make_mut(&mut self.segs[p.seg]);
+        let seg = cow(&mut self.segs[p.seg]);
         let e = seg.remove(p.slot);
         seg.maybe_shrink(&hf);
         self.len -= 1;
@@ -169,7 +184,7 @@ impl Table {
     fn grow(&mut self) {
         let hasher = &self.hasher;
         let hf = |k: &[u8]| hasher.hash_one(k);
-        let seg = Arc::make_mut(&mut self.segs[self.split]);
+        let seg = cow(&mut self.segs[self.split]);
         let other = seg.split_off(self.level, &hf);
         seg.maybe_shrink(&hf);
         self.segs.push(Arc::new(other));
@@ -190,7 +205,7 @@ impl Table {
         let last = Arc::try_unwrap(last).unwrap_or_else(|shared| (*shared).clone());
         let hasher = &self.hasher;
         let hf = |k: &[u8]| hasher.hash_one(k);
-        Arc::make_mut(&mut self.segs[self.split]).absorb(last, &hf);
+        cow(&mut self.segs[self.split]).absorb(last, &hf);
     }
 
     /// Drops everything; returns the old directory (to be freed elsewhere if big).

@@ -9,25 +9,26 @@ use crate::server::Server;
 
 /// `# Persistence`.
 pub fn persistence_section(srv: &Server, o: &mut String) {
+    let p = &srv.persist;
     let _ = write!(
         o,
         "# Persistence\r\n\
-         loading:0\r\n\
+         loading:{}\r\n\
          async_loading:0\r\n\
-         current_cow_peak:0\r\n\
-         current_cow_size:0\r\n\
+         current_cow_peak:{}\r\n\
+         current_cow_size:{}\r\n\
          current_cow_size_age:0\r\n\
          current_fork_perc:0.00\r\n\
          current_save_keys_processed:0\r\n\
          current_save_keys_total:0\r\n\
          rdb_changes_since_last_save:{}\r\n\
-         rdb_bgsave_in_progress:0\r\n\
+         rdb_bgsave_in_progress:{}\r\n\
          rdb_last_save_time:{}\r\n\
-         rdb_last_bgsave_status:ok\r\n\
-         rdb_last_bgsave_time_sec:-1\r\n\
-         rdb_current_bgsave_time_sec:-1\r\n\
-         rdb_saves:0\r\n\
-         rdb_last_cow_size:0\r\n\
+         rdb_last_bgsave_status:{}\r\n\
+         rdb_last_bgsave_time_sec:{}\r\n\
+         rdb_current_bgsave_time_sec:{}\r\n\
+         rdb_saves:{}\r\n\
+         rdb_last_cow_size:{}\r\n\
          rdb_last_load_keys_expired:0\r\n\
          rdb_last_load_keys_loaded:0\r\n\
          aof_enabled:{}\r\n\
@@ -42,8 +43,20 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
          aof_last_cow_size:0\r\n\
          module_fork_in_progress:0\r\n\
          module_fork_last_cow_size:0\r\n",
+        p.loading as u8,
+        srv.current_cow_size(),
+        srv.current_cow_size(),
         srv.dirty,
-        srv.start_time_ms / 1000,
+        p.bgsave.is_some() as u8,
+        p.lastsave,
+        if p.last_bgsave_ok { "ok" } else { "err" },
+        p.last_bgsave_time_sec,
+        p.bgsave
+            .as_ref()
+            .map(|b| b.started.elapsed().as_secs() as i64)
+            .unwrap_or(-1),
+        p.rdb_saves,
+        p.last_cow_size,
         srv.config.appendonly as u8,
     );
     if srv.config.appendonly {

@@ -1,0 +1,383 @@
+//! Fork-free snapshots: SAVE, BGSAVE, save points, SHUTDOWN's final save and the
+//! load at start-up.
+//!
+//! BGSAVE freezes the keyspace by cloning every database's segment directory
+//! (`Db::snapshot`, one `Arc` bump per segment: microseconds on the event loop)
+//! and hands the frozen view to a snapshot thread, which writes the RDB file while
+//! the reactor keeps serving. A write to a segment the snapshot still holds copies
+//! that segment first (`Arc::make_mut`), so the file is exactly the keyspace at the
+//! instant of BGSAVE, with no `fork()` and extra memory bounded by what is written
+//! meanwhile. The thread reports back through a channel and the reactor's waker.
+//!
+//! Files are written as `temp-<pid>-<n>.rdb`, flushed, fsynced and renamed over
+//! `dbfilename`, then the directory is fsynced: a crash mid-save leaves the old
+//! dump untouched.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use log::{info, warn};
+
+use super::rdb::{self, DbSnapshot, LoadOpts, SaveInfo, SaveOpts};
+use crate::server::{wall_ms, Server};
+
+/// Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait
+/// this long before trying again.
+const BGSAVE_RETRY_DELAY_SECS: i64 = 5;
+
+/// The outcome of a save, sent back by the snapshot thread.
+pub struct SaveResult {
+    pub result: Result<u64, String>,
+    pub elapsed_ms: u64,
+}
+
+/// A BGSAVE in progress.
+pub struct BgSave {
+    pub started: Instant,
+    pub start_time: i64,
+    pub dirty_at_start: u64,
+    pub cow_at_start: u64,
+    pub temp_path: PathBuf,
+    rx: mpsc::Receiver<SaveResult>,
+}
+
+/// Persistence state (INFO persistence).
+pub struct Persistence {
+    /// Unix time of the last successful save (LASTSAVE).
+    pub lastsave: i64,
+    pub last_bgsave_try: i64,
+    pub last_bgsave_ok: bool,
+    pub last_bgsave_time_sec: i64,
+    pub bgsave: Option<BgSave>,
+    pub bgsave_scheduled: bool,
+    pub rdb_saves: u64,
+    pub last_cow_size: u64,
+    pub loading: bool,
+    pub loading_start_time: i64,
+    pub loading_total_bytes: u64,
+    pub loading_loaded_bytes: u64,
+    pub async_loading: bool,
+    pub waker: Option<Arc<mio::Waker>>,
+    temp_counter: u64,
+}
+
+impl Default for Persistence {
+    fn default() -> Self {
+        Persistence {
+            lastsave: wall_ms() / 1000,
+            last_bgsave_try: 0,
+            last_bgsave_ok: true,
+            last_bgsave_time_sec: -1,
+            bgsave: None,
+            bgsave_scheduled: false,
+            rdb_saves: 0,
+            last_cow_size: 0,
+            loading: false,
+            loading_start_time: 0,
+            loading_total_bytes: 0,
+            loading_loaded_bytes: 0,
+            async_loading: false,
+            waker: None,
+            temp_counter: 0,
+        }
+    }
+}
+
+/// Writes a full RDB to `path` through a temp file in the same directory.
+pub fn write_file(
+    path: &Path,
+    dbs: &[DbSnapshot],
+    info: &SaveInfo,
+    opts: &SaveOpts,
+    temp: &Path,
+) -> Result<u64, String> {
+    let res = (|| -> std::io::Result<u64> {
+        let f = File::create(temp)?;
+        let mut w = CountingWriter {
+            inner: BufWriter::with_capacity(1 << 20, f),
+            written: 0,
+        };
+        rdb::write_rdb(&mut w, dbs, info, opts)?;
+        let written = w.written;
+        let f = w.inner.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        std::fs::rename(temp, path)?;
+        if let Some(dir) = path.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(written)
+    })();
+    res.map_err(|e| {
+        let _ = std::fs::remove_file(temp);
+        e.to_string()
+    })
+}
+
+struct CountingWriter<W: Write> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl Server {
+    fn rdb_path(&self) -> PathBuf {
+        PathBuf::from(&self.config.dbfilename)
+    }
+
+    fn temp_path(&mut self, tag: &str) -> PathBuf {
+        self.persist.temp_counter += 1;
+        PathBuf::from(format!(
+            "temp-{tag}-{}-{}.rdb",
+            self.pid, self.persist.temp_counter
+        ))
+    }
+
+    /// A frozen view of every non-empty database (O(segments)).
+    pub fn snapshot_dbs(&self) -> Vec<DbSnapshot> {
+        self.dbs
+            .iter()
+            .filter(|d| !d.is_empty())
+            .map(|d| DbSnapshot {
+                id: d.id,
+                segments: d.snapshot(),
+                keys: d.len(),
+                expires: d.expires_len(),
+            })
+            .collect()
+    }
+
+    fn save_info(&self) -> SaveInfo {
+        SaveInfo {
+            ctime: wall_ms() / 1000,
+            used_mem: crate::info::memory::allocator().allocated,
+            aof_base: false,
+            repl_id: self.master_replid.clone(),
+            repl_offset: 0,
+        }
+    }
+
+    fn save_opts(&self) -> SaveOpts {
+        SaveOpts {
+            compression: self.config.rdbcompression,
+            checksum: self.config.rdbchecksum,
+        }
+    }
+
+    /// SAVE: writes the dump on the event loop. Ok on success.
+    pub fn rdb_save(&mut self) -> Result<(), String> {
+        let dbs = self.snapshot_dbs();
+        let (info, opts) = (self.save_info(), self.save_opts());
+        let path = self.rdb_path();
+        let temp = self.temp_path("save");
+        match write_file(&path, &dbs, &info, &opts, &temp) {
+            Ok(_) => {
+                info!("DB saved on disk");
+                self.dirty = 0;
+                self.persist.lastsave = wall_ms() / 1000;
+                self.persist.last_bgsave_ok = true;
+                self.persist.rdb_saves += 1;
+                Ok(())
+            }
+            Err(e) => {
+                warn!(
+                    "Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}",
+                    temp.display(),
+                    std::env::current_dir()
+                        .map(|d| d.display().to_string())
+                        .unwrap_or_default()
+                );
+                self.persist.last_bgsave_ok = false;
+                Err(e)
+            }
+        }
+    }
+
+    /// BGSAVE: freezes the keyspace and starts the snapshot thread.
+    pub fn bgsave_start(&mut self) -> Result<(), String> {
+        if self.persist.bgsave.is_some() {
+            return Err("ERR Background save already in progress".into());
+        }
+        self.persist.last_bgsave_try = wall_ms() / 1000;
+        let dbs = self.snapshot_dbs();
+        let (info, opts) = (self.save_info(), self.save_opts());
+        let path = self.rdb_path();
+        let temp = self.temp_path("bgsave");
+        let (tx, rx) = mpsc::channel();
+        let waker = self.persist.waker.clone();
+        let temp2 = temp.clone();
+        let spawned = std::thread::Builder::new()
+            .name("snapshot".into())
+            .spawn(move || {
+                let t = Instant::now();
+                let result = write_file(&path, &dbs, &info, &opts, &temp2);
+                drop(dbs);
+                let _ = tx.send(SaveResult {
+                    result,
+                    elapsed_ms: t.elapsed().as_millis() as u64,
+                });
+                if let Some(w) = waker {
+                    let _ = w.wake();
+                }
+            });
+        if let Err(e) = spawned {
+            self.persist.last_bgsave_ok = false;
+            return Err(format!("ERR Can't start the snapshot thread: {e}"));
+        }
+        info!("Background saving started");
+        self.persist.bgsave = Some(BgSave {
+            started: Instant::now(),
+            start_time: wall_ms() / 1000,
+            dirty_at_start: self.dirty,
+            cow_at_start: crate::db::table::COW_BYTES.load(Ordering::Relaxed),
+            temp_path: temp,
+            rx,
+        });
+        Ok(())
+    }
+
+    /// Copy-on-write bytes of the BGSAVE in progress (INFO current_cow_size).
+    pub fn current_cow_size(&self) -> u64 {
+        match &self.persist.bgsave {
+            Some(b) => crate::db::table::COW_BYTES.load(Ordering::Relaxed) - b.cow_at_start,
+            None => 0,
+        }
+    }
+
+    /// Collects a finished BGSAVE, if any (called on the waker and from cron).
+    pub fn bgsave_poll(&mut self) {
+        let Some(b) = &self.persist.bgsave else {
+            return;
+        };
+        let Ok(res) = b.rx.try_recv() else { return };
+        let b = self.persist.bgsave.take().expect("bgsave in progress");
+        self.persist.last_cow_size =
+            crate::db::table::COW_BYTES.load(Ordering::Relaxed) - b.cow_at_start;
+        self.persist.last_bgsave_time_sec = (res.elapsed_ms / 1000) as i64;
+        match res.result {
+            Ok(_) => {
+                info!("Background saving terminated with success");
+                self.dirty = self.dirty.saturating_sub(b.dirty_at_start);
+                self.persist.lastsave = wall_ms() / 1000;
+                self.persist.last_bgsave_ok = true;
+                self.persist.rdb_saves += 1;
+            }
+            Err(e) => {
+                warn!("Background saving error: {e}");
+                self.persist.last_bgsave_ok = false;
+            }
+        }
+        if self.persist.bgsave_scheduled {
+            self.persist.bgsave_scheduled = false;
+            let _ = self.bgsave_start();
+        }
+    }
+
+    /// The `save <seconds> <changes>` points, checked from cron.
+    pub fn save_points_cron(&mut self) {
+        self.bgsave_poll();
+        if self.persist.bgsave.is_some() || self.config.save.is_empty() {
+            return;
+        }
+        let now = wall_ms() / 1000;
+        let retry_ok = self.persist.last_bgsave_ok
+            || now - self.persist.last_bgsave_try > BGSAVE_RETRY_DELAY_SECS;
+        for &(secs, changes) in &self.config.save.clone() {
+            if self.dirty >= changes && now - self.persist.lastsave > secs as i64 && retry_ok {
+                info!("{changes} changes in {secs} seconds. Saving...");
+                let _ = self.bgsave_start();
+                break;
+            }
+        }
+    }
+
+    /// True when writes must be refused because the last background save failed
+    /// (`stop-writes-on-bgsave-error`).
+    pub fn writes_denied_by_disk_error(&self) -> bool {
+        self.config.stop_writes_on_bgsave_error
+            && !self.config.save.is_empty()
+            && !self.persist.last_bgsave_ok
+    }
+
+    /// Removes a BGSAVE's temp file (on shutdown while a save is running).
+    pub fn abort_bgsave(&mut self) {
+        if let Some(b) = self.persist.bgsave.take() {
+            let _ = std::fs::remove_file(&b.temp_path);
+        }
+    }
+
+    /// Loads `dbfilename` from `dir` at start-up, logging as Redis does.
+    pub fn load_at_startup(&mut self) -> Result<(), String> {
+        let path = self.rdb_path();
+        let f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(format!("Fatal error loading the DB: {e}. Exiting.")),
+        };
+        let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+        let start = Instant::now();
+        self.persist.loading = true;
+        self.persist.loading_start_time = wall_ms() / 1000;
+        self.persist.loading_total_bytes = total;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+        let opts = LoadOpts {
+            now_ms: wall_ms(),
+            skip_expired: true,
+            sanitize: false,
+        };
+        let supervised = self.supervised;
+        let mut last_log = Instant::now();
+        let mut progress = |n: u64| {
+            if last_log.elapsed().as_secs() >= 1 {
+                last_log = Instant::now();
+                let pct = if total > 0 {
+                    n as f64 * 100.0 / total as f64
+                } else {
+                    0.0
+                };
+                info!("Loading RDB: {pct:.1}% ({n} of {total} bytes)");
+                crate::supervise::notify(supervised, "STATUS=Redis is loading...\n");
+                crate::supervise::notify(supervised, "EXTEND_TIMEOUT_USEC=10000000\n");
+            }
+        };
+        let res = rdb::load_rdb(&mut r, &mut self.dbs, &opts, &mut progress);
+        self.persist.loading = false;
+        self.persist.loading_loaded_bytes = total;
+        match res {
+            Ok(stats) => {
+                info!(
+                    "Done loading RDB, keys loaded: {}, keys expired: {}.",
+                    stats.keys, stats.expired_skipped
+                );
+                info!(
+                    "DB loaded from disk: {:.3} seconds",
+                    start.elapsed().as_secs_f64()
+                );
+                self.persist.lastsave = wall_ms() / 1000;
+                Ok(())
+            }
+            Err(e) => Err(format!("Fatal error loading the DB: {}. Exiting.", e.0)),
+        }
+    }
+}
