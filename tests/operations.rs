@@ -246,3 +246,55 @@ fn rename_command_in_config_file() {
         .cmd(&["FLUSHALL"])
         .starts_with(b"-ERR unknown command 'FLUSHALL'"));
 }
+
+#[test]
+fn shipped_unit_starts_the_shipped_config_under_systemd_notify() {
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scripts/oxidis.service"
+    ))
+    .unwrap();
+    assert!(unit.contains("Type=notify"));
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("ExecStart");
+    let args: Vec<&str> = exec.split_whitespace().skip(2).collect();
+    assert_eq!(args, ["--supervised", "systemd", "--daemonize", "no"]);
+    // The shipped redis.conf with the unit's arguments, supervised for real.
+    let dir = fresh_temp_dir("unit");
+    let sock_path = dir.join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let port = free_port();
+    let conf = concat!(env!("CARGO_MANIFEST_DIR"), "/redis.conf");
+    let mut child = Command::new(oxidis_bin())
+        .arg(conf)
+        .args(&args)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--dir",
+            dir.to_str().unwrap(),
+            "--save",
+            "",
+        ])
+        .env("NOTIFY_SOCKET", &sock_path)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut buf = [0u8; 256];
+    let mut ready = false;
+    while !ready {
+        let n = sock.recv(&mut buf).expect("notify datagram");
+        ready = &buf[..n] == b"READY=1\n";
+    }
+    let mut c = Conn::connect(port).unwrap();
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "supervised"]),
+        b"*2\r\n$10\r\nsupervised\r\n$7\r\nsystemd\r\n"
+    );
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
+}
