@@ -3,14 +3,17 @@
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+mod common;
+
 /// A server process on a free port, killed on drop.
 struct Server {
-    child: Child,
+    child: Option<Child>,
+    _shared: Option<common::Server>,
     port: u16,
 }
 
@@ -21,13 +24,17 @@ impl Server {
     fn start() -> Server {
         let bin =
             std::env::var("OXIDIS_TEST_BIN").unwrap_or(env!("CARGO_BIN_EXE_oxidis-server").into());
-        let port = match std::env::var("OXIDIS_TEST_PORT") {
+        let port: u16 = match std::env::var("OXIDIS_TEST_PORT") {
             Ok(p) => p.parse().expect("OXIDIS_TEST_PORT"),
-            Err(_) => TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port(),
+            Err(_) => {
+                // The shared helper picks a free port and retries on collisions.
+                let srv = common::Server::oxidis(&[]);
+                return Server {
+                    child: None,
+                    port: srv.port,
+                    _shared: Some(srv),
+                };
+            }
         };
         let child = Command::new(bin)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
@@ -36,7 +43,11 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn oxidis-server");
-        let s = Server { child, port };
+        let s = Server {
+            child: Some(child),
+            _shared: None,
+            port,
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "server did not start");
@@ -54,8 +65,10 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 

@@ -4,48 +4,31 @@
 //! command sequence on an empty database: these are differential results frozen
 //! into asserts. Each test starts its own oxidis on a free port.
 //!
-//! Not covered here yet: WRONGTYPE replies (no aggregate type can be created
-//! so far) and TTL values (no TTL command yet); handler tests in
-//! src/cmd/string/tests.rs check expiries and the dirty counter directly.
+//! Handler tests in src/cmd/string/tests.rs check expiries and the dirty
+//! counter directly; WRONGTYPE and TTL replies are covered by the corpus in
+//! tests/diff/strings.txt.
+
+mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
 use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// An oxidis-server child process, killed on drop.
+/// An oxidis-server on a free port, killed on drop.
 struct TestServer {
-    child: Child,
+    _srv: common::Server,
     port: u16,
 }
 
 impl TestServer {
     fn start() -> TestServer {
-        let port = {
-            let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-            l.local_addr().expect("local addr").port()
-        };
-        let child = Command::new(env!("CARGO_BIN_EXE_oxidis-server"))
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn oxidis-server");
-        let srv = TestServer { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "server did not start");
-            sleep(Duration::from_millis(10));
+        // The shared helper picks a free port and retries on collisions.
+        let srv = common::Server::oxidis(&[]);
+        TestServer {
+            port: srv.port,
+            _srv: srv,
         }
-        srv
     }
 
     fn connect(&self) -> Conn {
@@ -56,13 +39,6 @@ impl TestServer {
             r: BufReader::new(s.try_clone().expect("clone socket")),
             w: s,
         }
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

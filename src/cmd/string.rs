@@ -227,8 +227,7 @@ fn set_generic(
     srv: &mut Server,
     c: &mut Client,
     fl: u32,
-    key: Bytes,
-    val: Bytes,
+    val_idx: usize,
     expire: Option<i64>,
     ok_reply: &[u8],
     abort_reply: Option<&[u8]>,
@@ -238,7 +237,17 @@ fn set_generic(
         return;
     }
     let db = &mut srv.dbs[c.db];
-    let old_expire = db.lookup_write(&key).map(|e| e.expire());
+    let (key, val) = (&c.argv[1], Value::string_arg(&c.argv[val_idx]));
+    if fl & (NX | XX | KEEPTTL) == 0 {
+        // Plain SET: one lookup, in the insert itself.
+        db.set(key, val, expire);
+        srv.dirty += 1;
+        if fl & GET == 0 {
+            c.add_raw(ok_reply);
+        }
+        return;
+    }
+    let old_expire = db.lookup_write(key).map(|e| e.expire());
     let found = old_expire.is_some();
     if (fl & NX != 0 && found) || (fl & XX != 0 && !found) {
         if fl & GET == 0 {
@@ -254,7 +263,7 @@ fn set_generic(
     } else {
         expire
     };
-    db.set(&key, Value::string(val), exp);
+    db.set(key, val, exp);
     srv.dirty += 1;
     if fl & GET == 0 {
         c.add_raw(ok_reply);
@@ -274,23 +283,12 @@ pub fn set_command(srv: &mut Server, c: &mut Client) {
         },
         None => None,
     };
-    let (key, val) = (c.argv[1].clone(), c.argv[2].clone());
-    set_generic(srv, c, fl, key, val, expire, b"+OK\r\n", None);
+    set_generic(srv, c, fl, 2, expire, b"+OK\r\n", None);
 }
 
 /// SETNX key value
 pub fn setnx_command(srv: &mut Server, c: &mut Client) {
-    let (key, val) = (c.argv[1].clone(), c.argv[2].clone());
-    set_generic(
-        srv,
-        c,
-        setflags::NX,
-        key,
-        val,
-        None,
-        b":1\r\n",
-        Some(b":0\r\n"),
-    );
+    set_generic(srv, c, setflags::NX, 2, None, b":1\r\n", Some(b":0\r\n"));
 }
 
 /// SETEX key seconds value
@@ -308,8 +306,7 @@ fn setex_generic(srv: &mut Server, c: &mut Client, unit: u32, name: &str) {
         Ok(ms) => ms,
         Err(e) => return reply_err(c, e),
     };
-    let (key, val) = (c.argv[1].clone(), c.argv[3].clone());
-    set_generic(srv, c, unit, key, val, Some(expire), b"+OK\r\n", None);
+    set_generic(srv, c, unit, 3, Some(expire), b"+OK\r\n", None);
 }
 
 /// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
@@ -414,7 +411,7 @@ fn mset_generic(srv: &mut Server, c: &mut Client, nx: bool) {
     }
     // A key given twice ends up with its last value, as in Redis.
     for i in (1..c.argv.len()).step_by(2) {
-        db.set(&c.argv[i], Value::string(c.argv[i + 1].clone()), None);
+        db.set(&c.argv[i], Value::string_arg(&c.argv[i + 1]), None);
     }
     srv.dirty += ((c.argv.len() - 1) / 2) as u64;
     if nx {

@@ -74,6 +74,43 @@ pub enum Value {
     Raw(Bytes),
     /// An aggregate (list, hash, set, ...).
     Obj(Arc<Object>),
+    /// A short string held by value (no allocation, no refcount traffic): what
+    /// a command argument below the inline limit becomes.
+    Short(ShortStr),
+}
+
+/// A string shorter than the inline limit, by value.
+#[derive(Clone, Copy)]
+pub struct ShortStr {
+    len: u8,
+    raw: bool,
+    buf: [u8; INLINE_MAX - 1],
+}
+
+impl ShortStr {
+    /// `s` if it fits; `raw` selects Redis's `raw` encoding name over `embstr`.
+    pub fn new(s: &[u8], raw: bool) -> Option<ShortStr> {
+        if s.len() >= INLINE_MAX {
+            return None;
+        }
+        let mut buf = [0u8; INLINE_MAX - 1];
+        buf[..s.len()].copy_from_slice(s);
+        Some(ShortStr {
+            len: s.len() as u8,
+            raw,
+            buf,
+        })
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len as usize]
+    }
+}
+
+impl std::fmt::Debug for ShortStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self.as_bytes()))
+    }
 }
 
 impl Value {
@@ -90,6 +127,21 @@ impl Value {
             Value::Embstr(b)
         } else {
             Value::Raw(unpin(b))
+        }
+    }
+
+    /// A string value from a command argument, encoded as [`Value::string`] does;
+    /// short ones are copied by value instead of sharing the query buffer.
+    #[inline]
+    pub fn string_arg(b: &Bytes) -> Value {
+        if b.len() <= INT_MAX_LEN {
+            if let Some(v) = crate::util::number::parse_i64(b) {
+                return Value::Int(v);
+            }
+        }
+        match ShortStr::new(b, b.len() > EMBSTR_MAX) {
+            Some(s) => Value::Short(s),
+            None => Value::string(b.clone()),
         }
     }
 
@@ -171,6 +223,8 @@ impl Entry {
             Value::Raw(b) if b.len() < INLINE_MAX => (TAG_RAW_INLINE, b.len()),
             Value::Embstr(_) | Value::Raw(_) => (TAG_BYTES, 0),
             Value::Obj(_) => (TAG_OBJ, 0),
+            Value::Short(s) if s.raw => (TAG_RAW_INLINE, s.len as usize),
+            Value::Short(s) => (TAG_EMBSTR, s.len as usize),
         };
         let shape = Shape {
             expire: expire.is_some(),
@@ -207,6 +261,15 @@ impl Entry {
             }
             let po = shape.payload_off();
             match val {
+                Value::Short(sh) => {
+                    let b = sh.as_bytes();
+                    *p.add(po) = b.len() as u8;
+                    ptr::copy_nonoverlapping(
+                        b.as_ptr(),
+                        p.add(shape.key_off() + key.len()),
+                        b.len(),
+                    );
+                }
                 Value::Int(v) => ptr::write(p.add(po) as *mut i64, v),
                 Value::Obj(o) => ptr::write(p.add(po) as *mut usize, Arc::into_raw(o) as usize),
                 Value::Embstr(b) | Value::Raw(b) => {
@@ -316,8 +379,8 @@ impl Entry {
             ValueRef::Int(v) => Value::Int(v),
             ValueRef::Obj(_) => Value::Obj(self.obj_arc().expect("obj")),
             ValueRef::Str(s) => match self.kind() & TAG_MASK {
-                TAG_EMBSTR => Value::Embstr(Bytes::copy_from_slice(s)),
-                TAG_RAW_INLINE => Value::Raw(Bytes::copy_from_slice(s)),
+                TAG_EMBSTR => Value::Short(ShortStr::new(s, false).expect("inline")),
+                TAG_RAW_INLINE => Value::Short(ShortStr::new(s, true).expect("inline")),
                 _ => Value::Raw(self.str_bytes().expect("bytes")),
             },
         }
@@ -545,6 +608,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn short_argument_values_are_stored_inline() {
+        let e = Entry::new(b"k", Value::string_arg(&Bytes::from_static(b"hello")), None);
+        assert_eq!(e.str_encoding(), Some("embstr"));
+        assert!(matches!(e.value(), ValueRef::Str(b"hello")));
+        let long = Bytes::from(vec![b'x'; 50]);
+        let e = Entry::new(b"k", Value::string_arg(&long), None);
+        assert_eq!(e.str_encoding(), Some("raw"));
+        assert!(matches!(
+            Value::string_arg(&Bytes::from_static(b"-42")),
+            Value::Int(-42)
+        ));
+        let big = Bytes::from(vec![b'y'; 100]);
+        let e = Entry::new(b"k", Value::string_arg(&big), None);
+        assert_eq!(e.str_bytes().unwrap(), big);
+        let copy = e.with_expire(Some(5));
+        assert_eq!(copy.str_encoding(), Some("raw"));
     }
 
     #[test]
