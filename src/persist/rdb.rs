@@ -153,8 +153,9 @@ pub struct SaveOpts {
     pub checksum: bool,
 }
 
-/// What the per-key LRU/LFU word means, from `maxmemory-policy`: Redis saves and
-/// restores IDLE under an LRU policy, FREQ under an LFU one, neither otherwise.
+/// What the per-key LRU/LFU word means, from `maxmemory-policy`: Redis saves
+/// IDLE under an LRU policy, FREQ under an LFU one, neither otherwise; when
+/// loading it applies an IDLE it finds under any policy but an LFU one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum KeyClock {
     #[default]
@@ -253,7 +254,7 @@ pub fn write_rdb_with(
     save::write_file(w, dbs, info, opts, clock, progress)
 }
 
-/// Loads an RDB stream into `dbs` with the default thresholds and no LRU/LFU.
+/// Loads an RDB stream into `dbs` with the default thresholds (IDLE applied).
 pub fn load_rdb(
     r: &mut dyn std::io::Read,
     dbs: &mut [Db],
@@ -265,7 +266,7 @@ pub fn load_rdb(
 
 /// Loads an RDB stream into `dbs` (keys go in with `Db::set_entry`; a database
 /// id beyond `dbs.len()` is an error), converting values per `limits`, and
-/// restoring key idle times when `clock` is `Lru`. `progress(bytes_read)` is
+/// restoring key idle times unless `clock` is `Lfu`. `progress(bytes_read)` is
 /// called about every megabyte.
 pub fn load_rdb_with(
     r: &mut dyn std::io::Read,

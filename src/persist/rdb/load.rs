@@ -507,7 +507,7 @@ pub(super) fn load_file(
             )));
         }
         let e = Entry::new(&key, val, exp);
-        let keep = (clock == KeyClock::Lru && idl.is_some()).then(|| e.clone());
+        let keep = (clock != KeyClock::Lfu && idl.is_some()).then(|| e.clone());
         d.set_entry(e);
         if let (Some(k), Some(i)) = (keep, idl) {
             k.set_lru(lru_for_idle(lru_clock, i));
