@@ -527,3 +527,25 @@ fn restore_and_migrate_errors_match_redis() {
         );
     }
 }
+
+#[test]
+fn debug_reload_keeps_the_dataset() {
+    if !require_redis() {
+        return;
+    }
+    let redis = Server::redis(&["--enable-debug-command", "yes"]);
+    let ox = Server::oxidis(&["--enable-debug-command", "yes"]);
+    let mut r = redis.connect();
+    let mut o = ox.connect();
+    build_dataset(&mut r);
+    build_dataset(&mut o);
+    let want = o.cmd(&["DEBUG", "DIGEST"]);
+    let before = model_via_commands(&mut o);
+    assert_eq!(o.cmd(&["DEBUG", "RELOAD"]), b"+OK\r\n");
+    assert_eq!(o.cmd(&["DEBUG", "DIGEST"]), want);
+    assert_same(&model_via_commands(&mut o), &before);
+    assert_eq!(
+        o.cmd(&["DEBUG", "RELOAD", "BOGUS"]),
+        r.cmd(&["DEBUG", "RELOAD", "BOGUS"])
+    );
+}
