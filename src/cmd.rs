@@ -9,6 +9,7 @@
 pub mod client;
 pub mod connection;
 pub mod debug;
+pub mod dump;
 pub mod expire;
 pub mod hash;
 pub mod keyspace;
@@ -270,6 +271,7 @@ const GROUPS: &[&[Command]] = &[
     memory::COMMANDS,
     observe::COMMANDS,
     debug::COMMANDS,
+    dump::COMMANDS,
 ];
 
 /// Why a lookup failed.

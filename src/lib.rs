@@ -12,6 +12,7 @@
 //!  config.rs    directive table, redis.conf parser, CONFIG GET/SET
 //!  info.rs      INFO sections
 //!  slowlog.rs   SLOWLOG entries; latency.rs LATENCY events and histograms
+//!  persist/     RDB format (dump files, DUMP/RESTORE payloads)
 //!  error.rs     every error text, as Redis spells it
 //!  util/        glob matching, number parsing/formatting, argument splitting
 //! ```

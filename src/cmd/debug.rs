@@ -126,7 +126,7 @@ pub fn debug_command(srv: &mut Server, c: &mut Client) {
             stringmatch_fuzz();
             c.add_status("Apparently Redis did not crash: test passed");
         }
-        (b"reload", _) => c.add_error("ERR DEBUG RELOAD needs persistence, not available yet"),
+        (b"reload", _) => debug_reload(srv, c),
         (b"loadaof", 2) => c.add_error("ERR DEBUG LOADAOF needs persistence, not available yet"),
         _ => subcommand_syntax_error(c),
     }
@@ -360,6 +360,69 @@ fn debug_object(srv: &mut Server, c: &mut Client) {
         string_serialized_len(&v)
     );
     c.add_status(&line);
+}
+
+/// DEBUG RELOAD: saves the dataset as RDB (in memory), empties every database
+/// and loads it back, so the dataset goes through the RDB round trip. The
+/// NOSAVE / NOFLUSH / MERGE variants need the dump file and are refused.
+fn debug_reload(srv: &mut Server, c: &mut Client) {
+    use crate::persist::rdb;
+    for a in &c.argv[2..] {
+        let a = a.to_ascii_lowercase();
+        if !matches!(&a[..], b"merge" | b"noflush" | b"nosave") {
+            return c.add_error(
+                "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+            );
+        }
+    }
+    if c.argv.len() > 2 {
+        return c.add_error("ERR DEBUG RELOAD options need the RDB file, not available yet");
+    }
+    let snaps: Vec<rdb::DbSnapshot> = srv.dbs.iter().map(rdb::DbSnapshot::of).collect();
+    let info = rdb::SaveInfo {
+        ctime: srv.now_ms / 1000,
+        used_mem: 0,
+        aof_base: false,
+        repl_id: srv.master_replid.clone(),
+        repl_offset: 0,
+    };
+    let opts = rdb::SaveOpts {
+        compression: srv.config.rdbcompression,
+        checksum: srv.config.rdbchecksum,
+    };
+    let mut buf = Vec::new();
+    if let Err(e) = rdb::write_rdb(&mut buf, &snaps, &info, &opts) {
+        return c.add_error(&format!("ERR Error trying to save the DB: {e}"));
+    }
+    drop(snaps);
+    for db in srv.dbs.iter_mut() {
+        let old = db.clear();
+        srv.lazyfree.free(old);
+    }
+    let lopts = rdb::LoadOpts {
+        now_ms: srv.now_ms,
+        skip_expired: true,
+        sanitize: false,
+    };
+    let limits = rdb::Limits::from_config(&srv.config);
+    let clock = rdb::KeyClock::None;
+    match rdb::load_rdb_with(
+        &mut &buf[..],
+        &mut srv.dbs,
+        &lopts,
+        &limits,
+        clock,
+        &mut |_| {},
+    ) {
+        Ok(_) => {
+            log::warn!("DB reloaded by DEBUG RELOAD");
+            c.add_ok();
+        }
+        Err(e) => {
+            log::warn!("DEBUG RELOAD failed to load: {e}");
+            c.add_error("ERR Error trying to load the RDB dump, check server logs.");
+        }
+    }
 }
 
 /// DEBUG DIGEST-VALUE [key ...]: per key, without expiring it (as Redis).

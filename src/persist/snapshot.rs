@@ -23,7 +23,8 @@ use std::time::Instant;
 
 use log::{info, warn};
 
-use super::rdb::{self, DbSnapshot, LoadOpts, SaveInfo, SaveOpts};
+use super::rdb::{self, DbSnapshot, KeyClock, Limits, LoadOpts, SaveInfo, SaveOpts};
+use crate::config::MaxmemoryPolicy;
 use crate::server::{wall_ms, Server};
 
 /// Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait
@@ -88,12 +89,22 @@ impl Default for Persistence {
     }
 }
 
+/// Which per-key clock the RDB carries (IDLE for LRU policies, FREQ for LFU).
+fn key_clock(policy: MaxmemoryPolicy) -> KeyClock {
+    match policy {
+        MaxmemoryPolicy::VolatileLru | MaxmemoryPolicy::AllkeysLru => KeyClock::Lru,
+        MaxmemoryPolicy::VolatileLfu | MaxmemoryPolicy::AllkeysLfu => KeyClock::Lfu,
+        _ => KeyClock::None,
+    }
+}
+
 /// Writes a full RDB to `path` through a temp file in the same directory.
 pub fn write_file(
     path: &Path,
     dbs: &[DbSnapshot],
     info: &SaveInfo,
     opts: &SaveOpts,
+    clock: KeyClock,
     temp: &Path,
 ) -> Result<u64, String> {
     let res = (|| -> std::io::Result<u64> {
@@ -102,7 +113,7 @@ pub fn write_file(
             inner: BufWriter::with_capacity(1 << 20, f),
             written: 0,
         };
-        rdb::write_rdb(&mut w, dbs, info, opts)?;
+        rdb::write_rdb_with(&mut w, dbs, info, opts, clock, &mut |_| {})?;
         let written = w.written;
         let f = w.inner.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
@@ -191,7 +202,8 @@ impl Server {
         let (info, opts) = (self.save_info(), self.save_opts());
         let path = self.rdb_path();
         let temp = self.temp_path("save");
-        match write_file(&path, &dbs, &info, &opts, &temp) {
+        let clock = key_clock(self.config.maxmemory_policy);
+        match write_file(&path, &dbs, &info, &opts, clock, &temp) {
             Ok(_) => {
                 info!("DB saved on disk");
                 self.dirty = 0;
@@ -224,6 +236,7 @@ impl Server {
         let (info, opts) = (self.save_info(), self.save_opts());
         let path = self.rdb_path();
         let temp = self.temp_path("bgsave");
+        let clock = key_clock(self.config.maxmemory_policy);
         let (tx, rx) = mpsc::channel();
         let waker = self.persist.waker.clone();
         let temp2 = temp.clone();
@@ -231,7 +244,7 @@ impl Server {
             .name("snapshot".into())
             .spawn(move || {
                 let t = Instant::now();
-                let result = write_file(&path, &dbs, &info, &opts, &temp2);
+                let result = write_file(&path, &dbs, &info, &opts, clock, &temp2);
                 drop(dbs);
                 let _ = tx.send(SaveResult {
                     result,
@@ -361,7 +374,9 @@ impl Server {
                 crate::supervise::notify(supervised, "EXTEND_TIMEOUT_USEC=10000000\n");
             }
         };
-        let res = rdb::load_rdb(&mut r, &mut self.dbs, &opts, &mut progress);
+        let limits = Limits::from_config(&self.config);
+        let clock = key_clock(self.config.maxmemory_policy);
+        let res = rdb::load_rdb_with(&mut r, &mut self.dbs, &opts, &limits, clock, &mut progress);
         self.persist.loading = false;
         self.persist.loading_loaded_bytes = total;
         match res {

@@ -1,0 +1,525 @@
+//! Reading RDB: a checksumming, counting reader over any `Read`, lengths and
+//! strings, values of every type Redis 7.0 loads that oxidis has, and whole
+//! files. Corrupt input is an [`RdbError`], never a panic: lengths from the
+//! file never size an allocation beyond what has actually been read.
+
+use std::io::{self, Read};
+
+use bytes::Bytes;
+
+use super::ziplist::{intset_entries, ziplist_entries, zipmap_entries};
+use super::*;
+use crate::db::hash::dict::Dict;
+use crate::db::hash::Hash;
+use crate::db::list::{Fill, List, Listpack};
+use crate::db::object::Object;
+use crate::db::set::intset::IntSet;
+use crate::db::set::Set;
+
+const BUF_SIZE: usize = 64 * 1024;
+const PROGRESS_EVERY: u64 = 1 << 20;
+/// Largest allocation made up front from a length read from the file.
+const PREALLOC_MAX: usize = 1 << 16;
+
+fn eof() -> RdbError {
+    RdbError("Unexpected EOF reading RDB file".into())
+}
+
+fn corrupt(what: &str) -> RdbError {
+    RdbError(what.to_string())
+}
+
+/// Buffered reader that keeps the CRC64 of everything consumed.
+pub(super) struct In<'a> {
+    r: &'a mut dyn Read,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    crc: u64,
+    crc_from: usize,
+    read: u64,
+    next_progress: u64,
+    progress: &'a mut dyn FnMut(u64),
+}
+
+impl<'a> In<'a> {
+    pub fn new(r: &'a mut dyn Read, progress: &'a mut dyn FnMut(u64)) -> In<'a> {
+        In {
+            r,
+            buf: vec![0; BUF_SIZE],
+            pos: 0,
+            end: 0,
+            crc: 0,
+            crc_from: 0,
+            read: 0,
+            next_progress: PROGRESS_EVERY,
+            progress,
+        }
+    }
+
+    fn fill(&mut self) -> Result<(), RdbError> {
+        self.crc = crc64(self.crc, &self.buf[self.crc_from..self.end]);
+        self.pos = 0;
+        self.crc_from = 0;
+        self.end = 0;
+        let n = loop {
+            match self.r.read(&mut self.buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(RdbError(format!("Error reading RDB file: {e}"))),
+            }
+        };
+        if n == 0 {
+            return Err(eof());
+        }
+        self.end = n;
+        self.read += n as u64;
+        if self.read >= self.next_progress {
+            (self.progress)(self.read);
+            self.next_progress = self.read + PROGRESS_EVERY;
+        }
+        Ok(())
+    }
+
+    /// CRC64 of everything consumed so far.
+    pub fn crc(&mut self) -> u64 {
+        self.crc = crc64(self.crc, &self.buf[self.crc_from..self.pos]);
+        self.crc_from = self.pos;
+        self.crc
+    }
+
+    pub fn exact(&mut self, out: &mut [u8]) -> Result<(), RdbError> {
+        let mut done = 0;
+        while done < out.len() {
+            if self.pos == self.end {
+                self.fill()?;
+            }
+            let n = (out.len() - done).min(self.end - self.pos);
+            out[done..done + n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
+            done += n;
+        }
+        Ok(())
+    }
+
+    pub fn u8(&mut self) -> Result<u8, RdbError> {
+        if self.pos == self.end {
+            self.fill()?;
+        }
+        self.pos += 1;
+        Ok(self.buf[self.pos - 1])
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], RdbError> {
+        let mut a = [0u8; N];
+        self.exact(&mut a)?;
+        Ok(a)
+    }
+
+    /// `n` bytes, allocated as they arrive (a bogus length hits EOF first).
+    fn vec(&mut self, n: u64) -> Result<Vec<u8>, RdbError> {
+        let n = usize::try_from(n).map_err(|_| eof())?;
+        let mut v = Vec::with_capacity(n.min(PREALLOC_MAX));
+        while v.len() < n {
+            if self.pos == self.end {
+                self.fill()?;
+            }
+            let k = (n - v.len()).min(self.end - self.pos);
+            v.extend_from_slice(&self.buf[self.pos..self.pos + k]);
+            self.pos += k;
+        }
+        Ok(v)
+    }
+
+    /// A length, or (`true`, encoding) for a specially encoded string.
+    fn len_or_enc(&mut self) -> Result<(u64, bool), RdbError> {
+        let b = self.u8()?;
+        match b >> 6 {
+            LEN_ENCVAL => Ok(((b & 0x3f) as u64, true)),
+            LEN_6BIT => Ok(((b & 0x3f) as u64, false)),
+            LEN_14BIT => Ok(((((b & 0x3f) as u64) << 8) | self.u8()? as u64, false)),
+            _ if b == LEN_32BIT => Ok((u32::from_be_bytes(self.array()?) as u64, false)),
+            _ if b == LEN_64BIT => Ok((u64::from_be_bytes(self.array()?), false)),
+            _ => Err(RdbError(format!(
+                "Unknown length encoding {b} in rdbLoadLen()"
+            ))),
+        }
+    }
+
+    pub fn len(&mut self) -> Result<u64, RdbError> {
+        match self.len_or_enc()? {
+            (n, false) => Ok(n),
+            (_, true) => Err(corrupt("Unexpected encoded length")),
+        }
+    }
+
+    pub fn string(&mut self) -> Result<Vec<u8>, RdbError> {
+        let (n, enc) = self.len_or_enc()?;
+        if !enc {
+            return self.vec(n);
+        }
+        let v: i64 = match n as u8 {
+            ENC_INT8 => self.u8()? as i8 as i64,
+            ENC_INT16 => i16::from_le_bytes(self.array()?) as i64,
+            ENC_INT32 => i32::from_le_bytes(self.array()?) as i64,
+            ENC_LZF => {
+                let clen = self.len()?;
+                let len = self.len()?;
+                let c = self.vec(clen)?;
+                let len = usize::try_from(len).map_err(|_| corrupt("Invalid LZF length"))?;
+                return lzf::decompress(&c, len)
+                    .ok_or_else(|| corrupt("Invalid LZF compressed string"));
+            }
+            e => return Err(RdbError(format!("Unknown RDB string encoding type {e}"))),
+        };
+        Ok(v.to_string().into_bytes())
+    }
+
+    fn i64_le(&mut self) -> Result<i64, RdbError> {
+        Ok(i64::from_le_bytes(self.array()?))
+    }
+}
+
+fn unsupported(ty: u8) -> RdbError {
+    match ty {
+        TYPE_MODULE_PRE_GA | TYPE_MODULE_2 => RdbError(format!(
+            "Unsupported RDB type {ty} (module types are not supported)"
+        )),
+        _ => RdbError(format!(
+            "Unsupported RDB type {ty} (sorted sets/streams are not supported yet)"
+        )),
+    }
+}
+
+/// Builds a hash from flattened field/value pairs.
+fn hash_from_pairs<I: Iterator<Item = Vec<u8>>>(
+    n: usize,
+    mut it: I,
+    lim: &Limits,
+) -> Result<Option<Value>, RdbError> {
+    if n == 0 {
+        return Ok(None);
+    }
+    let mut h = Hash::new();
+    if n > lim.hash.max_entries {
+        h = Hash::Table(Dict::with_capacity(n.min(PREALLOC_MAX)));
+    }
+    while let Some(f) = it.next() {
+        let v = it
+            .next()
+            .ok_or_else(|| corrupt("Hash with an odd number of elements"))?;
+        if !h.set(&f, &v, &lim.hash) {
+            return Err(corrupt("Duplicate hash fields detected"));
+        }
+    }
+    Ok(Some(Value::Obj(Arc::new(Object::Hash(h)))))
+}
+
+fn list_value(l: List) -> Option<Value> {
+    (!l.is_empty()).then(|| Value::Obj(Arc::new(Object::List(l))))
+}
+
+/// Reads the value of type `ty`; None for an empty aggregate (which Redis
+/// skips when loading and RESTORE refuses).
+pub(super) fn object(
+    inp: &mut In<'_>,
+    ty: u8,
+    lim: &Limits,
+    _sanitize: bool,
+) -> Result<Option<Value>, RdbError> {
+    let fill = Fill::new(lim.list_fill);
+    match ty {
+        TYPE_STRING => Ok(Some(Value::string(Bytes::from(inp.string()?)))),
+        TYPE_LIST => {
+            let n = inp.len()?;
+            let mut l = List::new(fill);
+            for _ in 0..n {
+                l.push_back(&inp.string()?);
+            }
+            Ok(list_value(l))
+        }
+        TYPE_SET => {
+            let n = inp.len()?;
+            if n == 0 {
+                return Ok(None);
+            }
+            let max = lim.set_max_intset_entries;
+            let mut s = if n > max as u64 {
+                Set::Table(Dict::with_capacity((n as usize).min(PREALLOC_MAX)))
+            } else {
+                Set::new()
+            };
+            for _ in 0..n {
+                if !s.add(&inp.string()?, max) {
+                    return Err(corrupt("Duplicate set members detected"));
+                }
+            }
+            Ok(Some(Value::Obj(Arc::new(Object::Set(s)))))
+        }
+        TYPE_HASH => {
+            let n = inp.len()?;
+            let n = usize::try_from(n).map_err(|_| eof())?;
+            let items = n.checked_mul(2).ok_or_else(eof)?;
+            let mut err = None;
+            let pairs = (0..items).map_while(|_| match inp.string() {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    err = Some(e);
+                    None
+                }
+            });
+            let v = hash_from_pairs(n, pairs, lim);
+            match err {
+                Some(e) => Err(e),
+                None => v,
+            }
+        }
+        TYPE_HASH_ZIPMAP => {
+            let e = zipmap_entries(&inp.string()?)?;
+            hash_from_pairs(e.len() / 2, e.into_iter(), lim)
+        }
+        TYPE_HASH_ZIPLIST => {
+            let e = ziplist_entries(&inp.string()?)?;
+            hash_from_pairs(e.len().div_ceil(2), e.into_iter(), lim)
+        }
+        TYPE_HASH_LISTPACK => {
+            let lp = Listpack::from_bytes(inp.string()?)
+                .ok_or_else(|| corrupt("Hash listpack integrity check failed"))?;
+            let n = lp.len();
+            hash_from_pairs(n.div_ceil(2), lp.iter().map(|e| e.to_bytes().to_vec()), lim)
+        }
+        TYPE_LIST_ZIPLIST => {
+            let mut l = List::new(fill);
+            for e in ziplist_entries(&inp.string()?)? {
+                l.push_back(&e);
+            }
+            Ok(list_value(l))
+        }
+        TYPE_LIST_QUICKLIST => {
+            let n = inp.len()?;
+            let mut l = List::new(fill);
+            for _ in 0..n {
+                for e in ziplist_entries(&inp.string()?)? {
+                    l.push_back(&e);
+                }
+            }
+            Ok(list_value(l))
+        }
+        TYPE_LIST_QUICKLIST_2 => {
+            let n = inp.len()?;
+            let mut l = List::new(fill);
+            for _ in 0..n {
+                let container = inp.len()?;
+                let blob = inp.string()?;
+                match container {
+                    QUICKLIST_NODE_PLAIN => l.push_back(&blob),
+                    QUICKLIST_NODE_PACKED => {
+                        let lp = Listpack::from_bytes(blob)
+                            .ok_or_else(|| corrupt("Listpack integrity check failed"))?;
+                        l.append_node(lp);
+                    }
+                    _ => return Err(corrupt("Quicklist integrity check failed")),
+                }
+            }
+            Ok(list_value(l))
+        }
+        TYPE_SET_INTSET => {
+            let vals = intset_entries(&inp.string()?)?;
+            if vals.is_empty() {
+                return Ok(None);
+            }
+            let s = if vals.len() > lim.set_max_intset_entries {
+                let mut d = Dict::with_capacity(vals.len());
+                for v in vals {
+                    d.insert(v.to_string().as_bytes(), b"");
+                }
+                Set::Table(d)
+            } else {
+                let mut is = IntSet::default();
+                for v in vals {
+                    is.insert(v);
+                }
+                Set::Intset(is)
+            };
+            Ok(Some(Value::Obj(Arc::new(Object::Set(s)))))
+        }
+        TYPE_ZSET
+        | TYPE_ZSET_2
+        | TYPE_ZSET_ZIPLIST
+        | TYPE_ZSET_LISTPACK
+        | TYPE_STREAM_LISTPACKS
+        | TYPE_STREAM_LISTPACKS_2
+        | TYPE_STREAM_LISTPACKS_3
+        | TYPE_MODULE_PRE_GA
+        | TYPE_MODULE_2 => Err(unsupported(ty)),
+        _ => Err(RdbError(format!("Unknown RDB encoding type {ty}"))),
+    }
+}
+
+/// Decodes `type value` from a DUMP payload body.
+pub(super) fn read_value(
+    mut body: &[u8],
+    lim: &Limits,
+    sanitize: bool,
+) -> Result<Option<Value>, RdbError> {
+    let mut noop = |_| {};
+    let mut inp = In::new(&mut body, &mut noop);
+    let ty = inp.u8()?;
+    if ty >= OP_SLOT_INFO {
+        return Err(RdbError(format!("Unknown RDB encoding type {ty}")));
+    }
+    object(&mut inp, ty, lim, sanitize)
+}
+
+/// Skips one module value (MODULE_AUX data), as redis-check-rdb walks it.
+fn skip_module_value(inp: &mut In<'_>) -> Result<(), RdbError> {
+    loop {
+        match inp.len()? {
+            MODULE_OP_EOF => return Ok(()),
+            MODULE_OP_SINT | MODULE_OP_UINT => {
+                inp.len()?;
+            }
+            MODULE_OP_STRING => {
+                inp.string()?;
+            }
+            MODULE_OP_FLOAT => {
+                inp.array::<4>()?;
+            }
+            MODULE_OP_DOUBLE => {
+                inp.array::<8>()?;
+            }
+            op => return Err(RdbError(format!("Unknown module opcode {op}"))),
+        }
+    }
+}
+
+pub(super) fn load_file(
+    r: &mut dyn Read,
+    dbs: &mut [Db],
+    opts: &LoadOpts,
+    lim: &Limits,
+    clock: KeyClock,
+    progress: &mut dyn FnMut(u64),
+) -> Result<LoadStats, RdbError> {
+    let mut inp = In::new(r, progress);
+    let head: [u8; 9] = inp.array()?;
+    if &head[..5] != MAGIC {
+        return Err(corrupt("Wrong signature trying to load DB from file"));
+    }
+    let ver = std::str::from_utf8(&head[5..])
+        .ok()
+        .and_then(|s| s.parse::<u32>().ok())
+        .unwrap_or(0);
+    if ver < 1 || ver > RDB_VERSION as u32 {
+        return Err(RdbError(format!("Can't handle RDB format version {ver}")));
+    }
+    let mut stats = LoadStats::default();
+    let mut db = 0usize;
+    let mut expire: Option<i64> = None;
+    let mut idle: Option<u64> = None;
+    let lru_clock = lru_clock_at(opts.now_ms);
+    loop {
+        let ty = inp.u8()?;
+        match ty {
+            OP_EXPIRETIME => {
+                let secs = i32::from_le_bytes(inp.array()?);
+                expire = Some(secs as i64 * 1000);
+                continue;
+            }
+            OP_EXPIRETIME_MS => {
+                expire = Some(inp.i64_le()?);
+                continue;
+            }
+            OP_FREQ => {
+                inp.u8()?;
+                continue;
+            }
+            OP_IDLE => {
+                idle = Some(inp.len()?);
+                continue;
+            }
+            OP_EOF => break,
+            OP_SELECTDB => {
+                let id = inp.len()?;
+                if id >= dbs.len() as u64 {
+                    return Err(RdbError(format!(
+                        "FATAL: Data file was created with a Redis server configured to handle more than {} databases. Exiting",
+                        dbs.len()
+                    )));
+                }
+                db = id as usize;
+                continue;
+            }
+            OP_RESIZEDB => {
+                inp.len()?;
+                inp.len()?;
+                continue;
+            }
+            OP_SLOT_INFO => {
+                inp.len()?;
+                inp.len()?;
+                inp.len()?;
+                continue;
+            }
+            OP_AUX => {
+                let k = inp.string()?;
+                let v = inp.string()?;
+                stats.aux.push((k, v));
+                continue;
+            }
+            OP_MODULE_AUX => {
+                inp.len()?;
+                let when_op = inp.len()?;
+                inp.len()?;
+                if when_op != MODULE_OP_UINT {
+                    return Err(corrupt("bad when_opcode in module aux data"));
+                }
+                skip_module_value(&mut inp)?;
+                continue;
+            }
+            OP_FUNCTION_PRE_GA => {
+                return Err(corrupt("Pre-release function format not supported."));
+            }
+            OP_FUNCTION2 => {
+                inp.string()?;
+                continue;
+            }
+            _ => {}
+        }
+        let key = inp.string()?;
+        let val = object(&mut inp, ty, lim, opts.sanitize)?;
+        let (exp, idl) = (expire.take(), idle.take());
+        let Some(val) = val else {
+            stats.empty_skipped += 1;
+            continue;
+        };
+        if opts.skip_expired && exp.is_some_and(|t| t < opts.now_ms) {
+            stats.expired_skipped += 1;
+            continue;
+        }
+        let d = dbs
+            .get_mut(db)
+            .ok_or_else(|| corrupt("Database index out of range"))?;
+        if d.table().find(&key).is_some() {
+            return Err(RdbError(format!(
+                "RDB has duplicated key '{}' in DB {db}",
+                String::from_utf8_lossy(&key)
+            )));
+        }
+        let e = Entry::new(&key, val, exp);
+        let keep = (clock != KeyClock::Lfu && idl.is_some()).then(|| e.clone());
+        d.set_entry(e);
+        if let (Some(k), Some(i)) = (keep, idl) {
+            k.set_lru(lru_for_idle(lru_clock, i));
+        }
+        stats.keys += 1;
+    }
+    if ver >= 5 {
+        let computed = inp.crc();
+        let stored = u64::from_le_bytes(inp.array()?);
+        if stored != 0 && stored != computed {
+            return Err(corrupt("Wrong RDB checksum"));
+        }
+    }
+    Ok(stats)
+}

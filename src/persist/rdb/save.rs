@@ -1,0 +1,293 @@
+//! Writing RDB: lengths, strings (integer, LZF or plain, as Redis's
+//! rdbSaveRawString chooses), values, and whole files.
+
+use std::io::{self, Write};
+
+use super::*;
+use crate::db::hash::Hash;
+use crate::db::list::Listpack;
+use crate::db::object::Object;
+use crate::db::set::Set;
+use crate::db::ValueRef;
+use crate::server::REDIS_VERSION;
+use crate::util::number::parse_i64;
+
+/// Strings up to this length are tried as integers (Redis: 11, "-2147483648").
+const INT_TRY_MAX: usize = 11;
+/// Strings longer than this are tried with LZF.
+const LZF_MIN: usize = 20;
+/// Buffered bytes before a write to the sink.
+const FLUSH_AT: usize = 64 * 1024;
+const PROGRESS_EVERY: u64 = 1 << 20;
+
+/// A byte sink that values are serialised into (a Vec, or the file buffer).
+pub(super) struct Out {
+    pub buf: Vec<u8>,
+    pub compression: bool,
+}
+
+impl Out {
+    fn byte(&mut self, b: u8) {
+        self.buf.push(b);
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+
+    pub fn len(&mut self, n: u64) {
+        if n < 1 << 6 {
+            self.byte((LEN_6BIT << 6) | n as u8);
+        } else if n < 1 << 14 {
+            self.byte((LEN_14BIT << 6) | (n >> 8) as u8);
+            self.byte(n as u8);
+        } else if n <= u32::MAX as u64 {
+            self.byte(LEN_32BIT);
+            self.bytes(&(n as u32).to_be_bytes());
+        } else {
+            self.byte(LEN_64BIT);
+            self.bytes(&n.to_be_bytes());
+        }
+    }
+
+    /// The integer string encodings, for values that fit 32 bits.
+    fn try_int(&mut self, v: i64) -> bool {
+        let enc = LEN_ENCVAL << 6;
+        if let Ok(x) = i8::try_from(v) {
+            self.byte(enc | ENC_INT8);
+            self.byte(x as u8);
+        } else if let Ok(x) = i16::try_from(v) {
+            self.byte(enc | ENC_INT16);
+            self.bytes(&x.to_le_bytes());
+        } else if let Ok(x) = i32::try_from(v) {
+            self.byte(enc | ENC_INT32);
+            self.bytes(&x.to_le_bytes());
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// A string value (Redis's rdbSaveRawString).
+    pub fn string(&mut self, s: &[u8]) {
+        if s.len() <= INT_TRY_MAX {
+            if let Some(v) = parse_i64(s) {
+                if self.try_int(v) {
+                    return;
+                }
+            }
+        }
+        if self.compression && s.len() > LZF_MIN {
+            // Redis asks lzf for at most len - 4 bytes.
+            if let Some(c) = lzf::compress(s, s.len() - 3) {
+                self.byte((LEN_ENCVAL << 6) | ENC_LZF);
+                self.len(c.len() as u64);
+                self.len(s.len() as u64);
+                self.bytes(&c);
+                return;
+            }
+        }
+        self.len(s.len() as u64);
+        self.bytes(s);
+    }
+
+    /// An integer string (Redis's rdbSaveLongLongAsStringObject).
+    pub fn int(&mut self, v: i64) {
+        if !self.try_int(v) {
+            let t = v.to_string();
+            self.len(t.len() as u64);
+            self.bytes(t.as_bytes());
+        }
+    }
+
+    /// Type byte and value.
+    pub fn value(&mut self, v: ValueRef<'_>) {
+        self.byte(type_of(v));
+        self.body(v);
+    }
+
+    /// The value without its type byte.
+    pub fn body(&mut self, v: ValueRef<'_>) {
+        match v {
+            ValueRef::Int(i) => self.int(i),
+            ValueRef::Str(s) => self.string(s),
+            ValueRef::Obj(Object::List(l)) => {
+                self.len(l.node_count() as u64);
+                for node in l.nodes() {
+                    self.len(QUICKLIST_NODE_PACKED);
+                    self.string(node.as_bytes());
+                }
+            }
+            ValueRef::Obj(Object::Hash(h)) => match h {
+                Hash::Listpack(_) => {
+                    let mut lp = Listpack::with_capacity(h.mem_usage() + 64);
+                    for (f, v) in h.iter() {
+                        lp.push_back(f);
+                        lp.push_back(v);
+                    }
+                    self.string(lp.as_bytes());
+                }
+                Hash::Table(_) => {
+                    self.len(h.len() as u64);
+                    for (f, v) in h.iter() {
+                        self.string(f);
+                        self.string(v);
+                    }
+                }
+            },
+            ValueRef::Obj(Object::Set(s)) => match s {
+                Set::Intset(is) => {
+                    let w = is.width();
+                    let mut blob = Vec::with_capacity(8 + w * is.len());
+                    blob.extend_from_slice(&(w as u32).to_le_bytes());
+                    blob.extend_from_slice(&(is.len() as u32).to_le_bytes());
+                    for v in is.iter() {
+                        blob.extend_from_slice(&v.to_le_bytes()[..w]);
+                    }
+                    self.string(&blob);
+                }
+                Set::Table(_) => {
+                    self.len(s.len() as u64);
+                    for m in s.iter() {
+                        m.with_bytes(|b| self.string(b));
+                    }
+                }
+            },
+        }
+    }
+
+    fn aux(&mut self, name: &str, val: &[u8]) {
+        self.byte(OP_AUX);
+        self.string(name.as_bytes());
+        self.string(val);
+    }
+
+    fn aux_int(&mut self, name: &str, v: i64) {
+        self.byte(OP_AUX);
+        self.string(name.as_bytes());
+        self.int(v);
+    }
+}
+
+/// The RDB type a value is written as.
+fn type_of(v: ValueRef<'_>) -> u8 {
+    match v {
+        ValueRef::Int(_) | ValueRef::Str(_) => TYPE_STRING,
+        ValueRef::Obj(Object::List(_)) => TYPE_LIST_QUICKLIST_2,
+        ValueRef::Obj(Object::Hash(Hash::Listpack(_))) => TYPE_HASH_LISTPACK,
+        ValueRef::Obj(Object::Hash(Hash::Table(_))) => TYPE_HASH,
+        ValueRef::Obj(Object::Set(Set::Intset(_))) => TYPE_SET_INTSET,
+        ValueRef::Obj(Object::Set(Set::Table(_))) => TYPE_SET,
+    }
+}
+
+/// Serialises one value (type byte first) into `out` (DUMP).
+pub(super) fn write_value(out: &mut Vec<u8>, v: ValueRef<'_>, compression: bool) {
+    let mut o = Out {
+        buf: std::mem::take(out),
+        compression,
+    };
+    o.value(v);
+    *out = o.buf;
+}
+
+/// Moves buffered bytes to the sink, folding them into the checksum.
+struct Sink<'a> {
+    w: &'a mut dyn Write,
+    crc: u64,
+    checksum: bool,
+    written: u64,
+    next_progress: u64,
+    progress: &'a mut dyn FnMut(u64),
+}
+
+impl Sink<'_> {
+    fn flush(&mut self, o: &mut Out) -> io::Result<()> {
+        if self.checksum {
+            self.crc = crc64(self.crc, &o.buf);
+        }
+        self.w.write_all(&o.buf)?;
+        self.written += o.buf.len() as u64;
+        o.buf.clear();
+        if self.written >= self.next_progress {
+            (self.progress)(self.written);
+            self.next_progress = self.written + PROGRESS_EVERY;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn write_file(
+    w: &mut dyn Write,
+    dbs: &[DbSnapshot],
+    info: &SaveInfo,
+    opts: &SaveOpts,
+    clock: KeyClock,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<()> {
+    let mut sink = Sink {
+        w,
+        crc: 0,
+        checksum: opts.checksum,
+        written: 0,
+        next_progress: PROGRESS_EVERY,
+        progress,
+    };
+    let mut o = Out {
+        buf: Vec::with_capacity(FLUSH_AT * 2),
+        compression: opts.compression,
+    };
+    o.bytes(MAGIC);
+    o.bytes(format!("{RDB_VERSION:04}").as_bytes());
+    o.aux("redis-ver", REDIS_VERSION.as_bytes());
+    o.aux_int("redis-bits", 64);
+    o.aux_int("ctime", info.ctime);
+    o.aux_int("used-mem", info.used_mem as i64);
+    o.aux_int("repl-stream-db", 0);
+    o.aux("repl-id", info.repl_id.as_bytes());
+    o.aux_int("repl-offset", info.repl_offset);
+    o.aux_int("aof-base", info.aof_base as i64);
+    let lru_clock = (info.ctime as u64 as u32) & crate::db::LRU_CLOCK_MAX;
+    for db in dbs {
+        if db.keys == 0 && db.segments.iter().all(|s| s.is_empty()) {
+            continue;
+        }
+        o.byte(OP_SELECTDB);
+        o.len(db.id as u64);
+        o.byte(OP_RESIZEDB);
+        o.len(db.keys as u64);
+        o.len(db.expires as u64);
+        for seg in &db.segments {
+            for e in seg.iter() {
+                if let Some(t) = e.expire() {
+                    o.byte(OP_EXPIRETIME_MS);
+                    o.bytes(&t.to_le_bytes());
+                }
+                match clock {
+                    KeyClock::Lru => {
+                        o.byte(OP_IDLE);
+                        o.len(idle_seconds(lru_clock, e.lru()));
+                    }
+                    KeyClock::Lfu => {
+                        // No LFU counters yet: every key reads as fully decayed.
+                        o.byte(OP_FREQ);
+                        o.byte(0);
+                    }
+                    KeyClock::None => {}
+                }
+                let v = e.value();
+                o.byte(type_of(v));
+                o.string(e.key());
+                o.body(v);
+                if o.buf.len() >= FLUSH_AT {
+                    sink.flush(&mut o)?;
+                }
+            }
+        }
+    }
+    o.byte(OP_EOF);
+    sink.flush(&mut o)?;
+    let crc = if opts.checksum { sink.crc } else { 0 };
+    sink.w.write_all(&crc.to_le_bytes())?;
+    sink.w.flush()
+}
