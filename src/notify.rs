@@ -93,3 +93,12 @@ fn emit(srv: &mut Server, mut c: Option<&mut Client>, event: &str, key: &[u8], d
         pubsub::publish(srv, c, Kind::Global, ch.as_bytes(), key);
     }
 }
+
+/// [`notify_keyspace_event`] for a key in the running client's database.
+#[inline]
+pub fn event(srv: &mut Server, c: &mut Client, class: u32, event: &str, key: &[u8]) {
+    if srv.config.notify_keyspace_events & class != 0 {
+        let dbid = c.db;
+        notify_keyspace_event(srv, c, class, event, key, dbid);
+    }
+}

@@ -14,9 +14,11 @@ use bytes::Bytes;
 
 use super::{acl, arg_i64, cmd, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::config::notify as ev;
 use crate::db::entry::EMBSTR_MAX;
 use crate::db::{Db, Entry, Value, ValueRef};
 use crate::error::{self, OpError};
+use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::number::{format_i64, i64_len, LongDouble, I64_BUF};
 
@@ -256,6 +258,10 @@ fn set_generic(
     };
     db.set(&key, Value::string(val), exp);
     srv.dirty += 1;
+    notify(srv, c, ev::STRING, "set", &key);
+    if expire.is_some() {
+        notify(srv, c, ev::GENERIC, "expire", &key);
+    }
     if fl & GET == 0 {
         c.add_raw(ok_reply);
     }
@@ -341,13 +347,17 @@ pub fn getex_command(srv: &mut Server, c: &mut Client) {
             // An absolute time already past deletes the key (Redis's
             // checkAlreadyExpired); relative ones are always in the future.
             db.remove(&key);
+            srv.dirty += 1;
+            notify(srv, c, ev::GENERIC, "del", &key);
         } else {
             db.set_expire(&key, Some(when));
+            srv.dirty += 1;
+            notify(srv, c, ev::GENERIC, "expire", &key);
         }
-        srv.dirty += 1;
     } else if fl & PERSIST != 0 && had_expire {
         db.set_expire(&key, None);
         srv.dirty += 1;
+        notify(srv, c, ev::GENERIC, "persist", &key);
     }
 }
 
@@ -359,6 +369,7 @@ pub fn getdel_command(srv: &mut Server, c: &mut Client) {
     let key = c.argv[1].clone();
     if srv.dbs[c.db].remove(&key).is_some() {
         srv.dirty += 1;
+        notify(srv, c, ev::GENERIC, "del", &key);
     }
 }
 
@@ -370,6 +381,7 @@ pub fn getset_command(srv: &mut Server, c: &mut Client) {
     let (key, val) = (c.argv[1].clone(), c.argv[2].clone());
     srv.dbs[c.db].set(&key, Value::string(val), None);
     srv.dirty += 1;
+    notify(srv, c, ev::STRING, "set", &key);
 }
 
 /// MGET key [key ...]
@@ -417,6 +429,10 @@ fn mset_generic(srv: &mut Server, c: &mut Client, nx: bool) {
         db.set(&c.argv[i], Value::string(c.argv[i + 1].clone()), None);
     }
     srv.dirty += ((c.argv.len() - 1) / 2) as u64;
+    for i in (1..c.argv.len()).step_by(2) {
+        let key = c.argv[i].clone();
+        notify(srv, c, ev::STRING, "set", &key);
+    }
     if nx {
         c.add_int(1);
     } else {
@@ -456,6 +472,7 @@ fn incr_generic(srv: &mut Server, c: &mut Client, incr: i64) {
     match incr_by(&mut srv.dbs[c.db], &key, incr) {
         Ok(v) => {
             srv.dirty += 1;
+            notify(srv, c, ev::STRING, "incrby", &key);
             c.add_int(v);
         }
         Err(e) => reply_err(c, e),
@@ -528,6 +545,7 @@ pub fn incrbyfloat_command(srv: &mut Server, c: &mut Client) {
     match incr_by_float(&mut srv.dbs[c.db], &key, &c.argv[2]) {
         Ok(text) => {
             srv.dirty += 1;
+            notify(srv, c, ev::STRING, "incrbyfloat", &key);
             c.add_bulk(&text);
         }
         Err(e) => reply_err(c, e),
@@ -582,6 +600,7 @@ pub fn append_command(srv: &mut Server, c: &mut Client) {
     match append(&mut srv.dbs[c.db], &key, &c.argv[2], limit) {
         Ok(n) => {
             srv.dirty += 1;
+            notify(srv, c, ev::STRING, "append", &key);
             c.add_int(n as i64);
         }
         Err(e) => reply_err(c, e),
