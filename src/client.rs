@@ -142,6 +142,9 @@ pub struct Client {
     /// Total bytes read and written (INFO stats).
     pub net_in: u64,
     pub net_out: u64,
+    /// Channels, shard channels and patterns subscribed to (pubsub.rs); None
+    /// when there are none. `flags::PUBSUB` is set while any exist.
+    pub pubsub: Option<Box<crate::pubsub::ClientSubs>>,
 }
 
 impl Client {
@@ -181,6 +184,7 @@ impl Client {
             blocked: None,
             net_in: 0,
             net_out: 0,
+            pubsub: None,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod list;
 pub mod memory;
 pub mod multi;
 pub mod observe;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod spec;
@@ -266,6 +267,7 @@ const GROUPS: &[&[Command]] = &[
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    pubsub::COMMANDS,
     multi::COMMANDS,
     server::COMMANDS,
     memory::COMMANDS,
@@ -457,6 +459,16 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     }
     if srv.writes_denied_by_disk_error() && (cmd.flags & flags::WRITE != 0 || cmd.name == "ping") {
         reject(srv, c, Some(id), error::MISCONF);
+        return;
+    }
+    // pubsub hook: a RESP2 client in subscribe mode may only (un)subscribe, PING,
+    // QUIT and RESET (checked before MULTI queueing, as Redis does).
+    if c.flags & cflags::PUBSUB != 0
+        && c.resp == 2
+        && !pubsub::allowed_in_subscribe_mode(srv.commands.list[id].fullname)
+    {
+        let msg = pubsub::subscribe_mode_error(srv.commands.list[id].fullname);
+        reject(srv, c, Some(id), &msg);
         return;
     }
     if c.flags & cflags::MULTI != 0 && !multi::runs_inside_multi(srv.commands.list[id].fullname) {

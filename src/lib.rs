@@ -11,6 +11,8 @@
 //!               db/segment.rs (one small hash table), db/entry.rs (one key)
 //!  config.rs    directive table, redis.conf parser, CONFIG GET/SET
 //!  info.rs      INFO sections
+//!  pubsub.rs    channel/pattern tables and the publish fan-out;
+//!               notify.rs keyspace notifications published through it
 //!  slowlog.rs   SLOWLOG entries; latency.rs LATENCY events and histograms
 //!  persist/     RDB format (dump files, DUMP/RESTORE payloads)
 //!  error.rs     every error text, as Redis spells it
@@ -28,7 +30,9 @@ pub mod error;
 pub mod info;
 pub mod latency;
 pub mod logging;
+pub mod notify;
 pub mod persist;
+pub mod pubsub;
 pub mod reactor;
 pub mod resp;
 pub mod server;

@@ -535,6 +535,7 @@ impl Reactor {
                     self.srv.unblock_client(&mut c);
                 }
                 crate::cmd::multi::unwatch_all(&mut self.srv, &mut c);
+                crate::pubsub::unsubscribe_everything(&mut self.srv, &mut c);
                 let _ = self.poll.registry().deregister(c.conn.source());
                 debug!("Freed client id={} addr={}", c.id, c.addr);
             }

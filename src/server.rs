@@ -165,6 +165,11 @@ pub struct Server {
     pub monitors: Vec<(usize, u64)>,
     /// DEBUG SET-ACTIVE-EXPIRE: false stops the active expire cycle.
     pub active_expire_enabled: bool,
+    // --- pubsub (pubsub.rs, notify.rs) ---
+    /// Channel, shard channel and pattern subscribers.
+    pub pubsub: crate::pubsub::PubSub,
+    /// Keyspace notification state (expired keys already announced).
+    pub notify: crate::notify::NotifyState,
 }
 
 pub fn wall_ms() -> i64 {
@@ -231,6 +236,8 @@ impl Server {
             latency: Default::default(),
             monitors: Vec::new(),
             active_expire_enabled: true,
+            pubsub: Default::default(),
+            notify: Default::default(),
         };
         s.latency_tracking = s.latency_tracking_config();
         s.update_time();
@@ -265,6 +272,9 @@ impl Server {
             c.errors_in_cmd = 0;
         }
         self.count_client_errors(c);
+        // pubsub hook: `expired` events of keys the command found expired.
+        crate::notify::announce_expired(self, Some(&mut *c));
+        self.notify.expired_cleared();
         for db in &mut self.dbs {
             if !db.expired_keys.is_empty() {
                 // Propagation of expiry DELs comes with AOF/replication.
@@ -352,6 +362,11 @@ impl Server {
                     break;
                 }
             }
+        }
+        // pubsub hook: `expired` events, then forget the keys.
+        crate::notify::announce_expired(self, None);
+        self.notify.expired_cleared();
+        for db in &mut self.dbs {
             db.expired_keys.clear();
         }
         self.stat_expire_cycle_time_used += start.elapsed().as_micros() as u64;

@@ -27,6 +27,7 @@
 //! | `@type CMD...`          | compare only the reply's type and shape (see `Reply::shape`), e.g. TIME |
 //! | `@approx TOL CMD...`    | integer replies may differ by at most TOL (TTL, PTTL); else exact |
 //! | `@scanall CMD ARGS...`  | iterate `SCAN [opts]` or `SSCAN/HSCAN/ZSCAN key [opts]` from cursor 0 to 0 and compare the set of returned elements (pairs for HSCAN/ZSCAN) |
+//! | `@read [N]`             | read N (default 1) more replies on the current connection without sending anything (pub/sub messages, the extra replies of a multi-channel SUBSCRIBE); they are compared as one concatenation |
 //! | `@raw "BYTES"`          | send BYTES as they are (one sdssplitargs argument) and compare everything that comes back until the server closes the connection or is quiet for a moment; a closed connection is part of the result and is reopened on next use |
 //!
 //! Each file runs on its own fresh pair of servers, so files are independent.
@@ -170,6 +171,23 @@ impl Runner {
             ep.conns.remove(&cur);
         }
         out
+    }
+
+    /// Reads `n` more replies on one side without sending anything (`@read`).
+    fn read_more(&mut self, side: Side, n: usize) -> Outcome {
+        let cur = self.cur;
+        let ep = self.ep(side);
+        let conn = ep.conn(cur);
+        let mut all = Vec::new();
+        for _ in 0..n {
+            match conn.try_read_reply() {
+                Ok(b) => all.extend_from_slice(&b),
+                Err(ReadError::Closed) => return Outcome::Closed,
+                Err(ReadError::Timeout) => return Outcome::Timeout,
+                Err(e) => return Outcome::Garbage(e.to_string()),
+            }
+        }
+        Outcome::Reply(all)
     }
 
     fn exec_both(&mut self, args: &[Vec<u8>]) -> (Outcome, Outcome) {
@@ -428,6 +446,20 @@ fn run_file(path: &Path) -> FileReport {
                     assert!(!args.is_empty(), "{name}:{lineno}: @scanall CMD ...");
                     let o = run.scan_all(Side::Oxidis, &args);
                     let r = run.scan_all(Side::Redis, &args);
+                    (o, r)
+                }
+                "read" => {
+                    let n: usize = if rest.is_empty() {
+                        1
+                    } else {
+                        rest.parse()
+                            .unwrap_or_else(|_| panic!("{name}:{lineno}: @read [N]"))
+                    };
+                    let o = run.read_more(Side::Oxidis, n);
+                    let r = run.read_more(Side::Redis, n);
+                    if matches!(o, Outcome::Timeout) || matches!(r, Outcome::Timeout) {
+                        run.timeouts += 1;
+                    }
                     (o, r)
                 }
                 "raw" => {

@@ -98,6 +98,14 @@ pub fn ping_command(_: &mut Server, c: &mut Client) {
         c.add_error(&error::wrong_arity("ping"));
         return;
     }
+    // pubsub hook: in RESP2 subscribe mode PING answers ["pong", message].
+    if c.has(cflags::PUBSUB) && c.resp == 2 {
+        let msg = c.argv.get(1).cloned().unwrap_or_default();
+        c.add_array_len(2);
+        c.add_bulk(b"pong");
+        c.add_bulk(&msg);
+        return;
+    }
     if c.argv.len() == 1 {
         c.add_raw(b"+PONG\r\n");
     } else {
@@ -246,6 +254,7 @@ pub fn hello_command(srv: &mut Server, c: &mut Client) {
 /// RESET
 pub fn reset_command(srv: &mut Server, c: &mut Client) {
     crate::cmd::multi::discard_transaction(srv, c);
+    crate::pubsub::unsubscribe_everything(srv, c);
     c.db = 0;
     c.resp = 2;
     c.name = None;

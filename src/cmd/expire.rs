@@ -7,7 +7,9 @@
 
 use super::{acl, cmd, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::config::notify as ev;
 use crate::error::{self, OpError};
+use crate::notify::event as notify;
 use crate::server::Server;
 
 const W: u64 = f::WRITE | f::FAST;
@@ -109,10 +111,13 @@ fn expire_generic(srv: &mut Server, c: &mut Client, basetime: i64, unit: Unit) {
         if srv.config.lazyfree_lazy_expire {
             srv.lazyfree.free(e);
         }
+        srv.dirty += 1;
+        notify(srv, c, ev::GENERIC, "del", &key);
     } else {
         db.set_expire(&key, Some(when));
+        srv.dirty += 1;
+        notify(srv, c, ev::GENERIC, "expire", &key);
     }
-    srv.dirty += 1;
     c.add_int(1);
 }
 
@@ -181,6 +186,7 @@ pub fn persist_command(srv: &mut Server, c: &mut Client) {
         Some(Some(_)) => {
             db.set_expire(&key, None);
             srv.dirty += 1;
+            notify(srv, c, ev::GENERIC, "persist", &key);
             c.add_int(1);
         }
         _ => c.add_int(0),

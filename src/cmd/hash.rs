@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use super::{acl, arg_i64, cmd, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::config::notify as ev;
 use crate::db::hash::{dict, Hash, HashLimits};
 use crate::db::{Db, Object, Value, ValueRef};
 use crate::error::{self, OpError};
+use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::glob::string_match;
 use crate::util::number::{errors as nerr, format_i64, parse_i64, LongDouble, I64_BUF};
@@ -142,6 +144,7 @@ pub fn hset_command(srv: &mut Server, c: &mut Client) {
             } else {
                 c.add_int(created.unwrap_or(0));
             }
+            notify(srv, c, ev::HASH, "hset", &key);
         }
         Err(e) => reply_err(c, e),
     }
@@ -164,6 +167,7 @@ pub fn hsetnx_command(srv: &mut Server, c: &mut Client) {
         Ok(Some(true)) => {
             srv.dirty += 1;
             c.add_int(1);
+            notify(srv, c, ev::HASH, "hset", &key);
         }
         Ok(_) => c.add_int(0),
         Err(e) => reply_err(c, e),
@@ -223,6 +227,12 @@ pub fn hdel_command(srv: &mut Server, c: &mut Client) {
         Ok(n) => {
             let n = n.unwrap_or(0);
             srv.dirty += n as u64;
+            if n > 0 {
+                notify(srv, c, ev::HASH, "hdel", &key);
+                if srv.dbs[c.db].table().find(&key).is_none() {
+                    notify(srv, c, ev::GENERIC, "del", &key);
+                }
+            }
             c.add_int(n);
         }
         Err(e) => reply_err(c, e),
@@ -326,6 +336,7 @@ pub fn hincrby_command(srv: &mut Server, c: &mut Client) {
         Ok(v) => {
             srv.dirty += 1;
             c.add_int(v);
+            notify(srv, c, ev::HASH, "hincrby", &key);
         }
         Err(e) => reply_err(c, e),
     }
@@ -359,6 +370,7 @@ pub fn hincrbyfloat_command(srv: &mut Server, c: &mut Client) {
         Ok(text) => {
             srv.dirty += 1;
             c.add_bulk(text.as_bytes());
+            notify(srv, c, ev::HASH, "hincrbyfloat", &key);
         }
         Err(e) => reply_err(c, e),
     }

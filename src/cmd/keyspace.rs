@@ -7,9 +7,11 @@ use bytes::Bytes;
 
 use super::{acl, cmd, container_command, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::config::notify as ev;
 use crate::config::MaxmemoryPolicy;
 use crate::db::{Db, Entry, ValueRef};
 use crate::error::{self, OpError};
+use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::glob::string_match;
 
@@ -83,6 +85,8 @@ fn del_generic(srv: &mut Server, c: &mut Client, lazy: bool) {
                 srv.lazyfree.free(e);
             }
             n += 1;
+            let key = c.argv[i].clone();
+            notify(srv, c, ev::GENERIC, "del", &key);
         }
     }
     srv.dirty += n as u64;
@@ -393,6 +397,8 @@ fn rename_generic(srv: &mut Server, c: &mut Client, nx: bool) {
         Err(e) => return reply_err(c, e),
     }
     srv.dirty += 1;
+    notify(srv, c, ev::GENERIC, "rename_from", &from);
+    notify(srv, c, ev::GENERIC, "rename_to", &to);
     if nx {
         c.add_int(1)
     } else {
@@ -428,6 +434,8 @@ pub fn move_command(srv: &mut Server, c: &mut Client) {
     let e = src.remove(&key).expect("looked up above");
     dst.set_entry(e);
     srv.dirty += 1;
+    notify(srv, c, ev::GENERIC, "move_from", &key);
+    crate::notify::notify_keyspace_event(srv, c, ev::GENERIC, "move_to", &key, dst_id);
     c.add_int(1);
 }
 
@@ -465,6 +473,7 @@ pub fn copy_command(srv: &mut Server, c: &mut Client) {
     let old = dst.set_entry(Entry::new(&to, src.to_value(), src.expire()));
     free_replaced(srv, old);
     srv.dirty += 1;
+    crate::notify::notify_keyspace_event(srv, c, ev::GENERIC, "copy_to", &to, dst_id);
     c.add_int(1);
 }
 

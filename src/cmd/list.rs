@@ -15,9 +15,11 @@ use bytes::Bytes;
 
 use super::{acl, arg_i64, cmd, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::config::notify as ev;
 use crate::db::list::{Elem, Fill, List, Needle};
 use crate::db::{Db, Object, Value, ValueRef};
 use crate::error::{self, OpError};
+use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::number::{format_i64, parse_i64, I64_BUF};
 
@@ -136,6 +138,28 @@ pub fn lookup_list_mut<'a>(db: &'a mut Db, key: &[u8]) -> Result<Option<&'a mut 
 /// Node fill for lists created now (`list-max-listpack-size`).
 pub fn fill(srv: &Server) -> Fill {
     Fill::new(srv.config.list_max_listpack_size)
+}
+
+/// Keyspace event of a push to `key`: "lpush" or "rpush".
+pub fn notify_pushed(srv: &mut Server, c: &mut Client, key: &[u8], left: bool) {
+    notify(srv, c, ev::LIST, if left { "lpush" } else { "rpush" }, key);
+}
+
+/// Keyspace events after elements were popped from `key`: "lpop" or "rpop",
+/// then "del" when that emptied the list (Redis's listElementsRemoved).
+pub fn notify_popped(srv: &mut Server, c: &mut Client, key: &[u8], left: bool) {
+    if srv.config.notify_keyspace_events == 0 {
+        return;
+    }
+    notify(srv, c, ev::LIST, if left { "lpop" } else { "rpop" }, key);
+    notify_if_deleted(srv, c, key);
+}
+
+/// The "del" event when `key` no longer exists (an aggregate emptied).
+fn notify_if_deleted(srv: &mut Server, c: &mut Client, key: &[u8]) {
+    if srv.config.notify_keyspace_events != 0 && srv.dbs[c.db].table().find(key).is_none() {
+        notify(srv, c, ev::GENERIC, "del", key);
+    }
 }
 
 /// Deletes `key` if its list is empty (Redis deletes empty aggregates).
@@ -279,6 +303,10 @@ fn push_generic(srv: &mut Server, c: &mut Client, left: bool, xx: bool) {
                 srv.dirty += (c.argv.len() - 2) as u64;
             }
             c.add_int(n as i64);
+            if n > 0 {
+                let key = c.argv[1].clone();
+                notify_pushed(srv, c, &key, left);
+            }
         }
         Err(e) => reply_err(c, e),
     }
@@ -345,11 +373,13 @@ fn pop_generic(srv: &mut Server, c: &mut Client, left: bool) {
         Some(0) => c.add_raw(b"*0\r\n"),
         Some(n) => {
             srv.dirty += pop_range_reply(db, c, &key, left, n) as u64;
+            notify_popped(srv, c, &key, left);
         }
         None => {
             if let Ok(Some(mut v)) = list_pop(db, &key, left, 1) {
                 c.add_bulk(&v.pop().expect("non-empty list"));
                 srv.dirty += 1;
+                notify_popped(srv, c, &key, left);
             }
         }
     }
@@ -422,6 +452,7 @@ pub fn lset_command(srv: &mut Server, c: &mut Client) {
     l.set(index, &c.argv[3]);
     srv.dirty += 1;
     c.add_ok();
+    notify(srv, c, ev::LIST, "lset", &key);
 }
 
 /// LINSERT key <BEFORE | AFTER> pivot element
@@ -445,6 +476,7 @@ pub fn linsert_command(srv: &mut Server, c: &mut Client) {
     l.insert_at_pivot(&pivot, &c.argv[4], after);
     let n = l.len();
     srv.dirty += 1;
+    notify(srv, c, ev::LIST, "linsert", &key);
     c.add_int(n as i64);
 }
 
@@ -466,6 +498,10 @@ pub fn lrem_command(srv: &mut Server, c: &mut Client) {
         db.remove(&key);
     }
     srv.dirty += removed as u64;
+    if removed > 0 {
+        notify(srv, c, ev::LIST, "lrem", &key);
+    }
+    notify_if_deleted(srv, c, &key);
     c.add_int(removed as i64);
 }
 
@@ -495,6 +531,8 @@ pub fn ltrim_command(srv: &mut Server, c: &mut Client) {
     l.delete_range(n - rtrim as usize, rtrim as usize);
     delete_if_empty(db, &key);
     srv.dirty += (ltrim + rtrim) as u64;
+    notify(srv, c, ev::LIST, "ltrim", &key);
+    notify_if_deleted(srv, c, &key);
     c.add_ok();
 }
 
@@ -595,11 +633,20 @@ fn lmove_reply(srv: &mut Server, c: &mut Client, from_left: bool, to_left: bool)
     match lmove_generic(db, &c.argv[1], &c.argv[2], from_left, to_left, fill) {
         Ok(Some(v)) => {
             srv.dirty += 1;
-            c.add_bulk(&v);
+            notify_moved(srv, c, &v, from_left, to_left);
         }
         Ok(None) => c.add_null(),
         Err(e) => reply_err(c, e),
     }
+}
+
+/// After an element `v` moved from argv[1] to argv[2]: the push event, the reply,
+/// then the pop (and "del") events, in Redis's order.
+pub fn notify_moved(srv: &mut Server, c: &mut Client, v: &[u8], from_left: bool, to_left: bool) {
+    let (src, dst) = (c.argv[1].clone(), c.argv[2].clone());
+    notify_pushed(srv, c, &dst, to_left);
+    c.add_bulk(v);
+    notify_popped(srv, c, &src, from_left);
 }
 
 /// LMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT>
@@ -666,6 +713,7 @@ pub fn mpop_generic(
         c.add_array_len(2);
         c.add_bulk(key);
         srv.dirty += pop_range_reply(db, c, key, left, count) as u64;
+        notify_popped(srv, c, key, left);
         return true;
     }
     false

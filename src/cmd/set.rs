@@ -10,10 +10,12 @@ use std::sync::Arc;
 use super::hash::{parse_rand_count, parse_scan_cursor, parse_scan_options, scan_loop};
 use super::{acl, cmd, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::config::notify as ev;
 use crate::db::hash::dict;
 use crate::db::set::{Member, Set};
 use crate::db::{Db, Object, Value, ValueRef};
 use crate::error::OpError;
+use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::glob::string_match;
 use crate::util::number::{format_i64, parse_i64, I64_BUF};
@@ -169,6 +171,9 @@ pub fn sadd_command(srv: &mut Server, c: &mut Client) {
         Ok(n) => {
             let n = n.unwrap_or(0);
             srv.dirty += n as u64;
+            if n > 0 {
+                notify(srv, c, ev::SET, "sadd", &key);
+            }
             c.add_int(n as i64);
         }
         Err(e) => reply_err(c, e),
@@ -195,6 +200,10 @@ pub fn srem_command(srv: &mut Server, c: &mut Client) {
         Ok(n) => {
             let n = n.unwrap_or(0);
             srv.dirty += n as u64;
+            if n > 0 {
+                notify(srv, c, ev::SET, "srem", &key);
+                notify_if_deleted(srv, c, &key);
+            }
             c.add_int(n);
         }
         Err(e) => reply_err(c, e),
@@ -231,10 +240,24 @@ pub fn smove_command(srv: &mut Server, c: &mut Client) {
         return c.add_int(0);
     }
     srv.dirty += 1;
-    if let Ok(Some(true)) = with_set_write(db, &dst, true, |s| s.add(&m, max)) {
+    let added = matches!(
+        with_set_write(db, &dst, true, |s| s.add(&m, max)),
+        Ok(Some(true))
+    );
+    notify(srv, c, ev::SET, "srem", &src);
+    notify_if_deleted(srv, c, &src);
+    if added {
         srv.dirty += 1;
+        notify(srv, c, ev::SET, "sadd", &dst);
     }
     c.add_int(1);
+}
+
+/// The "del" event when `key` no longer exists (a set emptied).
+fn notify_if_deleted(srv: &mut Server, c: &mut Client, key: &[u8]) {
+    if srv.config.notify_keyspace_events != 0 && srv.dbs[c.db].table().find(key).is_none() {
+        notify(srv, c, ev::GENERIC, "del", key);
+    }
 }
 
 /// SISMEMBER key member
@@ -297,7 +320,9 @@ pub fn spop_command(srv: &mut Server, c: &mut Client) {
     match with_set_write(&mut srv.dbs[c.db], &key, false, |s| s.pop_random()) {
         Ok(Some(m)) => {
             srv.dirty += 1;
+            notify(srv, c, ev::SET, "spop", &key);
             c.add_bulk(&m);
+            notify_if_deleted(srv, c, &key);
         }
         Ok(None) => c.add_null(),
         Err(e) => reply_err(c, e),
@@ -347,11 +372,17 @@ fn spop_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes) {
         }
     });
     match r {
-        Ok(_) => {
+        Ok(r) => {
             srv.dirty += popped.len() as u64;
+            if r.is_some() && count > 0 {
+                notify(srv, c, ev::SET, "spop", &key);
+            }
             c.add_set_len(popped.len());
             for m in popped {
                 c.add_bulk(&m);
+            }
+            if r.is_some() && count > 0 {
+                notify_if_deleted(srv, c, &key);
             }
         }
         Err(e) => reply_err(c, e),

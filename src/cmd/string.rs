@@ -14,9 +14,11 @@ use bytes::Bytes;
 
 use super::{acl, arg_i64, cmd, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::config::notify as ev;
 use crate::db::entry::EMBSTR_MAX;
 use crate::db::{Db, Entry, Value, ValueRef};
 use crate::error::{self, OpError};
+use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::number::{format_i64, i64_len, LongDouble, I64_BUF};
 
@@ -236,38 +238,43 @@ fn set_generic(
     if fl & GET != 0 && get_generic(srv, c).is_err() {
         return;
     }
+    // Borrow the arguments apart from the client (replies and notifications need
+    // it mutably) without cloning them.
+    let argv = std::mem::take(&mut c.argv);
+    let (key, val) = (&argv[1], Value::string_arg(&argv[val_idx]));
     let db = &mut srv.dbs[c.db];
-    let (key, val) = (&c.argv[1], Value::string_arg(&c.argv[val_idx]));
-    if fl & (NX | XX | KEEPTTL) == 0 {
+    let exp = if fl & (NX | XX | KEEPTTL) == 0 {
         // Plain SET: one lookup, in the insert itself.
-        db.set(key, val, expire);
-        srv.dirty += 1;
-        if fl & GET == 0 {
-            c.add_raw(ok_reply);
-        }
-        return;
-    }
-    let old_expire = db.lookup_write(key).map(|e| e.expire());
-    let found = old_expire.is_some();
-    if (fl & NX != 0 && found) || (fl & XX != 0 && !found) {
-        if fl & GET == 0 {
-            match abort_reply {
-                Some(r) => c.add_raw(r),
-                None => c.add_null(),
-            }
-        }
-        return;
-    }
-    let exp = if fl & KEEPTTL != 0 {
-        old_expire.flatten()
-    } else {
         expire
+    } else {
+        let old_expire = db.lookup_write(key).map(|e| e.expire());
+        let found = old_expire.is_some();
+        if (fl & NX != 0 && found) || (fl & XX != 0 && !found) {
+            if fl & GET == 0 {
+                match abort_reply {
+                    Some(r) => c.add_raw(r),
+                    None => c.add_null(),
+                }
+            }
+            c.argv = argv;
+            return;
+        }
+        if fl & KEEPTTL != 0 {
+            old_expire.flatten()
+        } else {
+            expire
+        }
     };
     db.set(key, val, exp);
     srv.dirty += 1;
+    notify(srv, c, ev::STRING, "set", key);
+    if expire.is_some() {
+        notify(srv, c, ev::GENERIC, "expire", key);
+    }
     if fl & GET == 0 {
         c.add_raw(ok_reply);
     }
+    c.argv = argv;
 }
 
 /// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
@@ -338,13 +345,17 @@ pub fn getex_command(srv: &mut Server, c: &mut Client) {
             // An absolute time already past deletes the key (Redis's
             // checkAlreadyExpired); relative ones are always in the future.
             db.remove(&key);
+            srv.dirty += 1;
+            notify(srv, c, ev::GENERIC, "del", &key);
         } else {
             db.set_expire(&key, Some(when));
+            srv.dirty += 1;
+            notify(srv, c, ev::GENERIC, "expire", &key);
         }
-        srv.dirty += 1;
     } else if fl & PERSIST != 0 && had_expire {
         db.set_expire(&key, None);
         srv.dirty += 1;
+        notify(srv, c, ev::GENERIC, "persist", &key);
     }
 }
 
@@ -356,6 +367,7 @@ pub fn getdel_command(srv: &mut Server, c: &mut Client) {
     let key = c.argv[1].clone();
     if srv.dbs[c.db].remove(&key).is_some() {
         srv.dirty += 1;
+        notify(srv, c, ev::GENERIC, "del", &key);
     }
 }
 
@@ -367,6 +379,7 @@ pub fn getset_command(srv: &mut Server, c: &mut Client) {
     let (key, val) = (c.argv[1].clone(), c.argv[2].clone());
     srv.dbs[c.db].set(&key, Value::string(val), None);
     srv.dirty += 1;
+    notify(srv, c, ev::STRING, "set", &key);
 }
 
 /// MGET key [key ...]
@@ -414,6 +427,10 @@ fn mset_generic(srv: &mut Server, c: &mut Client, nx: bool) {
         db.set(&c.argv[i], Value::string_arg(&c.argv[i + 1]), None);
     }
     srv.dirty += ((c.argv.len() - 1) / 2) as u64;
+    for i in (1..c.argv.len()).step_by(2) {
+        let key = c.argv[i].clone();
+        notify(srv, c, ev::STRING, "set", &key);
+    }
     if nx {
         c.add_int(1);
     } else {
@@ -453,6 +470,7 @@ fn incr_generic(srv: &mut Server, c: &mut Client, incr: i64) {
     match incr_by(&mut srv.dbs[c.db], &key, incr) {
         Ok(v) => {
             srv.dirty += 1;
+            notify(srv, c, ev::STRING, "incrby", &key);
             c.add_int(v);
         }
         Err(e) => reply_err(c, e),
@@ -525,6 +543,7 @@ pub fn incrbyfloat_command(srv: &mut Server, c: &mut Client) {
     match incr_by_float(&mut srv.dbs[c.db], &key, &c.argv[2]) {
         Ok(text) => {
             srv.dirty += 1;
+            notify(srv, c, ev::STRING, "incrbyfloat", &key);
             c.add_bulk(&text);
         }
         Err(e) => reply_err(c, e),
@@ -579,6 +598,7 @@ pub fn append_command(srv: &mut Server, c: &mut Client) {
     match append(&mut srv.dbs[c.db], &key, &c.argv[2], limit) {
         Ok(n) => {
             srv.dirty += 1;
+            notify(srv, c, ev::STRING, "append", &key);
             c.add_int(n as i64);
         }
         Err(e) => reply_err(c, e),

@@ -76,6 +76,11 @@ pub fn stats_section(srv: &Server, o: &mut String) {
     let (ops, kin, kout) = srv.stats.instantaneous();
     let hits: u64 = srv.dbs.iter().map(|d| d.stat_hits).sum();
     let misses: u64 = srv.dbs.iter().map(|d| d.stat_misses).sum();
+    let (psc, psp, pss) = (
+        srv.pubsub.channels.len(),
+        srv.pubsub.patterns.len(),
+        srv.pubsub.shard_channels.len(),
+    );
     let st = &srv.stats;
     let _ = write!(
         o,
@@ -105,9 +110,9 @@ pub fn stats_section(srv: &Server, o: &mut String) {
          current_eviction_exceeded_time:0\r\n\
          keyspace_hits:{hits}\r\n\
          keyspace_misses:{misses}\r\n\
-         pubsub_channels:0\r\n\
-         pubsub_patterns:0\r\n\
-         pubsubshard_channels:0\r\n\
+         pubsub_channels:{psc}\r\n\
+         pubsub_patterns:{psp}\r\n\
+         pubsubshard_channels:{pss}\r\n\
          latest_fork_usec:0\r\n\
          total_forks:0\r\n\
          migrate_cached_sockets:0\r\n\

@@ -57,6 +57,7 @@ fn bpop_generic(srv: &mut Server, c: &mut Client, left: bool) {
         c.add_array_len(2);
         c.add_bulk(key);
         c.add_bulk(&v);
+        super::notify_popped(srv, c, key, left);
         srv.unblock_client(c);
         return;
     }
@@ -86,7 +87,7 @@ fn blmove_generic(srv: &mut Server, c: &mut Client, from_left: bool, to_left: bo
     match lmove_generic(&mut srv.dbs[c.db], &src, &dst, from_left, to_left, fill) {
         Ok(Some(v)) => {
             srv.dirty += 1;
-            c.add_bulk(&v);
+            super::notify_moved(srv, c, &v, from_left, to_left);
             srv.unblock_client(c);
             return;
         }

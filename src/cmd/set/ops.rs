@@ -81,16 +81,43 @@ fn sinter_generic(srv: &mut Server, c: &mut Client, keys_from: usize, dst: Optio
         return;
     };
     let mut result = Set::new();
+    // Redis announces the deletion before the reply when a source is missing.
+    let del_first = sets.is_none();
     if let Some(sets) = sets {
         for m in intersect(&sets, 0) {
             m.with_bytes(|b| result.add(b, max));
         }
     }
+    store_result(srv, c, &dst, result, "sinterstore", del_first);
+}
+
+/// Stores a *STORE result and replies its size, with the keyspace event: the
+/// store's `event` after the reply, or "del" when an empty result removed `dst`.
+fn store_result(
+    srv: &mut Server,
+    c: &mut Client,
+    dst: &[u8],
+    result: Set,
+    event: &str,
+    del_first: bool,
+) {
     let n = result.len();
-    if store_set(db, &dst, result) {
+    let changed = store_set(&mut srv.dbs[c.db], dst, result);
+    if changed {
         srv.dirty += 1;
     }
-    c.add_int(n as i64);
+    if n > 0 {
+        c.add_int(n as i64);
+        crate::notify::event(srv, c, crate::config::notify::SET, event, dst);
+        return;
+    }
+    if changed && del_first {
+        crate::notify::event(srv, c, crate::config::notify::GENERIC, "del", dst);
+    }
+    c.add_int(0);
+    if changed && !del_first {
+        crate::notify::event(srv, c, crate::config::notify::GENERIC, "del", dst);
+    }
 }
 
 /// SINTER key [key ...]
@@ -186,11 +213,11 @@ fn sunion_diff_generic(
     match dst {
         None => add_set(c, &result),
         Some(dst) => {
-            let n = result.len();
-            if store_set(db, &dst, result) {
-                srv.dirty += 1;
-            }
-            c.add_int(n as i64);
+            let event = match op {
+                Op::Union => "sunionstore",
+                Op::Diff => "sdiffstore",
+            };
+            store_result(srv, c, &dst, result, event, false);
         }
     }
 }

@@ -119,6 +119,7 @@ pub fn setrange_command(srv: &mut Server, c: &mut Client) {
         Ok((len, written)) => {
             if written {
                 srv.dirty += 1;
+                crate::notify::event(srv, c, crate::config::notify::STRING, "setrange", &key);
             }
             c.add_int(len as i64);
         }

@@ -1,0 +1,188 @@
+//! Pub/Sub against a running oxidis: many subscribers and patterns, message
+//! order, unsubscribe-all replies, RESP3 push frames, and the pubsub
+//! output-buffer limit cutting a slow subscriber while others keep receiving.
+//! (Byte-for-byte comparison with Redis is in tests/diff/pubsub.txt and notify.txt.)
+
+mod common;
+
+use common::{Conn, Reply, Server};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+fn bulk(s: &str) -> Reply {
+    Reply::Bulk(s.as_bytes().to_vec())
+}
+
+fn message(ch: &str, msg: &str) -> Reply {
+    Reply::Array(vec![bulk("message"), bulk(ch), bulk(msg)])
+}
+
+fn read(c: &mut Conn) -> Reply {
+    Reply::parse(&c.read_reply())
+}
+
+#[test]
+fn many_subscribers_get_every_message_in_order() {
+    let srv = Server::oxidis(&[]);
+    let mut subs: Vec<Conn> = (0..20).map(|_| srv.connect()).collect();
+    for (i, s) in subs.iter_mut().enumerate() {
+        s.send(&[b"SUBSCRIBE", b"all", format!("own{i}").as_bytes()]);
+        read(s);
+        read(s);
+        if i % 2 == 0 {
+            let r = s.cmd_reply(&["PSUBSCRIBE", "a*"]);
+            assert_eq!(
+                r,
+                Reply::Array(vec![bulk("psubscribe"), bulk("a*"), Reply::Int(3)])
+            );
+        }
+    }
+    let mut p = srv.connect();
+    for n in 0..50 {
+        let r = p.cmd_reply(&["PUBLISH", "all", &n.to_string()]);
+        assert_eq!(r, Reply::Int(30), "20 channel + 10 pattern receivers");
+    }
+    assert_eq!(p.cmd_reply(&["PUBLISH", "own7", "x"]), Reply::Int(1));
+    assert_eq!(p.cmd_reply(&["PUBSUB", "NUMPAT"]), Reply::Int(1));
+    for (i, s) in subs.iter_mut().enumerate() {
+        for n in 0..50 {
+            assert_eq!(read(s), message("all", &n.to_string()), "subscriber {i}");
+            if i % 2 == 0 {
+                let pm = Reply::Array(vec![
+                    bulk("pmessage"),
+                    bulk("a*"),
+                    bulk("all"),
+                    bulk(&n.to_string()),
+                ]);
+                assert_eq!(read(s), pm);
+            }
+        }
+    }
+    assert_eq!(read(&mut subs[7]), message("own7", "x"));
+}
+
+#[test]
+fn unsubscribe_all_replies_once_per_channel() {
+    let srv = Server::oxidis(&[]);
+    let mut s = srv.connect();
+    let names = ["c1", "c2", "c3", "c4"];
+    s.send(&[b"SUBSCRIBE", b"c1", b"c2", b"c3", b"c4"]);
+    for (i, n) in names.iter().enumerate() {
+        let want = Reply::Array(vec![bulk("subscribe"), bulk(n), Reply::Int(i as i64 + 1)]);
+        assert_eq!(read(&mut s), want);
+    }
+    s.send(&[b"UNSUBSCRIBE"]);
+    let mut seen = BTreeSet::new();
+    let mut counts = Vec::new();
+    for _ in 0..4 {
+        let Reply::Array(v) = read(&mut s) else {
+            panic!("array expected")
+        };
+        assert_eq!(v[0], bulk("unsubscribe"));
+        seen.insert(v[1].as_bytes().unwrap());
+        counts.push(v[2].clone());
+    }
+    assert_eq!(seen.len(), 4);
+    assert_eq!(
+        counts,
+        vec![Reply::Int(3), Reply::Int(2), Reply::Int(1), Reply::Int(0)]
+    );
+    // Nothing left: one reply with a null channel, and subscribe mode is over.
+    assert_eq!(
+        s.cmd_reply(&["UNSUBSCRIBE"]),
+        Reply::Array(vec![bulk("unsubscribe"), Reply::NilBulk, Reply::Int(0)])
+    );
+    assert_eq!(s.cmd_reply(&["PING"]), Reply::Status("PONG".into()));
+    // Patterns are released in subscription order.
+    s.send(&[b"PSUBSCRIBE", b"z*", b"a*", b"m*"]);
+    for _ in 0..3 {
+        read(&mut s);
+    }
+    s.send(&[b"PUNSUBSCRIBE"]);
+    for (p, n) in [("z*", 2), ("a*", 1), ("m*", 0)] {
+        let want = Reply::Array(vec![bulk("punsubscribe"), bulk(p), Reply::Int(n)]);
+        assert_eq!(read(&mut s), want);
+    }
+}
+
+#[test]
+fn resp3_pushes_and_self_delivery() {
+    let srv = Server::oxidis(&[]);
+    let mut s = srv.connect();
+    assert!(!s.cmd_reply(&["HELLO", "3"]).is_error());
+    let r = s.cmd(&["SUBSCRIBE", "me"]);
+    assert_eq!(r, b">3\r\n$9\r\nsubscribe\r\n$2\r\nme\r\n:1\r\n");
+    // Any command works in RESP3 while subscribed.
+    assert_eq!(s.cmd(&["SET", "k", "v"]), b"+OK\r\n");
+    // Publishing to oneself: the push comes before the reply.
+    s.send(&[b"PUBLISH", b"me", b"hi"]);
+    assert_eq!(
+        s.read_reply(),
+        b">3\r\n$7\r\nmessage\r\n$2\r\nme\r\n$2\r\nhi\r\n"
+    );
+    assert_eq!(s.read_reply(), b":1\r\n");
+    s.send(&[b"SSUBSCRIBE", b"sh"]);
+    assert_eq!(
+        s.read_reply(),
+        b">3\r\n$10\r\nssubscribe\r\n$2\r\nsh\r\n:1\r\n"
+    );
+    let mut p = srv.connect();
+    assert_eq!(p.cmd_reply(&["SPUBLISH", "sh", "x"]), Reply::Int(1));
+    assert_eq!(
+        s.read_reply(),
+        b">3\r\n$8\r\nsmessage\r\n$2\r\nsh\r\n$1\r\nx\r\n"
+    );
+    // Keyspace events reach the client that caused them, as pushes.
+    assert_eq!(
+        s.cmd(&["CONFIG", "SET", "notify-keyspace-events", "E$"]),
+        b"+OK\r\n"
+    );
+    s.cmd(&["SUBSCRIBE", "__keyevent@0__:set"]);
+    s.send(&[b"SET", b"k2", b"v"]);
+    assert_eq!(
+        s.read_reply(),
+        b">3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:set\r\n$2\r\nk2\r\n"
+    );
+    assert_eq!(s.read_reply(), b"+OK\r\n");
+}
+
+#[test]
+fn slow_subscriber_is_cut_by_the_pubsub_limit() {
+    let srv = Server::oxidis(&["--client-output-buffer-limit", "pubsub 256kb 0 0"]);
+    let mut slow = srv.connect();
+    slow.cmd(&["SUBSCRIBE", "feed"]);
+    let mut fast = srv.connect();
+    fast.cmd(&["SUBSCRIBE", "feed"]);
+    let total = 3000;
+    let reader = std::thread::spawn(move || {
+        let mut got = 0;
+        for _ in 0..total {
+            match fast.try_read_reply() {
+                Ok(_) => got += 1,
+                Err(_) => break,
+            }
+        }
+        (got, fast)
+    });
+    // The slow subscriber never reads: ~30 MB is far beyond the socket
+    // buffers plus the 256 KB limit.
+    let payload = "x".repeat(10_000);
+    let mut p = srv.connect();
+    for _ in 0..total {
+        p.cmd(&["PUBLISH", "feed", &payload]);
+    }
+    let (got, _fast) = reader.join().unwrap();
+    assert_eq!(got, total, "the fast subscriber got all");
+    assert!(
+        slow.is_closed_within(Duration::from_secs(10)),
+        "the slow subscriber was disconnected"
+    );
+    assert_eq!(
+        p.cmd_reply(&["PUBSUB", "NUMSUB", "feed"])
+            .elements()
+            .unwrap()[1],
+        Reply::Int(1)
+    );
+    let info = String::from_utf8(p.cmd(&["INFO", "stats"])).unwrap();
+    assert!(info.contains("pubsub_channels:1\r\n"), "{info}");
+}
