@@ -142,6 +142,8 @@ pub struct Client {
     /// Total bytes read and written (INFO stats).
     pub net_in: u64,
     pub net_out: u64,
+    /// Client-side caching state, while CLIENT TRACKING is on (tracking.rs).
+    pub tracking: Option<Box<crate::tracking::ClientTracking>>,
 }
 
 impl Client {
@@ -181,6 +183,7 @@ impl Client {
             blocked: None,
             net_in: 0,
             net_out: 0,
+            tracking: None,
         }
     }
 

@@ -12,6 +12,7 @@
 //!  config.rs    directive table, redis.conf parser, CONFIG GET/SET
 //!  info.rs      INFO sections
 //!  slowlog.rs   SLOWLOG entries; latency.rs LATENCY events and histograms
+//!  tracking.rs  client-side caching: CLIENT TRACKING table and invalidations
 //!  error.rs     every error text, as Redis spells it
 //!  util/        glob matching, number parsing/formatting, argument splitting
 //! ```
@@ -32,4 +33,5 @@ pub mod resp;
 pub mod server;
 pub mod slowlog;
 pub mod supervise;
+pub mod tracking;
 pub mod util;

@@ -163,6 +163,8 @@ pub struct Server {
     pub monitors: Vec<(usize, u64)>,
     /// DEBUG SET-ACTIVE-EXPIRE: false stops the active expire cycle.
     pub active_expire_enabled: bool,
+    /// Client-side caching: tracked keys, BCAST prefixes (tracking.rs).
+    pub tracking: crate::tracking::Tracking,
 }
 
 pub fn wall_ms() -> i64 {
@@ -228,6 +230,7 @@ impl Server {
             latency: Default::default(),
             monitors: Vec::new(),
             active_expire_enabled: true,
+            tracking: Default::default(),
         };
         s.latency_tracking = s.latency_tracking_config();
         s.update_time();
@@ -275,6 +278,9 @@ impl Server {
                 db.touched.clear();
             }
         }
+        if self.tracking.is_active() {
+            crate::tracking::after_command(self, c);
+        }
         if c.has(cflags::REPLY_SKIP) {
             c.flags &= !cflags::REPLY_SKIP;
         }
@@ -294,6 +300,9 @@ impl Server {
         self.cronloops += 1;
         self.stats.sample(self.now_ms);
         self.active_expire_cycle();
+        if self.tracking.is_active() {
+            crate::tracking::after_cron(self);
+        }
         crate::info::cron(self);
     }
 
