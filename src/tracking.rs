@@ -20,10 +20,11 @@
 //! - Delivery: RESP3 gets a push `>2 invalidate <keys>`; with REDIRECT the message
 //!   goes to the other client (a RESP2 one gets it as a pub/sub `message` on
 //!   `__redis__:invalidate`); a flush sends a null instead of the keys.
-//! - Ordering as Redis: an invalidation of the running client's own write is sent
-//!   after its reply (Redis's tracking_pending_keys); others are sent at once, so a
-//!   running client that receives one (as a redirect target, or for a key that
-//!   expired during its read) gets it before its reply.
+//! - Ordering as Redis: an invalidation for the running client itself (its own
+//!   write, or a key that expired during its read) is sent after its reply (Redis's
+//!   tracking_pending_keys) and not at all with NOLOOP; others are sent at once, so
+//!   a running client that receives one as a redirect target gets it before its
+//!   reply. BCAST NOLOOP leaves out the keys the client itself modified last.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -485,7 +486,9 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
             if ct.has(flags::BCAST) {
                 continue;
             }
-            if Some(id) == modifier {
+            // The running client: NOLOOP skips it (also for a key that expired
+            // during its own read), else it hears after its reply.
+            if Some(id) == cur_id {
                 if ct.has(flags::NOLOOP) {
                     continue;
                 }
