@@ -101,6 +101,9 @@ pub struct Tracking {
     pending: Vec<Option<Bytes>>,
     /// Messages for clients that were outside the slab when produced: (token, id, bytes).
     deferred: Vec<(usize, u64, Vec<u8>)>,
+    /// Invalidations for tracking clients that were outside the slab:
+    /// (id, token, key or None for a flush), sent at the next drain.
+    retry: Vec<(u64, usize, Option<Bytes>)>,
     /// Depth of nested `call()`s (EXEC runs its commands nested).
     pub nesting: u32,
     /// True while there is anything to track: the databases record changes.
@@ -138,7 +141,11 @@ impl Tracking {
 /// Recomputes whether the databases must record key changes.
 fn refresh_active(srv: &mut Server) {
     let t = &srv.tracking;
-    let active = !t.clients.is_empty() || !t.table.is_empty() || !t.prefixes.is_empty();
+    let active = !t.clients.is_empty()
+        || !t.table.is_empty()
+        || !t.prefixes.is_empty()
+        || !t.retry.is_empty()
+        || !t.deferred.is_empty();
     if active != t.active {
         srv.tracking.active = active;
         for db in &mut srv.dbs {
@@ -258,7 +265,7 @@ pub fn disable(srv: &mut Server, c: &mut Client) {
         }
     }
     srv.tracking.clients.remove(&c.id);
-    srv.tracking.deferred.retain(|(_, id, _)| *id != c.id);
+    srv.tracking.retry.retain(|(id, _, _)| *id != c.id);
     refresh_active(srv);
 }
 
@@ -445,7 +452,7 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
     if !srv.tracking.deferred.is_empty() {
         deliver_deferred(srv, cur.as_deref_mut());
     }
-    if keys.is_empty() && !flushed {
+    if keys.is_empty() && !flushed && srv.tracking.retry.is_empty() {
         return;
     }
     let cur_id = cur.as_deref().map(|c| c.id);
@@ -457,6 +464,19 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
         written: Vec::new(),
         deferred: &mut tr.deferred,
     };
+    for (id, token, key) in std::mem::take(&mut tr.retry) {
+        match cl.find(id, token) {
+            Found::Busy => tr.retry.push((id, token, key)),
+            Found::Gone => {}
+            Found::Here => {
+                let p = match &key {
+                    Some(k) => Payload::Key(k),
+                    None => Payload::Null,
+                };
+                send(&mut cl, id, token, &p);
+            }
+        }
+    }
     for (key, by_expiry) in keys {
         let modifier = if by_expiry { None } else { cur_id };
         if !tr.prefixes.is_empty() {
@@ -478,6 +498,9 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
                 continue;
             };
             let Some(t) = cl.get(id, token) else {
+                if let Found::Busy = cl.find(id, token) {
+                    tr.retry.push((id, token, Some(key.clone())));
+                }
                 continue;
             };
             let Some(ct) = t.tracking.as_ref() else {
@@ -504,6 +527,8 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
         for (id, token) in ids {
             if Some(id) == cur_id {
                 tr.pending.push(None);
+            } else if let Found::Busy = cl.find(id, token) {
+                tr.retry.push((id, token, None));
             } else {
                 send(&mut cl, id, token, &Payload::Null);
             }
