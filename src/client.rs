@@ -145,6 +145,8 @@ pub struct Client {
     /// Channels, shard channels and patterns subscribed to (pubsub.rs); None
     /// when there are none. `flags::PUBSUB` is set while any exist.
     pub pubsub: Option<Box<crate::pubsub::ClientSubs>>,
+    /// Client-side caching state, while CLIENT TRACKING is on (tracking.rs).
+    pub tracking: Option<Box<crate::tracking::ClientTracking>>,
 }
 
 impl Client {
@@ -185,6 +187,7 @@ impl Client {
             net_in: 0,
             net_out: 0,
             pubsub: None,
+            tracking: None,
         }
     }
 

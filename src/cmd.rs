@@ -490,7 +490,10 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     c.last_cmd = srv.commands.list[id].fullname;
     c.errors_in_cmd = 0;
     let start = Instant::now();
+    let out_mark = c.out.len();
+    srv.tracking.nesting += 1;
     (cmd.handler)(srv, c);
+    srv.tracking.nesting -= 1;
     let usec = start.elapsed().as_micros() as u64;
     let st = &mut srv.commands.list[id].stats;
     st.calls += 1;
@@ -500,6 +503,10 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     }
     srv.record_latency(id, usec);
     srv.stats.numcommands += 1;
+    // tracking hook: invalidations of what the command changed, keys it read.
+    if srv.tracking.is_active() {
+        crate::tracking::after_call(srv, c, id, out_mark);
+    }
     // observe hook: slowlog, latency events and histogram, MONITOR feed.
     observe::after_call(srv, c, id, usec);
     srv.after_command(c);

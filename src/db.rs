@@ -54,6 +54,12 @@ pub struct Db {
     pub watched: std::collections::HashMap<Bytes, usize>,
     /// Watched keys modified since the last drain (Redis's signalModifiedKey).
     pub touched: Vec<Bytes>,
+    /// Set while client-side caching is in use (tracking.rs): modifications are
+    /// recorded in `tracking_keys` (key, removed by expiry) and flushes in
+    /// `tracking_flushed`, drained after each command.
+    pub tracking: bool,
+    pub tracking_keys: Vec<(Bytes, bool)>,
+    pub tracking_flushed: bool,
 }
 
 /// Result of one active-expiry round on a database.
@@ -81,6 +87,9 @@ impl Db {
             ready_keys: Vec::new(),
             watched: std::collections::HashMap::new(),
             touched: Vec::new(),
+            tracking: false,
+            tracking_keys: Vec::new(),
+            tracking_flushed: false,
         }
     }
 
@@ -119,11 +128,20 @@ impl Db {
         Some(p)
     }
 
-    /// Records a modification of `key` for WATCH.
+    /// Records a modification of `key` for WATCH and client-side caching.
     #[inline]
     pub fn touch(&mut self, key: &[u8]) {
+        self.touch_key(key, false);
+    }
+
+    #[inline]
+    fn touch_key(&mut self, key: &[u8], by_expiry: bool) {
         if !self.watched.is_empty() && self.watched.contains_key(key) {
             self.touched.push(Bytes::copy_from_slice(key));
+        }
+        if self.tracking {
+            self.tracking_keys
+                .push((Bytes::copy_from_slice(key), by_expiry));
         }
     }
 
@@ -147,7 +165,7 @@ impl Db {
 
     fn expire_at(&mut self, p: Pos) {
         let e = self.table.remove(p);
-        self.touch(e.key());
+        self.touch_key(e.key(), true);
         self.stat_expired += 1;
         self.expired_keys.push(Bytes::copy_from_slice(e.key()));
     }
@@ -353,6 +371,7 @@ impl Db {
     /// off the event loop.
     pub fn clear(&mut self) -> Vec<Arc<Segment>> {
         self.touch_all_watched();
+        self.tracking_flushed |= self.tracking;
         self.expire_cursor = (0, 0);
         self.table.clear()
     }

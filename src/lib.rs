@@ -15,6 +15,7 @@
 //!               notify.rs keyspace notifications published through it
 //!  slowlog.rs   SLOWLOG entries; latency.rs LATENCY events and histograms
 //!  persist/     RDB format (dump files, DUMP/RESTORE payloads)
+//!  tracking.rs  client-side caching: CLIENT TRACKING table and invalidations
 //!  error.rs     every error text, as Redis spells it
 //!  util/        glob matching, number parsing/formatting, argument splitting
 //! ```
@@ -38,4 +39,5 @@ pub mod resp;
 pub mod server;
 pub mod slowlog;
 pub mod supervise;
+pub mod tracking;
 pub mod util;

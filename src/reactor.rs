@@ -536,6 +536,7 @@ impl Reactor {
                 }
                 crate::cmd::multi::unwatch_all(&mut self.srv, &mut c);
                 crate::pubsub::unsubscribe_everything(&mut self.srv, &mut c);
+                crate::tracking::client_freed(&mut self.srv, &mut c);
                 let _ = self.poll.registry().deregister(c.conn.source());
                 debug!("Freed client id={} addr={}", c.id, c.addr);
             }

@@ -170,6 +170,8 @@ pub struct Server {
     pub pubsub: crate::pubsub::PubSub,
     /// Keyspace notification state (expired keys already announced).
     pub notify: crate::notify::NotifyState,
+    /// Client-side caching: tracked keys, BCAST prefixes (tracking.rs).
+    pub tracking: crate::tracking::Tracking,
 }
 
 pub fn wall_ms() -> i64 {
@@ -238,6 +240,7 @@ impl Server {
             active_expire_enabled: true,
             pubsub: Default::default(),
             notify: Default::default(),
+            tracking: Default::default(),
         };
         s.latency_tracking = s.latency_tracking_config();
         s.update_time();
@@ -288,6 +291,9 @@ impl Server {
                 db.touched.clear();
             }
         }
+        if self.tracking.is_active() {
+            crate::tracking::after_command(self, c);
+        }
         if c.has(cflags::REPLY_SKIP) {
             c.flags &= !cflags::REPLY_SKIP;
         }
@@ -308,6 +314,9 @@ impl Server {
         self.stats.sample(self.now_ms);
         self.active_expire_cycle();
         self.save_points_cron();
+        if self.tracking.is_active() {
+            crate::tracking::after_cron(self);
+        }
         crate::info::cron(self);
     }
 

@@ -1,10 +1,12 @@
 //! CLIENT and its subcommands (Redis's networking.c): ID, GETNAME, SETNAME, INFO,
-//! LIST, KILL, REPLY, NO-EVICT, GETREDIR, HELP.
+//! LIST, KILL, REPLY, NO-EVICT, UNBLOCK, HELP, and the client-side caching ones
+//! (TRACKING, CACHING, GETREDIR, TRACKINGINFO; the machinery is in tracking.rs).
 
 use super::{acl, cmd, container_command, flags as f, validate_client_name, Command};
 use crate::client::{flags as cflags, Client};
 use crate::error;
 use crate::server::Server;
+use crate::tracking::{self, flags as tflags, PrefixCheck};
 use crate::util::number::parse_i64;
 
 const CONN: u64 = f::NOSCRIPT | f::LOADING | f::STALE;
@@ -39,8 +41,15 @@ const SUBCOMMANDS: &[Command] = &[
     cmd("unblock", client_unblock_command, -3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
         "Unblocks a client blocked by a blocking command from a different connection.",
         "O(log N) where N is the number of client connections"),
+    cmd("tracking", client_tracking_command, -3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
+        "Enable or disable server assisted client side caching support",
+        "O(1). Some options may introduce additional complexity."),
+    cmd("caching", client_caching_command, 3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
+        "Instruct the server about tracking or not keys in the next request", "O(1)"),
     cmd("getredir", client_getredir_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
-        "Returns the client ID to which the connection's tracking notifications are redirected.", "O(1)"),
+        "Get tracking notifications redirection client ID if any", "O(1)"),
+    cmd("trackinginfo", client_trackinginfo_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.2.0",
+        "Return information about server assisted client side caching for the current connection", "O(1)"),
     cmd("help", client_help_command, 2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
         "Returns helpful text about the different subcommands.", "O(1)"),
 ];
@@ -81,6 +90,15 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     if c.blocked.is_some() {
         flags.push('b');
     }
+    if let Some(t) = &c.tracking {
+        flags.push('t');
+        if t.has(tflags::BROKEN_REDIR) {
+            flags.push('R');
+        }
+        if t.has(tflags::BCAST) {
+            flags.push('B');
+        }
+    }
     if c.has(cflags::CLOSE_AFTER_REPLY) {
         flags.push('c');
     }
@@ -100,7 +118,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
          qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} \
-         events={} cmd={} user={} redir=-1 resp={}",
+         events={} cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -120,6 +138,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         events,
         c.last_cmd,
         c.user,
+        c.tracking.as_ref().map_or(-1, |t| t.redirect as i64),
         c.resp
     )
 }
@@ -353,9 +372,205 @@ pub fn client_unblock_command(srv: &mut Server, c: &mut Client) {
     c.add_int(1);
 }
 
+/// The slab token of the client with this id (the caller included), if connected.
+fn client_token_by_id(srv: &Server, me: &Client, id: u64) -> Option<usize> {
+    if me.id == id {
+        return Some(me.token);
+    }
+    srv.clients
+        .iter()
+        .find(|(_, s)| s.as_deref().is_some_and(|cl| cl.id == id))
+        .map(|(t, _)| t)
+}
+
+/// CLIENT TRACKING ON|OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]]
+/// [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
+pub fn client_tracking_command(srv: &mut Server, c: &mut Client) {
+    let mut redirect: Option<(u64, usize)> = None;
+    let mut options = 0u32;
+    let mut prefixes: Vec<bytes::Bytes> = Vec::new();
+    let mut j = 3;
+    while j < c.argv.len() {
+        let more = j + 1 < c.argv.len();
+        let opt = c.argv[j].to_ascii_lowercase();
+        match &opt[..] {
+            b"redirect" if more => {
+                j += 1;
+                if redirect.is_some() {
+                    c.add_error("ERR A client can only redirect to a single other client");
+                    return;
+                }
+                let Some(id) = parse_i64(&c.argv[j]) else {
+                    c.add_error(error::NOT_INTEGER);
+                    return;
+                };
+                // The client must exist now, even if it may go away later.
+                match client_token_by_id(srv, c, id as u64).filter(|_| id > 0) {
+                    Some(token) => redirect = Some((id as u64, token)),
+                    None => {
+                        c.add_error("ERR The client ID you want redirect to does not exist");
+                        return;
+                    }
+                }
+            }
+            b"bcast" => options |= tflags::BCAST,
+            b"optin" => options |= tflags::OPTIN,
+            b"optout" => options |= tflags::OPTOUT,
+            b"noloop" => options |= tflags::NOLOOP,
+            b"prefix" if more => {
+                j += 1;
+                prefixes.push(c.argv[j].clone());
+            }
+            _ => {
+                c.add_error(error::SYNTAX);
+                return;
+            }
+        }
+        j += 1;
+    }
+    if c.argv[2].eq_ignore_ascii_case(b"off") {
+        tracking::disable(srv, c);
+        c.add_ok();
+        return;
+    }
+    if !c.argv[2].eq_ignore_ascii_case(b"on") {
+        c.add_error(error::SYNTAX);
+        return;
+    }
+    let bcast = options & tflags::BCAST != 0;
+    if !bcast && !prefixes.is_empty() {
+        c.add_error("ERR PREFIX option requires BCAST mode to be enabled");
+        return;
+    }
+    let current = c.tracking.as_ref().map_or(0, |t| t.flags);
+    if c.tracking.is_some() && (current & tflags::BCAST != 0) != bcast {
+        c.add_error(
+            "ERR You can't switch BCAST mode on/off before disabling tracking for this client, \
+             and then re-enabling it with a different mode.",
+        );
+        return;
+    }
+    if bcast && options & (tflags::OPTIN | tflags::OPTOUT) != 0 {
+        c.add_error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+        return;
+    }
+    if options & tflags::OPTIN != 0 && options & tflags::OPTOUT != 0 {
+        c.add_error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+        return;
+    }
+    if (options & tflags::OPTIN != 0 && current & tflags::OPTOUT != 0)
+        || (options & tflags::OPTOUT != 0 && current & tflags::OPTIN != 0)
+    {
+        c.add_error(
+            "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, \
+             and then re-enabling it with a different mode.",
+        );
+        return;
+    }
+    if bcast {
+        match tracking::check_prefixes(c, &prefixes) {
+            PrefixCheck::Ok => {}
+            PrefixCheck::Refused(msg) => {
+                c.add_error(&msg);
+                return;
+            }
+            PrefixCheck::ErrorThenEnable(msg) => c.add_error(&msg),
+        }
+    }
+    let (id, token) = redirect.unwrap_or((0, 0));
+    tracking::enable(srv, c, id, token, options, &prefixes);
+    c.add_ok();
+}
+
+/// CLIENT CACHING YES|NO
+pub fn client_caching_command(_: &mut Server, c: &mut Client) {
+    let Some(flags) = c.tracking.as_ref().map(|t| t.flags) else {
+        c.add_error(
+            "ERR CLIENT CACHING can be called only when the client is in tracking mode \
+             with OPTIN or OPTOUT mode enabled",
+        );
+        return;
+    };
+    let (mode, msg) = if c.argv[2].eq_ignore_ascii_case(b"yes") {
+        (
+            tflags::OPTIN,
+            "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+        )
+    } else if c.argv[2].eq_ignore_ascii_case(b"no") {
+        (
+            tflags::OPTOUT,
+            "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+        )
+    } else {
+        c.add_error(error::SYNTAX);
+        return;
+    };
+    if flags & mode == 0 {
+        c.add_error(msg);
+        return;
+    }
+    if let Some(t) = c.tracking.as_mut() {
+        t.flags |= tflags::CACHING;
+    }
+    c.add_ok();
+}
+
 /// CLIENT GETREDIR
 pub fn client_getredir_command(_: &mut Server, c: &mut Client) {
-    c.add_int(-1);
+    let v = c.tracking.as_ref().map_or(-1, |t| t.redirect as i64);
+    c.add_int(v);
+}
+
+/// CLIENT TRACKINGINFO
+pub fn client_trackinginfo_command(_: &mut Server, c: &mut Client) {
+    let mut flags: Vec<&str> = Vec::new();
+    let (redirect, prefixes) = match &c.tracking {
+        None => {
+            flags.push("off");
+            (-1, Vec::new())
+        }
+        Some(t) => {
+            flags.push("on");
+            if t.has(tflags::BCAST) {
+                flags.push("bcast");
+            }
+            if t.has(tflags::OPTIN) {
+                flags.push("optin");
+                if t.has(tflags::CACHING) {
+                    flags.push("caching-yes");
+                }
+            }
+            if t.has(tflags::OPTOUT) {
+                flags.push("optout");
+                if t.has(tflags::CACHING) {
+                    flags.push("caching-no");
+                }
+            }
+            if t.has(tflags::NOLOOP) {
+                flags.push("noloop");
+            }
+            if t.has(tflags::BROKEN_REDIR) {
+                flags.push("broken_redirect");
+            }
+            (
+                t.redirect as i64,
+                t.prefixes.iter().cloned().collect::<Vec<_>>(),
+            )
+        }
+    };
+    c.add_map_len(3);
+    c.add_bulk(b"flags");
+    c.add_set_len(flags.len());
+    for f in flags {
+        c.add_bulk(f.as_bytes());
+    }
+    c.add_bulk(b"redirect");
+    c.add_int(redirect);
+    c.add_bulk(b"prefixes");
+    c.add_array_len(prefixes.len());
+    for p in prefixes {
+        c.add_bulk(&p);
+    }
 }
 
 /// CLIENT HELP

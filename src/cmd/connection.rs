@@ -255,6 +255,7 @@ pub fn hello_command(srv: &mut Server, c: &mut Client) {
 pub fn reset_command(srv: &mut Server, c: &mut Client) {
     crate::cmd::multi::discard_transaction(srv, c);
     crate::pubsub::unsubscribe_everything(srv, c);
+    crate::tracking::disable(srv, c);
     c.db = 0;
     c.resp = 2;
     c.name = None;

@@ -1,0 +1,759 @@
+//! Client-side caching (Redis's tracking.c): CLIENT TRACKING remembers which
+//! clients may hold which keys and sends them invalidation messages when the keys
+//! change.
+//!
+//! ```text
+//!  call(): handler ──> Db::touch() / expiry / Db::clear() record (key, by_expiry)
+//!          │           in Db::tracking_keys / tracking_flushed (only while
+//!          │           `Db::tracking` is on: one bool test otherwise)
+//!          └─> after_call(): drain those records ──> invalidate ──> remember the
+//!                                                                  keys a read-only
+//!              Server::after_command() ─> pending self-invalidations, BCAST batch
+//! ```
+//!
+//! - Default mode: the keys a tracking client reads go into `table` (key -> ids);
+//!   when a key changes every id in its entry gets one invalidation and the entry is
+//!   dropped. Entries are removed lazily: a client that turns tracking off stays in
+//!   the table, and gets messages again if it turns tracking back on (as in Redis).
+//! - BCAST mode: modified keys matching a registered prefix are collected per prefix
+//!   and sent as one message per prefix after the command batch.
+//! - Delivery: RESP3 gets a push `>2 invalidate <keys>`; with REDIRECT the message
+//!   goes to the other client (a RESP2 one gets it as a pub/sub `message` on
+//!   `__redis__:invalidate`); a flush sends a null instead of the keys.
+//! - Ordering as Redis: an invalidation for the running client itself (its own
+//!   write, or a key that expired during its read) is sent after its reply (Redis's
+//!   tracking_pending_keys) and not at all with NOLOOP; others are sent at once, so
+//!   a running client that receives one as a redirect target gets it before its
+//!   reply. BCAST NOLOOP leaves out the keys the client itself modified last.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use bytes::Bytes;
+use slab::Slab;
+
+use crate::client::{flags as cflags, Client};
+use crate::server::Server;
+
+/// Tracking flag bits of a client ([`ClientTracking::flags`]).
+pub mod flags {
+    pub const BCAST: u32 = 1 << 0;
+    pub const OPTIN: u32 = 1 << 1;
+    pub const OPTOUT: u32 = 1 << 2;
+    /// CLIENT CACHING yes (OPTIN) / no (OPTOUT) was given for the next command.
+    pub const CACHING: u32 = 1 << 3;
+    pub const NOLOOP: u32 = 1 << 4;
+    /// The redirect client went away.
+    pub const BROKEN_REDIR: u32 = 1 << 5;
+}
+
+/// Pub/sub channel that RESP2 redirect clients receive invalidations on.
+pub const CHANNEL: &[u8] = b"__redis__:invalidate";
+
+/// A client's tracking state; present while tracking is on.
+#[derive(Debug, Default)]
+pub struct ClientTracking {
+    pub flags: u32,
+    /// Client id invalidations go to, 0 for none.
+    pub redirect: u64,
+    /// Slab token of the redirect client (valid while a client with that id is there).
+    pub redirect_token: usize,
+    /// BCAST prefixes, sorted.
+    pub prefixes: BTreeSet<Bytes>,
+}
+
+impl ClientTracking {
+    #[inline]
+    pub fn has(&self, f: u32) -> bool {
+        self.flags & f != 0
+    }
+}
+
+/// Keys modified under one BCAST prefix since the last broadcast, and the clients
+/// registered for it.
+#[derive(Default)]
+struct Bcast {
+    /// key -> id of the client that modified it last (None: expiry).
+    keys: BTreeMap<Bytes, Option<u64>>,
+    clients: BTreeSet<u64>,
+}
+
+/// What an invalidation says.
+enum Payload<'a> {
+    Key(&'a [u8]),
+    /// A ready RESP array of keys (BCAST).
+    Proto(&'a [u8]),
+    /// Everything (FLUSHDB/FLUSHALL).
+    Null,
+}
+
+/// The server-wide tracking state.
+#[derive(Default)]
+pub struct Tracking {
+    /// key -> ids of the clients that may cache it.
+    table: HashMap<Bytes, HashSet<u64>>,
+    /// ids stored across the table.
+    total_items: u64,
+    prefixes: BTreeMap<Bytes, Bcast>,
+    /// Tracking clients: id -> slab token.
+    clients: HashMap<u64, usize>,
+    /// Invalidations for the running client's own writes, sent after its command
+    /// (None: a flush).
+    pending: Vec<Option<Bytes>>,
+    /// Messages for clients that were outside the slab when produced: (token, id, bytes).
+    deferred: Vec<(usize, u64, Vec<u8>)>,
+    /// Invalidations for tracking clients that were outside the slab:
+    /// (id, token, key or None for a flush), sent at the next drain.
+    retry: Vec<(u64, usize, Option<Bytes>)>,
+    /// Depth of nested `call()`s (EXEC runs its commands nested).
+    pub nesting: u32,
+    /// True while there is anything to track: the databases record changes.
+    active: bool,
+}
+
+impl Tracking {
+    /// True while key changes must be recorded.
+    #[inline]
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+
+    /// Clients with tracking on (INFO tracking_clients).
+    pub fn tracking_clients(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Keys in the tracking table (INFO tracking_total_keys).
+    pub fn total_keys(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Client ids across the tracking table (INFO tracking_total_items).
+    pub fn total_items(&self) -> u64 {
+        self.total_items
+    }
+
+    /// BCAST prefixes (INFO tracking_total_prefixes).
+    pub fn total_prefixes(&self) -> usize {
+        self.prefixes.len()
+    }
+}
+
+/// Recomputes whether the databases must record key changes.
+fn refresh_active(srv: &mut Server) {
+    let t = &srv.tracking;
+    let active = !t.clients.is_empty()
+        || !t.table.is_empty()
+        || !t.prefixes.is_empty()
+        || !t.retry.is_empty()
+        || !t.deferred.is_empty();
+    if active != t.active {
+        srv.tracking.active = active;
+        for db in &mut srv.dbs {
+            db.tracking = active;
+            db.tracking_keys.clear();
+            db.tracking_flushed = false;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Turning tracking on and off
+// ---------------------------------------------------------------------------------
+
+/// Whether two prefixes would invalidate the same key (one starts the other).
+fn prefixes_overlap(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len().min(b.len());
+    a[..n] == b[..n]
+}
+
+/// A prefix as C's `%s` prints it: up to the first NUL.
+fn c_str(b: &[u8]) -> String {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    String::from_utf8_lossy(&b[..end]).into_owned()
+}
+
+/// Outcome of the BCAST prefix check.
+pub enum PrefixCheck {
+    Ok,
+    /// Refused with this error.
+    Refused(String),
+    /// Redis 7.0 replies with this error and then enables tracking anyway (and
+    /// replies +OK too): its overlap check reports an overlap among the given
+    /// prefixes as success unless it involves the first one.
+    ErrorThenEnable(String),
+}
+
+/// Redis's checkPrefixCollisionsOrReply: no new prefix may overlap an existing one
+/// or another new one.
+pub fn check_prefixes(c: &Client, new: &[Bytes]) -> PrefixCheck {
+    let existing = c.tracking.as_ref().map(|t| &t.prefixes);
+    for (i, p) in new.iter().enumerate() {
+        if let Some(ex) = existing {
+            if let Some(e) = ex.iter().find(|e| prefixes_overlap(e, p)) {
+                return PrefixCheck::Refused(format!(
+                    "ERR Prefix '{}' overlaps with an existing prefix '{}'. \
+                     Prefixes for a single client must not overlap.",
+                    c_str(p),
+                    c_str(e)
+                ));
+            }
+        }
+        if let Some(q) = new[i + 1..].iter().find(|q| prefixes_overlap(p, q)) {
+            let msg = format!(
+                "ERR Prefix '{}' overlaps with another provided prefix '{}'. \
+                 Prefixes for a single client must not overlap.",
+                c_str(p),
+                c_str(q)
+            );
+            return if i == 0 {
+                PrefixCheck::Refused(msg)
+            } else {
+                PrefixCheck::ErrorThenEnable(msg)
+            };
+        }
+    }
+    PrefixCheck::Ok
+}
+
+/// Turns tracking on (or changes its options) for `c`: Redis's enableTracking.
+/// `options` are BCAST/OPTIN/OPTOUT/NOLOOP; the caller has validated them.
+pub fn enable(
+    srv: &mut Server,
+    c: &mut Client,
+    redirect: u64,
+    redirect_token: usize,
+    options: u32,
+    prefixes: &[Bytes],
+) {
+    let t = c.tracking.get_or_insert_with(Default::default);
+    // CACHING survives a re-enable, as in Redis; the mode flags are replaced.
+    t.flags &= flags::CACHING;
+    t.flags |= options & (flags::OPTIN | flags::OPTOUT | flags::NOLOOP);
+    t.redirect = redirect;
+    t.redirect_token = redirect_token;
+    srv.tracking.clients.insert(c.id, c.token);
+    if options & flags::BCAST != 0 {
+        t.flags |= flags::BCAST;
+        let empty = [Bytes::new()];
+        let list = if prefixes.is_empty() {
+            &empty[..]
+        } else {
+            prefixes
+        };
+        for p in list {
+            let bs = srv.tracking.prefixes.entry(p.clone()).or_default();
+            if bs.clients.insert(c.id) {
+                t.prefixes.insert(p.clone());
+            }
+        }
+    }
+    refresh_active(srv);
+}
+
+/// Turns tracking off for `c` (CLIENT TRACKING OFF, RESET, client freed). Its ids
+/// stay in the key table until those keys change.
+pub fn disable(srv: &mut Server, c: &mut Client) {
+    let Some(t) = c.tracking.take() else {
+        return;
+    };
+    for p in &t.prefixes {
+        if let Some(bs) = srv.tracking.prefixes.get_mut(p) {
+            bs.clients.remove(&c.id);
+            if bs.clients.is_empty() {
+                srv.tracking.prefixes.remove(p);
+            }
+        }
+    }
+    srv.tracking.clients.remove(&c.id);
+    srv.tracking.retry.retain(|(id, _, _)| *id != c.id);
+    refresh_active(srv);
+}
+
+/// Forgets a client that is being freed.
+pub fn client_freed(srv: &mut Server, c: &mut Client) {
+    disable(srv, c);
+    srv.tracking.deferred.retain(|(_, id, _)| *id != c.id);
+}
+
+// ---------------------------------------------------------------------------------
+// Delivery
+// ---------------------------------------------------------------------------------
+
+/// Access to every client during a drain: the running one is outside the slab.
+struct Clients<'a> {
+    slab: &'a mut Slab<Option<Box<Client>>>,
+    cur: Option<&'a mut Client>,
+    /// Where in the running client's output "now" is: the start of its reply.
+    mark: usize,
+    /// Tokens of other clients that got output.
+    written: Vec<usize>,
+    deferred: &'a mut Vec<(usize, u64, Vec<u8>)>,
+}
+
+/// Where a client is.
+enum Found {
+    Here,
+    /// Alive but taken out of the slab by a caller up the stack.
+    Busy,
+    Gone,
+}
+
+impl Clients<'_> {
+    fn find(&self, id: u64, token: usize) -> Found {
+        if self.cur.as_deref().is_some_and(|c| c.id == id) {
+            return Found::Here;
+        }
+        match self.slab.get(token) {
+            Some(Some(c)) if c.id == id => Found::Here,
+            Some(None) => Found::Busy,
+            _ => Found::Gone,
+        }
+    }
+
+    fn get(&mut self, id: u64, token: usize) -> Option<&mut Client> {
+        if let Some(c) = self.cur.as_deref_mut() {
+            if c.id == id {
+                return self.cur.as_deref_mut();
+            }
+        }
+        match self.slab.get_mut(token) {
+            Some(Some(c)) if c.id == id => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Appends `bytes` to a client's output ("now": for the running client, before
+    /// the reply of its current command).
+    fn write(&mut self, id: u64, token: usize, bytes: Vec<u8>) {
+        let is_cur = self.cur.as_deref().is_some_and(|c| c.id == id);
+        if is_cur {
+            let mark = self.mark;
+            let c = self.cur.as_deref_mut().expect("running client");
+            if c.flags & (cflags::REPLY_OFF | cflags::REPLY_SKIP) != 0 {
+                return;
+            }
+            let at = mark.clamp(c.out_pos, c.out.len());
+            c.out.splice(at..at, bytes.iter().copied());
+            self.mark = at + bytes.len();
+            return;
+        }
+        match self.find(id, token) {
+            Found::Here => {
+                let c = self.get(id, token).expect("found");
+                if c.flags & (cflags::REPLY_OFF | cflags::REPLY_SKIP) != 0 {
+                    return;
+                }
+                c.out.extend_from_slice(&bytes);
+                self.written.push(token);
+            }
+            Found::Busy => self.deferred.push((token, id, bytes)),
+            Found::Gone => {}
+        }
+    }
+}
+
+fn push_header(out: &mut Vec<u8>, prefix: u8, n: usize) {
+    out.push(prefix);
+    out.extend_from_slice(n.to_string().as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+fn push_bulk(out: &mut Vec<u8>, b: &[u8]) {
+    push_header(out, b'$', b.len());
+    out.extend_from_slice(b);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Whether a RESP2 redirect client takes invalidations as pub/sub messages.
+/// Redis requires it to be in pub/sub mode (subscribed to anything).
+fn takes_pubsub_messages(c: &Client) -> bool {
+    c.has(crate::client::flags::PUBSUB)
+}
+
+/// Redis's sendTrackingMessage: one invalidation for tracking client `id`, to it or
+/// to its redirect client.
+fn send(cl: &mut Clients, id: u64, token: usize, payload: &Payload) {
+    let Some(t) = cl.get(id, token) else {
+        return;
+    };
+    let Some(tr) = t.tracking.as_ref() else {
+        return;
+    };
+    let (tresp, redirect, rtoken) = (t.resp, tr.redirect, tr.redirect_token);
+    let (to, to_token) = if redirect != 0 {
+        match cl.find(redirect, rtoken) {
+            Found::Here => (redirect, rtoken),
+            Found::Busy => (redirect, rtoken),
+            Found::Gone => {
+                let t = cl.get(id, token).expect("tracking client");
+                if let Some(tr) = t.tracking.as_mut() {
+                    tr.flags |= flags::BROKEN_REDIR;
+                }
+                if tresp > 2 {
+                    let mut out = Vec::with_capacity(48);
+                    push_header(&mut out, b'>', 2);
+                    push_bulk(&mut out, b"tracking-redir-broken");
+                    push_header(&mut out, b':', redirect as usize);
+                    cl.write(id, token, out);
+                }
+                return;
+            }
+        }
+    } else {
+        (id, token)
+    };
+    // The receiver's protocol decides the frame; a busy receiver is assumed to
+    // keep its protocol until it gets the deferred bytes.
+    let (rresp, pubsub) = match cl.get(to, to_token) {
+        Some(r) => (r.resp, takes_pubsub_messages(r)),
+        None => (2, true),
+    };
+    let mut out = Vec::with_capacity(64);
+    if rresp > 2 {
+        push_header(&mut out, b'>', 2);
+        push_bulk(&mut out, b"invalidate");
+    } else if redirect != 0 && pubsub {
+        push_header(&mut out, b'*', 3);
+        push_bulk(&mut out, b"message");
+        push_bulk(&mut out, CHANNEL);
+    } else {
+        return;
+    }
+    match payload {
+        Payload::Key(k) => {
+            push_header(&mut out, b'*', 1);
+            push_bulk(&mut out, k);
+        }
+        Payload::Proto(p) => out.extend_from_slice(p),
+        // The null is in the tracking client's protocol, also when redirected.
+        Payload::Null if tresp > 2 => out.extend_from_slice(b"_\r\n"),
+        Payload::Null => out.extend_from_slice(b"$-1\r\n"),
+    }
+    cl.write(to, to_token, out);
+}
+
+// ---------------------------------------------------------------------------------
+// Hooks
+// ---------------------------------------------------------------------------------
+
+/// Processes the key changes the databases recorded: default-mode invalidations,
+/// BCAST collection and flushes. `cur` is the running client (whose changes they
+/// are, expiries aside), `mark` where its current reply starts.
+fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
+    let mut keys: Vec<(Bytes, bool)> = Vec::new();
+    let mut flushed = false;
+    for db in &mut srv.dbs {
+        if !db.tracking_keys.is_empty() {
+            keys.append(&mut db.tracking_keys);
+        }
+        flushed |= std::mem::take(&mut db.tracking_flushed);
+    }
+    if !srv.tracking.deferred.is_empty() {
+        deliver_deferred(srv, cur.as_deref_mut());
+    }
+    if keys.is_empty() && !flushed && srv.tracking.retry.is_empty() {
+        return;
+    }
+    let cur_id = cur.as_deref().map(|c| c.id);
+    let tr = &mut srv.tracking;
+    let mut cl = Clients {
+        slab: &mut srv.clients,
+        cur,
+        mark,
+        written: Vec::new(),
+        deferred: &mut tr.deferred,
+    };
+    for (id, token, key) in std::mem::take(&mut tr.retry) {
+        match cl.find(id, token) {
+            Found::Busy => tr.retry.push((id, token, key)),
+            Found::Gone => {}
+            Found::Here => {
+                let p = match &key {
+                    Some(k) => Payload::Key(k),
+                    None => Payload::Null,
+                };
+                send(&mut cl, id, token, &p);
+            }
+        }
+    }
+    for (key, by_expiry) in keys {
+        let modifier = if by_expiry { None } else { cur_id };
+        if !tr.prefixes.is_empty() {
+            for (p, bs) in tr.prefixes.iter_mut() {
+                if key.starts_with(p) {
+                    bs.keys.insert(key.clone(), modifier);
+                }
+            }
+        }
+        let Some(ids) = tr.table.remove(&key) else {
+            continue;
+        };
+        tr.total_items -= ids.len() as u64;
+        // Redis walks the ids in its radix tree, i.e. by their in-memory bytes.
+        let mut ids: Vec<u64> = ids.into_iter().collect();
+        ids.sort_by_key(|id| id.to_le_bytes());
+        for id in ids {
+            let Some(&token) = tr.clients.get(&id) else {
+                continue;
+            };
+            let Some(t) = cl.get(id, token) else {
+                if let Found::Busy = cl.find(id, token) {
+                    tr.retry.push((id, token, Some(key.clone())));
+                }
+                continue;
+            };
+            let Some(ct) = t.tracking.as_ref() else {
+                continue;
+            };
+            if ct.has(flags::BCAST) {
+                continue;
+            }
+            // The running client: NOLOOP skips it (also for a key that expired
+            // during its own read), else it hears after its reply.
+            if Some(id) == cur_id {
+                if ct.has(flags::NOLOOP) {
+                    continue;
+                }
+                tr.pending.push(Some(key.clone()));
+            } else {
+                send(&mut cl, id, token, &Payload::Key(&key));
+            }
+        }
+    }
+    if flushed {
+        let mut ids: Vec<(u64, usize)> = tr.clients.iter().map(|(&i, &t)| (i, t)).collect();
+        ids.sort_unstable();
+        for (id, token) in ids {
+            if Some(id) == cur_id {
+                tr.pending.push(None);
+            } else if let Found::Busy = cl.find(id, token) {
+                tr.retry.push((id, token, None));
+            } else {
+                send(&mut cl, id, token, &Payload::Null);
+            }
+        }
+        tr.table.clear();
+        tr.total_items = 0;
+    }
+    let written = std::mem::take(&mut cl.written);
+    schedule(srv, written);
+}
+
+/// Delivers the messages for clients that were busy when they were produced.
+fn deliver_deferred(srv: &mut Server, mut cur: Option<&mut Client>) {
+    let mut written = Vec::new();
+    for (token, id, bytes) in std::mem::take(&mut srv.tracking.deferred) {
+        let c = match srv.clients.get_mut(token) {
+            Some(Some(c)) if c.id == id => {
+                written.push(token);
+                c
+            }
+            Some(None) => match cur.as_deref_mut() {
+                Some(c) if c.id == id => c,
+                _ => {
+                    srv.tracking.deferred.push((token, id, bytes));
+                    continue;
+                }
+            },
+            _ => continue,
+        };
+        if c.flags & (cflags::REPLY_OFF | cflags::REPLY_SKIP) == 0 {
+            c.out.extend_from_slice(&bytes);
+        }
+    }
+    schedule(srv, written);
+}
+
+/// Schedules the output of clients that got messages.
+fn schedule(srv: &mut Server, mut tokens: Vec<usize>) {
+    tokens.sort_unstable();
+    tokens.dedup();
+    for t in tokens {
+        if let Some(mut c) = srv.clients.get_mut(t).and_then(|s| s.take()) {
+            srv.schedule_write(&mut c);
+            srv.clients[t] = Some(c);
+        }
+    }
+}
+
+/// Builds the RESP array of a BCAST prefix's keys, leaving out those `noloop`
+/// modified last; None if nothing is left.
+fn broadcast_proto(keys: &BTreeMap<Bytes, Option<u64>>, noloop: Option<u64>) -> Option<Vec<u8>> {
+    let n = match noloop {
+        None => keys.len(),
+        Some(id) => keys.values().filter(|m| **m != Some(id)).count(),
+    };
+    if n == 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(n * 16 + 8);
+    push_header(&mut out, b'*', n);
+    for (k, m) in keys {
+        if noloop.is_some() && *m == noloop {
+            continue;
+        }
+        push_bulk(&mut out, k);
+    }
+    Some(out)
+}
+
+/// Redis's trackingBroadcastInvalidationMessages: one message per prefix with the
+/// keys modified under it since the last call.
+fn broadcast(srv: &mut Server, cur: Option<&mut Client>) {
+    let tr = &mut srv.tracking;
+    if tr.clients.is_empty() || tr.prefixes.values().all(|b| b.keys.is_empty()) {
+        return;
+    }
+    let mark = cur.as_deref().map(|c| c.out.len()).unwrap_or(0);
+    let mut cl = Clients {
+        slab: &mut srv.clients,
+        cur,
+        mark,
+        written: Vec::new(),
+        deferred: &mut tr.deferred,
+    };
+    for bs in tr.prefixes.values_mut() {
+        if bs.keys.is_empty() {
+            continue;
+        }
+        let keys = std::mem::take(&mut bs.keys);
+        let common = broadcast_proto(&keys, None);
+        for &id in &bs.clients {
+            let Some(&token) = tr.clients.get(&id) else {
+                continue;
+            };
+            let noloop = cl
+                .get(id, token)
+                .and_then(|c| c.tracking.as_ref())
+                .is_some_and(|t| t.has(flags::NOLOOP));
+            if noloop {
+                if let Some(p) = broadcast_proto(&keys, Some(id)) {
+                    send(&mut cl, id, token, &Payload::Proto(&p));
+                }
+            } else if let Some(p) = &common {
+                send(&mut cl, id, token, &Payload::Proto(p));
+            }
+        }
+    }
+    let written = std::mem::take(&mut cl.written);
+    schedule(srv, written);
+}
+
+/// After a command's handler (from `call()`): sends the invalidations its changes
+/// caused, then remembers the keys it read if `c` tracks them. `id` is the command,
+/// `mark` the length of `c`'s output before the handler ran.
+pub fn after_call(srv: &mut Server, c: &mut Client, id: usize, mark: usize) {
+    drain(srv, Some(c), mark);
+    let Some(t) = c.tracking.as_ref() else {
+        return;
+    };
+    let cmd = srv.commands.list[id].cmd;
+    if cmd.flags & crate::cmd::flags::READONLY == 0 || t.has(flags::BCAST) {
+        return;
+    }
+    let caching = t.has(flags::CACHING);
+    if (t.has(flags::OPTIN) && !caching) || (t.has(flags::OPTOUT) && caching) {
+        return;
+    }
+    if cmd.flags & crate::cmd::flags::PUBSUB != 0 {
+        return;
+    }
+    let spec = srv.commands.list[id].spec;
+    let keys = crate::cmd::spec::get_keys(spec, cmd.arity, &c.argv);
+    let tr = &mut srv.tracking;
+    for (pos, _) in keys {
+        let key = &c.argv[pos];
+        if !tr.table.contains_key(key) {
+            tr.table.insert(key.clone(), HashSet::new());
+        }
+        if tr.table.get_mut(key).is_some_and(|ids| ids.insert(c.id)) {
+            tr.total_items += 1;
+        }
+    }
+    refresh_active(srv);
+}
+
+/// From `Server::after_command`: at the end of a top-level command, sends the
+/// invalidations of the client's own writes, ends a CLIENT CACHING for the next
+/// command, and broadcasts BCAST invalidations once the client's input batch is done.
+pub fn after_command(srv: &mut Server, c: &mut Client) {
+    let end = c.out.len();
+    drain(srv, Some(c), end);
+    if srv.tracking.nesting > 0 {
+        return;
+    }
+    if !srv.tracking.pending.is_empty() {
+        let pending = std::mem::take(&mut srv.tracking.pending);
+        let mark = c.out.len();
+        let (id, token) = (c.id, c.token);
+        let tr = &mut srv.tracking;
+        let mut cl = Clients {
+            slab: &mut srv.clients,
+            cur: Some(c),
+            mark,
+            written: Vec::new(),
+            deferred: &mut tr.deferred,
+        };
+        for k in &pending {
+            let p = match k {
+                Some(k) => Payload::Key(k),
+                None => Payload::Null,
+            };
+            send(&mut cl, id, token, &p);
+        }
+        let written = std::mem::take(&mut cl.written);
+        schedule(srv, written);
+    }
+    // The CACHING flag lasts for one command; CLIENT subcommands and MULTI keep it
+    // (a transaction's reads all use it), as Redis's resetClient.
+    let keep = c.has(cflags::MULTI)
+        || c.argv
+            .first()
+            .is_some_and(|a| a.eq_ignore_ascii_case(b"client"));
+    if let Some(t) = c.tracking.as_mut() {
+        if !keep {
+            t.flags &= !flags::CACHING;
+        }
+    }
+    if c.querybuf.is_empty() {
+        broadcast(srv, Some(c));
+    }
+    refresh_active(srv);
+}
+
+/// After changes made outside any command (active expiry in cron).
+pub fn after_cron(srv: &mut Server) {
+    drain(srv, None, 0);
+    broadcast(srv, None);
+    refresh_active(srv);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap() {
+        assert!(prefixes_overlap(b"a", b"ab"));
+        assert!(prefixes_overlap(b"ab", b"a"));
+        assert!(prefixes_overlap(b"", b"x"));
+        assert!(!prefixes_overlap(b"ab", b"ac"));
+    }
+
+    #[test]
+    fn broadcast_arrays() {
+        let mut keys = BTreeMap::new();
+        keys.insert(Bytes::from_static(b"u:2"), Some(7));
+        keys.insert(Bytes::from_static(b"u:1"), None);
+        assert_eq!(
+            broadcast_proto(&keys, None).unwrap(),
+            b"*2\r\n$3\r\nu:1\r\n$3\r\nu:2\r\n".to_vec()
+        );
+        assert_eq!(
+            broadcast_proto(&keys, Some(7)).unwrap(),
+            b"*1\r\n$3\r\nu:1\r\n".to_vec()
+        );
+        keys.remove(&b"u:1"[..]);
+        assert!(broadcast_proto(&keys, Some(7)).is_none());
+    }
+}
