@@ -99,6 +99,8 @@ pub mod flags {
     pub const PUBSUB: u32 = 1 << 12;
     /// In MONITOR mode (observe hook: cmd/observe.rs).
     pub const MONITOR: u32 = 1 << 13;
+    /// A parsed command waits in `argv` for CLIENT PAUSE to end.
+    pub const POSTPONED: u32 = 1 << 14;
 }
 
 pub struct Client {

@@ -59,6 +59,30 @@ fn daemonize() {
     }
 }
 
+/// The start-up banner (`always-show-logo yes`, or a terminal on stdout).
+fn show_logo(port: u16) {
+    let pid = std::process::id();
+    let art = [
+        r"                 _     _ _",
+        r"       _____  __(_) __| (_)___",
+        r"      / _ \ \/ /| |/ _` | / __|",
+        r"     | (_) >  < | | (_| | \__ \",
+        r"      \___/_/\_\|_|\__,_|_|___/",
+        "",
+    ];
+    let text = [
+        format!("oxidis {OXIDIS_VERSION} (Redis {REDIS_VERSION} compatible) 64 bit"),
+        String::new(),
+        "Running in standalone mode".to_string(),
+        format!("Port: {port}"),
+        format!("PID: {pid}"),
+        String::new(),
+    ];
+    for (a, t) in art.iter().zip(text.iter()) {
+        info!("{a:<40}{t}");
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(first) = args.first() {
@@ -109,6 +133,8 @@ fn main() {
         warn!("Warning: no config file specified, using the default config. In order to specify a config file use oxidis-server /path/to/redis.conf");
     }
     let port = cfg.port;
+    let always_show_logo = cfg.always_show_logo;
+    let logfile_empty = cfg.logfile.is_empty();
     let pidfile = cfg.pidfile.clone();
     let mut srv = Server::new(cfg);
     srv.supervised = mode;
@@ -127,7 +153,12 @@ fn main() {
         Ok(r) => r,
         Err(_) => exit(1),
     };
-    info!("Running mode=standalone, port={port}.");
+    let tty = unsafe { libc::isatty(1) } == 1;
+    if always_show_logo || (tty && logfile_empty) {
+        show_logo(port);
+    } else {
+        info!("Running mode=standalone, port={port}.");
+    }
     info!("Server initialized");
     if !pidfile.is_empty() {
         if let Err(e) = std::fs::write(&pidfile, format!("{}\n", std::process::id())) {

@@ -281,6 +281,10 @@ impl Reactor {
             } else {
                 next_cron.saturating_duration_since(now)
             };
+            if let Some((until, _)) = self.srv.pause {
+                let wait = (until - crate::server::wall_ms()).max(0) as u64;
+                timeout = timeout.min(Duration::from_millis(wait));
+            }
             if let Some(&(deadline, _, _)) = self.srv.blocking.timeouts.iter().next() {
                 let wait = (deadline - crate::server::wall_ms()).max(0) as u64;
                 timeout = timeout.min(Duration::from_millis(wait));
@@ -503,6 +507,12 @@ impl Reactor {
 
     /// Writes pending replies and frees closed clients.
     fn before_sleep(&mut self) {
+        if let Some((until, _)) = self.srv.pause {
+            self.srv.update_time();
+            if self.srv.now_ms >= until {
+                self.srv.unpause();
+            }
+        }
         if !self.srv.blocking.timeouts.is_empty() {
             self.srv.update_time();
             let now = self.srv.now_ms;
@@ -579,6 +589,17 @@ impl Reactor {
 
 /// Runs every complete command in the client's query buffer.
 pub fn process_input(srv: &mut Server, c: &mut Client) {
+    if c.has(cflags::POSTPONED) {
+        if srv.pause_applies(c) {
+            return;
+        }
+        c.flags &= !cflags::POSTPONED;
+        call(srv, c);
+        c.argv.clear();
+        if srv.dbs.iter().any(|d| !d.ready_keys.is_empty()) {
+            srv.handle_blocked_on_keys();
+        }
+    }
     loop {
         if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) || c.blocked.is_some() {
             return;
@@ -591,6 +612,11 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             Ok(Parsed::Incomplete) => return,
             Ok(Parsed::Empty) => continue,
             Ok(Parsed::Command) => {
+                if srv.pause.is_some() && srv.pause_applies(c) {
+                    c.flags |= cflags::POSTPONED;
+                    srv.paused_clients.push(c.token);
+                    return;
+                }
                 call(srv, c);
                 c.argv.clear();
                 if srv.dbs.iter().any(|d| !d.ready_keys.is_empty()) {

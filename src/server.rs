@@ -121,6 +121,10 @@ pub struct Server {
     pub clients_to_close: Vec<usize>,
     /// (db, key) -> tokens of the clients WATCHing it.
     pub watchers: HashMap<(usize, bytes::Bytes), Vec<usize>>,
+    /// CLIENT PAUSE in force: (end time in ms, true = ALL, false = WRITE).
+    pub pause: Option<(i64, bool)>,
+    /// Clients whose next command waits for the pause to end.
+    pub paused_clients: Vec<usize>,
     /// RDB saving and loading state.
     pub persist: crate::persist::snapshot::Persistence,
     /// Clients blocked on keys, and their timeouts.
@@ -209,6 +213,8 @@ impl Server {
             pending_writes: Vec::new(),
             clients_to_close: Vec::new(),
             watchers: HashMap::new(),
+            pause: None,
+            paused_clients: Vec::new(),
             persist: Default::default(),
             blocking: Default::default(),
             next_client_id: 1,
@@ -348,6 +354,10 @@ impl Server {
     /// database and delete the expired ones, repeating while many are stale, within
     /// a CPU budget of 25% of a cron period (more with `active-expire-effort`).
     fn active_expire_cycle(&mut self) {
+        // Keys do not expire while clients are paused (the dataset stays static).
+        if self.pause.is_some_and(|(until, _)| self.now_ms < until) {
+            return;
+        }
         // observe hook: DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
         if !self.active_expire_enabled {
             return;
@@ -457,6 +467,45 @@ impl Server {
         }
         self.shutdown_asap = true;
         Ok(())
+    }
+
+    /// True when CLIENT PAUSE holds the command in `c.argv` back (ALL: every
+    /// command; WRITE: commands that write or may replicate, and an EXEC whose
+    /// transaction does), as Redis's processCommand decides.
+    pub fn pause_applies(&self, c: &Client) -> bool {
+        let Some((until, all)) = self.pause else {
+            return false;
+        };
+        if self.now_ms >= until {
+            return false;
+        }
+        if all {
+            return true;
+        }
+        let Ok(id) = self.commands.lookup(&c.argv) else {
+            return false;
+        };
+        let f = self.commands.list[id].cmd.flags;
+        let writes =
+            |fl: u64| fl & (crate::cmd::flags::WRITE | crate::cmd::flags::MAY_REPLICATE) != 0;
+        if writes(f) {
+            return true;
+        }
+        if self.commands.list[id].fullname == "exec" {
+            return c.mstate.iter().any(|argv| {
+                self.commands
+                    .lookup(argv)
+                    .is_ok_and(|q| writes(self.commands.list[q].cmd.flags))
+            });
+        }
+        false
+    }
+
+    /// Ends CLIENT PAUSE: the postponed clients run their waiting command next.
+    pub fn unpause(&mut self) {
+        self.pause = None;
+        let paused = std::mem::take(&mut self.paused_clients);
+        self.blocking.unblocked.extend(paused);
     }
 
     /// Marks a client to be freed in before_sleep (CLIENT KILL, limits).

@@ -298,3 +298,66 @@ fn shipped_unit_starts_the_shipped_config_under_systemd_notify() {
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn client_pause_holds_writes_or_everything_until_it_ends() {
+    let srv = Server::oxidis(&[]);
+    let mut admin = srv.connect();
+    let mut c = srv.connect();
+    assert_eq!(
+        admin.cmd(&["CLIENT", "PAUSE", "abc"]),
+        b"-ERR timeout is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        admin.cmd(&["CLIENT", "PAUSE", "-1"]),
+        b"-ERR timeout is negative\r\n"
+    );
+    assert_eq!(
+        admin.cmd(&["CLIENT", "PAUSE", "10", "SOME"]),
+        b"-ERR syntax error\r\n"
+    );
+    // WRITE: reads go on, writes wait for the end of the pause.
+    assert_eq!(admin.cmd(&["CLIENT", "PAUSE", "400", "WRITE"]), b"+OK\r\n");
+    let start = Instant::now();
+    assert_eq!(c.cmd(&["GET", "k"]), b"$-1\r\n");
+    assert!(start.elapsed() < Duration::from_millis(300));
+    assert_eq!(c.cmd(&["SET", "k", "v"]), b"+OK\r\n");
+    assert!(
+        start.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        start.elapsed()
+    );
+    // ALL: every command waits, CLIENT UNPAUSE included (as in Redis).
+    assert_eq!(admin.cmd(&["CLIENT", "PAUSE", "400", "ALL"]), b"+OK\r\n");
+    let start = Instant::now();
+    assert_eq!(c.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+    assert!(
+        start.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        start.elapsed()
+    );
+    // UNPAUSE releases postponed writes at once.
+    assert_eq!(
+        admin.cmd(&["CLIENT", "PAUSE", "100000", "WRITE"]),
+        b"+OK\r\n"
+    );
+    let start = Instant::now();
+    c.send(&[b"SET", b"k", b"w"]);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(admin.cmd(&["CLIENT", "UNPAUSE"]), b"+OK\r\n");
+    assert_eq!(c.read_reply(), b"+OK\r\n");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(c.cmd(&["GET", "k"]), b"$1\r\nw\r\n");
+}
+
+#[test]
+fn always_show_logo_prints_port_and_pid() {
+    let srv = Server::oxidis(&["--always-show-logo", "yes"]);
+    let log = srv.log();
+    assert!(log.contains(&format!("Port: {}", srv.port)), "{log}");
+    assert!(log.contains(&format!("PID: {}", srv.pid())), "{log}");
+    let plain = Server::oxidis(&[]);
+    assert!(plain
+        .log()
+        .contains(&format!("Running mode=standalone, port={}.", plain.port)));
+}

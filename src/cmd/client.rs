@@ -46,6 +46,10 @@ const SUBCOMMANDS: &[Command] = &[
         "O(1). Some options may introduce additional complexity."),
     cmd("caching", client_caching_command, 3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
         "Instruct the server about tracking or not keys in the next request", "O(1)"),
+    cmd("pause", client_pause_command, -3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "3.0.0",
+        "Suspends commands processing.", "O(1)"),
+    cmd("unpause", client_unpause_command, 2, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.2.0",
+        "Resumes processing commands from paused clients.", "O(N) Where N is the number of paused clients"),
     cmd("getredir", client_getredir_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
         "Get tracking notifications redirection client ID if any", "O(1)"),
     cmd("trackinginfo", client_trackinginfo_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.2.0",
@@ -512,6 +516,43 @@ pub fn client_caching_command(_: &mut Server, c: &mut Client) {
     if let Some(t) = c.tracking.as_mut() {
         t.flags |= tflags::CACHING;
     }
+    c.add_ok();
+}
+
+/// CLIENT PAUSE timeout [WRITE | ALL]
+pub fn client_pause_command(srv: &mut Server, c: &mut Client) {
+    let all = match c.argv.len() {
+        3 => true,
+        4 if c.argv[3].eq_ignore_ascii_case(b"all") => true,
+        4 if c.argv[3].eq_ignore_ascii_case(b"write") => false,
+        _ => {
+            c.add_error(error::SYNTAX);
+            return;
+        }
+    };
+    let ms = match parse_i64(&c.argv[2]) {
+        Some(v) if v >= 0 => v,
+        Some(_) => {
+            c.add_error("ERR timeout is negative");
+            return;
+        }
+        None => {
+            c.add_error(error::TIMEOUT_NOT_INT);
+            return;
+        }
+    };
+    let until = srv.now_ms.saturating_add(ms);
+    // A pause never gets shorter or weaker while in force, as in Redis.
+    srv.pause = Some(match srv.pause {
+        Some((u, a)) if srv.now_ms < u => (u.max(until), a || all),
+        _ => (until, all),
+    });
+    c.add_ok();
+}
+
+/// CLIENT UNPAUSE
+pub fn client_unpause_command(srv: &mut Server, c: &mut Client) {
+    srv.unpause();
     c.add_ok();
 }
 
