@@ -52,6 +52,10 @@ pub struct Db {
     pub ready_keys: Vec<Bytes>,
     /// Keys WATCHed by some client, with how many watch them.
     pub watched: std::collections::HashMap<Bytes, usize>,
+    /// Keys created since the last drain, recorded only while the `n` (new key)
+    /// class of `notify-keyspace-events` is on.
+    pub new_keys: Vec<Bytes>,
+    pub notify_new: bool,
     /// Watched keys modified since the last drain (Redis's signalModifiedKey).
     pub touched: Vec<Bytes>,
     /// Set while client-side caching is in use (tracking.rs): modifications are
@@ -87,6 +91,8 @@ impl Db {
             ready_keys: Vec::new(),
             watched: std::collections::HashMap::new(),
             touched: Vec::new(),
+            new_keys: Vec::new(),
+            notify_new: false,
             tracking: false,
             tracking_keys: Vec::new(),
             tracking_flushed: false,
@@ -239,6 +245,9 @@ impl Db {
             Some(p) => Some(self.table.replace(p, e)),
             None => {
                 self.signal_if_blocked(e.key());
+                if self.notify_new {
+                    self.new_keys.push(Bytes::copy_from_slice(e.key()));
+                }
                 self.table.insert_new(e);
                 None
             }

@@ -51,7 +51,31 @@ pub fn notify_keyspace_event(
         return;
     }
     announce_expired(srv, Some(&mut *c));
+    announce_new(srv, Some(&mut *c));
     emit(srv, Some(c), event, key, dbid);
+}
+
+/// Announces `new` events for keys created since the last call (Redis sends them
+/// when the key is added, so before the creating command's own event).
+pub fn announce_new(srv: &mut Server, mut c: Option<&mut Client>) {
+    for dbid in 0..srv.dbs.len() {
+        if srv.dbs[dbid].new_keys.is_empty() {
+            continue;
+        }
+        let keys = std::mem::take(&mut srv.dbs[dbid].new_keys);
+        for key in keys {
+            emit(srv, c.as_deref_mut(), "new", &key, dbid);
+        }
+    }
+}
+
+/// Turns the databases' new-key recording on or off after a config change.
+pub fn config_changed(srv: &mut Server) {
+    let on = srv.config.notify_keyspace_events & class::NEW != 0;
+    for db in &mut srv.dbs {
+        db.notify_new = on;
+        db.new_keys.clear();
+    }
 }
 
 /// Announces the `expired` events of keys deleted by expiry and not announced

@@ -249,6 +249,7 @@ impl Server {
             tracking: Default::default(),
         };
         s.latency_tracking = s.latency_tracking_config();
+        crate::notify::config_changed(&mut s);
         s.update_time();
         s.mem.record_startup();
         s
@@ -284,6 +285,7 @@ impl Server {
         // pubsub hook: `expired` events of keys the command found expired.
         crate::notify::announce_expired(self, Some(&mut *c));
         self.notify.expired_cleared();
+        crate::notify::announce_new(self, Some(&mut *c));
         for db in &mut self.dbs {
             if !db.expired_keys.is_empty() {
                 // Propagation of expiry DELs comes with AOF/replication.
@@ -400,6 +402,7 @@ impl Server {
         for name in changed {
             match *name {
                 "loglevel" => crate::logging::set_level(self.config.loglevel),
+                "notify-keyspace-events" => crate::notify::config_changed(self),
                 "dir" => {
                     if let Err(e) = std::env::set_current_dir(&self.config.dir) {
                         log::warn!("Can't chdir to '{}': {e}", self.config.dir);

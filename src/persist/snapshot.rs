@@ -376,7 +376,14 @@ impl Server {
         };
         let limits = Limits::from_config(&self.config);
         let clock = key_clock(self.config.maxmemory_policy);
+        let notify_new: Vec<bool> = self.dbs.iter().map(|d| d.notify_new).collect();
+        for db in &mut self.dbs {
+            db.notify_new = false;
+        }
         let res = rdb::load_rdb_with(&mut r, &mut self.dbs, &opts, &limits, clock, &mut progress);
+        for (db, on) in self.dbs.iter_mut().zip(notify_new) {
+            db.notify_new = on;
+        }
         self.persist.loading = false;
         self.persist.loading_loaded_bytes = total;
         match res {
