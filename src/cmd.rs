@@ -20,6 +20,7 @@ pub mod observe;
 pub mod pubsub;
 pub mod server;
 pub mod set;
+pub mod sort;
 pub mod spec;
 pub mod string;
 
@@ -267,6 +268,7 @@ const GROUPS: &[&[Command]] = &[
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    sort::COMMANDS,
     pubsub::COMMANDS,
     multi::COMMANDS,
     server::COMMANDS,
