@@ -361,3 +361,47 @@ fn always_show_logo_prints_port_and_pid() {
         .log()
         .contains(&format!("Running mode=standalone, port={}.", plain.port)));
 }
+
+#[test]
+fn daemonize_detaches_and_writes_the_pidfile() {
+    let dir = fresh_temp_dir("daemon");
+    let pidfile = dir.join("d.pid");
+    let logfile = dir.join("d.log");
+    let port = free_port();
+    let status = Command::new(oxidis_bin())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .args(["--daemonize", "yes", "--pidfile", pidfile.to_str().unwrap()])
+        .args(["--logfile", logfile.to_str().unwrap()])
+        .status()
+        .unwrap();
+    // The launching process returns at once; the daemon keeps serving.
+    assert!(status.success());
+    assert!(wait_for(
+        || pidfile.exists() && Conn::connect(port).is_ok(),
+        Duration::from_secs(10)
+    ));
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let mut c = Conn::connect(port).unwrap();
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "daemonize"]),
+        b"*2\r\n$9\r\ndaemonize\r\n$3\r\nyes\r\n"
+    );
+    c.send(&[b"SHUTDOWN", b"NOSAVE"]);
+    assert!(wait_for(
+        || unsafe { libc::kill(pid, 0) } != 0,
+        Duration::from_secs(10)
+    ));
+    assert!(!pidfile.exists());
+}

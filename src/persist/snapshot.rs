@@ -98,6 +98,22 @@ fn key_clock(policy: MaxmemoryPolicy) -> KeyClock {
     }
 }
 
+/// Drops a frozen keyspace segment by segment, yielding now and then: the last
+/// references to entries the reactor replaced during the save are freed here,
+/// and a burst of frees would fight the event loop for the allocator.
+fn release_gently(dbs: Vec<DbSnapshot>) {
+    let mut n = 0usize;
+    for db in dbs {
+        for seg in db.segments {
+            drop(seg);
+            n += 1;
+            if n % 16 == 0 {
+                std::thread::yield_now();
+            }
+        }
+    }
+}
+
 /// Writes a full RDB to `path` through a temp file in the same directory.
 pub fn write_file(
     path: &Path,
@@ -245,7 +261,7 @@ impl Server {
             .spawn(move || {
                 let t = Instant::now();
                 let result = write_file(&path, &dbs, &info, &opts, clock, &temp2);
-                drop(dbs);
+                release_gently(dbs);
                 let _ = tx.send(SaveResult {
                     result,
                     elapsed_ms: t.elapsed().as_millis() as u64,
