@@ -107,7 +107,7 @@ fn release_gently(dbs: Vec<DbSnapshot>) {
         for seg in db.segments {
             drop(seg);
             n += 1;
-            if n % 16 == 0 {
+            if n.is_multiple_of(16) {
                 std::thread::yield_now();
             }
         }
