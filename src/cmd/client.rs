@@ -46,7 +46,7 @@ const SUBCOMMANDS: &[Command] = &[
         "O(1). Some options may introduce additional complexity."),
     cmd("caching", client_caching_command, 3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
         "Instruct the server about tracking or not keys in the next request", "O(1)"),
-    cmd("pause", client_pause_command, -3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "3.0.0",
+    cmd("pause", client_pause_command, -3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.9.50",
         "Suspends commands processing.", "O(1)"),
     cmd("unpause", client_unpause_command, 2, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.2.0",
         "Resumes processing commands from paused clients.", "O(N) Where N is the number of paused clients"),
