@@ -171,6 +171,8 @@ impl Server {
                 }
             }
             if ready.is_empty() {
+                let ev = self.dbs[0].events.get();
+                self.dbs[0].events.set(ev & !crate::db::events::READY);
                 return;
             }
             for (db, key) in ready {

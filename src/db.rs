@@ -25,6 +25,16 @@ pub use object::Object;
 use segment::Segment;
 pub use table::{Pos, Table};
 
+/// Bits of [`Db::events`]: which per-database queues have entries, so the code
+/// that runs after every command can skip looking at all databases when nothing
+/// happened (the common case).
+pub mod events {
+    pub const EXPIRED: u8 = 1 << 0;
+    pub const READY: u8 = 1 << 1;
+    pub const TOUCHED: u8 = 1 << 2;
+    pub const NEW: u8 = 1 << 3;
+}
+
 /// Redis's LRU clock: seconds, 24 bits.
 pub const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
 
@@ -56,6 +66,9 @@ pub struct Db {
     /// class of `notify-keyspace-events` is on.
     pub new_keys: Vec<Bytes>,
     pub notify_new: bool,
+    /// Shared by all databases of a server: `events` bits set when a queue above
+    /// (expired, ready, touched, new keys) gets an entry.
+    pub events: std::rc::Rc<std::cell::Cell<u8>>,
     /// Watched keys modified since the last drain (Redis's signalModifiedKey).
     pub touched: Vec<Bytes>,
     /// Set while client-side caching is in use (tracking.rs): modifications are
@@ -93,6 +106,7 @@ impl Db {
             touched: Vec::new(),
             new_keys: Vec::new(),
             notify_new: false,
+            events: Default::default(),
             tracking: false,
             tracking_keys: Vec::new(),
             tracking_flushed: false,
@@ -144,6 +158,7 @@ impl Db {
     fn touch_key(&mut self, key: &[u8], by_expiry: bool) {
         if !self.watched.is_empty() && self.watched.contains_key(key) {
             self.touched.push(Bytes::copy_from_slice(key));
+            self.events.set(self.events.get() | events::TOUCHED);
         }
         if self.tracking {
             self.tracking_keys
@@ -159,6 +174,9 @@ impl Db {
             .filter(|k| self.table.find(k).is_some())
             .cloned()
             .collect();
+        if !present.is_empty() {
+            self.events.set(self.events.get() | events::TOUCHED);
+        }
         self.touched.extend(present);
     }
 
@@ -174,6 +192,7 @@ impl Db {
         self.touch_key(e.key(), true);
         self.stat_expired += 1;
         self.expired_keys.push(Bytes::copy_from_slice(e.key()));
+        self.events.set(self.events.get() | events::EXPIRED);
     }
 
     #[inline]
@@ -247,6 +266,7 @@ impl Db {
                 self.signal_if_blocked(e.key());
                 if self.notify_new {
                     self.new_keys.push(Bytes::copy_from_slice(e.key()));
+                    self.events.set(self.events.get() | events::NEW);
                 }
                 self.table.insert_new(e);
                 None
@@ -259,6 +279,7 @@ impl Db {
     pub fn signal_if_blocked(&mut self, key: &[u8]) {
         if !self.blocking_keys.is_empty() && self.blocking_keys.contains_key(key) {
             self.ready_keys.push(Bytes::copy_from_slice(key));
+            self.events.set(self.events.get() | events::READY);
         }
     }
 

@@ -596,7 +596,7 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
         c.flags &= !cflags::POSTPONED;
         call(srv, c);
         c.argv.clear();
-        if srv.dbs.iter().any(|d| !d.ready_keys.is_empty()) {
+        if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
             srv.handle_blocked_on_keys();
         }
     }
@@ -619,7 +619,7 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
                 }
                 call(srv, c);
                 c.argv.clear();
-                if srv.dbs.iter().any(|d| !d.ready_keys.is_empty()) {
+                if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
                     srv.handle_blocked_on_keys();
                 }
             }

@@ -11,7 +11,7 @@ use slab::Slab;
 use crate::client::{flags as cflags, Client};
 use crate::cmd::CommandTable;
 use crate::config::Config;
-use crate::db::{Db, LRU_CLOCK_MAX};
+use crate::db::{events as db_events, Db, LRU_CLOCK_MAX};
 
 /// oxidis's own version.
 pub const OXIDIS_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -202,8 +202,13 @@ impl Server {
     pub fn new(config: Config) -> Server {
         let hasher = RandomState::new();
         let now = wall_ms();
+        let events: std::rc::Rc<std::cell::Cell<u8>> = Default::default();
         let dbs = (0..config.databases.max(1))
-            .map(|i| Db::new(i, hasher.clone()))
+            .map(|i| {
+                let mut db = Db::new(i, hasher.clone());
+                db.events = events.clone();
+                db
+            })
             .collect();
         let mut s = Server {
             config,
@@ -283,21 +288,28 @@ impl Server {
         }
         self.count_client_errors(c);
         // pubsub hook: `expired` events of keys the command found expired.
-        crate::notify::announce_expired(self, Some(&mut *c));
-        self.notify.expired_cleared();
-        crate::notify::announce_new(self, Some(&mut *c));
-        for db in &mut self.dbs {
-            if !db.expired_keys.is_empty() {
-                // Propagation of expiry DELs comes with AOF/replication.
-                db.expired_keys.clear();
-            }
-        }
-        if !self.watchers.is_empty() {
-            crate::cmd::multi::mark_touched(self, c);
-        } else {
+        let ev = self.dbs[0].events.get();
+        if ev & (db_events::EXPIRED | db_events::NEW | db_events::TOUCHED) != 0 {
+            crate::notify::announce_expired(self, Some(&mut *c));
+            self.notify.expired_cleared();
+            crate::notify::announce_new(self, Some(&mut *c));
             for db in &mut self.dbs {
-                db.touched.clear();
+                if !db.expired_keys.is_empty() {
+                    // Propagation of expiry DELs comes with AOF/replication.
+                    db.expired_keys.clear();
+                }
             }
+            if !self.watchers.is_empty() {
+                crate::cmd::multi::mark_touched(self, c);
+            } else {
+                for db in &mut self.dbs {
+                    db.touched.clear();
+                }
+            }
+            let left = self.dbs[0].events.get();
+            self.dbs[0]
+                .events
+                .set(left & !(db_events::EXPIRED | db_events::NEW | db_events::TOUCHED));
         }
         if self.tracking.is_active() {
             crate::tracking::after_command(self, c);
