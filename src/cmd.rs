@@ -25,7 +25,6 @@ pub mod spec;
 pub mod string;
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use crate::client::{flags as cflags, Client};
 use crate::error::{self, OpError};
@@ -204,7 +203,7 @@ pub struct CommandEntry {
     /// `get`, or `config|get` for a subcommand.
     pub fullname: &'static str,
     pub parent: Option<usize>,
-    subs: HashMap<Vec<u8>, usize>,
+    subs: NameMap,
     pub stats: CmdStats,
     /// Key specs, tips and docs (empty for commands Redis 7.0 lacks).
     pub spec: &'static spec::CommandSpec,
@@ -252,10 +251,36 @@ impl CommandEntry {
     }
 }
 
+/// FNV-1a: the command-name index is fixed at start-up (nothing a client sends
+/// is ever inserted), so it needs no flood-resistant keyed hash, and command
+/// lookup runs for every request.
+#[derive(Default, Clone, Copy)]
+pub struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type NameMap = HashMap<Vec<u8>, usize, std::hash::BuildHasherDefault<NameHasher>>;
+
 /// All commands, by id, with a case-insensitive name index.
 pub struct CommandTable {
     pub list: Vec<CommandEntry>,
-    by_name: HashMap<Vec<u8>, usize>,
+    by_name: NameMap,
 }
 
 /// Every command group's rows.
@@ -288,7 +313,7 @@ impl CommandTable {
     pub fn new() -> CommandTable {
         let mut t = CommandTable {
             list: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: NameMap::default(),
         };
         let specs = spec::index();
         for group in GROUPS.iter().copied() {
@@ -327,7 +352,7 @@ impl CommandTable {
             cmd,
             fullname,
             parent,
-            subs: HashMap::new(),
+            subs: NameMap::default(),
             stats: CmdStats::default(),
             spec,
             legacy_keys,
@@ -488,15 +513,21 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         return;
     }
 
-    srv.update_time();
+    // One clock reading serves as the command's time (key expiry, LRU) and as
+    // the start of its duration, as Redis's call() does.
+    let start = std::time::SystemTime::now();
+    let start_ms = start
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    srv.set_time_ms(start_ms);
     c.last_cmd = srv.commands.list[id].fullname;
     c.errors_in_cmd = 0;
-    let start = Instant::now();
     let out_mark = c.out.len();
     srv.tracking.nesting += 1;
     (cmd.handler)(srv, c);
     srv.tracking.nesting -= 1;
-    let usec = start.elapsed().as_micros() as u64;
+    let usec = start.elapsed().map(|d| d.as_micros() as u64).unwrap_or(0);
     let st = &mut srv.commands.list[id].stats;
     st.calls += 1;
     st.usec += usec;

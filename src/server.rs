@@ -263,7 +263,12 @@ impl Server {
     /// Refreshes the cached command time (and every database's copy of it).
     #[inline]
     pub fn update_time(&mut self) {
-        let now = wall_ms();
+        self.set_time_ms(wall_ms());
+    }
+
+    /// Sets the cached command time from a clock reading the caller already has.
+    #[inline]
+    pub fn set_time_ms(&mut self, now: i64) {
         if now != self.now_ms {
             self.now_ms = now;
             self.lru_clock = ((now / 1000) as u32) & LRU_CLOCK_MAX;
