@@ -8,7 +8,7 @@
 
 pub mod reply;
 
-use std::io::{self, Write};
+use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 
 use bytes::{Bytes, BytesMut};
@@ -58,10 +58,14 @@ impl Conn {
         Ok(n as usize)
     }
 
+    /// write(2) on the socket (SIGPIPE is ignored, so a closed peer is EPIPE).
     pub fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        match self {
-            Conn::Tcp(s) => s.write(data),
-            Conn::Unix(s) => s.write(data),
+        // SAFETY: write(2) reads at most `data.len()` bytes from `data`.
+        let n = unsafe { libc::write(self.fd(), data.as_ptr() as *const libc::c_void, data.len()) };
+        if n < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(n as usize)
         }
     }
 

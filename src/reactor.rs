@@ -58,6 +58,9 @@ fn install_signal_handlers() {
         libc::sigemptyset(&mut sa.sa_mask);
         libc::sigaction(libc::SIGTERM, &sa, std::ptr::null_mut());
         libc::sigaction(libc::SIGINT, &sa, std::ptr::null_mut());
+        // Replies are written with write(2): a peer that went away must give
+        // EPIPE, not kill the server.
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
 }
 
