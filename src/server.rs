@@ -255,6 +255,9 @@ impl Server {
         };
         s.latency_tracking = s.latency_tracking_config();
         crate::notify::config_changed(&mut s);
+        // Force the first update so every database gets the clock too (they start
+        // at 0, and a command in the very same millisecond would not refresh them).
+        s.now_ms = -1;
         s.update_time();
         s.mem.record_startup();
         s
@@ -539,5 +542,20 @@ impl Server {
     /// Number of connected clients.
     pub fn connected_clients(&self) -> usize {
         self.clients.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn databases_get_the_clock_at_creation() {
+        let srv = Server::new(Config::default());
+        assert!(srv.now_ms > 0);
+        for db in &srv.dbs {
+            assert_eq!(db.now_ms, srv.now_ms);
+            assert_eq!(db.lru_clock, srv.lru_clock);
+        }
     }
 }
