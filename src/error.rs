@@ -10,6 +10,12 @@ pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
 pub const NOT_FLOAT: &str = "ERR value is not a valid float";
 pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
 pub const NAN_OR_INF: &str = "ERR increment would produce NaN or Infinity";
+/// HINCRBYFLOAT: the increment itself is infinite.
+pub const INCR_NAN_OR_INF: &str = "ERR value is NaN or Infinity";
+/// HINCRBYFLOAT: the stored field value does not parse as a long double.
+pub const HASH_NOT_FLOAT: &str = "ERR hash value is not a float";
+/// HINCRBY: the stored field value does not parse as an integer.
+pub const HASH_NOT_INTEGER: &str = "ERR hash value is not an integer";
 pub const NO_SUCH_KEY: &str = "ERR no such key";
 pub const OUT_OF_RANGE: &str = "ERR index out of range";
 pub const DB_INDEX: &str = "ERR DB index is out of range";

@@ -9,11 +9,12 @@ use crate::client::Client;
 use crate::config::notify as ev;
 use crate::db::hash::{dict, Hash, HashLimits};
 use crate::db::{Db, Object, Value, ValueRef};
+use crate::error as nerr;
 use crate::error::{self, OpError};
 use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::glob::string_match;
-use crate::util::number::{errors as nerr, format_i64, parse_i64, LongDouble, I64_BUF};
+use crate::util::number::{format_i64, parse_i64, LongDouble, I64_BUF};
 
 const W: u64 = f::WRITE | f::DENYOOM;
 const RF: u64 = f::READONLY | f::FAST;

@@ -26,24 +26,3 @@ mod strtod;
 pub use float::{d2string, format_double, format_double_into, parse_f64};
 pub use int::{format_i64, format_u64, i64_len, parse_i64, parse_u64, I64_BUF};
 pub use longdouble::{LongDouble, MAX_LONG_DOUBLE_CHARS};
-
-/// Error replies (without the leading `-`) used where numbers are parsed or
-/// computed, worded exactly as Redis 7.0 sends them.
-pub mod errors {
-    /// `string2ll` failed (INCR, EXPIRE, LRANGE indexes, ...).
-    pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
-    /// `strtod`/`strtold` failed (INCRBYFLOAT, ZADD, ...).
-    pub const NOT_FLOAT: &str = "ERR value is not a valid float";
-    /// INCR/INCRBY/DECRBY/HINCRBY result outside `i64`.
-    pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
-    /// INCRBYFLOAT/HINCRBYFLOAT result is NaN or infinite.
-    pub const NAN_OR_INF: &str = "ERR increment would produce NaN or Infinity";
-    /// HINCRBYFLOAT: the increment itself is infinite.
-    pub const INCR_NAN_OR_INF: &str = "ERR value is NaN or Infinity";
-    /// HINCRBYFLOAT: the stored field value does not parse as a long double.
-    pub const HASH_NOT_FLOAT: &str = "ERR hash value is not a float";
-    /// HINCRBY: the stored field value does not parse as an integer.
-    pub const HASH_NOT_INTEGER: &str = "ERR hash value is not an integer";
-    /// ZINCRBY / ZADD INCR producing NaN (`inf` plus `-inf`).
-    pub const SCORE_NAN: &str = "ERR resulting score is not a number (NaN)";
-}
