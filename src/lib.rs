@@ -22,6 +22,7 @@
 //!
 //! See ../shared/DESIGN.md for the architecture this follows.
 
+pub mod alloc;
 pub mod blocked;
 pub mod client;
 pub mod cmd;

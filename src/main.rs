@@ -29,7 +29,10 @@ fn usage() -> ! {
 }
 
 fn version() -> ! {
-    println!("oxidis server v={OXIDIS_VERSION} redis_version={REDIS_VERSION} malloc=libc bits=64");
+    println!(
+        "oxidis server v={OXIDIS_VERSION} redis_version={REDIS_VERSION} malloc={} bits=64",
+        oxidis::alloc::name()
+    );
     exit(0);
 }
 

@@ -157,18 +157,14 @@ pub fn memory_doctor_command(srv: &mut Server, c: &mut Client) {
     c.add_verbatim(report.as_bytes(), "txt");
 }
 
-/// MEMORY MALLOC-STATS: Redis's answer when it is not built with jemalloc.
+/// MEMORY MALLOC-STATS: jemalloc's statistics report, as Redis built with it.
 pub fn memory_malloc_stats_command(_: &mut Server, c: &mut Client) {
-    c.add_bulk(b"Stats not supported for the current allocator");
+    c.add_verbatim(crate::alloc::stats_report().as_bytes(), "txt");
 }
 
 /// MEMORY PURGE: gives free heap memory back to the system.
 pub fn memory_purge_command(_: &mut Server, c: &mut Client) {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory held by the allocator.
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    crate::alloc::purge();
     c.add_ok();
 }
 

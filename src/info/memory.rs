@@ -1,15 +1,16 @@
 //! Memory accounting for INFO memory, MEMORY STATS and MEMORY DOCTOR.
 //!
-//! `used_memory` is the allocator's view: oxidis runs on the C library's
-//! malloc, whose `mallinfo2()` reports the bytes in use (arena chunks plus
-//! mmapped blocks). It walks the allocator's free lists, so it is read when
-//! INFO or MEMORY asks and in cron (for the peak), never per command.
-//! The RSS comes from `/proc/self/statm`.
+//! `used_memory` is the allocator's view: jemalloc's `stats.allocated` (see
+//! crate::alloc). Refreshing jemalloc's statistics merges its per-thread
+//! counters, so it is read when INFO or MEMORY asks and in cron (for the peak),
+//! never per command. The RSS comes from `/proc/self/statm`.
 
 use crate::server::Server;
 
 /// The allocator name INFO shows (`mem_allocator`).
-pub const ALLOCATOR: &str = "libc";
+pub fn allocator_name() -> String {
+    crate::alloc::name()
+}
 
 /// Memory the server remembers between INFO calls.
 #[derive(Debug, Default, Clone)]
@@ -39,33 +40,11 @@ impl MemState {
 }
 
 /// What the allocator reports, in bytes.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct AllocatorInfo {
-    /// Bytes handed out to the program (used_memory).
-    pub allocated: u64,
-    /// Bytes the allocator holds from the system (arena plus mmapped).
-    pub active: u64,
-}
+pub use crate::alloc::Stats as AllocatorInfo;
 
 /// Reads the allocator's counters.
 pub fn allocator() -> AllocatorInfo {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // SAFETY: mallinfo2 only reads the allocator's own bookkeeping.
-        let mi = unsafe { libc::mallinfo2() };
-        AllocatorInfo {
-            allocated: (mi.uordblks + mi.hblkhd) as u64,
-            active: (mi.arena + mi.hblkhd) as u64,
-        }
-    }
-    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-    {
-        let rss = rss();
-        AllocatorInfo {
-            allocated: rss,
-            active: rss,
-        }
-    }
+    crate::alloc::stats()
 }
 
 fn page_size() -> u64 {
@@ -221,7 +200,7 @@ pub fn overhead(srv: &Server, cur: Option<&crate::client::Client>) -> Overhead {
     m.peak_perc = used as f64 * 100.0 / peak.max(1) as f64;
     m.allocator_allocated = used;
     m.allocator_active = alloc.active.max(used);
-    m.allocator_resident = rss;
+    m.allocator_resident = alloc.resident.max(m.allocator_active);
     m.allocator_frag = ratio(m.allocator_active, m.allocator_allocated);
     m.allocator_frag_bytes = m.allocator_active as i64 - m.allocator_allocated as i64;
     m.allocator_rss = ratio(m.allocator_resident, m.allocator_active);
@@ -284,7 +263,7 @@ pub fn doctor_report(srv: &Server, cur: Option<&crate::client::Client>) -> Strin
         s.push_str(" * Peak memory: In the past this instance used more than 150% the memory that is currently using. The allocator is normally not able to release memory after a peak, so you can expect to see a big fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) is currently bigger than expected, the memory will be used as soon as you fill the Redis instance with more data. If the memory peak was only occasional and you want to try to reclaim memory, please try the MEMORY PURGE command, otherwise the only other option is to shutdown and restart the instance.\n\n");
     }
     if high_frag {
-        s.push_str(&format!(" * High total RSS: This instance has a memory fragmentation and RSS overhead greater than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. If the problem is a large peak memory, then there is no issue. Otherwise, make sure you are using the Jemalloc allocator and not the default libc malloc. Note: The currently used allocator is \"{ALLOCATOR}\".\n\n"));
+        s.push_str(&format!(" * High total RSS: This instance has a memory fragmentation and RSS overhead greater than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. If the problem is a large peak memory, then there is no issue. Otherwise, make sure you are using the Jemalloc allocator and not the default libc malloc. Note: The currently used allocator is \"{}\".\n\n", allocator_name()));
     }
     if high_alloc_frag {
         s.push_str(" * High allocator fragmentation: This instance has an allocator external fragmentation greater than 1.1. This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. You can try enabling 'activedefrag' config option.\n\n");
@@ -372,7 +351,7 @@ pub fn memory_section(srv: &Server, cur: Option<&crate::client::Client>, o: &mut
          mem_clients_normal:{}\r\n\
          mem_cluster_links:0\r\n\
          mem_aof_buffer:0\r\n\
-         mem_allocator:{ALLOCATOR}\r\n\
+         mem_allocator:{}\r\n\
          active_defrag_running:0\r\n\
          lazyfree_pending_objects:{lazy_pending}\r\n\
          lazyfreed_objects:{lazy_freed}\r\n",
@@ -398,6 +377,7 @@ pub fn memory_section(srv: &Server, cur: Option<&crate::client::Client>, o: &mut
         m.total_frag,
         m.total_frag_bytes,
         m.clients_normal,
+        allocator_name(),
         rss = m.rss,
         peak = m.peak_allocated,
     );
