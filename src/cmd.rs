@@ -484,6 +484,8 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), error::NOAUTH);
         return;
     }
+    // tracking hook: tracking-table-max-keys, where Redis's processCommand checks it.
+    crate::tracking::before_command(srv, c);
     if srv.writes_denied_by_disk_error() && (cmd.flags & flags::WRITE != 0 || cmd.name == "ping") {
         reject(srv, c, Some(id), error::MISCONF);
         return;

@@ -194,11 +194,12 @@ fn clients_section(srv: &Server, cur: &Client, o: &mut String) {
          client_recent_max_input_buffer:{max_in}\r\n\
          client_recent_max_output_buffer:{max_out}\r\n\
          blocked_clients:{}\r\n\
-         tracking_clients:0\r\n\
+         tracking_clients:{}\r\n\
          clients_in_timeout_table:{}\r\n",
         srv.connected_clients(),
         srv.config.maxclients,
         srv.blocking.count,
+        srv.tracking.tracking_clients(),
         srv.blocking.timeouts.len(),
     );
 }

@@ -531,6 +531,10 @@ impl Reactor {
                 self.srv.clients[token] = Some(c);
             }
         }
+        // tracking hook: BCAST invalidations of this iteration's writes.
+        if self.srv.tracking.is_active() {
+            crate::tracking::before_sleep(&mut self.srv);
+        }
         let pending = std::mem::take(&mut self.srv.pending_writes);
         for token in pending {
             let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {

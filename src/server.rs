@@ -254,6 +254,7 @@ impl Server {
             tracking: Default::default(),
         };
         s.latency_tracking = s.latency_tracking_config();
+        s.tracking.max_keys = s.tracking_max_keys_config();
         crate::notify::config_changed(&mut s);
         // Force the first update so every database gets the clock too (they start
         // at 0, and a command in the very same millisecond would not refresh them).
@@ -343,7 +344,7 @@ impl Server {
         self.active_expire_cycle();
         self.save_points_cron();
         if self.tracking.is_active() {
-            crate::tracking::after_cron(self);
+            crate::tracking::cron(self);
         }
         crate::info::cron(self);
     }
@@ -429,11 +430,21 @@ impl Server {
                     }
                 }
                 "latency-tracking" => self.latency_tracking = self.latency_tracking_config(),
+                "tracking-table-max-keys" => {
+                    self.tracking.max_keys = self.tracking_max_keys_config();
+                }
                 "requirepass" => {
                     // Existing connections keep their authentication, as in Redis.
                 }
                 _ => {}
             }
+        }
+    }
+
+    fn tracking_max_keys_config(&self) -> u64 {
+        match self.config.value("tracking-table-max-keys") {
+            Some(crate::config::Value::Num(n)) => n as u64,
+            _ => 0,
         }
     }
 

@@ -8,15 +8,20 @@
 //!          │           `Db::tracking` is on: one bool test otherwise)
 //!          └─> after_call(): drain those records ──> invalidate ──> remember the
 //!                                                                  keys a read-only
-//!              Server::after_command() ─> pending self-invalidations, BCAST batch
+//!              Server::after_command() ─> pending self-invalidations
+//!  call() before the handler, cron ─> limit::limit_used_slots (max keys)
+//!  reactor before_sleep ─> before_sleep(): BCAST messages of the iteration
 //! ```
 //!
 //! - Default mode: the keys a tracking client reads go into `table` (key -> ids);
 //!   when a key changes every id in its entry gets one invalidation and the entry is
 //!   dropped. Entries are removed lazily: a client that turns tracking off stays in
 //!   the table, and gets messages again if it turns tracking back on (as in Redis).
+//! - `tracking-table-max-keys`: past the limit random keys leave the table, with
+//!   an invalidation to their clients (limit.rs; the table itself is table.rs).
 //! - BCAST mode: modified keys matching a registered prefix are collected per prefix
-//!   and sent as one message per prefix after the command batch.
+//!   and sent as one message per prefix and client in `before_sleep`, once per
+//!   event-loop iteration, as Redis does.
 //! - Delivery: RESP3 gets a push `>2 invalidate <keys>`; with REDIRECT the message
 //!   goes to the other client (a RESP2 one gets it as a pub/sub `message` on
 //!   `__redis__:invalidate`); a flush sends a null instead of the keys.
@@ -26,7 +31,10 @@
 //!   a running client that receives one as a redirect target gets it before its
 //!   reply. BCAST NOLOOP leaves out the keys the client itself modified last.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+mod limit;
+mod table;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bytes::Bytes;
 use slab::Slab;
@@ -90,9 +98,12 @@ enum Payload<'a> {
 #[derive(Default)]
 pub struct Tracking {
     /// key -> ids of the clients that may cache it.
-    table: HashMap<Bytes, HashSet<u64>>,
-    /// ids stored across the table.
-    total_items: u64,
+    table: table::KeyTable,
+    /// `tracking-table-max-keys` (0: no limit).
+    pub max_keys: u64,
+    /// Consecutive limit runs that ended still over the limit (Redis's static
+    /// timeout_counter in trackingLimitUsedSlots): each run's effort grows with it.
+    limit_runs: u64,
     prefixes: BTreeMap<Bytes, Bcast>,
     /// Tracking clients: id -> slab token.
     clients: HashMap<u64, usize>,
@@ -129,7 +140,7 @@ impl Tracking {
 
     /// Client ids across the tracking table (INFO tracking_total_items).
     pub fn total_items(&self) -> u64 {
-        self.total_items
+        self.table.total_items()
     }
 
     /// BCAST prefixes (INFO tracking_total_prefixes).
@@ -485,13 +496,9 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
                 }
             }
         }
-        let Some(ids) = tr.table.remove(&key) else {
+        let Some(ids) = tr.table.take(&key) else {
             continue;
         };
-        tr.total_items -= ids.len() as u64;
-        // Redis walks the ids in its radix tree, i.e. by their in-memory bytes.
-        let mut ids: Vec<u64> = ids.into_iter().collect();
-        ids.sort_by_key(|id| id.to_le_bytes());
         for id in ids {
             let Some(&token) = tr.clients.get(&id) else {
                 continue;
@@ -533,7 +540,6 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
             }
         }
         tr.table.clear();
-        tr.total_items = 0;
     }
     let written = std::mem::take(&mut cl.written);
     schedule(srv, written);
@@ -597,18 +603,18 @@ fn broadcast_proto(keys: &BTreeMap<Bytes, Option<u64>>, noloop: Option<u64>) -> 
     Some(out)
 }
 
-/// Redis's trackingBroadcastInvalidationMessages: one message per prefix with the
-/// keys modified under it since the last call.
-fn broadcast(srv: &mut Server, cur: Option<&mut Client>) {
+/// Redis's trackingBroadcastInvalidationMessages, from `before_sleep`: one message
+/// per prefix and client with the keys modified under the prefix during this
+/// event-loop iteration (all clients are in the slab then).
+pub fn before_sleep(srv: &mut Server) {
     let tr = &mut srv.tracking;
     if tr.clients.is_empty() || tr.prefixes.values().all(|b| b.keys.is_empty()) {
         return;
     }
-    let mark = cur.as_deref().map(|c| c.out.len()).unwrap_or(0);
     let mut cl = Clients {
         slab: &mut srv.clients,
-        cur,
-        mark,
+        cur: None,
+        mark: 0,
         written: Vec::new(),
         deferred: &mut tr.deferred,
     };
@@ -662,20 +668,14 @@ pub fn after_call(srv: &mut Server, c: &mut Client, id: usize, mark: usize) {
     let keys = crate::cmd::spec::get_keys(spec, cmd.arity, &c.argv);
     let tr = &mut srv.tracking;
     for (pos, _) in keys {
-        let key = &c.argv[pos];
-        if !tr.table.contains_key(key) {
-            tr.table.insert(key.clone(), HashSet::new());
-        }
-        if tr.table.get_mut(key).is_some_and(|ids| ids.insert(c.id)) {
-            tr.total_items += 1;
-        }
+        tr.table.remember(&c.argv[pos], c.id);
     }
     refresh_active(srv);
 }
 
 /// From `Server::after_command`: at the end of a top-level command, sends the
-/// invalidations of the client's own writes, ends a CLIENT CACHING for the next
-/// command, and broadcasts BCAST invalidations once the client's input batch is done.
+/// invalidations of the client's own writes and ends a CLIENT CACHING for the next
+/// command. (BCAST messages wait for `before_sleep`.)
 pub fn after_command(srv: &mut Server, c: &mut Client) {
     let end = c.out.len();
     drain(srv, Some(c), end);
@@ -715,17 +715,28 @@ pub fn after_command(srv: &mut Server, c: &mut Client) {
             t.flags &= !flags::CACHING;
         }
     }
-    if c.querybuf.is_empty() {
-        broadcast(srv, Some(c));
+    refresh_active(srv);
+}
+
+/// From cron: the changes made outside any command (active expiry), then the
+/// table limit, which Redis also enforces when idle so that a lowered
+/// `tracking-table-max-keys` takes effect without traffic.
+pub fn cron(srv: &mut Server) {
+    drain(srv, None, 0);
+    if !srv.tracking.clients.is_empty() {
+        limit::limit_used_slots(srv, None);
     }
     refresh_active(srv);
 }
 
-/// After changes made outside any command (active expiry in cron).
-pub fn after_cron(srv: &mut Server) {
-    drain(srv, None, 0);
-    broadcast(srv, None);
-    refresh_active(srv);
+/// From `call()` before a top-level command runs, as Redis's processCommand:
+/// enforces `tracking-table-max-keys`. `c` is the client about to run.
+#[inline]
+pub fn before_command(srv: &mut Server, c: &mut Client) {
+    let tr = &srv.tracking;
+    if tr.max_keys != 0 && tr.nesting == 0 && !tr.clients.is_empty() {
+        limit::limit_used_slots(srv, Some(c));
+    }
 }
 
 #[cfg(test)]

@@ -123,9 +123,9 @@ pub fn stats_section(srv: &Server, o: &mut String) {
          active_defrag_key_misses:0\r\n\
          total_active_defrag_time:0\r\n\
          current_active_defrag_time:0\r\n\
-         tracking_total_keys:0\r\n\
-         tracking_total_items:0\r\n\
-         tracking_total_prefixes:0\r\n\
+         tracking_total_keys:{}\r\n\
+         tracking_total_items:{}\r\n\
+         tracking_total_prefixes:{}\r\n\
          unexpected_error_replies:0\r\n\
          total_error_replies:{}\r\n\
          dump_payload_sanitizations:0\r\n\
@@ -143,6 +143,9 @@ pub fn stats_section(srv: &Server, o: &mut String) {
         srv.expired_keys(),
         srv.expired_stale_perc * 100.0,
         srv.stat_expire_cycle_time_used / 1000,
+        srv.tracking.total_keys(),
+        srv.tracking.total_items(),
+        srv.tracking.total_prefixes(),
         st.total_error_replies,
         st.total_reads_processed,
         st.total_writes_processed,
