@@ -161,3 +161,82 @@ def round_notes(results, key_fmt):
         out.append(f"- {key_fmt(k)}: {o} / {r}")
     out.append("")
     return out
+
+
+# ---------------------------------------------------------------------------------
+# Instruction counts (--callgrind): the machine is noisy, instruction counts are not
+# ---------------------------------------------------------------------------------
+
+def callgrind_total(h, binary, load):
+    """Runs `binary` under callgrind, applies `load(port)`, shuts the server down
+    and returns the instructions it executed (user space only: the kernel's share
+    of reads and writes is not counted)."""
+    import socket
+    import tempfile
+    import time
+    d = tempfile.mkdtemp(prefix="oxidis-callgrind-")
+    out = os.path.join(d, "callgrind.out")
+    port = h.free_port()
+    p = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                          binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                          "--appendonly", "no", "--dir", d],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not h.ping(port, 2.0):
+        if time.time() > deadline or p.poll() is not None:
+            p.kill()
+            h.die(f"{binary} did not start under valgrind")
+        time.sleep(0.2)
+    load(port)
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(b"*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n")
+        try:
+            s.recv(64)
+        except OSError:
+            pass
+    p.wait(timeout=120)
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                return int(line.split()[1])
+    h.die(f"no callgrind summary in {out}")
+
+
+def callgrind(args, h, oxidis_bin, redis_bin):
+    """Instructions per operation, from the difference between a small and a large
+    run (start-up and shutdown cancel out)."""
+    tx_bin, sink_bin = build_examples(h.ROOT)
+    small, large = args.requests // 5, args.requests
+    rows = [("test", "oxidis Ir/op", "redis Ir/op", "ratio")]
+
+    def tx_load(n):
+        return lambda port: subprocess.run(
+            [tx_bin, "-p", str(port), "-n", str(n), "-c", str(args.clients),
+             "-k", str(args.tx_sets)], check=True, capture_output=True)
+
+    def pub_load(n, subs):
+        def run(port):
+            sink = start_sink(h, sink_bin, port, subs)
+            try:
+                subprocess.run(publish_once(port, n, args.clients, 1), check=True,
+                               capture_output=True)
+            finally:
+                stop_sink(sink)
+        return run
+
+    tests = []
+    if args.multi:
+        tests.append((f"MULTI + {args.tx_sets} SET + EXEC", tx_load))
+    for subs in ([int(x) for x in args.publish.split(",")] if args.publish else []):
+        tests.append((f"PUBLISH, {subs} subscribers",
+                      lambda n, subs=subs: pub_load(n, subs)))
+    for name, load in tests:
+        per = {}
+        for side, binary in (("oxidis", oxidis_bin), ("redis", redis_bin)):
+            print(f"callgrind {name} {side} ...", file=sys.stderr, flush=True)
+            a = callgrind_total(h, binary, load(small))
+            b = callgrind_total(h, binary, load(large))
+            per[side] = (b - a) / (large - small)
+        rows.append((name, f"{per['oxidis']:,.0f}", f"{per['redis']:,.0f}",
+                     f"{per['oxidis'] / per['redis']:.2f}"))
+    return rows

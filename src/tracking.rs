@@ -734,7 +734,7 @@ pub fn cron(srv: &mut Server) {
 #[inline]
 pub fn before_command(srv: &mut Server, c: &mut Client) {
     let tr = &srv.tracking;
-    if tr.max_keys != 0 && tr.nesting == 0 && !tr.clients.is_empty() {
+    if !tr.clients.is_empty() && tr.max_keys != 0 && tr.nesting == 0 {
         limit::limit_used_slots(srv, Some(c));
     }
 }
