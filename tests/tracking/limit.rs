@@ -224,6 +224,24 @@ fn info_tracking_fields() {
     });
 }
 
+/// Returns once the server is inside a DEBUG SLEEP: a PING on connection `i` gets
+/// no answer within 50 ms. That PING's reply is left to read.
+fn wait_until_busy(s: &mut Session, i: usize) {
+    for _ in 0..100 {
+        thread::sleep(Duration::from_millis(20));
+        let c = s.conn(i);
+        c.set_timeout(Duration::from_millis(50));
+        c.send(&[b"PING"]);
+        let got = c.try_read_reply();
+        c.set_timeout(crate::common::READ_TIMEOUT);
+        match got {
+            Ok(r) => assert_eq!(r, b"+PONG\r\n"),
+            Err(_) => return,
+        }
+    }
+    panic!("the server never got busy");
+}
+
 #[test]
 fn bcast_one_message_per_event_loop_iteration() {
     // Writes from two clients processed in the same event-loop iteration reach a
@@ -256,12 +274,14 @@ fn bcast_one_message_per_event_loop_iteration() {
         s.expect_quiet(4);
         s.conn(1);
         s.conn(3);
-        s.send(2, &[&["DEBUG", "SLEEP", "0.4"]]);
-        thread::sleep(Duration::from_millis(100));
+        s.conn(5);
+        s.send(2, &[&["DEBUG", "SLEEP", "0.5"]]);
+        wait_until_busy(s, 5);
         s.send(0, &[&["SET", "u:a", "1"]]);
         s.send(1, &[&["SET", "u:b", "1"], &["SET", "w", "1"]]);
         s.send(3, &[&["SET", "u:c", "1"]]);
         s.frames(2, "DEBUG SLEEP", 1);
+        s.frames(5, "PING sent during the sleep", 1);
         // NOLOOP: 0 hears about the others' keys only, after its reply.
         s.frames(0, "SET u:a + push", 2);
         s.frames(1, "SET u:b, SET w", 2);
