@@ -95,11 +95,13 @@ impl KeyTable {
         Some(self.slots[i].0.clone())
     }
 
-    /// Forgets everything (FLUSHDB/FLUSHALL).
+    /// Forgets everything (FLUSHDB/FLUSHALL) and gives the memory back, as Redis
+    /// frees its radix tree.
     pub fn clear(&mut self) {
-        self.index.clear();
-        self.slots.clear();
-        self.total_items = 0;
+        *self = KeyTable {
+            rng: self.rng,
+            ..KeyTable::default()
+        };
     }
 }
 
