@@ -291,3 +291,38 @@ fn bcast_one_message_per_event_loop_iteration() {
         s.expect_quiet(4);
     });
 }
+
+#[test]
+fn max_keys_eviction_to_redirect_client() {
+    // Evicted keys reach a RESP2 redirect client as `message`s on
+    // __redis__:invalidate; keys are random, so the transcript shows the shape.
+    differential(|s| {
+        let r = s.learn_id(3);
+        s.subscribe_invalidations(3);
+        s.cmd(0, &["CLIENT", "TRACKING", "ON", "REDIRECT", &r.to_string()]);
+        s.cmd(0, &["MGET", "a", "b", "c", "d", "e"]);
+        s.info_fields(1, INFO_TRACKING);
+        s.send(
+            1,
+            &[
+                &["CONFIG", "SET", "tracking-table-max-keys", "2"],
+                &["PING"],
+            ],
+        );
+        s.frames(1, "CONFIG SET, PING", 2);
+        let mut keys = HashSet::new();
+        for _ in 0..3 {
+            let f = String::from_utf8_lossy(&s.conn(3).read_reply()).into_owned();
+            let head = "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n";
+            let rest = f.strip_prefix(head).unwrap_or_else(|| panic!("{f:?}"));
+            let key = rest.split("\r\n").nth(1).unwrap().to_string();
+            assert!(["a", "b", "c", "d", "e"].contains(&key.as_str()));
+            keys.insert(key);
+        }
+        s.log
+            .push(format!("redirect got {} distinct keys", keys.len()));
+        s.expect_quiet(3);
+        s.expect_quiet(0);
+        s.info_fields(1, INFO_TRACKING);
+    });
+}
