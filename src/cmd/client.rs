@@ -87,6 +87,8 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     let mut flags = String::new();
     if c.has(cflags::MONITOR) {
         flags.push('O');
+    } else if crate::repl::master::is_replica(c) {
+        flags.push('S');
     }
     if c.has(cflags::MULTI) {
         flags.push('x');

@@ -110,7 +110,9 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
     let now = srv.now_ms;
     let lfu = lfu_policy(srv);
     let db = &mut srv.dbs[c.db];
-    let deleted = replace && db.remove(&c.argv[1]).is_some();
+    let old = if replace { db.remove(&c.argv[1]) } else { None };
+    let deleted = old.is_some();
+    db.free_server_del(old);
     let when = match ttl {
         0 => None,
         t if absttl => Some(t),

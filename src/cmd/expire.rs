@@ -109,7 +109,7 @@ fn expire_generic(srv: &mut Server, c: &mut Client, basetime: i64, unit: Unit) {
     if when <= srv.now_ms {
         let e = db.remove(&key).expect("looked up above");
         if srv.config.lazyfree_lazy_expire {
-            srv.lazyfree.free(e);
+            srv.lazyfree.free_entry(e);
         }
         srv.dirty += 1;
         notify(srv, c, ev::GENERIC, "del", &key);

@@ -82,7 +82,7 @@ fn del_generic(srv: &mut Server, c: &mut Client, lazy: bool) {
     for i in 1..c.argv.len() {
         if let Some(e) = srv.dbs[c.db].remove(&c.argv[i]) {
             if lazy {
-                srv.lazyfree.free(e);
+                srv.lazyfree.free_entry(e);
             }
             n += 1;
             let key = c.argv[i].clone();
@@ -241,7 +241,7 @@ fn two_dbs(dbs: &mut [Db], a: usize, b: usize) -> (&mut Db, &mut Db) {
 fn free_replaced(srv: &Server, old: Option<Entry>) {
     if let Some(e) = old {
         if srv.config.lazyfree_lazy_server_del {
-            srv.lazyfree.free(e);
+            srv.lazyfree.free_entry(e);
         }
     }
 }
