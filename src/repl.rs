@@ -154,7 +154,7 @@ pub fn end_call(srv: &mut Server, c: &Client, dirty_before: u64, is_exec: bool, 
         return;
     }
     if srv.dbs[0].events.get() & crate::db::events::EXPIRED != 0 {
-        propagate_expired(srv);
+        propagate_expired(srv, true);
     }
     let changed = srv.dirty != dirty_before || cur.force;
     if changed && !cur.prevent && !is_exec {
@@ -167,15 +167,16 @@ pub fn end_call(srv: &mut Server, c: &Client, dirty_before: u64, is_exec: bool, 
 }
 
 /// Propagates DEL (UNLINK with lazyfree-lazy-expire) for every key the
-/// databases expired since their `expired_keys` were last cleared. Inside EXEC
-/// they join the transaction; elsewhere they go out at once, ahead of the
-/// command that found them (as Redis 7.0's stream shows).
-pub fn propagate_expired(srv: &mut Server) {
+/// databases expired since their `expired_keys` were last cleared. Keys a
+/// command found expired join its execution unit, ahead of the command itself
+/// (Redis 7.0's deleteExpiredKeyAndPropagate goes through alsoPropagate); the
+/// active expire cycle (`in_call` false) sends each one on its own.
+pub fn propagate_expired(srv: &mut Server, in_call: bool) {
     if !srv.repl.enabled() {
         return;
     }
     let lazy = srv.config.lazyfree_lazy_expire;
-    let nested = srv.repl.nesting > 0;
+    let nested = in_call;
     for id in 0..srv.dbs.len() {
         if srv.dbs[id].expired_keys.is_empty() {
             continue;

@@ -421,7 +421,7 @@ impl Server {
             }
         }
         // repl hook: DEL/UNLINK of the expired keys into the stream.
-        crate::repl::propagate_expired(self);
+        crate::repl::propagate_expired(self, false);
         // pubsub hook: `expired` events, then forget the keys.
         crate::notify::announce_expired(self, None);
         self.notify.expired_cleared();

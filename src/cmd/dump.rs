@@ -122,6 +122,8 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
         // Already expired: the key is not created (and a replaced one is gone).
         if deleted {
             srv.dirty += 1;
+            let key = c.argv[1].clone();
+            crate::repl::rewrite(srv, || crate::repl::del_argv(false, &key));
         }
         return c.add_ok();
     }
@@ -134,6 +136,15 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
         }
     }
     srv.dirty += 1;
+    if let (Some(t), false) = (when, absttl) {
+        // Replicas get the absolute expiry time (and ABSTTL).
+        crate::repl::rewrite(srv, || {
+            let mut v = c.argv.clone();
+            v[2] = t.to_string().into();
+            v.push(bytes::Bytes::from_static(b"ABSTTL"));
+            v
+        });
+    }
     c.add_ok();
 }
 

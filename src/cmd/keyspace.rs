@@ -184,6 +184,8 @@ pub fn flushdb_command(srv: &mut Server, c: &mut Client) {
     };
     let n = empty_db(srv, c.db, lazy);
     srv.dirty += n as u64;
+    // Propagated even when the database was already empty, as Redis 7.0.
+    crate::repl::force(srv);
     c.add_ok();
 }
 
@@ -198,6 +200,7 @@ pub fn flushall_command(srv: &mut Server, c: &mut Client) {
     }
     // Redis 7.0 counts the removed keys only (an empty FLUSHALL is no change).
     srv.dirty += n as u64;
+    crate::repl::force(srv);
     c.add_ok();
 }
 
