@@ -322,7 +322,9 @@ pub fn spop_command(srv: &mut Server, c: &mut Client) {
             srv.dirty += 1;
             // Propagated as the SREM of what was popped.
             let mb = bytes::Bytes::copy_from_slice(&m);
-            crate::repl::rewrite(srv, || vec![bytes::Bytes::from_static(b"SREM"), key.clone(), mb]);
+            crate::repl::rewrite(srv, || {
+                vec![bytes::Bytes::from_static(b"SREM"), key.clone(), mb]
+            });
             notify(srv, c, ev::SET, "spop", &key);
             c.add_bulk(&m);
             notify_if_deleted(srv, c, &key);

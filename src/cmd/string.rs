@@ -271,7 +271,13 @@ fn set_generic(
         // Replicas get the absolute form (SET key value PXAT ms), as Redis 7.0.
         let v = argv[val_idx].clone();
         crate::repl::rewrite(srv, || {
-            vec![Bytes::from_static(b"SET"), key.clone(), v, Bytes::from_static(b"PXAT"), ms.to_string().into()]
+            vec![
+                Bytes::from_static(b"SET"),
+                key.clone(),
+                v,
+                Bytes::from_static(b"PXAT"),
+                ms.to_string().into(),
+            ]
         });
     }
     notify(srv, c, ev::STRING, "set", key);
@@ -364,7 +370,11 @@ pub fn getex_command(srv: &mut Server, c: &mut Client) {
             db.set_expire(&key, Some(when));
             srv.dirty += 1;
             crate::repl::rewrite(srv, || {
-                vec![Bytes::from_static(b"PEXPIREAT"), key.clone(), when.to_string().into()]
+                vec![
+                    Bytes::from_static(b"PEXPIREAT"),
+                    key.clone(),
+                    when.to_string().into(),
+                ]
             });
             notify(srv, c, ev::GENERIC, "expire", &key);
         }
@@ -564,7 +574,12 @@ pub fn incrbyfloat_command(srv: &mut Server, c: &mut Client) {
             // Float arithmetic may differ on a replica: propagate the result.
             let t = text.clone();
             crate::repl::rewrite(srv, || {
-                vec![Bytes::from_static(b"SET"), key.clone(), t, Bytes::from_static(b"KEEPTTL")]
+                vec![
+                    Bytes::from_static(b"SET"),
+                    key.clone(),
+                    t,
+                    Bytes::from_static(b"KEEPTTL"),
+                ]
             });
             notify(srv, c, ev::STRING, "incrbyfloat", &key);
             c.add_bulk(&text);

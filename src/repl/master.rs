@@ -117,15 +117,13 @@ pub fn sync_command(srv: &mut Server, c: &mut Client, psync: bool) {
         return;
     }
     if c.pending_out() > 0 {
-        c.add_error("ERR SYNC and PSYNC are invalid with pending output");
+        c.add_error(crate::error::SYNC_PENDING_OUTPUT);
         return;
     }
     let name = replica_name(c);
     info!("Replica {name} asks for synchronization");
     if psync {
-        info!(
-            "Full resync requested by replica {name} (replication ID mismatch or no backlog)"
-        );
+        info!("Full resync requested by replica {name} (replication ID mismatch or no backlog)");
     }
     // The stream produced so far belongs to the replicas already attached.
     feed_replicas(srv);
@@ -372,9 +370,7 @@ pub fn cron(srv: &mut Server) {
             srv.master_replid = new_replid();
             srv.repl.backlog_active = false;
             srv.repl.slaveseldb = -1;
-            info!(
-                "Replication backlog freed after {ttl} seconds without connected replicas."
-            );
+            info!("Replication backlog freed after {ttl} seconds without connected replicas.");
         }
         return;
     }
@@ -406,7 +402,7 @@ pub fn cron(srv: &mut Server) {
 
 /// REPLCONF <option> <value> [<option> <value> ...]
 pub fn replconf_command(srv: &mut Server, c: &mut Client) {
-    if c.argv.len() % 2 == 0 {
+    if c.argv.len().is_multiple_of(2) {
         return c.add_error(crate::error::SYNTAX);
     }
     let mut j = 1;
@@ -420,10 +416,7 @@ pub fn replconf_command(srv: &mut Server, c: &mut Client) {
             },
             b"ip-address" => {
                 if val.len() >= 46 {
-                    return c.add_error(&format!(
-                        "ERR REPLCONF ip-address provided by replica instance is too long: {} bytes",
-                        val.len()
-                    ));
+                    return c.add_error(&crate::error::replconf_ip_too_long(val.len()));
                 }
                 c.repl.get_or_insert_with(Default::default).announced_ip =
                     Some(String::from_utf8_lossy(&val).into_owned());
@@ -451,13 +444,11 @@ pub fn replconf_command(srv: &mut Server, c: &mut Client) {
             b"getack" => return,
             b"rdb-only" => match crate::util::number::parse_i64(&val) {
                 Some(0 | 1) => {}
-                _ => return c.add_error("ERR value is out of range, must be positive"),
+                _ => return c.add_error(&crate::error::value_out_of_range(0, 1)),
             },
             _ => {
-                return c.add_error(&format!(
-                    "ERR Unrecognized REPLCONF option: {}",
-                    String::from_utf8_lossy(&c.argv[j])
-                ))
+                let opt = String::from_utf8_lossy(&c.argv[j]).into_owned();
+                return c.add_error(&crate::error::replconf_unrecognized(&opt));
             }
         }
         j += 2;
@@ -486,10 +477,7 @@ pub fn info_section(srv: &Server, o: &mut String) {
             Some(SyncState::SendBulk) => "send_bulk",
             _ => "online",
         };
-        let ip = st
-            .announced_ip
-            .clone()
-            .unwrap_or_else(|| peer_ip(&c.addr));
+        let ip = st.announced_ip.clone().unwrap_or_else(|| peer_ip(&c.addr));
         let _ = write!(
             o,
             "slave{i}:ip={ip},port={},state={state},offset={},lag={}\r\n",
