@@ -68,8 +68,9 @@ pub struct Repl {
     pub backlog_start: u64,
     /// Replica clients (tokens), in attach order.
     pub replicas: Vec<usize>,
-    /// Snapshots being serialised for replicas.
+    /// Snapshots being serialised for replicas, and the last job id given.
     pub syncs: Vec<master::SyncJob>,
+    pub next_job: u64,
     /// Wall-clock ms of the last replication cron run and of the last PING fed.
     pub last_cron_ms: i64,
     pub last_ping_ms: i64,

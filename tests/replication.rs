@@ -3,6 +3,8 @@
 //! RDB, read commands), a real redis-server replicating from oxidis until both
 //! have the same DEBUG DIGEST, and the lazy-free options counted as Redis
 //! counts them (INFO lazyfreed_objects).
+//!
+//! `REPL_SHOW=1` prints redis-server's stream (with `--nocapture`).
 
 mod common;
 
@@ -381,6 +383,9 @@ fn propagated_stream_matches_redis() {
     let o = run_script(&ox);
     let r = run_script(&rd);
     let show = |s: &[Vec<String>]| s.iter().map(|a| a.join(" ")).collect::<Vec<_>>().join("\n");
+    if std::env::var_os("REPL_SHOW").is_some() {
+        println!("--- redis stream\n{}", show(&r.stream));
+    }
     for i in 0..o.stream.len().max(r.stream.len()) {
         let (a, b) = (o.stream.get(i), r.stream.get(i));
         let same = matches!((a, b), (Some(a), Some(b)) if same_command(a, b, &o, &r));

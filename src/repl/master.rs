@@ -193,7 +193,8 @@ fn start_snapshot(srv: &mut Server, offset: u64) -> Result<u64, String> {
             }
         })
         .map_err(|e| e.to_string())?;
-    let id = srv.repl.sync_full + 1 + srv.repl.syncs.len() as u64;
+    srv.repl.next_job += 1;
+    let id = srv.repl.next_job;
     srv.repl.syncs.push(SyncJob {
         id,
         rx,
