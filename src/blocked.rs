@@ -253,12 +253,11 @@ impl Server {
     /// Redis's checkClientOutputBufferLimits: the hard limit closes at once, the
     /// soft limit after being exceeded continuously for its seconds.
     pub(crate) fn output_limit_reached(&mut self, c: &mut Client) -> bool {
-        let class = if crate::repl::master::is_replica(c) {
-            1
-        } else if c.has(crate::client::flags::PUBSUB) {
-            2
-        } else {
-            0
+        use crate::cmd::client::{client_type, ClientType};
+        let class = match client_type(c) {
+            ClientType::Replica => 1,
+            ClientType::Pubsub => 2,
+            _ => 0,
         };
         let lim = self.config.client_output_buffer_limit[class];
         let held = c.repl.as_deref().map_or(0, |r| r.pending_len());

@@ -506,11 +506,27 @@ fn redis_replica_follows_oxidis() {
             .unwrap_or(0);
         acked >= offset
     });
-    let list = String::from_utf8_lossy(&m.cmd(&["CLIENT", "LIST"])).into_owned();
+    let list = String::from_utf8_lossy(&m.cmd(&["CLIENT", "LIST", "TYPE", "replica"])).into_owned();
+    let lines: Vec<&str> = list.lines().filter(|l| l.contains("id=")).collect();
     assert!(
-        list.lines()
-            .any(|l| l.contains(" flags=S ") && l.contains("cmd=replconf")),
+        lines.len() == 1 && lines[0].contains(" flags=S ") && lines[0].contains("cmd=replconf"),
         "{list}"
+    );
+    let normal =
+        String::from_utf8_lossy(&m.cmd(&["CLIENT", "LIST", "TYPE", "normal"])).into_owned();
+    assert!(!normal.contains("flags=S"), "{normal}");
+    // Killed, the replica reconnects and gets a new full sync of the current data.
+    assert_eq!(m.cmd(&["CLIENT", "KILL", "TYPE", "replica"]), b":1\r\n");
+    m.cmd(&["SET", "while-away", "1"]);
+    m.cmd(&["SREM", "before:set:1", "x"]);
+    let want = digest(&mut m);
+    wait_for("the resync", 30, || digest(&mut r) == want);
+    wait_for("the replica online again", 10, || {
+        info_field(&mut m, "replication", "slave0").is_some_and(|l| l.contains("state=online"))
+    });
+    assert_eq!(
+        info_field(&mut m, "stats", "sync_full").as_deref(),
+        Some("2")
     );
 }
 
