@@ -252,14 +252,16 @@ impl Server {
 impl Server {
     /// Redis's checkClientOutputBufferLimits: the hard limit closes at once, the
     /// soft limit after being exceeded continuously for its seconds.
-    fn output_limit_reached(&mut self, c: &mut Client) -> bool {
-        let class = if c.has(crate::client::flags::PUBSUB) {
-            2
-        } else {
-            0
+    pub(crate) fn output_limit_reached(&mut self, c: &mut Client) -> bool {
+        use crate::cmd::client::{client_type, ClientType};
+        let class = match client_type(c) {
+            ClientType::Replica => 1,
+            ClientType::Pubsub => 2,
+            _ => 0,
         };
         let lim = self.config.client_output_buffer_limit[class];
-        let used = c.pending_out() as u64;
+        let held = c.repl.as_deref().map_or(0, |r| r.pending_len());
+        let used = (c.pending_out() + held) as u64;
         if lim.hard_limit_bytes > 0 && used >= lim.hard_limit_bytes {
             return true;
         }

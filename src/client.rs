@@ -153,6 +153,8 @@ pub struct Client {
     pub pubsub: Option<Box<crate::pubsub::ClientSubs>>,
     /// Client-side caching state, while CLIENT TRACKING is on (tracking.rs).
     pub tracking: Option<Box<crate::tracking::ClientTracking>>,
+    /// Replication state: REPLCONF options, and the sync of a replica (repl/master.rs).
+    pub repl: Option<Box<crate::repl::master::ReplicaState>>,
 }
 
 impl Client {
@@ -194,6 +196,7 @@ impl Client {
             net_out: 0,
             pubsub: None,
             tracking: None,
+            repl: None,
         }
     }
 

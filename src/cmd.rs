@@ -1,7 +1,7 @@
 //! Commands are data: one [`Command`] row per command (name, handler, arity, flags,
 //! key positions, ACL categories, docs), grouped one file per Redis command group
 //! under `cmd/`. [`call`] does everything a handler must not: lookup, arity,
-//! authentication, stats, and (later) MULTI queueing, OOM and propagation.
+//! authentication, MULTI queueing, stats and propagation (`repl.rs`); OOM later.
 //!
 //! A handler has the shape `fn(&mut Server, &mut Client)`: arguments are in
 //! `c.argv`, replies go through `c.add_*`, and it never touches a socket.
@@ -18,6 +18,7 @@ pub mod memory;
 pub mod multi;
 pub mod observe;
 pub mod pubsub;
+pub mod replication;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -301,6 +302,7 @@ const GROUPS: &[&[Command]] = &[
     observe::COMMANDS,
     debug::COMMANDS,
     dump::COMMANDS,
+    replication::COMMANDS,
 ];
 
 /// Why a lookup failed.
@@ -527,7 +529,12 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     c.errors_in_cmd = 0;
     let out_mark = c.out.len();
     srv.tracking.nesting += 1;
+    let dirty_before = srv.dirty;
+    let outer = crate::repl::begin_call(srv);
     (cmd.handler)(srv, c);
+    // repl hook: what the command changed goes to replicas (rewritten if it
+    // asked), as one unit at the top level.
+    crate::repl::end_call(srv, c, dirty_before, cmd.name == "exec", outer);
     srv.tracking.nesting -= 1;
     let usec = start.elapsed().map(|d| d.as_micros() as u64).unwrap_or(0);
     let st = &mut srv.commands.list[id].stats;

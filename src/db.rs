@@ -77,6 +77,11 @@ pub struct Db {
     pub tracking: bool,
     pub tracking_keys: Vec<(Bytes, bool)>,
     pub tracking_flushed: bool,
+    /// The lazy-free thread, for values this database drops itself: expired
+    /// keys with `lazyfree-lazy-expire`, overwritten values with
+    /// `lazyfree-lazy-server-del` (None: freed in place).
+    pub lazy_expire: Option<crate::server::LazyFree>,
+    pub lazy_server_del: Option<crate::server::LazyFree>,
 }
 
 /// Result of one active-expiry round on a database.
@@ -110,6 +115,8 @@ impl Db {
             tracking: false,
             tracking_keys: Vec::new(),
             tracking_flushed: false,
+            lazy_expire: None,
+            lazy_server_del: None,
         }
     }
 
@@ -193,6 +200,9 @@ impl Db {
         self.stat_expired += 1;
         self.expired_keys.push(Bytes::copy_from_slice(e.key()));
         self.events.set(self.events.get() | events::EXPIRED);
+        if let Some(lf) = &self.lazy_expire {
+            lf.free_entry(e);
+        }
     }
 
     #[inline]
@@ -249,11 +259,23 @@ impl Db {
         self.find_live(key).is_some()
     }
 
-    /// Sets `key` to `val` with the given expiry, replacing any previous value.
-    /// Returns the previous live entry.
-    pub fn set(&mut self, key: &[u8], val: Value, expire: Option<i64>) -> Option<Entry> {
+    /// Sets `key` to `val` with the given expiry, replacing any previous value
+    /// (freed on the lazy-free thread with `lazyfree-lazy-server-del`, as
+    /// Redis's dbSetValue). Returns true if a live value was replaced.
+    pub fn set(&mut self, key: &[u8], val: Value, expire: Option<i64>) -> bool {
         let e = Entry::new(key, val, expire);
-        self.set_entry(e)
+        let old = self.set_entry(e);
+        let replaced = old.is_some();
+        self.free_server_del(old);
+        replaced
+    }
+
+    /// Frees a value the server removed implicitly (overwrite, RENAME target):
+    /// on the lazy-free thread with `lazyfree-lazy-server-del` when it is big.
+    pub fn free_server_del(&self, old: Option<Entry>) {
+        if let (Some(e), Some(lf)) = (old, &self.lazy_server_del) {
+            lf.free_entry(e);
+        }
     }
 
     /// Stores a ready entry (replacing any previous value of its key).

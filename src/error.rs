@@ -117,3 +117,14 @@ pub const COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
 pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 /// SORT without ALPHA: a weight that `strtod` does not read whole.
 pub const SORT_SCORES_NOT_DOUBLE: &str = "ERR One or more scores can't be converted into double";
+
+// --- replication (repl/master.rs) ---
+pub const SYNC_PENDING_OUTPUT: &str = "ERR SYNC and PSYNC are invalid with pending output";
+
+pub fn replconf_unrecognized(opt: &str) -> String {
+    format!("ERR Unrecognized REPLCONF option: {opt}")
+}
+
+pub fn replconf_ip_too_long(len: usize) -> String {
+    format!("ERR REPLCONF ip-address provided by replica instance is too long: {len} bytes")
+}

@@ -15,6 +15,8 @@
 //!               notify.rs keyspace notifications published through it
 //!  slowlog.rs   SLOWLOG entries; latency.rs LATENCY events and histograms
 //!  persist/     RDB format (dump files, DUMP/RESTORE payloads)
+//!  repl.rs      propagation (call() -> MULTI/EXEC units -> the stream);
+//!               repl/master.rs SYNC/PSYNC, replicas, REPLCONF, INFO replication
 //!  tracking.rs  client-side caching: CLIENT TRACKING table and invalidations
 //!  error.rs     every error text, as Redis spells it
 //!  util/        glob matching, number parsing/formatting, argument splitting
@@ -36,6 +38,7 @@ pub mod notify;
 pub mod persist;
 pub mod pubsub;
 pub mod reactor;
+pub mod repl;
 pub mod resp;
 pub mod server;
 pub mod slowlog;

@@ -302,6 +302,7 @@ impl Reactor {
                 let t = ev.token().0;
                 if t == WAKER {
                     self.srv.bgsave_poll();
+                    crate::repl::master::poll(&mut self.srv);
                     continue;
                 }
                 if t >= LISTENER_BASE {
@@ -475,7 +476,11 @@ impl Reactor {
         }
         let before = c.net_out;
         self.srv.stats.total_writes_processed += 1;
-        let res = c.flush();
+        let mut res = c.flush();
+        // repl hook: a replica's RDB goes out chunk by chunk as the socket drains.
+        while matches!(res, Ok(true)) && c.repl.is_some() && crate::repl::master::refill(c) {
+            res = c.flush();
+        }
         self.srv.stats.net_output_bytes += c.net_out - before;
         match res {
             Ok(true) => {
@@ -535,6 +540,8 @@ impl Reactor {
         if self.srv.tracking.is_active() {
             crate::tracking::before_sleep(&mut self.srv);
         }
+        // repl hook: the stream produced by this iteration's commands.
+        crate::repl::master::feed_replicas(&mut self.srv);
         let pending = std::mem::take(&mut self.srv.pending_writes);
         for token in pending {
             let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
@@ -554,6 +561,7 @@ impl Reactor {
                 crate::cmd::multi::unwatch_all(&mut self.srv, &mut c);
                 crate::pubsub::unsubscribe_everything(&mut self.srv, &mut c);
                 crate::tracking::client_freed(&mut self.srv, &mut c);
+                crate::repl::master::client_freed(&mut self.srv, &mut c);
                 let _ = self.poll.registry().deregister(c.conn.source());
                 debug!("Freed client id={} addr={}", c.id, c.addr);
             }
@@ -572,7 +580,12 @@ impl Reactor {
             .clients
             .iter()
             .filter_map(|(token, slot)| match slot {
-                Some(c) if (now - c.last_interaction_ms) / 1000 > timeout as i64 => Some(token),
+                Some(c)
+                    if (now - c.last_interaction_ms) / 1000 > timeout as i64
+                        && !crate::repl::master::is_replica(c) =>
+                {
+                    Some(token)
+                }
                 _ => None,
             })
             .collect();

@@ -70,6 +70,7 @@ impl Stats {
 }
 
 /// Hands values to the lazy-free thread so dropping them does not stall the loop.
+#[derive(Clone)]
 pub struct LazyFree {
     tx: mpsc::Sender<Box<dyn Send>>,
     pub pending: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -94,6 +95,15 @@ impl LazyFree {
             })
             .expect("spawn lazyfree thread");
         LazyFree { tx, pending, freed }
+    }
+
+    /// Redis's freeObjAsync: a value whose free effort is above
+    /// LAZYFREE_THRESHOLD (and that no snapshot shares) is dropped on the free
+    /// thread, anything else here.
+    pub fn free_entry(&self, e: crate::db::Entry) {
+        if e.is_unique() && e.free_effort() > crate::repl::LAZYFREE_THRESHOLD {
+            self.free(e);
+        }
     }
 
     /// Drops `v` on the free thread.
@@ -176,6 +186,9 @@ pub struct Server {
     pub notify: crate::notify::NotifyState,
     /// Client-side caching: tracked keys, BCAST prefixes (tracking.rs).
     pub tracking: crate::tracking::Tracking,
+    // --- replication (repl.rs, repl/master.rs) ---
+    /// Propagation state, the stream, the replicas.
+    pub repl: crate::repl::Repl,
 }
 
 pub fn wall_ms() -> i64 {
@@ -252,9 +265,11 @@ impl Server {
             pubsub: Default::default(),
             notify: Default::default(),
             tracking: Default::default(),
+            repl: crate::repl::Repl::new(),
         };
         s.latency_tracking = s.latency_tracking_config();
         s.tracking.max_keys = s.tracking_max_keys_config();
+        s.apply_lazyfree_config();
         crate::notify::config_changed(&mut s);
         // Force the first update so every database gets the clock too (they start
         // at 0, and a command in the very same millisecond would not refresh them).
@@ -347,6 +362,7 @@ impl Server {
             crate::tracking::cron(self);
         }
         crate::info::cron(self);
+        crate::repl::master::cron(self);
     }
 
     /// Moves the error codes of the replies `c` got into INFO errorstats
@@ -405,6 +421,8 @@ impl Server {
                 }
             }
         }
+        // repl hook: DEL/UNLINK of the expired keys into the stream.
+        crate::repl::propagate_expired(self, false);
         // pubsub hook: `expired` events, then forget the keys.
         crate::notify::announce_expired(self, None);
         self.notify.expired_cleared();
@@ -433,6 +451,7 @@ impl Server {
                 "tracking-table-max-keys" => {
                     self.tracking.max_keys = self.tracking_max_keys_config();
                 }
+                "lazyfree-lazy-expire" | "lazyfree-lazy-server-del" => self.apply_lazyfree_config(),
                 "requirepass" => {
                     // Existing connections keep their authentication, as in Redis.
                 }
@@ -445,6 +464,20 @@ impl Server {
         match self.config.value("tracking-table-max-keys") {
             Some(crate::config::Value::Num(n)) => n as u64,
             _ => 0,
+        }
+    }
+
+    /// Gives the databases the lazy-free thread for the values they drop
+    /// themselves: expired keys (`lazyfree-lazy-expire`) and overwritten ones
+    /// (`lazyfree-lazy-server-del`).
+    pub fn apply_lazyfree_config(&mut self) {
+        let (exp, del) = (
+            self.config.lazyfree_lazy_expire,
+            self.config.lazyfree_lazy_server_del,
+        );
+        for db in &mut self.dbs {
+            db.lazy_expire = exp.then(|| self.lazyfree.clone());
+            db.lazy_server_del = del.then(|| self.lazyfree.clone());
         }
     }
 

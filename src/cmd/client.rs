@@ -87,6 +87,8 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     let mut flags = String::new();
     if c.has(cflags::MONITOR) {
         flags.push('O');
+    } else if crate::repl::master::is_replica(c) {
+        flags.push('S');
     }
     if c.has(cflags::MULTI) {
         flags.push('x');
@@ -170,16 +172,46 @@ fn all_client_lines(srv: &Server, me: &Client, keep: impl Fn(&Client) -> bool) -
     out
 }
 
+/// Redis's client classes (getClientType): what TYPE filters and the
+/// output-buffer limits go by.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ClientType {
+    Normal,
+    Replica,
+    Pubsub,
+    Master,
+}
+
+/// The class of a client (a MONITOR client counts as normal, as in Redis).
+pub fn client_type(c: &Client) -> ClientType {
+    if crate::repl::master::is_replica(c) {
+        ClientType::Replica
+    } else if c.has(cflags::PUBSUB) {
+        ClientType::Pubsub
+    } else {
+        ClientType::Normal
+    }
+}
+
+/// Parses a TYPE argument (getClientTypeByName).
+fn parse_client_type(v: &[u8]) -> Option<ClientType> {
+    match &v.to_ascii_lowercase()[..] {
+        b"normal" => Some(ClientType::Normal),
+        b"slave" | b"replica" => Some(ClientType::Replica),
+        b"pubsub" => Some(ClientType::Pubsub),
+        b"master" => Some(ClientType::Master),
+        _ => None,
+    }
+}
+
 /// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id ...]
 pub fn client_list_command(srv: &mut Server, c: &mut Client) {
     let mut ids: Option<Vec<u64>> = None;
-    let mut type_normal: Option<bool> = None;
+    let mut ctype: Option<ClientType> = None;
     if c.argv.len() == 4 && c.argv[2].eq_ignore_ascii_case(b"type") {
-        let t = c.argv[3].to_ascii_lowercase();
-        match &t[..] {
-            b"normal" => type_normal = Some(true),
-            b"master" | b"replica" | b"slave" | b"pubsub" => type_normal = Some(false),
-            _ => {
+        match parse_client_type(&c.argv[3]) {
+            Some(t) => ctype = Some(t),
+            None => {
                 let msg = format!("ERR Unknown client type '{}'", c.arg_str(3));
                 c.add_error(&msg);
                 return;
@@ -202,7 +234,8 @@ pub fn client_list_command(srv: &mut Server, c: &mut Client) {
         return;
     }
     let text = all_client_lines(srv, c, |cl| {
-        ids.as_ref().map(|v| v.contains(&cl.id)).unwrap_or(true) && type_normal.unwrap_or(true)
+        ids.as_ref().map(|v| v.contains(&cl.id)).unwrap_or(true)
+            && ctype.is_none_or(|t| t == client_type(cl))
     });
     c.add_verbatim(text.as_bytes(), "txt");
 }
@@ -214,7 +247,7 @@ struct KillFilter {
     laddr: Option<Vec<u8>>,
     id: Option<u64>,
     user: Option<Vec<u8>>,
-    normal_only: Option<bool>,
+    ctype: Option<ClientType>,
     skipme: bool,
 }
 
@@ -242,19 +275,15 @@ pub fn client_kill_command(srv: &mut Server, c: &mut Client) {
                         return;
                     }
                 },
-                b"type" => {
-                    let t = v.to_ascii_lowercase();
-                    flt.normal_only = match &t[..] {
-                        b"normal" => Some(true),
-                        b"master" | b"replica" | b"slave" | b"pubsub" => Some(false),
-                        _ => {
-                            let msg =
-                                format!("ERR Unknown client type '{}'", String::from_utf8_lossy(v));
-                            c.add_error(&msg);
-                            return;
-                        }
+                b"type" => match parse_client_type(v) {
+                    Some(t) => flt.ctype = Some(t),
+                    None => {
+                        let msg =
+                            format!("ERR Unknown client type '{}'", String::from_utf8_lossy(v));
+                        c.add_error(&msg);
+                        return;
                     }
-                }
+                },
                 b"user" => flt.user = Some(v.to_vec()),
                 b"addr" => flt.addr = Some(v.to_vec()),
                 b"laddr" => flt.laddr = Some(v.to_vec()),
@@ -280,7 +309,7 @@ pub fn client_kill_command(srv: &mut Server, c: &mut Client) {
             && flt.laddr.as_ref().is_none_or(|a| a == cl.laddr.as_bytes())
             && flt.id.is_none_or(|id| id == cl.id)
             && flt.user.as_ref().is_none_or(|u| u == cl.user.as_bytes())
-            && flt.normal_only.unwrap_or(true)
+            && flt.ctype.is_none_or(|t| t == client_type(cl))
     };
     let victims: Vec<usize> = srv
         .clients

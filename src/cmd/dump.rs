@@ -110,7 +110,9 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
     let now = srv.now_ms;
     let lfu = lfu_policy(srv);
     let db = &mut srv.dbs[c.db];
-    let deleted = replace && db.remove(&c.argv[1]).is_some();
+    let old = if replace { db.remove(&c.argv[1]) } else { None };
+    let deleted = old.is_some();
+    db.free_server_del(old);
     let when = match ttl {
         0 => None,
         t if absttl => Some(t),
@@ -120,6 +122,8 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
         // Already expired: the key is not created (and a replaced one is gone).
         if deleted {
             srv.dirty += 1;
+            let key = c.argv[1].clone();
+            crate::repl::rewrite(srv, || crate::repl::del_argv(false, &key));
         }
         return c.add_ok();
     }
@@ -132,6 +136,15 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
         }
     }
     srv.dirty += 1;
+    if let (Some(t), false) = (when, absttl) {
+        // Replicas get the absolute expiry time (and ABSTTL).
+        crate::repl::rewrite(srv, || {
+            let mut v = c.argv.clone();
+            v[2] = t.to_string().into();
+            v.push(bytes::Bytes::from_static(b"ABSTTL"));
+            v
+        });
+    }
     c.add_ok();
 }
 

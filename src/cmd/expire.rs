@@ -5,6 +5,8 @@
 //! deletes the key (the write still succeeds, reply 1). Lazy and active expiry
 //! themselves live in `db.rs`.
 
+use bytes::Bytes;
+
 use super::{acl, cmd, flags as f, reply_err, Command};
 use crate::client::Client;
 use crate::config::notify as ev;
@@ -108,14 +110,26 @@ fn expire_generic(srv: &mut Server, c: &mut Client, basetime: i64, unit: Unit) {
     }
     if when <= srv.now_ms {
         let e = db.remove(&key).expect("looked up above");
-        if srv.config.lazyfree_lazy_expire {
-            srv.lazyfree.free(e);
+        let lazy = srv.config.lazyfree_lazy_expire;
+        if lazy {
+            srv.lazyfree.free_entry(e);
         }
         srv.dirty += 1;
+        crate::repl::rewrite(srv, || crate::repl::del_argv(lazy, &key));
         notify(srv, c, ev::GENERIC, "del", &key);
     } else {
         db.set_expire(&key, Some(when));
         srv.dirty += 1;
+        // Propagated as PEXPIREAT with the absolute time; the flags stay.
+        let keep_name = basetime == 0 && unit == Unit::Millis;
+        crate::repl::rewrite(srv, || {
+            let mut v = c.argv.clone();
+            if !keep_name {
+                v[0] = Bytes::from_static(b"PEXPIREAT");
+                v[2] = when.to_string().into();
+            }
+            v
+        });
         notify(srv, c, ev::GENERIC, "expire", &key);
     }
     c.add_int(1);

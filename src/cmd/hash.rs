@@ -370,6 +370,10 @@ pub fn hincrbyfloat_command(srv: &mut Server, c: &mut Client) {
     match r.and_then(|r| r.expect("created")) {
         Ok(text) => {
             srv.dirty += 1;
+            // Propagated as HSET of the result, as Redis.
+            let (k, fld) = (key.clone(), c.argv[2].clone());
+            let t = bytes::Bytes::copy_from_slice(text.as_bytes());
+            crate::repl::rewrite(srv, || vec![bytes::Bytes::from_static(b"HSET"), k, fld, t]);
             c.add_bulk(text.as_bytes());
             notify(srv, c, ev::HASH, "hincrbyfloat", &key);
         }

@@ -82,7 +82,7 @@ fn del_generic(srv: &mut Server, c: &mut Client, lazy: bool) {
     for i in 1..c.argv.len() {
         if let Some(e) = srv.dbs[c.db].remove(&c.argv[i]) {
             if lazy {
-                srv.lazyfree.free(e);
+                srv.lazyfree.free_entry(e);
             }
             n += 1;
             let key = c.argv[i].clone();
@@ -184,6 +184,8 @@ pub fn flushdb_command(srv: &mut Server, c: &mut Client) {
     };
     let n = empty_db(srv, c.db, lazy);
     srv.dirty += n as u64;
+    // Propagated even when the database was already empty, as Redis 7.0.
+    crate::repl::force(srv);
     c.add_ok();
 }
 
@@ -198,6 +200,7 @@ pub fn flushall_command(srv: &mut Server, c: &mut Client) {
     }
     // Redis 7.0 counts the removed keys only (an empty FLUSHALL is no change).
     srv.dirty += n as u64;
+    crate::repl::force(srv);
     c.add_ok();
 }
 
@@ -241,7 +244,7 @@ fn two_dbs(dbs: &mut [Db], a: usize, b: usize) -> (&mut Db, &mut Db) {
 fn free_replaced(srv: &Server, old: Option<Entry>) {
     if let Some(e) = old {
         if srv.config.lazyfree_lazy_server_del {
-            srv.lazyfree.free(e);
+            srv.lazyfree.free_entry(e);
         }
     }
 }

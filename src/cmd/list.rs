@@ -712,7 +712,13 @@ pub fn mpop_generic(
         }
         c.add_array_len(2);
         c.add_bulk(key);
-        srv.dirty += pop_range_reply(db, c, key, left, count) as u64;
+        let n = pop_range_reply(db, c, key, left, count);
+        srv.dirty += n as u64;
+        // repl hook: LMPOP/BLMPOP propagate as LPOP/RPOP key count.
+        crate::repl::rewrite(srv, || {
+            let name: &'static [u8] = if left { b"LPOP" } else { b"RPOP" };
+            vec![Bytes::from_static(name), key.clone(), n.to_string().into()]
+        });
         notify_popped(srv, c, key, left);
         return true;
     }

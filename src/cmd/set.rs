@@ -320,6 +320,11 @@ pub fn spop_command(srv: &mut Server, c: &mut Client) {
     match with_set_write(&mut srv.dbs[c.db], &key, false, |s| s.pop_random()) {
         Ok(Some(m)) => {
             srv.dirty += 1;
+            // Propagated as the SREM of what was popped.
+            let mb = bytes::Bytes::copy_from_slice(&m);
+            crate::repl::rewrite(srv, || {
+                vec![bytes::Bytes::from_static(b"SREM"), key.clone(), mb]
+            });
             notify(srv, c, ev::SET, "spop", &key);
             c.add_bulk(&m);
             notify_if_deleted(srv, c, &key);
@@ -346,11 +351,13 @@ fn spop_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes) {
     };
     let max = max_intset(srv);
     let mut popped: Vec<Vec<u8>> = Vec::new();
+    let mut whole = false;
     let r = with_set_write(&mut srv.dbs[c.db], &key, false, |s| {
         let size = s.len();
         if count == 0 {
             return;
         }
+        whole = count >= size;
         if count >= size {
             // The whole set, in its iteration order (then the key goes away).
             popped = s.iter().map(Member::to_vec).collect();
@@ -374,6 +381,19 @@ fn spop_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes) {
     match r {
         Ok(r) => {
             srv.dirty += popped.len() as u64;
+            // Propagated as Redis 7.0 does: DEL when the whole set went, else
+            // one SREM per popped member (wrapped in MULTI/EXEC).
+            if whole {
+                crate::repl::rewrite(srv, || crate::repl::del_argv(false, &key));
+            } else if !popped.is_empty() && srv.repl.enabled() {
+                crate::repl::prevent(srv);
+                for m in &popped {
+                    let m = bytes::Bytes::copy_from_slice(m);
+                    crate::repl::also_propagate(srv, c.db, || {
+                        vec![bytes::Bytes::from_static(b"SREM"), key.clone(), m]
+                    });
+                }
+            }
             if r.is_some() && count > 0 {
                 notify(srv, c, ev::SET, "spop", &key);
             }

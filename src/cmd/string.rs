@@ -267,6 +267,19 @@ fn set_generic(
     };
     db.set(key, val, exp);
     srv.dirty += 1;
+    if let Some(ms) = expire {
+        // Replicas get the absolute form (SET key value PXAT ms), as Redis 7.0.
+        let v = argv[val_idx].clone();
+        crate::repl::rewrite(srv, || {
+            vec![
+                Bytes::from_static(b"SET"),
+                key.clone(),
+                v,
+                Bytes::from_static(b"PXAT"),
+                ms.to_string().into(),
+            ]
+        });
+    }
     notify(srv, c, ev::STRING, "set", key);
     if expire.is_some() {
         notify(srv, c, ev::GENERIC, "expire", key);
@@ -344,17 +357,31 @@ pub fn getex_command(srv: &mut Server, c: &mut Client) {
         if fl & (EXAT | PXAT) != 0 && when <= now {
             // An absolute time already past deletes the key (Redis's
             // checkAlreadyExpired); relative ones are always in the future.
-            db.remove(&key);
+            let lazy = srv.config.lazyfree_lazy_expire;
+            if let Some(e) = db.remove(&key) {
+                if lazy {
+                    srv.lazyfree.free_entry(e);
+                }
+            }
             srv.dirty += 1;
+            crate::repl::rewrite(srv, || crate::repl::del_argv(lazy, &key));
             notify(srv, c, ev::GENERIC, "del", &key);
         } else {
             db.set_expire(&key, Some(when));
             srv.dirty += 1;
+            crate::repl::rewrite(srv, || {
+                vec![
+                    Bytes::from_static(b"PEXPIREAT"),
+                    key.clone(),
+                    when.to_string().into(),
+                ]
+            });
             notify(srv, c, ev::GENERIC, "expire", &key);
         }
     } else if fl & PERSIST != 0 && had_expire {
         db.set_expire(&key, None);
         srv.dirty += 1;
+        crate::repl::rewrite(srv, || vec![Bytes::from_static(b"PERSIST"), key.clone()]);
         notify(srv, c, ev::GENERIC, "persist", &key);
     }
 }
@@ -367,6 +394,7 @@ pub fn getdel_command(srv: &mut Server, c: &mut Client) {
     let key = c.argv[1].clone();
     if srv.dbs[c.db].remove(&key).is_some() {
         srv.dirty += 1;
+        crate::repl::rewrite(srv, || crate::repl::del_argv(false, &key));
         notify(srv, c, ev::GENERIC, "del", &key);
     }
 }
@@ -543,6 +571,16 @@ pub fn incrbyfloat_command(srv: &mut Server, c: &mut Client) {
     match incr_by_float(&mut srv.dbs[c.db], &key, &c.argv[2]) {
         Ok(text) => {
             srv.dirty += 1;
+            // Float arithmetic may differ on a replica: propagate the result.
+            let t = text.clone();
+            crate::repl::rewrite(srv, || {
+                vec![
+                    Bytes::from_static(b"SET"),
+                    key.clone(),
+                    t,
+                    Bytes::from_static(b"KEEPTTL"),
+                ]
+            });
             notify(srv, c, ev::STRING, "incrbyfloat", &key);
             c.add_bulk(&text);
         }

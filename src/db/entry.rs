@@ -440,6 +440,14 @@ impl Entry {
         self.lru_cell().store(v, Ordering::Relaxed)
     }
 
+    /// Redis's lazyfreeGetFreeEffort of the value (1 for strings).
+    pub fn free_effort(&self) -> usize {
+        match self.value() {
+            ValueRef::Obj(o) => o.free_effort(),
+            _ => 1,
+        }
+    }
+
     /// True when no other holder (snapshot) shares this allocation.
     #[inline]
     pub fn is_unique(&self) -> bool {

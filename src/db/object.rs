@@ -48,4 +48,15 @@ impl Object {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Redis's lazyfreeGetFreeEffort: allocations to free (nodes of a quicklist,
+    /// entries of a hash table); 1 for the single-allocation encodings.
+    pub fn free_effort(&self) -> usize {
+        match self {
+            Object::List(l) => l.node_count(),
+            Object::Set(s) if s.encoding() == "hashtable" => s.len(),
+            Object::Hash(h) if h.encoding() == "hashtable" => h.len(),
+            _ => 1,
+        }
+    }
 }

@@ -97,7 +97,7 @@ pub fn stats_section(srv: &Server, o: &mut String) {
          instantaneous_input_repl_kbps:0.00\r\n\
          instantaneous_output_repl_kbps:0.00\r\n\
          rejected_connections:{}\r\n\
-         sync_full:0\r\n\
+         sync_full:{}\r\n\
          sync_partial_ok:0\r\n\
          sync_partial_err:0\r\n\
          expired_keys:{}\r\n\
@@ -140,6 +140,7 @@ pub fn stats_section(srv: &Server, o: &mut String) {
         st.net_input_bytes,
         st.net_output_bytes,
         st.rejected_conn,
+        srv.repl.sync_full,
         srv.expired_keys(),
         srv.expired_stale_perc * 100.0,
         srv.stat_expire_cycle_time_used / 1000,
@@ -152,24 +153,9 @@ pub fn stats_section(srv: &Server, o: &mut String) {
     );
 }
 
-/// `# Replication` (a master without replicas).
+/// `# Replication` (repl/master.rs).
 pub fn replication_section(srv: &Server, o: &mut String) {
-    let _ = write!(
-        o,
-        "# Replication\r\n\
-         role:master\r\n\
-         connected_slaves:0\r\n\
-         master_failover_state:no-failover\r\n\
-         master_replid:{}\r\n\
-         master_replid2:0000000000000000000000000000000000000000\r\n\
-         master_repl_offset:0\r\n\
-         second_repl_offset:-1\r\n\
-         repl_backlog_active:0\r\n\
-         repl_backlog_size:{}\r\n\
-         repl_backlog_first_byte_offset:0\r\n\
-         repl_backlog_histlen:0\r\n",
-        srv.master_replid, srv.config.repl_backlog_size,
-    );
+    crate::repl::master::info_section(srv, o);
 }
 
 fn rusage(who: libc::c_int) -> (String, String) {

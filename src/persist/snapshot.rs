@@ -90,7 +90,7 @@ impl Default for Persistence {
 }
 
 /// Which per-key clock the RDB carries (IDLE for LRU policies, FREQ for LFU).
-fn key_clock(policy: MaxmemoryPolicy) -> KeyClock {
+pub(crate) fn key_clock(policy: MaxmemoryPolicy) -> KeyClock {
     match policy {
         MaxmemoryPolicy::VolatileLru | MaxmemoryPolicy::AllkeysLru => KeyClock::Lru,
         MaxmemoryPolicy::VolatileLfu | MaxmemoryPolicy::AllkeysLfu => KeyClock::Lfu,

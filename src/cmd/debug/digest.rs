@@ -17,9 +17,6 @@
 //!   dataset D = 0; for each non-empty db j: mix(D, j as 4 big-endian bytes),
 //!               then xor(D, k) for every key of the db (D ^= sha1(k))
 //! ```
-//!
-//! Lists, sets and hashes only contribute their type until their element
-//! iterators exist (db/list.rs, db/set.rs, db/hash.rs are placeholders).
 
 use super::sha1::sha1;
 use crate::db::{Entry, Object, ValueRef};
@@ -55,8 +52,24 @@ pub fn object_digest(d: &mut Digest, e: &Entry) {
     match v {
         ValueRef::Int(i) => mix_digest(d, i.to_string().as_bytes()),
         ValueRef::Str(s) => mix_digest(d, s),
-        // Element iteration comes with the aggregate types.
-        ValueRef::Obj(_) => {}
+        ValueRef::Obj(Object::List(l)) => {
+            for el in l.iter() {
+                mix_digest(d, &el.to_bytes());
+            }
+        }
+        ValueRef::Obj(Object::Set(s)) => {
+            for m in s.iter() {
+                m.with_bytes(|b| xor_digest(d, b));
+            }
+        }
+        ValueRef::Obj(Object::Hash(h)) => {
+            for (field, val) in h.iter() {
+                let mut pair = [0u8; 20];
+                mix_digest(&mut pair, field);
+                mix_digest(&mut pair, val);
+                xor_digest(d, &pair);
+            }
+        }
     }
     if e.expire().is_some() {
         xor_digest(d, b"!!expire!!");

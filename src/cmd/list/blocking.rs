@@ -54,6 +54,11 @@ fn bpop_generic(srv: &mut Server, c: &mut Client, left: bool) {
             db.remove(key);
         }
         srv.dirty += 1;
+        // repl hook: propagated as the non-blocking pop.
+        crate::repl::rewrite(srv, || {
+            let name: &'static [u8] = if left { b"LPOP" } else { b"RPOP" };
+            vec![Bytes::from_static(name), key.clone()]
+        });
         c.add_array_len(2);
         c.add_bulk(key);
         c.add_bulk(&v);
@@ -87,6 +92,21 @@ fn blmove_generic(srv: &mut Server, c: &mut Client, from_left: bool, to_left: bo
     match lmove_generic(&mut srv.dbs[c.db], &src, &dst, from_left, to_left, fill) {
         Ok(Some(v)) => {
             srv.dirty += 1;
+            // repl hook: propagated as RPOPLPUSH / LMOVE (a served waiter's
+            // directions spelled as Redis's shared `left`/`right`).
+            let served_later = rerun(c);
+            crate::repl::rewrite(srv, || {
+                if tidx == 3 {
+                    return vec![Bytes::from_static(b"RPOPLPUSH"), src.clone(), dst.clone()];
+                }
+                let side = |l: bool| Bytes::from_static(if l { b"left" } else { b"right" });
+                let (a, b) = if served_later {
+                    (side(from_left), side(to_left))
+                } else {
+                    (c.argv[3].clone(), c.argv[4].clone())
+                };
+                vec![Bytes::from_static(b"LMOVE"), src.clone(), dst.clone(), a, b]
+            });
             super::notify_moved(srv, c, &v, from_left, to_left);
             srv.unblock_client(c);
             return;

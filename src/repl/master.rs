@@ -1,0 +1,510 @@
+//! The master side of replication: full resynchronisation of a replica (SYNC,
+//! PSYNC), the live stream, REPLCONF, the replication cron and INFO replication.
+//!
+//! A full sync freezes the keyspace (`Server::snapshot_dbs`, O(segments)) at the
+//! instant the replica asks, and a snapshot thread serialises it to an RDB in
+//! memory while the reactor keeps serving. Everything propagated after that
+//! instant is kept in the replica's `pending` stream. When the RDB is ready it
+//! is sent as `$<len>\r\n<rdb>` (the disk-sync format every replica accepts),
+//! in chunks as the socket drains ([`refill`]), then the pending stream, and
+//! the replica is online: from then on the stream goes straight to its output
+//! buffer. There is no partial resync: PSYNC always answers `+FULLRESYNC`.
+//!
+//! ```text
+//!   SYNC/PSYNC ─> wait_bgsave ──(RDB ready)──> send_bulk ──(RDB sent)──> online
+//!                 stream -> pending           stream -> pending      stream -> out
+//! ```
+
+use std::fmt::Write as _;
+use std::sync::{mpsc, Arc};
+use std::time::Instant;
+
+use bytes::Bytes;
+use log::{info, warn};
+
+use crate::client::{flags as cflags, Client};
+use crate::persist::rdb::{self, SaveInfo, SaveOpts};
+use crate::server::{wall_ms, Server};
+
+/// Bytes of RDB moved into a replica's output buffer at a time.
+const RDB_CHUNK: usize = 256 * 1024;
+
+/// Where a replica is in its synchronisation (Redis's SLAVE_STATE_*).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncState {
+    WaitBgsave,
+    SendBulk,
+    Online,
+}
+
+/// The replication side of a client: what REPLCONF told us, and, once it asked
+/// for SYNC/PSYNC, its synchronisation.
+#[derive(Default)]
+pub struct ReplicaState {
+    /// None until SYNC/PSYNC: a client that only sent REPLCONF is no replica.
+    pub state: Option<SyncState>,
+    pub listening_port: u16,
+    pub announced_ip: Option<String>,
+    pub capa_eof: bool,
+    pub capa_psync2: bool,
+    /// Attached with the old SYNC (sends no ACKs).
+    pub pre_psync: bool,
+    /// Offset the replica acknowledged (REPLCONF ACK) and when (ms).
+    pub ack_off: u64,
+    pub ack_time_ms: i64,
+    /// The snapshot job this replica waits for.
+    job: u64,
+    rdb: Option<Arc<Vec<u8>>>,
+    rdb_pos: usize,
+    /// Stream produced while the replica waits for or receives its RDB.
+    pending: Vec<u8>,
+}
+
+impl ReplicaState {
+    /// Stream bytes held back for the replica (counted in its output buffer).
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+/// True when the client is a replica (asked for SYNC/PSYNC).
+#[inline]
+pub fn is_replica(c: &Client) -> bool {
+    c.repl.as_ref().is_some_and(|r| r.state.is_some())
+}
+
+/// A snapshot being serialised for replicas.
+pub struct SyncJob {
+    id: u64,
+    rx: mpsc::Receiver<Result<Vec<u8>, String>>,
+    started: Instant,
+}
+
+fn new_replid() -> String {
+    let rs = std::collections::hash_map::RandomState::new();
+    let mut s = String::with_capacity(40);
+    let mut i = 0u64;
+    while s.len() < 40 {
+        let v = std::hash::BuildHasher::hash_one(&rs, (i, wall_ms(), std::process::id()));
+        let _ = write!(s, "{v:016x}");
+        i += 1;
+    }
+    s.truncate(40);
+    s
+}
+
+/// `ip:port` of a replica as the logs and INFO name it.
+fn replica_name(c: &Client) -> String {
+    let r = c.repl.as_deref();
+    let ip = r
+        .and_then(|r| r.announced_ip.clone())
+        .unwrap_or_else(|| peer_ip(&c.addr));
+    format!("{ip}:{}", r.map_or(0, |r| r.listening_port))
+}
+
+fn peer_ip(addr: &str) -> String {
+    match addr.rfind(':') {
+        Some(i) => addr[..i].to_string(),
+        None => addr.to_string(),
+    }
+}
+
+/// SYNC and PSYNC: starts a full resynchronisation of `c` (Redis's syncCommand
+/// without the partial path).
+pub fn sync_command(srv: &mut Server, c: &mut Client, psync: bool) {
+    if is_replica(c) {
+        // Already a replica: ignore, as Redis does.
+        return;
+    }
+    if c.pending_out() > 0 {
+        c.add_error(crate::error::SYNC_PENDING_OUTPUT);
+        return;
+    }
+    let name = replica_name(c);
+    info!("Replica {name} asks for synchronization");
+    if psync {
+        info!("Full resync requested by replica {name} (replication ID mismatch or no backlog)");
+    }
+    // The stream produced so far belongs to the replicas already attached.
+    feed_replicas(srv);
+    if !srv.repl.backlog_active {
+        // As Redis: a backlog created from scratch gets a new replication ID.
+        srv.master_replid = new_replid();
+        srv.repl.backlog_active = true;
+        srv.repl.backlog_start = srv.repl.master_repl_offset;
+        info!(
+            "Replication backlog created, my new replication IDs are '{}' and '0000000000000000000000000000000000000000'",
+            srv.master_replid
+        );
+    }
+    let offset = srv.repl.master_repl_offset;
+    if psync {
+        c.add_raw(format!("+FULLRESYNC {} {offset}\r\n", srv.master_replid).as_bytes());
+    }
+    // The next command in the stream starts with a SELECT.
+    srv.repl.slaveseldb = -1;
+    let job = match start_snapshot(srv, offset) {
+        Ok(id) => id,
+        Err(e) => {
+            warn!("BGSAVE for replication failed: {e}");
+            c.add_error("ERR BGSAVE failed, replication can't continue");
+            c.flags |= cflags::CLOSE_AFTER_REPLY;
+            return;
+        }
+    };
+    info!("Starting BGSAVE for SYNC with target: disk");
+    let r = c.repl.get_or_insert_with(Default::default);
+    r.state = Some(SyncState::WaitBgsave);
+    r.pre_psync = !psync;
+    r.job = job;
+    r.ack_time_ms = srv.now_ms;
+    srv.repl.replicas.push(c.token);
+    srv.repl.sync_full += 1;
+}
+
+/// Freezes the keyspace and serialises it on a snapshot thread.
+fn start_snapshot(srv: &mut Server, offset: u64) -> Result<u64, String> {
+    let dbs = srv.snapshot_dbs();
+    let info = SaveInfo {
+        ctime: wall_ms() / 1000,
+        used_mem: crate::info::memory::allocator().allocated,
+        aof_base: false,
+        repl_id: srv.master_replid.clone(),
+        repl_offset: offset as i64,
+    };
+    let opts = SaveOpts {
+        compression: srv.config.rdbcompression,
+        checksum: srv.config.rdbchecksum,
+    };
+    let clock = crate::persist::snapshot::key_clock(srv.config.maxmemory_policy);
+    let (tx, rx) = mpsc::channel();
+    let waker = srv.persist.waker.clone();
+    std::thread::Builder::new()
+        .name("repl-snapshot".into())
+        .spawn(move || {
+            let mut out = Vec::new();
+            let res = rdb::write_rdb_with(&mut out, &dbs, &info, &opts, clock, &mut |_| {})
+                .map(|_| out)
+                .map_err(|e| e.to_string());
+            drop(dbs);
+            let _ = tx.send(res);
+            if let Some(w) = waker {
+                let _ = w.wake();
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    srv.repl.next_job += 1;
+    let id = srv.repl.next_job;
+    srv.repl.syncs.push(SyncJob {
+        id,
+        rx,
+        started: Instant::now(),
+    });
+    Ok(id)
+}
+
+/// Collects finished snapshots and starts sending them to their replicas
+/// (called when a helper thread wakes the loop, and from cron).
+pub fn poll(srv: &mut Server) {
+    let mut i = 0;
+    while i < srv.repl.syncs.len() {
+        let res = match srv.repl.syncs[i].rx.try_recv() {
+            Ok(r) => r,
+            Err(mpsc::TryRecvError::Empty) => {
+                i += 1;
+                continue;
+            }
+            Err(mpsc::TryRecvError::Disconnected) => Err("snapshot thread died".into()),
+        };
+        let job = srv.repl.syncs.remove(i);
+        let rdb = match res {
+            Ok(v) => {
+                info!(
+                    "Background RDB transfer terminated with success ({} bytes in {} ms)",
+                    v.len(),
+                    job.started.elapsed().as_millis()
+                );
+                Some(Arc::new(v))
+            }
+            Err(e) => {
+                warn!("Background transfer error: {e}");
+                None
+            }
+        };
+        for token in srv.repl.replicas.clone() {
+            let Some(mut c) = srv.clients.get_mut(token).and_then(|s| s.take()) else {
+                continue;
+            };
+            let waiting = c
+                .repl
+                .as_deref()
+                .is_some_and(|r| r.state == Some(SyncState::WaitBgsave) && r.job == job.id);
+            if waiting {
+                match &rdb {
+                    Some(data) => {
+                        c.add_raw(format!("${}\r\n", data.len()).as_bytes());
+                        let r = c.repl.as_deref_mut().expect("replica");
+                        r.state = Some(SyncState::SendBulk);
+                        r.rdb = Some(data.clone());
+                        r.rdb_pos = 0;
+                        srv.schedule_write(&mut c);
+                    }
+                    None => srv.close_client_asap(&mut c),
+                }
+            }
+            srv.clients[token] = Some(c);
+        }
+    }
+}
+
+/// Moves the next piece of output of a replica into its buffer once the
+/// previous one is written: RDB chunks, then the stream held back, after which
+/// the replica is online. True when something was added.
+pub fn refill(c: &mut Client) -> bool {
+    let Some(r) = c.repl.as_deref_mut() else {
+        return false;
+    };
+    if r.state != Some(SyncState::SendBulk) {
+        return false;
+    }
+    let rdb = r.rdb.clone().expect("send_bulk has an RDB");
+    if r.rdb_pos < rdb.len() {
+        let end = (r.rdb_pos + RDB_CHUNK).min(rdb.len());
+        c.out.extend_from_slice(&rdb[r.rdb_pos..end]);
+        r.rdb_pos = end;
+        return true;
+    }
+    r.rdb = None;
+    r.state = Some(SyncState::Online);
+    let pending = std::mem::take(&mut r.pending);
+    let name = replica_name(c);
+    info!("Synchronization with replica {name} succeeded");
+    c.out.extend_from_slice(&pending);
+    !pending.is_empty()
+}
+
+/// Hands the stream produced since the last call to every replica (from
+/// before_sleep, when no client is taken out of the slab, and before a new
+/// replica's snapshot is taken).
+pub fn feed_replicas(srv: &mut Server) {
+    if srv.repl.buffer.is_empty() {
+        return;
+    }
+    let buf = std::mem::take(&mut srv.repl.buffer);
+    for i in 0..srv.repl.replicas.len() {
+        let token = srv.repl.replicas[i];
+        let Some(mut c) = srv.clients.get_mut(token).and_then(|s| s.take()) else {
+            continue;
+        };
+        if !c.has(cflags::CLOSE_ASAP) {
+            append_stream(srv, &mut c, &buf);
+        }
+        srv.clients[token] = Some(c);
+    }
+    let mut buf = buf;
+    buf.clear();
+    if buf.capacity() <= 64 * 1024 {
+        srv.repl.buffer = buf;
+    }
+}
+
+fn append_stream(srv: &mut Server, c: &mut Client, data: &[u8]) {
+    let r = c.repl.as_deref_mut().expect("replica");
+    if r.state == Some(SyncState::Online) {
+        c.out.extend_from_slice(data);
+        srv.schedule_write(c);
+    } else {
+        r.pending.extend_from_slice(data);
+        if srv.output_limit_reached(c) {
+            warn!(
+                "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                crate::cmd::client::client_info_line(c, srv.now_ms)
+            );
+            srv.close_client_asap(c);
+        }
+    }
+}
+
+/// Writes directly into a replica's buffer outside the stream (the newline
+/// keepalive while its RDB is being produced).
+fn keepalive(srv: &mut Server, c: &mut Client) {
+    if c.pending_out() == 0 {
+        c.out.push(b'\n');
+        srv.schedule_write(c);
+    }
+}
+
+/// Forgets a freed client that was a replica.
+pub fn client_freed(srv: &mut Server, c: &mut Client) {
+    if !is_replica(c) {
+        return;
+    }
+    srv.repl.replicas.retain(|&t| t != c.token);
+    info!("Connection with replica {} lost.", replica_name(c));
+    if srv.repl.replicas.is_empty() {
+        srv.repl.no_replicas_since = srv.now_ms;
+    }
+}
+
+fn config_num(srv: &Server, name: &str, default: i64) -> i64 {
+    match srv.config.value(name) {
+        Some(crate::config::Value::Num(n)) => n,
+        _ => default,
+    }
+}
+
+/// Redis's replicationCron, once per second: PING in the stream every
+/// `repl-ping-replica-period` seconds, a newline to replicas waiting for their
+/// RDB, timed-out replicas dropped, the backlog freed after `repl-backlog-ttl`
+/// without replicas.
+pub fn cron(srv: &mut Server) {
+    poll(srv);
+    let now = srv.now_ms;
+    if now - srv.repl.last_cron_ms < 1000 {
+        return;
+    }
+    srv.repl.last_cron_ms = now;
+    if srv.repl.replicas.is_empty() {
+        let ttl = config_num(srv, "repl-backlog-ttl", 3600);
+        let since = srv.repl.no_replicas_since;
+        if srv.repl.backlog_active && ttl > 0 && since > 0 && now - since > ttl * 1000 {
+            srv.master_replid = new_replid();
+            srv.repl.backlog_active = false;
+            srv.repl.slaveseldb = -1;
+            info!("Replication backlog freed after {ttl} seconds without connected replicas.");
+        }
+        return;
+    }
+    let period = config_num(srv, "repl-ping-replica-period", 10).max(1);
+    if now - srv.repl.last_ping_ms >= period * 1000 {
+        srv.repl.last_ping_ms = now;
+        super::feed_no_select(srv, &[Bytes::from_static(b"PING")]);
+    }
+    let timeout_ms = config_num(srv, "repl-timeout", 60) * 1000;
+    for token in srv.repl.replicas.clone() {
+        let Some(mut c) = srv.clients.get_mut(token).and_then(|s| s.take()) else {
+            continue;
+        };
+        let r = c.repl.as_deref().expect("replica");
+        match r.state {
+            Some(SyncState::WaitBgsave) => keepalive(srv, &mut c),
+            Some(SyncState::Online) if !r.pre_psync && now - r.ack_time_ms > timeout_ms => {
+                warn!(
+                    "Disconnecting timedout replica (streaming sync): {}",
+                    replica_name(&c)
+                );
+                srv.close_client_asap(&mut c);
+            }
+            _ => {}
+        }
+        srv.clients[token] = Some(c);
+    }
+}
+
+/// REPLCONF <option> <value> [<option> <value> ...]
+pub fn replconf_command(srv: &mut Server, c: &mut Client) {
+    if c.argv.len().is_multiple_of(2) {
+        return c.add_error(crate::error::SYNTAX);
+    }
+    let mut j = 1;
+    while j < c.argv.len() {
+        let opt = c.argv[j].to_ascii_lowercase();
+        let val = c.argv[j + 1].clone();
+        match &opt[..] {
+            b"listening-port" => match crate::util::number::parse_i64(&val) {
+                Some(p) => c.repl.get_or_insert_with(Default::default).listening_port = p as u16,
+                None => return c.add_error(crate::error::NOT_INTEGER),
+            },
+            b"ip-address" => {
+                if val.len() >= 46 {
+                    return c.add_error(&crate::error::replconf_ip_too_long(val.len()));
+                }
+                c.repl.get_or_insert_with(Default::default).announced_ip =
+                    Some(String::from_utf8_lossy(&val).into_owned());
+            }
+            b"capa" => {
+                let r = c.repl.get_or_insert_with(Default::default);
+                if val.eq_ignore_ascii_case(b"eof") {
+                    r.capa_eof = true;
+                } else if val.eq_ignore_ascii_case(b"psync2") {
+                    r.capa_psync2 = true;
+                }
+            }
+            b"ack" => {
+                // No reply, ever; ignored from a client that is no replica.
+                if is_replica(c) {
+                    if let Some(off) = crate::util::number::parse_i64(&val) {
+                        let now = srv.now_ms;
+                        let r = c.repl.as_deref_mut().expect("replica");
+                        r.ack_off = r.ack_off.max(off.max(0) as u64);
+                        r.ack_time_ms = now;
+                    }
+                }
+                return;
+            }
+            b"getack" => return,
+            b"rdb-only" => match crate::util::number::parse_i64(&val) {
+                Some(0 | 1) => {}
+                _ => return c.add_error(&crate::error::value_out_of_range(0, 1)),
+            },
+            _ => {
+                let opt = String::from_utf8_lossy(&c.argv[j]).into_owned();
+                return c.add_error(&crate::error::replconf_unrecognized(&opt));
+            }
+        }
+        j += 2;
+    }
+    c.add_ok();
+}
+
+/// `# Replication` for a master.
+pub fn info_section(srv: &Server, o: &mut String) {
+    let r = &srv.repl;
+    let _ = write!(
+        o,
+        "# Replication\r\nrole:master\r\nconnected_slaves:{}\r\n",
+        r.replicas.len()
+    );
+    let now = srv.now_ms;
+    for (i, &token) in r.replicas.iter().enumerate() {
+        let Some(Some(c)) = srv.clients.get(token) else {
+            continue;
+        };
+        let Some(st) = c.repl.as_deref() else {
+            continue;
+        };
+        let state = match st.state {
+            Some(SyncState::WaitBgsave) => "wait_bgsave",
+            Some(SyncState::SendBulk) => "send_bulk",
+            _ => "online",
+        };
+        let ip = st.announced_ip.clone().unwrap_or_else(|| peer_ip(&c.addr));
+        let _ = write!(
+            o,
+            "slave{i}:ip={ip},port={},state={state},offset={},lag={}\r\n",
+            st.listening_port,
+            st.ack_off,
+            (now / 1000 - st.ack_time_ms / 1000).max(0)
+        );
+    }
+    let size = srv.config.repl_backlog_size;
+    let (first, histlen) = if r.backlog_active {
+        let hist = (r.master_repl_offset - r.backlog_start).min(size);
+        (r.master_repl_offset - hist + 1, hist)
+    } else {
+        (0, 0)
+    };
+    let _ = write!(
+        o,
+        "master_failover_state:no-failover\r\n\
+         master_replid:{}\r\n\
+         master_replid2:0000000000000000000000000000000000000000\r\n\
+         master_repl_offset:{}\r\n\
+         second_repl_offset:-1\r\n\
+         repl_backlog_active:{}\r\n\
+         repl_backlog_size:{size}\r\n\
+         repl_backlog_first_byte_offset:{first}\r\n\
+         repl_backlog_histlen:{histlen}\r\n",
+        srv.master_replid, r.master_repl_offset, r.backlog_active as u8,
+    );
+}
