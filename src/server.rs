@@ -32,6 +32,8 @@ pub struct Stats {
     /// total_writes_processed).
     pub total_reads_processed: u64,
     pub total_writes_processed: u64,
+    /// Keys evicted for maxmemory (INFO evicted_keys).
+    pub evicted_keys: u64,
     /// Per-command latency histograms by command id (INFO latencystats),
     /// allocated on a command's first call.
     pub latency: Vec<Option<Box<crate::info::latency::Histogram>>>,
@@ -70,6 +72,10 @@ impl Stats {
 }
 
 /// Hands values to the lazy-free thread so dropping them does not stall the loop.
+/// Values needing more allocations than this to free go to the lazy-free
+/// thread (Redis's LAZYFREE_THRESHOLD).
+pub const LAZYFREE_THRESHOLD: usize = 64;
+
 pub struct LazyFree {
     tx: mpsc::Sender<Box<dyn Send>>,
     pub pending: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -94,6 +100,22 @@ impl LazyFree {
             })
             .expect("spawn lazyfree thread");
         LazyFree { tx, pending, freed }
+    }
+
+    /// Frees a deleted entry: on the thread when that is worth it (more than
+    /// LAZYFREE_THRESHOLD allocations), at
+    /// once otherwise, as Redis's freeObjAsync. True if it went to the thread.
+    pub fn free_entry(&self, e: crate::db::entry::Entry) -> bool {
+        let effort = match e.value() {
+            crate::db::entry::ValueRef::Obj(o) => o.free_effort(),
+            _ => 1,
+        };
+        if effort > LAZYFREE_THRESHOLD {
+            self.free(e);
+            true
+        } else {
+            false
+        }
     }
 
     /// Drops `v` on the free thread.
@@ -176,6 +198,8 @@ pub struct Server {
     pub notify: crate::notify::NotifyState,
     /// Client-side caching: tracked keys, BCAST prefixes (tracking.rs).
     pub tracking: crate::tracking::Tracking,
+    /// maxmemory eviction state (evict.rs).
+    pub evict: crate::evict::EvictState,
 }
 
 pub fn wall_ms() -> i64 {
@@ -252,8 +276,10 @@ impl Server {
             pubsub: Default::default(),
             notify: Default::default(),
             tracking: Default::default(),
+            evict: Default::default(),
         };
         s.latency_tracking = s.latency_tracking_config();
+        crate::evict::config_changed(&mut s);
         crate::notify::config_changed(&mut s);
         // Force the first update so every database gets the clock too (they start
         // at 0, and a command in the very same millisecond would not refresh them).
@@ -429,6 +455,20 @@ impl Server {
                     }
                 }
                 "latency-tracking" => self.latency_tracking = self.latency_tracking_config(),
+                "maxmemory-policy" | "lfu-log-factor" | "lfu-decay-time" => {
+                    crate::evict::config_changed(self)
+                }
+                "maxmemory" => {
+                    let max = self.config.maxmemory;
+                    let used =
+                        crate::alloc::used_memory().saturating_sub(crate::evict::not_counted(self));
+                    if max > 0 && max < used {
+                        log::warn!("WARNING: the new maxmemory value set via CONFIG SET ({max}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.");
+                    }
+                    if max > 0 {
+                        crate::evict::perform_evictions(self, None);
+                    }
+                }
                 "requirepass" => {
                     // Existing connections keep their authentication, as in Redis.
                 }
@@ -450,6 +490,7 @@ impl Server {
         // resetErrorTableStats; memory peaks are kept.
         self.stats = Stats::default();
         self.stats.sample(self.now_ms);
+        self.evict.reset_stats();
         self.expired_stale_perc = 0.0;
         self.lazyfree
             .freed

@@ -45,6 +45,18 @@ impl Object {
         }
     }
 
+    /// How many allocations freeing the value takes (Redis's
+    /// lazyfreeGetFreeEffort): quicklist nodes, hash table entries, or 1 for
+    /// the compact encodings.
+    pub fn free_effort(&self) -> usize {
+        match self {
+            Object::List(l) => l.node_count(),
+            Object::Hash(h) if h.encoding() == "hashtable" => h.len(),
+            Object::Set(s) if s.encoding() == "hashtable" => s.len(),
+            _ => 1,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
