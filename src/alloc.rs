@@ -11,12 +11,124 @@
 //! library (server, tests) and reads its statistics through `mallctl` for INFO
 //! memory, MEMORY STATS/MALLOC-STATS/PURGE.
 
+use std::alloc::{GlobalAlloc, Layout};
+use std::cell::Cell;
 use std::ffi::{c_char, c_void, CStr};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 
 use tikv_jemalloc_sys as je;
 
 #[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+static GLOBAL: Counting = Counting;
+
+/// jemalloc plus Redis's `used_memory` counter (zmalloc's): every allocation
+/// adds its size class, every free subtracts it. Each thread counts in a slot
+/// of its own (a plain load and store, no locked instruction on the hot path);
+/// [`used_memory`] sums the slots, as Redis 7 sums its per-thread counters.
+struct Counting;
+
+/// Threads beyond this many share the last slot (with atomic adds).
+const SLOTS: usize = 16;
+
+#[allow(clippy::declare_interior_mutable_const)]
+const ZERO: AtomicI64 = AtomicI64::new(0);
+static USED: [AtomicI64; SLOTS] = [ZERO; SLOTS];
+static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+#[inline]
+fn count(delta: i64) {
+    let slot = SLOT
+        .try_with(|s| {
+            let mut i = s.get();
+            if i == usize::MAX {
+                i = NEXT_SLOT.fetch_add(1, Ordering::Relaxed).min(SLOTS - 1);
+                s.set(i);
+            }
+            i
+        })
+        .unwrap_or(SLOTS - 1);
+    let c = &USED[slot];
+    if slot == SLOTS - 1 {
+        c.fetch_add(delta, Ordering::Relaxed);
+    } else {
+        // Only this thread writes its slot.
+        c.store(c.load(Ordering::Relaxed) + delta, Ordering::Relaxed);
+    }
+}
+
+/// jemalloc's size class for a request of `size` bytes (alignment <= 16):
+/// 8, 16, then multiples of 16 up to 128, then four classes per doubling.
+#[inline]
+pub fn size_class(size: usize) -> usize {
+    if size <= 8 {
+        8
+    } else if size <= 128 {
+        (size + 15) & !15
+    } else {
+        let lg = usize::BITS - 1 - (size - 1).leading_zeros();
+        let spacing = 1usize << (lg - 2);
+        (size + spacing - 1) & !(spacing - 1)
+    }
+}
+
+#[inline]
+fn charged(layout: &Layout) -> i64 {
+    if layout.align() <= 16 {
+        size_class(layout.size()) as i64
+    } else {
+        layout.size().max(layout.align()) as i64
+    }
+}
+
+// SAFETY: every call is forwarded to jemalloc unchanged; the counter is
+// bookkeeping only.
+unsafe impl GlobalAlloc for Counting {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = tikv_jemallocator::Jemalloc.alloc(layout);
+        if !p.is_null() {
+            count(charged(&layout));
+        }
+        p
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = tikv_jemallocator::Jemalloc.alloc_zeroed(layout);
+        if !p.is_null() {
+            count(charged(&layout));
+        }
+        p
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        count(-charged(&layout));
+        tikv_jemallocator::Jemalloc.dealloc(ptr, layout)
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = tikv_jemallocator::Jemalloc.realloc(ptr, layout, new_size);
+        if !p.is_null() {
+            let new = Layout::from_size_align_unchecked(new_size, layout.align());
+            count(charged(&new) - charged(&layout));
+        }
+        p
+    }
+}
+
+/// Bytes currently allocated by the program (Redis's `used_memory`).
+pub fn used_memory() -> u64 {
+    USED.iter()
+        .map(|c| c.load(Ordering::Relaxed))
+        .sum::<i64>()
+        .max(0) as u64
+}
 
 /// What INFO shows as `mem_allocator` (Redis prints "jemalloc-<version>").
 pub fn name() -> String {
@@ -140,6 +252,27 @@ pub fn stats_report() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn size_classes_are_jemallocs() {
+        for size in 1..70_000usize {
+            // SAFETY: nallocx only computes the size class.
+            let je = unsafe { je::nallocx(size, 0) };
+            assert_eq!(size_class(size), je, "size {size}");
+        }
+    }
+
+    #[test]
+    fn used_memory_counts_this_threads_allocations() {
+        // Other tests run on other threads; a thread's own slot only moves
+        // with its own allocations, so watch the total around a big one.
+        let before = used_memory();
+        let big: Vec<u8> = vec![1; 64 << 20];
+        let during = used_memory();
+        assert!(during > before + (32 << 20), "{before} -> {during}");
+        drop(big);
+        assert!(used_memory() < during);
+    }
 
     #[test]
     fn stats_follow_allocations() {

@@ -486,6 +486,24 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), error::NOAUTH);
         return;
     }
+    // maxmemory: evict before the command; refuse DENYOOM commands (or an EXEC
+    // queueing one) when nothing more can be freed. Not inside EXEC: the
+    // transaction was checked as a whole.
+    if srv.config.maxmemory > 0 && srv.tracking.nesting == 0 {
+        srv.update_time();
+        // Inside MULTI every command but EXEC, DISCARD, QUIT and RESET would
+        // grow the queue, so all are refused (an EXEC only if it queues a
+        // DENYOOM command).
+        let in_multi = c.flags & cflags::MULTI != 0
+            && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
+        let denyoom = cmd.flags & flags::DENYOOM != 0
+            || in_multi
+            || (cmd.name == "exec" && multi::queued_denyoom(srv, c));
+        if crate::evict::refuse_command(srv, c, denyoom) {
+            reject(srv, c, Some(id), error::OOM);
+            return;
+        }
+    }
     // tracking hook: tracking-table-max-keys, where Redis's processCommand checks it.
     crate::tracking::before_command(srv, c);
     if srv.writes_denied_by_disk_error() && (cmd.flags & flags::WRITE != 0 || cmd.name == "ping") {
@@ -555,7 +573,17 @@ pub fn call(srv: &mut Server, c: &mut Client) {
 }
 
 fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, msg: &str) {
-    c.add_error(msg);
+    let is_exec = id.is_some_and(|id| srv.commands.list[id].cmd.name == "exec");
+    if is_exec {
+        // A rejected EXEC aborts the transaction (Redis's execCommandAbort).
+        multi::discard_transaction(srv, c);
+        let why = msg.strip_prefix("ERR ").unwrap_or(msg);
+        c.add_error(&format!(
+            "EXECABORT Transaction discarded because of: {why}"
+        ));
+    } else {
+        c.add_error(msg);
+    }
     if c.flags & cflags::MULTI != 0 {
         c.flags |= cflags::DIRTY_EXEC;
     }

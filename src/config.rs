@@ -131,6 +131,9 @@ pub struct Config {
     // --- further typed views -------------------------------------------------
     pub maxmemory_policy: MaxmemoryPolicy,
     pub maxmemory_samples: u32,
+    pub maxmemory_eviction_tenacity: u32,
+    pub lfu_log_factor: u32,
+    pub lfu_decay_time: u32,
     pub lazyfree_lazy_eviction: bool,
     pub lazyfree_lazy_server_del: bool,
     /// `notify::*` bits.
@@ -213,6 +216,9 @@ impl Default for Config {
             maxmemory: 0,
             maxmemory_policy: MaxmemoryPolicy::NoEviction,
             maxmemory_samples: 0,
+            maxmemory_eviction_tenacity: 0,
+            lfu_log_factor: 0,
+            lfu_decay_time: 0,
             lazyfree_lazy_eviction: false,
             lazyfree_lazy_server_del: false,
             notify_keyspace_events: 0,

@@ -7,6 +7,7 @@
 
 pub mod entry;
 pub mod hash;
+pub mod lfu;
 pub mod list;
 pub mod object;
 pub mod segment;
@@ -45,6 +46,9 @@ pub struct Db {
     pub now_ms: i64,
     /// LRU clock for `now_ms`.
     pub lru_clock: u32,
+    /// Set while an LFU `maxmemory-policy` is selected: entries' clock words
+    /// then hold LFU counters (db/lfu.rs) instead of LRU times.
+    pub lfu: Option<lfu::Lfu>,
     /// Keys removed by expiry since the last drain (for propagation as DEL).
     pub expired_keys: Vec<Bytes>,
     /// Keys that expired, ever (INFO expired_keys).
@@ -99,6 +103,7 @@ impl Db {
             table: Table::new(hasher),
             now_ms: 0,
             lru_clock: 0,
+            lfu: None,
             expired_keys: Vec::new(),
             stat_expired: 0,
             stat_hits: 0,
@@ -216,14 +221,39 @@ impl Db {
         p
     }
 
+    /// Records an access to the entry at `p`: its LRU time, or under an LFU
+    /// policy its logarithmic access counter.
+    #[inline]
+    fn access(&mut self, p: Pos) {
+        match self.lfu {
+            None => self.table.get(p).set_lru(self.lru_clock),
+            Some(cfg) => self.access_lfu(p, cfg),
+        }
+    }
+
+    #[cold]
+    fn access_lfu(&mut self, p: Pos, cfg: lfu::Lfu) {
+        let r = (self.next_rand() >> 11) as f64 / (1u64 << 53) as f64;
+        let e = self.table.get(p);
+        e.set_lru(lfu::on_access(e.lru(), cfg, self.now_ms, r));
+    }
+
+    /// The clock word of a key created now.
+    #[inline]
+    fn new_clock(&self) -> u32 {
+        match self.lfu {
+            None => self.lru_clock,
+            Some(_) => lfu::initial(self.now_ms),
+        }
+    }
+
     /// Looks a key up for reading (counted in keyspace hits/misses) and touches
     /// its LRU clock.
     #[inline]
     pub fn lookup(&mut self, key: &[u8]) -> Option<&Entry> {
         let p = self.find_read(key)?;
-        let e = self.table.get(p);
-        e.set_lru(self.lru_clock);
-        Some(e)
+        self.access(p);
+        Some(self.table.get(p))
     }
 
     /// Looks a key up for reading without touching its LRU clock (EXISTS, TYPE,
@@ -238,10 +268,8 @@ impl Db {
     pub fn lookup_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
         let p = self.find_live(key)?;
         self.touch(key);
-        let clock = self.lru_clock;
-        let e = self.table.get_mut(p);
-        e.set_lru(clock);
-        Some(e)
+        self.access(p);
+        Some(self.table.get_mut(p))
     }
 
     /// Looks a key up on behalf of a write (Redis's lookupKeyWrite): expires it if
@@ -249,9 +277,8 @@ impl Db {
     /// not unshare the entry from a snapshot.
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&Entry> {
         let p = self.find_live(key)?;
-        let e = self.table.get(p);
-        e.set_lru(self.lru_clock);
-        Some(e)
+        self.access(p);
+        Some(self.table.get(p))
     }
 
     /// True if the key exists (and is not expired).
@@ -280,10 +307,16 @@ impl Db {
 
     /// Stores a ready entry (replacing any previous value of its key).
     pub fn set_entry(&mut self, e: Entry) -> Option<Entry> {
-        e.set_lru(self.lru_clock);
+        e.set_lru(self.new_clock());
         self.touch(e.key());
         match self.find_live(e.key()) {
-            Some(p) => Some(self.table.replace(p, e)),
+            Some(p) => {
+                if self.lfu.is_some() {
+                    // An overwrite keeps the key's access frequency (dbOverwrite).
+                    e.set_lru(self.table.get(p).lru());
+                }
+                Some(self.table.replace(p, e))
+            }
             None => {
                 self.signal_if_blocked(e.key());
                 if self.notify_new {
@@ -312,12 +345,72 @@ impl Db {
             Some(p) => {
                 self.touch(key);
                 let e = self.table.get(p).with_value(val);
-                e.set_lru(self.lru_clock);
                 self.table.replace(p, e);
+                self.access(p);
                 true
             }
             None => false,
         }
+    }
+
+    /// The entry of `key`, expired or not, with no side effect (eviction
+    /// sampling, which must not disturb what it measures).
+    pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
+        self.table.find(key).map(|p| self.table.get(p))
+    }
+
+    /// Deletes a key chosen for eviction, expired or not (WATCH and tracking
+    /// see the change as for DEL).
+    pub fn remove_evicted(&mut self, key: &[u8]) -> Option<Entry> {
+        let p = self.table.find(key)?;
+        self.touch(key);
+        Some(self.table.remove(p))
+    }
+
+    /// Up to `n` random keys for eviction: among all keys, or only those with
+    /// a TTL when `volatile` (Redis samples `db->dict` or `db->expires`).
+    pub fn sample_for_eviction(&mut self, n: usize, volatile: bool) -> Vec<Bytes> {
+        let mut out = Vec::with_capacity(n);
+        if volatile {
+            if self.table.expires() == 0 {
+                return out;
+            }
+            // A uniformly random starting slot, then the next entries with a
+            // TTL from there (Redis's dictGetSomeKeys on db->expires).
+            let nsegs = self.table.segments().len().max(1);
+            let seg = (self.next_rand() % nsegs as u64) as usize;
+            let cap = self.table.segments()[seg].capacity().max(1);
+            let slot = (self.next_rand() % cap as u64) as usize;
+            let mut found = Vec::with_capacity(n);
+            self.table
+                .sample_expiring((seg, slot), n, n * 20 + 64, &mut found);
+            if found.is_empty() {
+                // The sampled stretch held none: scan on until some turn up.
+                self.table
+                    .sample_expiring((seg, slot), n, usize::MAX, &mut found);
+            }
+            found.truncate(n);
+            out.extend(
+                found
+                    .iter()
+                    .map(|p| Bytes::copy_from_slice(self.table.get(*p).key())),
+            );
+        } else {
+            for _ in 0..n {
+                let mut rng = self.rng;
+                let Some(p) = self.table.random_pos(|| {
+                    rng ^= rng << 13;
+                    rng ^= rng >> 7;
+                    rng ^= rng << 17;
+                    rng
+                }) else {
+                    break;
+                };
+                self.rng = rng;
+                out.push(Bytes::copy_from_slice(self.table.get(p).key()));
+            }
+        }
+        out
     }
 
     /// Deletes a key; returns the removed entry if it was live.
@@ -589,5 +682,39 @@ mod tests {
         }
         let mut empty = db();
         assert!(empty.random_key().is_none());
+    }
+}
+#[cfg(test)]
+mod eviction_sampling {
+    use super::*;
+
+    /// Samples of keys with a TTL cover the whole table uniformly (a bias
+    /// towards part of it made volatile-ttl evict long-lived keys that sat
+    /// in the sampled part while short-lived ones elsewhere were never seen).
+    #[test]
+    fn volatile_samples_are_uniform() {
+        let mut d = Db::new(0, RandomState::new());
+        let v = || Value::string_arg(&Bytes::from_static(b"v"));
+        for i in 0..5000 {
+            d.set(format!("p:{i}").as_bytes(), v(), None);
+            d.set(format!("long:{i}").as_bytes(), v(), Some(1 << 50));
+            d.set(format!("short:{i}").as_bytes(), v(), Some(1 << 40));
+        }
+        let (mut total, mut short) = (0, 0);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let keys = d.sample_for_eviction(10, true);
+            assert!(!keys.is_empty() && keys.len() <= 10);
+            total += keys.len();
+            short += keys.iter().filter(|k| k.starts_with(b"short")).count();
+            assert!(keys.iter().all(|k| !k.starts_with(b"p:")));
+            seen.extend(keys);
+        }
+        // 10,000 draws from 10,000 keys: about 63% distinct if uniform.
+        assert!(seen.len() > 5000, "{} distinct of {total}", seen.len());
+        let frac = short as f64 / total as f64;
+        assert!((0.4..0.6).contains(&frac), "{frac}");
+        let all = d.sample_for_eviction(5, false);
+        assert_eq!(all.len(), 5);
     }
 }

@@ -101,7 +101,7 @@ pub fn gen_info(srv: &Server, c: &Client, requested: &[String]) -> String {
 /// INFO's periodic work, from `Server::cron`: the memory peak and the
 /// avg_ttl samples.
 pub fn cron(srv: &mut Server) {
-    let used = memory::allocator().allocated;
+    let used = memory::used_memory();
     let now = srv.now_ms;
     srv.mem.track(used, now);
     keyspace::sample(srv);

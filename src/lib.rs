@@ -31,6 +31,7 @@ pub mod cmd;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod evict;
 pub mod info;
 pub mod latency;
 pub mod logging;

@@ -55,6 +55,24 @@ pub fn notify_keyspace_event(
     emit(srv, Some(c), event, key, dbid);
 }
 
+/// [`notify_keyspace_event`] with the running client optional (None when the
+/// event comes from the event loop itself, as evictions in before_sleep).
+pub fn notify_keyspace_event_from(
+    srv: &mut Server,
+    mut c: Option<&mut Client>,
+    class: u32,
+    event: &str,
+    key: &[u8],
+    dbid: usize,
+) {
+    if srv.config.notify_keyspace_events & class == 0 {
+        return;
+    }
+    announce_expired(srv, c.as_deref_mut());
+    announce_new(srv, c.as_deref_mut());
+    emit(srv, c, event, key, dbid);
+}
+
 /// Announces `new` events for keys created since the last call (Redis sends them
 /// when the key is added, so before the creating command's own event).
 pub fn announce_new(srv: &mut Server, mut c: Option<&mut Client>) {

@@ -279,7 +279,7 @@ impl Reactor {
                 return;
             }
             let now = Instant::now();
-            let mut timeout = if !self.pending_reads.is_empty() {
+            let mut timeout = if !self.pending_reads.is_empty() || self.srv.evict.running {
                 Duration::ZERO
             } else {
                 next_cron.saturating_duration_since(now)
@@ -515,6 +515,11 @@ impl Reactor {
 
     /// Writes pending replies and frees closed clients.
     fn before_sleep(&mut self) {
+        if self.srv.evict.running {
+            // An eviction pass ran out of time: go on (Redis's evictionTimeProc).
+            self.srv.update_time();
+            crate::evict::perform_evictions(&mut self.srv, None);
+        }
         if let Some((until, _)) = self.srv.pause {
             self.srv.update_time();
             if self.srv.now_ms >= until {

@@ -32,6 +32,8 @@ pub struct Stats {
     /// total_writes_processed).
     pub total_reads_processed: u64,
     pub total_writes_processed: u64,
+    /// Keys evicted for maxmemory (INFO evicted_keys).
+    pub evicted_keys: u64,
     /// Per-command latency histograms by command id (INFO latencystats),
     /// allocated on a command's first call.
     pub latency: Vec<Option<Box<crate::info::latency::Histogram>>>,
@@ -99,10 +101,13 @@ impl LazyFree {
 
     /// Redis's freeObjAsync: a value whose free effort is above
     /// LAZYFREE_THRESHOLD (and that no snapshot shares) is dropped on the free
-    /// thread, anything else here.
-    pub fn free_entry(&self, e: crate::db::Entry) {
+    /// thread, anything else here. True if it went to the thread.
+    pub fn free_entry(&self, e: crate::db::Entry) -> bool {
         if e.is_unique() && e.free_effort() > crate::repl::LAZYFREE_THRESHOLD {
             self.free(e);
+            true
+        } else {
+            false
         }
     }
 
@@ -189,6 +194,8 @@ pub struct Server {
     // --- replication (repl.rs, repl/master.rs) ---
     /// Propagation state, the stream, the replicas.
     pub repl: crate::repl::Repl,
+    /// maxmemory eviction state (evict.rs).
+    pub evict: crate::evict::EvictState,
 }
 
 pub fn wall_ms() -> i64 {
@@ -266,10 +273,12 @@ impl Server {
             notify: Default::default(),
             tracking: Default::default(),
             repl: crate::repl::Repl::new(),
+            evict: Default::default(),
         };
         s.latency_tracking = s.latency_tracking_config();
         s.tracking.max_keys = s.tracking_max_keys_config();
         s.apply_lazyfree_config();
+        crate::evict::config_changed(&mut s);
         crate::notify::config_changed(&mut s);
         // Force the first update so every database gets the clock too (they start
         // at 0, and a command in the very same millisecond would not refresh them).
@@ -452,6 +461,20 @@ impl Server {
                     self.tracking.max_keys = self.tracking_max_keys_config();
                 }
                 "lazyfree-lazy-expire" | "lazyfree-lazy-server-del" => self.apply_lazyfree_config(),
+                "maxmemory-policy" | "lfu-log-factor" | "lfu-decay-time" => {
+                    crate::evict::config_changed(self)
+                }
+                "maxmemory" => {
+                    let max = self.config.maxmemory;
+                    let used =
+                        crate::alloc::used_memory().saturating_sub(crate::evict::not_counted(self));
+                    if max > 0 && max < used {
+                        log::warn!("WARNING: the new maxmemory value set via CONFIG SET ({max}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.");
+                    }
+                    if max > 0 {
+                        crate::evict::perform_evictions(self, None);
+                    }
+                }
                 "requirepass" => {
                     // Existing connections keep their authentication, as in Redis.
                 }
@@ -494,6 +517,7 @@ impl Server {
         // resetErrorTableStats; memory peaks are kept.
         self.stats = Stats::default();
         self.stats.sample(self.now_ms);
+        self.evict.reset_stats();
         self.expired_stale_perc = 0.0;
         self.lazyfree
             .freed

@@ -390,8 +390,10 @@ fn debug_reload(srv: &mut Server, c: &mut Client) {
         compression: srv.config.rdbcompression,
         checksum: srv.config.rdbchecksum,
     };
+    // IDLE or FREQ per key as the policy wants, like a real save and load.
+    let clock = crate::persist::snapshot::key_clock(&srv.config);
     let mut buf = Vec::new();
-    if let Err(e) = rdb::write_rdb(&mut buf, &snaps, &info, &opts) {
+    if let Err(e) = rdb::write_rdb_with(&mut buf, &snaps, &info, &opts, clock, &mut |_| {}) {
         return c.add_error(&format!("ERR Error trying to save the DB: {e}"));
     }
     drop(snaps);
@@ -405,7 +407,6 @@ fn debug_reload(srv: &mut Server, c: &mut Client) {
         sanitize: false,
     };
     let limits = rdb::Limits::from_config(&srv.config);
-    let clock = rdb::KeyClock::None;
     match rdb::load_rdb_with(
         &mut &buf[..],
         &mut srv.dbs,

@@ -130,10 +130,13 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
     let e = Entry::new(&c.argv[1], val, when);
     let keep = e.clone();
     db.set_entry(e);
-    if !lfu {
-        if let Some(i) = idle {
-            keep.set_lru(rdb::lru_for_idle(db.lru_clock, i as u64));
+    // Redis's objectSetLRUOrLFU: FREQ under an LFU policy, IDLETIME otherwise.
+    if lfu {
+        if let Some(f) = freq {
+            keep.set_lru(crate::db::lfu::with_freq(f as u8, now));
         }
+    } else if let Some(i) = idle {
+        keep.set_lru(rdb::lru_for_idle(db.lru_clock, i as u64));
     }
     srv.dirty += 1;
     if let (Some(t), false) = (when, absttl) {

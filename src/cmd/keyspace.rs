@@ -591,19 +591,17 @@ pub fn object_idletime_command(srv: &mut Server, c: &mut Client) {
 }
 
 /// OBJECT FREQ key
-///
-/// The database does not keep LFU counters yet (they come with eviction): every
-/// entry's word is an LRU clock, which Redis itself reads as a fully decayed
-/// counter, so the answer is 0.
 pub fn object_freq_command(srv: &mut Server, c: &mut Client) {
-    let lfu = lfu_policy(srv);
-    if object_lookup(srv, c).is_none() {
+    let now = srv.now_ms;
+    let cfg = srv.dbs[c.db].lfu;
+    let Some(e) = object_lookup(srv, c) else {
         return;
+    };
+    let word = e.lru();
+    match cfg {
+        Some(cfg) => c.add_int(crate::db::lfu::decayed(word, cfg, now) as i64),
+        None => c.add_error(error::LFU_NOT_SELECTED),
     }
-    if !lfu {
-        return c.add_error(error::LFU_NOT_SELECTED);
-    }
-    c.add_int(0);
 }
 
 /// OBJECT HELP

@@ -48,6 +48,16 @@ pub fn multi_command(_: &mut Server, c: &mut Client) {
     c.add_ok();
 }
 
+/// True if a queued command is flagged DENYOOM (Redis's mstate.cmd_flags):
+/// EXEC is then refused as a whole while memory is over `maxmemory`.
+pub fn queued_denyoom(srv: &Server, c: &Client) -> bool {
+    c.mstate.iter().any(|argv| {
+        srv.commands
+            .lookup(argv)
+            .is_ok_and(|id| srv.commands.list[id].cmd.flags & super::flags::DENYOOM != 0)
+    })
+}
+
 /// Leaves MULTI state, dropping the queue.
 pub fn discard_transaction(srv: &mut Server, c: &mut Client) {
     c.mstate.clear();

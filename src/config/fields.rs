@@ -115,6 +115,9 @@ impl Config {
         self.maxmemory = self.n("maxmemory") as u64;
         self.maxmemory_policy = POLICIES[self.en("maxmemory-policy").clamp(0, 7) as usize];
         self.maxmemory_samples = self.n("maxmemory-samples") as u32;
+        self.maxmemory_eviction_tenacity = self.n("maxmemory-eviction-tenacity") as u32;
+        self.lfu_log_factor = self.n("lfu-log-factor") as u32;
+        self.lfu_decay_time = self.n("lfu-decay-time") as u32;
         self.lazyfree_lazy_eviction = self.b("lazyfree-lazy-eviction");
         self.lazyfree_lazy_server_del = self.b("lazyfree-lazy-server-del");
         self.notify_keyspace_events = match self.values[idx("notify-keyspace-events")] {
@@ -224,6 +227,9 @@ impl Config {
                     .unwrap_or(7) as i32,
             )),
             "maxmemory-samples" => num(self.maxmemory_samples as i64),
+            "maxmemory-eviction-tenacity" => num(self.maxmemory_eviction_tenacity as i64),
+            "lfu-log-factor" => num(self.lfu_log_factor as i64),
+            "lfu-decay-time" => num(self.lfu_decay_time as i64),
             "lazyfree-lazy-eviction" => bo(self.lazyfree_lazy_eviction),
             "lazyfree-lazy-server-del" => bo(self.lazyfree_lazy_server_del),
             "notify-keyspace-events" => Some(Value::Notify(self.notify_keyspace_events)),

@@ -1,9 +1,10 @@
 //! Memory accounting for INFO memory, MEMORY STATS and MEMORY DOCTOR.
 //!
-//! `used_memory` is the allocator's view: jemalloc's `stats.allocated` (see
-//! crate::alloc). Refreshing jemalloc's statistics merges its per-thread
-//! counters, so it is read when INFO or MEMORY asks and in cron (for the peak),
-//! never per command. The RSS comes from `/proc/self/statm`.
+//! `used_memory` is Redis's zmalloc counter: the size classes of the live
+//! allocations, summed over threads (crate::alloc), cheap enough for the
+//! maxmemory check before every command. The `allocator_*` fields are
+//! jemalloc's own statistics, refreshed only when INFO or MEMORY asks. The
+//! RSS comes from `/proc/self/statm`.
 
 use crate::server::Server;
 
@@ -25,7 +26,7 @@ pub struct MemState {
 
 impl MemState {
     pub fn record_startup(&mut self) {
-        let used = allocator().allocated;
+        let used = used_memory();
         self.startup = used;
         self.peak = used;
     }
@@ -45,6 +46,12 @@ pub use crate::alloc::Stats as AllocatorInfo;
 /// Reads the allocator's counters.
 pub fn allocator() -> AllocatorInfo {
     crate::alloc::stats()
+}
+
+/// Redis's `used_memory`.
+#[inline]
+pub fn used_memory() -> u64 {
+    crate::alloc::used_memory()
 }
 
 fn page_size() -> u64 {
@@ -160,7 +167,7 @@ pub fn client_memory(c: &crate::client::Client) -> u64 {
 /// the client running the command, which is out of the client table.
 pub fn overhead(srv: &Server, cur: Option<&crate::client::Client>) -> Overhead {
     let alloc = allocator();
-    let used = alloc.allocated;
+    let used = used_memory();
     let rss = rss();
     let peak = srv.mem.peak.max(used);
     let mut m = Overhead {
@@ -198,8 +205,8 @@ pub fn overhead(srv: &Server, cur: Option<&crate::client::Client>) -> Overhead {
     m.bytes_per_key = net.checked_div(m.total_keys).unwrap_or(0);
     m.dataset_perc = m.dataset as f64 * 100.0 / net.max(1) as f64;
     m.peak_perc = used as f64 * 100.0 / peak.max(1) as f64;
-    m.allocator_allocated = used;
-    m.allocator_active = alloc.active.max(used);
+    m.allocator_allocated = alloc.allocated;
+    m.allocator_active = alloc.active.max(alloc.allocated);
     m.allocator_resident = alloc.resident.max(m.allocator_active);
     m.allocator_frag = ratio(m.allocator_active, m.allocator_allocated);
     m.allocator_frag_bytes = m.allocator_active as i64 - m.allocator_allocated as i64;
@@ -344,7 +351,7 @@ pub fn memory_section(srv: &Server, cur: Option<&crate::client::Client>, o: &mut
          rss_overhead_bytes:{}\r\n\
          mem_fragmentation_ratio:{:.2}\r\n\
          mem_fragmentation_bytes:{}\r\n\
-         mem_not_counted_for_evict:0\r\n\
+         mem_not_counted_for_evict:{}\r\n\
          mem_replication_backlog:0\r\n\
          mem_total_replication_buffers:0\r\n\
          mem_clients_slaves:0\r\n\
@@ -376,6 +383,7 @@ pub fn memory_section(srv: &Server, cur: Option<&crate::client::Client>, o: &mut
         m.rss_extra_bytes,
         m.total_frag,
         m.total_frag_bytes,
+        crate::evict::not_counted(srv),
         m.clients_normal,
         allocator_name(),
         rss = m.rss,

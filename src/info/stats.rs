@@ -104,10 +104,10 @@ pub fn stats_section(srv: &Server, o: &mut String) {
          expired_stale_perc:{:.2}\r\n\
          expired_time_cap_reached_count:0\r\n\
          expire_cycle_cpu_milliseconds:{}\r\n\
-         evicted_keys:0\r\n\
+         evicted_keys:{evicted}\r\n\
          evicted_clients:0\r\n\
-         total_eviction_exceeded_time:0\r\n\
-         current_eviction_exceeded_time:0\r\n\
+         total_eviction_exceeded_time:{evict_total_ms}\r\n\
+         current_eviction_exceeded_time:{evict_current_ms}\r\n\
          keyspace_hits:{hits}\r\n\
          keyspace_misses:{misses}\r\n\
          pubsub_channels:{psc}\r\n\
@@ -150,6 +150,9 @@ pub fn stats_section(srv: &Server, o: &mut String) {
         st.total_error_replies,
         st.total_reads_processed,
         st.total_writes_processed,
+        evicted = st.evicted_keys,
+        evict_total_ms = srv.evict.total_exceeded_ms(),
+        evict_current_ms = srv.evict.current_exceeded_ms(),
     );
 }
 

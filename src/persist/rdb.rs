@@ -161,7 +161,10 @@ pub enum KeyClock {
     #[default]
     None,
     Lru,
-    Lfu,
+    /// LFU counters, decayed by `lfu-decay-time` minutes when saved.
+    Lfu {
+        decay_time: u32,
+    },
 }
 
 /// Encoding thresholds applied to loaded values (from the config).

@@ -90,10 +90,12 @@ impl Default for Persistence {
 }
 
 /// Which per-key clock the RDB carries (IDLE for LRU policies, FREQ for LFU).
-pub(crate) fn key_clock(policy: MaxmemoryPolicy) -> KeyClock {
-    match policy {
+pub(crate) fn key_clock(config: &crate::config::Config) -> KeyClock {
+    match config.maxmemory_policy {
         MaxmemoryPolicy::VolatileLru | MaxmemoryPolicy::AllkeysLru => KeyClock::Lru,
-        MaxmemoryPolicy::VolatileLfu | MaxmemoryPolicy::AllkeysLfu => KeyClock::Lfu,
+        MaxmemoryPolicy::VolatileLfu | MaxmemoryPolicy::AllkeysLfu => KeyClock::Lfu {
+            decay_time: config.lfu_decay_time,
+        },
         _ => KeyClock::None,
     }
 }
@@ -198,7 +200,7 @@ impl Server {
     fn save_info(&self) -> SaveInfo {
         SaveInfo {
             ctime: wall_ms() / 1000,
-            used_mem: crate::info::memory::allocator().allocated,
+            used_mem: crate::info::memory::used_memory(),
             aof_base: false,
             repl_id: self.master_replid.clone(),
             repl_offset: 0,
@@ -218,7 +220,7 @@ impl Server {
         let (info, opts) = (self.save_info(), self.save_opts());
         let path = self.rdb_path();
         let temp = self.temp_path("save");
-        let clock = key_clock(self.config.maxmemory_policy);
+        let clock = key_clock(&self.config);
         match write_file(&path, &dbs, &info, &opts, clock, &temp) {
             Ok(_) => {
                 info!("DB saved on disk");
@@ -252,7 +254,7 @@ impl Server {
         let (info, opts) = (self.save_info(), self.save_opts());
         let path = self.rdb_path();
         let temp = self.temp_path("bgsave");
-        let clock = key_clock(self.config.maxmemory_policy);
+        let clock = key_clock(&self.config);
         let (tx, rx) = mpsc::channel();
         let waker = self.persist.waker.clone();
         let temp2 = temp.clone();
@@ -391,7 +393,7 @@ impl Server {
             }
         };
         let limits = Limits::from_config(&self.config);
-        let clock = key_clock(self.config.maxmemory_policy);
+        let clock = key_clock(&self.config);
         let notify_new: Vec<bool> = self.dbs.iter().map(|d| d.notify_new).collect();
         for db in &mut self.dbs {
             db.notify_new = false;

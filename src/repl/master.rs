@@ -176,7 +176,7 @@ fn start_snapshot(srv: &mut Server, offset: u64) -> Result<u64, String> {
         compression: srv.config.rdbcompression,
         checksum: srv.config.rdbchecksum,
     };
-    let clock = crate::persist::snapshot::key_clock(srv.config.maxmemory_policy);
+    let clock = crate::persist::snapshot::key_clock(&srv.config);
     let (tx, rx) = mpsc::channel();
     let waker = srv.persist.waker.clone();
     std::thread::Builder::new()

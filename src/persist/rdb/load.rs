@@ -417,6 +417,7 @@ pub(super) fn load_file(
     let mut db = 0usize;
     let mut expire: Option<i64> = None;
     let mut idle: Option<u64> = None;
+    let mut freq: Option<u8> = None;
     let lru_clock = lru_clock_at(opts.now_ms);
     loop {
         let ty = inp.u8()?;
@@ -431,7 +432,7 @@ pub(super) fn load_file(
                 continue;
             }
             OP_FREQ => {
-                inp.u8()?;
+                freq = Some(inp.u8()?);
                 continue;
             }
             OP_IDLE => {
@@ -488,7 +489,7 @@ pub(super) fn load_file(
         }
         let key = inp.string()?;
         let val = object(&mut inp, ty, lim, opts.sanitize)?;
-        let (exp, idl) = (expire.take(), idle.take());
+        let (exp, idl, frq) = (expire.take(), idle.take(), freq.take());
         let Some(val) = val else {
             stats.empty_skipped += 1;
             continue;
@@ -507,10 +508,20 @@ pub(super) fn load_file(
             )));
         }
         let e = Entry::new(&key, val, exp);
-        let keep = (clock != KeyClock::Lfu && idl.is_some()).then(|| e.clone());
+        // Under an LFU policy every key gets an LFU word: the saved frequency,
+        // or a new key's; otherwise a saved idle time sets the LRU clock
+        // (Redis's objectSetLRUOrLFU).
+        let word = match clock {
+            KeyClock::Lfu { .. } => Some(crate::db::lfu::with_freq(
+                frq.unwrap_or(crate::db::lfu::LFU_INIT_VAL as u8),
+                opts.now_ms,
+            )),
+            _ => idl.map(|i| lru_for_idle(lru_clock, i)),
+        };
+        let keep = word.map(|_| e.clone());
         d.set_entry(e);
-        if let (Some(k), Some(i)) = (keep, idl) {
-            k.set_lru(lru_for_idle(lru_clock, i));
+        if let (Some(k), Some(w)) = (keep, word) {
+            k.set_lru(w);
         }
         stats.keys += 1;
     }

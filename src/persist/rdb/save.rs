@@ -268,10 +268,13 @@ pub(super) fn write_file(
                         o.byte(OP_IDLE);
                         o.len(idle_seconds(lru_clock, e.lru()));
                     }
-                    KeyClock::Lfu => {
-                        // No LFU counters yet: every key reads as fully decayed.
+                    KeyClock::Lfu { decay_time } => {
+                        let cfg = crate::db::lfu::Lfu {
+                            log_factor: 0,
+                            decay_time,
+                        };
                         o.byte(OP_FREQ);
-                        o.byte(0);
+                        o.byte(crate::db::lfu::decayed(e.lru(), cfg, info.ctime * 1000) as u8);
                     }
                     KeyClock::None => {}
                 }
