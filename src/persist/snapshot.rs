@@ -98,22 +98,6 @@ pub(crate) fn key_clock(policy: MaxmemoryPolicy) -> KeyClock {
     }
 }
 
-/// Drops a frozen keyspace segment by segment, yielding now and then: the last
-/// references to entries the reactor replaced during the save are freed here,
-/// and a burst of frees would fight the event loop for the allocator.
-fn release_gently(dbs: Vec<DbSnapshot>) {
-    let mut n = 0usize;
-    for db in dbs {
-        for seg in db.segments {
-            drop(seg);
-            n += 1;
-            if n.is_multiple_of(16) {
-                std::thread::yield_now();
-            }
-        }
-    }
-}
-
 /// Writes a full RDB to `path` through a temp file in the same directory.
 pub fn write_file(
     path: &Path,
@@ -123,13 +107,39 @@ pub fn write_file(
     clock: KeyClock,
     temp: &Path,
 ) -> Result<u64, String> {
+    write_file_with(path, temp, |w| {
+        rdb::write_rdb_with(w, dbs, info, opts, clock, &mut |_| {})
+    })
+}
+
+/// As [`write_file`], dropping each frozen segment once it is written (BGSAVE).
+pub fn write_file_releasing(
+    path: &Path,
+    dbs: Vec<DbSnapshot>,
+    info: &SaveInfo,
+    opts: &SaveOpts,
+    clock: KeyClock,
+    temp: &Path,
+) -> Result<u64, String> {
+    write_file_with(path, temp, |w| {
+        rdb::write_rdb_releasing(w, dbs, info, opts, clock, &mut |_| {})
+    })
+}
+
+/// Creates `temp`, lets `body` write the RDB into it, then flushes, fsyncs,
+/// renames it over `path` and fsyncs the directory. Returns the bytes written.
+fn write_file_with(
+    path: &Path,
+    temp: &Path,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<u64, String> {
     let res = (|| -> std::io::Result<u64> {
         let f = File::create(temp)?;
         let mut w = CountingWriter {
             inner: BufWriter::with_capacity(1 << 20, f),
             written: 0,
         };
-        rdb::write_rdb_with(&mut w, dbs, info, opts, clock, &mut |_| {})?;
+        body(&mut w)?;
         let written = w.written;
         let f = w.inner.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
@@ -260,8 +270,7 @@ impl Server {
             .name("snapshot".into())
             .spawn(move || {
                 let t = Instant::now();
-                let result = write_file(&path, &dbs, &info, &opts, clock, &temp2);
-                release_gently(dbs);
+                let result = write_file_releasing(&path, dbs, &info, &opts, clock, &temp2);
                 let _ = tx.send(SaveResult {
                     result,
                     elapsed_ms: t.elapsed().as_millis() as u64,
