@@ -278,6 +278,19 @@ impl Db {
         }
     }
 
+    /// Adds a key while loading an RDB (Redis's dbAddRDBLoad): no WATCH,
+    /// tracking, blocked-client or keyspace-event side effects; gives the entry
+    /// back if the key is already present.
+    pub fn load_entry(&mut self, e: Entry) -> Result<(), Entry> {
+        e.set_lru(self.lru_clock);
+        self.table.try_insert(e)
+    }
+
+    /// Pre-sizes an empty database for `keys` keys (RESIZEDB).
+    pub fn reserve(&mut self, keys: usize) {
+        self.table.reserve(keys);
+    }
+
     /// Stores a ready entry (replacing any previous value of its key).
     pub fn set_entry(&mut self, e: Entry) -> Option<Entry> {
         e.set_lru(self.lru_clock);

@@ -176,6 +176,19 @@ impl Segment {
         }
     }
 
+    /// Grows the slot array, if needed, so that `n` entries (give or take the
+    /// spread of a hash: three standard deviations) fit without a rehash.
+    pub fn reserve(&mut self, n: usize, hash: &dyn Fn(&[u8]) -> u64) {
+        let want = n + 3 * n.isqrt() + 1;
+        let mut cap = MIN_CAP;
+        while want * 8 > cap * 7 {
+            cap *= 2;
+        }
+        if cap > self.slots.len() {
+            self.rehash(cap, hash);
+        }
+    }
+
     /// Shrinks the table when it is mostly empty (after deletes or a split).
     pub fn maybe_shrink(&mut self, hash: &dyn Fn(&[u8]) -> u64) {
         if self.slots.len() > MIN_CAP && self.len * 4 < self.slots.len() {

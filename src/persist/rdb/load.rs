@@ -451,8 +451,11 @@ pub(super) fn load_file(
                 continue;
             }
             OP_RESIZEDB => {
+                let keys = inp.len()?;
                 inp.len()?;
-                inp.len()?;
+                if let Some(d) = dbs.get_mut(db) {
+                    d.reserve(usize::try_from(keys).unwrap_or(usize::MAX));
+                }
                 continue;
             }
             OP_SLOT_INFO => {
@@ -500,15 +503,14 @@ pub(super) fn load_file(
         let d = dbs
             .get_mut(db)
             .ok_or_else(|| corrupt("Database index out of range"))?;
-        if d.table().find(&key).is_some() {
+        let e = Entry::new(&key, val, exp);
+        let keep = (clock != KeyClock::Lfu && idl.is_some()).then(|| e.clone());
+        if d.load_entry(e).is_err() {
             return Err(RdbError(format!(
                 "RDB has duplicated key '{}' in DB {db}",
                 String::from_utf8_lossy(&key)
             )));
         }
-        let e = Entry::new(&key, val, exp);
-        let keep = (clock != KeyClock::Lfu && idl.is_some()).then(|| e.clone());
-        d.set_entry(e);
         if let (Some(k), Some(i)) = (keep, idl) {
             k.set_lru(lru_for_idle(lru_clock, i));
         }
