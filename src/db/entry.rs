@@ -451,6 +451,13 @@ impl Entry {
         prefetch_read(p.wrapping_add(63));
     }
 
+    /// Starts loading the entry's first cache line (its refcount and kind):
+    /// enough for a clone or a drop.
+    #[inline]
+    pub fn prefetch_header(&self) {
+        prefetch_read(self.0.as_ptr());
+    }
+
     /// Starts loading an out-of-line string value. Reads the entry's header,
     /// so call it a few entries after [`Entry::prefetch`].
     #[inline]
