@@ -145,6 +145,16 @@ impl Value {
         }
     }
 
+    /// As [`Value::string`] for bytes that own their allocation (a string
+    /// read from an RDB file rather than sliced from a query buffer): a long
+    /// one is kept as is instead of being copied out of the buffer.
+    pub fn string_owned(b: Vec<u8>) -> Value {
+        if b.len() <= EMBSTR_MAX {
+            return Value::string(Bytes::from(b));
+        }
+        Value::Raw(Bytes::from(b))
+    }
+
     /// A string produced by in-place editing (APPEND, SETRANGE): always `raw`.
     pub fn raw(b: Bytes) -> Value {
         Value::Raw(unpin(b))

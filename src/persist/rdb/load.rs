@@ -5,8 +5,6 @@
 
 use std::io::{self, Read};
 
-use bytes::Bytes;
-
 use super::ziplist::{intset_entries, ziplist_entries, zipmap_entries};
 use super::*;
 use crate::db::hash::dict::Dict;
@@ -153,11 +151,36 @@ impl<'a> In<'a> {
         }
     }
 
+    /// A string into `out` (cleared first), reusing its allocation: for keys,
+    /// which the entry copies anyway.
+    pub fn string_into(&mut self, out: &mut Vec<u8>) -> Result<(), RdbError> {
+        out.clear();
+        let (n, enc) = self.len_or_enc()?;
+        if enc {
+            let s = self.encoded_string(n)?;
+            out.extend_from_slice(&s);
+            return Ok(());
+        }
+        let n = usize::try_from(n).map_err(|_| eof())?;
+        if self.end - self.pos >= n {
+            out.extend_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
+            return Ok(());
+        }
+        out.extend_from_slice(&self.vec(n as u64)?);
+        Ok(())
+    }
+
     pub fn string(&mut self) -> Result<Vec<u8>, RdbError> {
         let (n, enc) = self.len_or_enc()?;
         if !enc {
             return self.vec(n);
         }
+        self.encoded_string(n)
+    }
+
+    /// The rest of a specially encoded string (integer or LZF) of encoding `n`.
+    fn encoded_string(&mut self, n: u64) -> Result<Vec<u8>, RdbError> {
         let v: i64 = match n as u8 {
             ENC_INT8 => self.u8()? as i8 as i64,
             ENC_INT16 => i16::from_le_bytes(self.array()?) as i64,
@@ -229,7 +252,7 @@ pub(super) fn object(
 ) -> Result<Option<Value>, RdbError> {
     let fill = Fill::new(lim.list_fill);
     match ty {
-        TYPE_STRING => Ok(Some(Value::string(Bytes::from(inp.string()?)))),
+        TYPE_STRING => Ok(Some(Value::string_owned(inp.string()?))),
         TYPE_LIST => {
             let n = inp.len()?;
             let mut l = List::new(fill);
@@ -414,6 +437,7 @@ pub(super) fn load_file(
         return Err(RdbError(format!("Can't handle RDB format version {ver}")));
     }
     let mut stats = LoadStats::default();
+    let mut key = Vec::new();
     let mut db = 0usize;
     let mut expire: Option<i64> = None;
     let mut idle: Option<u64> = None;
@@ -489,7 +513,7 @@ pub(super) fn load_file(
             }
             _ => {}
         }
-        let key = inp.string()?;
+        inp.string_into(&mut key)?;
         let val = object(&mut inp, ty, lim, opts.sanitize)?;
         let (exp, idl) = (expire.take(), idle.take());
         let Some(val) = val else {
