@@ -7,7 +7,10 @@
 //! the reactor keeps serving. A write to a segment the snapshot still holds copies
 //! that segment first (`Arc::make_mut`), so the file is exactly the keyspace at the
 //! instant of BGSAVE, with no `fork()` and extra memory bounded by what is written
-//! meanwhile. The thread reports back through a channel and the reactor's waker.
+//! meanwhile. The thread drops each frozen segment as soon as it has written it,
+//! so copies the reactor made are freed while the save goes on (their entries
+//! still in the cache) and segments already saved stop costing copies. It
+//! reports back through a channel and the reactor's waker.
 //!
 //! Files are written as `temp-<pid>-<n>.rdb`, flushed, fsynced and renamed over
 //! `dbfilename`, then the directory is fsynced: a crash mid-save leaves the old
