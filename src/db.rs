@@ -305,6 +305,20 @@ impl Db {
         }
     }
 
+    /// Adds a key while loading an RDB (Redis's dbAddRDBLoad): no WATCH,
+    /// tracking, blocked-client or keyspace-event side effects; gives the entry
+    /// back if the key is already present. `clock` is its saved LRU/LFU word,
+    /// else a new key's.
+    pub fn load_entry(&mut self, e: Entry, clock: Option<u32>) -> Result<(), Entry> {
+        e.set_lru(clock.unwrap_or_else(|| self.new_clock()));
+        self.table.try_insert(e)
+    }
+
+    /// Pre-sizes an empty database for `keys` keys (RESIZEDB).
+    pub fn reserve(&mut self, keys: usize) {
+        self.table.reserve(keys);
+    }
+
     /// Stores a ready entry (replacing any previous value of its key).
     pub fn set_entry(&mut self, e: Entry) -> Option<Entry> {
         e.set_lru(self.new_clock());

@@ -63,6 +63,16 @@ fn build_dataset(c: &mut Conn) {
         ok(c, &[b"SET", k.as_bytes(), v.as_bytes()]);
     }
     ok(c, &[b"SET", b"compressible", "abc".repeat(300).as_bytes()]);
+    // Strings of many lengths and alphabets: LZF references near and far, with
+    // the compressor's hash table reused from string to string.
+    for i in 0..300 {
+        let n = 21 + (rng(&mut s) % 3000) as usize;
+        let alphabet = 2 + rng(&mut s) % 60;
+        let v: Vec<u8> = (0..n)
+            .map(|_| b'!' + (rng(&mut s) % alphabet) as u8)
+            .collect();
+        ok(c, &[b"SET", format!("lzf:{i}").as_bytes(), &v]);
+    }
     let random: Vec<u8> = (0..200).map(|_| rng(&mut s) as u8).collect();
     ok(c, &[b"SET", b"random", &random]);
     let big: Vec<u8> = (0..2_000_000u32).map(|i| (i % 251) as u8).collect();

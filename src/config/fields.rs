@@ -136,6 +136,7 @@ impl Config {
         self.aof_load_truncated = self.b("aof-load-truncated");
         self.rdbcompression = self.b("rdbcompression");
         self.rdbchecksum = self.b("rdbchecksum");
+        self.rdb_save_incremental_fsync = self.b("rdb-save-incremental-fsync");
         self.stop_writes_on_bgsave_error = self.b("stop-writes-on-bgsave-error");
         self.list_max_listpack_size = self.n("list-max-listpack-size");
         self.list_compress_depth = self.n("list-compress-depth") as u32;
@@ -245,6 +246,7 @@ impl Config {
             "aof-load-truncated" => bo(self.aof_load_truncated),
             "rdbcompression" => bo(self.rdbcompression),
             "rdbchecksum" => bo(self.rdbchecksum),
+            "rdb-save-incremental-fsync" => bo(self.rdb_save_incremental_fsync),
             "stop-writes-on-bgsave-error" => bo(self.stop_writes_on_bgsave_error),
             "list-max-listpack-size" => num(self.list_max_listpack_size),
             "list-compress-depth" => num(self.list_compress_depth as i64),

@@ -30,13 +30,41 @@ fn ctrl_for(h: u64, e: &Entry) -> u8 {
     tag_of(h) | if e.expire().is_some() { EXP } else { 0 }
 }
 
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct Segment {
     ctrl: Box<[u8]>,
     slots: Box<[Option<Entry>]>,
     len: usize,
     deleted: usize,
     expires: usize,
+}
+
+/// Slots ahead whose entry is prefetched while copying a segment.
+const CLONE_PREFETCH: usize = 16;
+
+/// The copy-on-write copy the reactor makes of a segment a snapshot holds:
+/// control bytes and slot pointers, plus one refcount bump per entry. Entries
+/// sit at random addresses, so each bump is a cache miss; issuing the next
+/// few early overlaps them (the copy happens inside a write command, on the
+/// event loop).
+impl Clone for Segment {
+    fn clone(&self) -> Segment {
+        let n = self.slots.len();
+        let mut slots = Vec::with_capacity(n);
+        for i in 0..n {
+            if let Some(Some(e)) = self.slots.get(i + CLONE_PREFETCH) {
+                e.prefetch_header();
+            }
+            slots.push(self.slots[i].clone());
+        }
+        Segment {
+            ctrl: self.ctrl.clone(),
+            slots: slots.into_boxed_slice(),
+            len: self.len,
+            deleted: self.deleted,
+            expires: self.expires,
+        }
+    }
 }
 
 impl Segment {
@@ -173,6 +201,19 @@ impl Segment {
         for e in Vec::from(old).into_iter().flatten() {
             let h = hash(e.key());
             self.insert_new(h, e, hash);
+        }
+    }
+
+    /// Grows the slot array, if needed, so that `n` entries (give or take the
+    /// spread of a hash: three standard deviations) fit without a rehash.
+    pub fn reserve(&mut self, n: usize, hash: &dyn Fn(&[u8]) -> u64) {
+        let want = n + 3 * n.isqrt() + 1;
+        let mut cap = MIN_CAP;
+        while want * 8 > cap * 7 {
+            cap *= 2;
+        }
+        if cap > self.slots.len() {
+            self.rehash(cap, hash);
         }
     }
 

@@ -32,6 +32,9 @@ use super::segment::Segment;
 /// Average keys per segment before a split (segments hold between half and twice
 /// this many).
 const SEG_TARGET: usize = 256;
+/// Most keys [`Table::reserve`] pre-sizes for: a corrupt RESIZEDB costs at most
+/// this many keys' worth of empty segments (about 80 bytes per segment).
+const RESERVE_MAX: usize = 1 << 26;
 
 #[derive(Clone)]
 pub struct Table {
@@ -41,6 +44,12 @@ pub struct Table {
     len: usize,
     expires: usize,
     hasher: RandomState,
+    /// While loading after [`Table::reserve`]: the keys expected in an unsplit
+    /// segment (half that in a split one), which an empty segment is sized for
+    /// on its first insert; 0 otherwise.
+    presize: usize,
+    /// The key count `presize` was computed for; reaching it ends pre-sizing.
+    reserved: usize,
 }
 
 /// Bytes copied by copy-on-write since the process started (segments a snapshot
@@ -75,7 +84,50 @@ impl Table {
             len: 0,
             expires: 0,
             hasher,
+            presize: 0,
+            reserved: 0,
         }
+    }
+
+    /// Pre-sizes an empty table for `n` keys (RESIZEDB when loading an RDB):
+    /// the directory gets the segments that growth to `n` keys would have
+    /// made, and each segment gets slots for its share of the keys on its first
+    /// insert, so the load never splits or rehashes a segment. No effect on a
+    /// table that is not empty.
+    pub fn reserve(&mut self, n: usize) {
+        if self.len != 0 || self.segs.len() != 1 || n <= SEG_TARGET {
+            return;
+        }
+        let n = n.min(RESERVE_MAX);
+        let want = n.div_ceil(SEG_TARGET);
+        self.level = usize::BITS - 1 - want.leading_zeros();
+        self.split = want - (1usize << self.level);
+        self.segs = (0..want).map(|_| Arc::new(Segment::new())).collect();
+        self.presize = n >> self.level;
+        self.reserved = n;
+    }
+
+    /// Keys an empty segment `seg` is expected to receive while pre-sizing.
+    #[inline]
+    fn presize_for(&self, seg: usize) -> usize {
+        let unsplit = 1usize << self.level;
+        if seg < self.split || seg >= unsplit {
+            self.presize / 2
+        } else {
+            self.presize
+        }
+    }
+
+    /// Inserts `e` unless its key is present (then gives it back), hashing the
+    /// key once: the RDB loader's insert.
+    pub fn try_insert(&mut self, e: Entry) -> Result<(), Entry> {
+        let h = self.hash(e.key());
+        let seg = self.seg_of(h);
+        if self.segs[seg].find(h, e.key()).is_some() {
+            return Err(e);
+        }
+        self.insert_at(h, seg, e);
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -142,13 +194,29 @@ impl Table {
     pub fn insert_new(&mut self, e: Entry) {
         let h = self.hash(e.key());
         let seg = self.seg_of(h);
+        self.insert_at(h, seg, e);
+    }
+
+    fn insert_at(&mut self, h: u64, seg: usize, e: Entry) {
         if e.expire().is_some() {
             self.expires += 1;
         }
+        let presize = if self.presize != 0 && self.segs[seg].capacity() == 0 {
+            self.presize_for(seg)
+        } else {
+            0
+        };
         let hasher = &self.hasher;
         let hf = |k: &[u8]| hasher.hash_one(k);
-        cow(&mut self.segs[seg]).insert_new(h, e, &hf);
+        let s = cow(&mut self.segs[seg]);
+        if presize != 0 {
+            s.reserve(presize, &hf);
+        }
+        s.insert_new(h, e, &hf);
         self.len += 1;
+        if self.len >= self.reserved {
+            self.presize = 0;
+        }
         if self.len > self.segs.len() * SEG_TARGET {
             self.grow();
         }
@@ -214,6 +282,8 @@ impl Table {
         self.split = 0;
         self.len = 0;
         self.expires = 0;
+        self.presize = 0;
+        self.reserved = 0;
         std::mem::replace(&mut self.segs, vec![Arc::new(Segment::new())])
     }
 
@@ -341,6 +411,58 @@ mod tests {
         assert_eq!(t.len(), 10);
         assert!(t.segs.len() < 4);
         for i in 49_990..50_000 {
+            assert!(t.find(format!("k{i}").as_bytes()).is_some());
+        }
+    }
+
+    #[test]
+    fn reserve_presizes_so_loading_never_splits() {
+        let n = 100_000;
+        let mut t = Table::new(RandomState::new());
+        t.reserve(n);
+        let segs = t.segs.len();
+        assert_eq!(segs, n.div_ceil(SEG_TARGET));
+        for i in 0..n {
+            assert!(t.try_insert(e(&format!("k{i}"))).is_ok());
+        }
+        assert_eq!(t.len(), n);
+        assert_eq!(t.segs.len(), segs, "no split while loading");
+        assert_eq!(t.presize, 0, "pre-sizing ends at the reserved count");
+        let big = t.segs.iter().filter(|s| s.capacity() > 1024).count();
+        assert_eq!(big, 0, "no segment outgrew its share");
+        for i in 0..n {
+            assert!(t.find(format!("k{i}").as_bytes()).is_some());
+        }
+        assert!(t.try_insert(e("k7")).is_err(), "duplicate refused");
+        // The table keeps working as usual afterwards.
+        for i in n..2 * n {
+            t.insert_new(e(&format!("k{i}")));
+        }
+        for i in 0..2 * n {
+            let p = t.find(format!("k{i}").as_bytes()).unwrap();
+            t.remove(p);
+        }
+        assert!(t.is_empty());
+        assert!(t.segs.len() < 4);
+    }
+
+    #[test]
+    fn reserve_ignores_tables_in_use_and_bogus_counts() {
+        let mut t = Table::new(RandomState::new());
+        t.insert_new(e("a"));
+        t.reserve(1_000_000);
+        assert_eq!(t.segs.len(), 1);
+        let mut t = Table::new(RandomState::new());
+        t.reserve(usize::MAX);
+        assert_eq!(t.segs.len(), RESERVE_MAX / SEG_TARGET);
+        assert!(
+            t.segs.iter().all(|s| s.capacity() == 0),
+            "slots come lazily"
+        );
+        for i in 0..1000 {
+            t.insert_new(e(&format!("k{i}")));
+        }
+        for i in 0..1000 {
             assert!(t.find(format!("k{i}").as_bytes()).is_some());
         }
     }

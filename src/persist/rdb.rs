@@ -257,6 +257,20 @@ pub fn write_rdb_with(
     save::write_file(w, dbs, info, opts, clock, progress)
 }
 
+/// As [`write_rdb_with`], taking the snapshot by value and dropping each
+/// segment once written (what BGSAVE does: frozen copies are freed as the save
+/// goes, and the reactor stops paying copy-on-write for segments already saved).
+pub fn write_rdb_releasing(
+    w: &mut dyn std::io::Write,
+    dbs: Vec<DbSnapshot>,
+    info: &SaveInfo,
+    opts: &SaveOpts,
+    clock: KeyClock,
+    progress: &mut dyn FnMut(u64),
+) -> std::io::Result<()> {
+    save::write_file_releasing(w, dbs, info, opts, clock, progress)
+}
+
 /// Loads an RDB stream into `dbs` with the default thresholds (IDLE applied).
 pub fn load_rdb(
     r: &mut dyn std::io::Read,

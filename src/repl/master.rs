@@ -167,7 +167,7 @@ fn start_snapshot(srv: &mut Server, offset: u64) -> Result<u64, String> {
     let dbs = srv.snapshot_dbs();
     let info = SaveInfo {
         ctime: wall_ms() / 1000,
-        used_mem: crate::info::memory::allocator().allocated,
+        used_mem: crate::info::memory::used_memory(),
         aof_base: false,
         repl_id: srv.master_replid.clone(),
         repl_offset: offset as i64,
@@ -183,10 +183,10 @@ fn start_snapshot(srv: &mut Server, offset: u64) -> Result<u64, String> {
         .name("repl-snapshot".into())
         .spawn(move || {
             let mut out = Vec::new();
-            let res = rdb::write_rdb_with(&mut out, &dbs, &info, &opts, clock, &mut |_| {})
+            // Frozen segments are released as they are written.
+            let res = rdb::write_rdb_releasing(&mut out, dbs, &info, &opts, clock, &mut |_| {})
                 .map(|_| out)
                 .map_err(|e| e.to_string());
-            drop(dbs);
             let _ = tx.send(res);
             if let Some(w) = waker {
                 let _ = w.wake();

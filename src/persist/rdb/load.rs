@@ -5,8 +5,6 @@
 
 use std::io::{self, Read};
 
-use bytes::Bytes;
-
 use super::ziplist::{intset_entries, ziplist_entries, zipmap_entries};
 use super::*;
 use crate::db::hash::dict::Dict;
@@ -153,11 +151,36 @@ impl<'a> In<'a> {
         }
     }
 
+    /// A string into `out` (cleared first), reusing its allocation: for keys,
+    /// which the entry copies anyway.
+    pub fn string_into(&mut self, out: &mut Vec<u8>) -> Result<(), RdbError> {
+        out.clear();
+        let (n, enc) = self.len_or_enc()?;
+        if enc {
+            let s = self.encoded_string(n)?;
+            out.extend_from_slice(&s);
+            return Ok(());
+        }
+        let n = usize::try_from(n).map_err(|_| eof())?;
+        if self.end - self.pos >= n {
+            out.extend_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
+            return Ok(());
+        }
+        out.extend_from_slice(&self.vec(n as u64)?);
+        Ok(())
+    }
+
     pub fn string(&mut self) -> Result<Vec<u8>, RdbError> {
         let (n, enc) = self.len_or_enc()?;
         if !enc {
             return self.vec(n);
         }
+        self.encoded_string(n)
+    }
+
+    /// The rest of a specially encoded string (integer or LZF) of encoding `n`.
+    fn encoded_string(&mut self, n: u64) -> Result<Vec<u8>, RdbError> {
         let v: i64 = match n as u8 {
             ENC_INT8 => self.u8()? as i8 as i64,
             ENC_INT16 => i16::from_le_bytes(self.array()?) as i64,
@@ -229,7 +252,7 @@ pub(super) fn object(
 ) -> Result<Option<Value>, RdbError> {
     let fill = Fill::new(lim.list_fill);
     match ty {
-        TYPE_STRING => Ok(Some(Value::string(Bytes::from(inp.string()?)))),
+        TYPE_STRING => Ok(Some(Value::string_owned(inp.string()?))),
         TYPE_LIST => {
             let n = inp.len()?;
             let mut l = List::new(fill);
@@ -414,6 +437,7 @@ pub(super) fn load_file(
         return Err(RdbError(format!("Can't handle RDB format version {ver}")));
     }
     let mut stats = LoadStats::default();
+    let mut key = Vec::new();
     let mut db = 0usize;
     let mut expire: Option<i64> = None;
     let mut idle: Option<u64> = None;
@@ -452,8 +476,11 @@ pub(super) fn load_file(
                 continue;
             }
             OP_RESIZEDB => {
+                let keys = inp.len()?;
                 inp.len()?;
-                inp.len()?;
+                if let Some(d) = dbs.get_mut(db) {
+                    d.reserve(usize::try_from(keys).unwrap_or(usize::MAX));
+                }
                 continue;
             }
             OP_SLOT_INFO => {
@@ -487,7 +514,7 @@ pub(super) fn load_file(
             }
             _ => {}
         }
-        let key = inp.string()?;
+        inp.string_into(&mut key)?;
         let val = object(&mut inp, ty, lim, opts.sanitize)?;
         let (exp, idl, frq) = (expire.take(), idle.take(), freq.take());
         let Some(val) = val else {
@@ -501,12 +528,6 @@ pub(super) fn load_file(
         let d = dbs
             .get_mut(db)
             .ok_or_else(|| corrupt("Database index out of range"))?;
-        if d.table().find(&key).is_some() {
-            return Err(RdbError(format!(
-                "RDB has duplicated key '{}' in DB {db}",
-                String::from_utf8_lossy(&key)
-            )));
-        }
         let e = Entry::new(&key, val, exp);
         // Under an LFU policy every key gets an LFU word: the saved frequency,
         // or a new key's; otherwise a saved idle time sets the LRU clock
@@ -518,10 +539,11 @@ pub(super) fn load_file(
             )),
             _ => idl.map(|i| lru_for_idle(lru_clock, i)),
         };
-        let keep = word.map(|_| e.clone());
-        d.set_entry(e);
-        if let (Some(k), Some(w)) = (keep, word) {
-            k.set_lru(w);
+        if d.load_entry(e, word).is_err() {
+            return Err(RdbError(format!(
+                "RDB has duplicated key '{}' in DB {db}",
+                String::from_utf8_lossy(&key)
+            )));
         }
         stats.keys += 1;
     }

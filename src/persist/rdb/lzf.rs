@@ -12,41 +12,73 @@
 const MAX_LIT: usize = 32;
 const MAX_OFF: usize = 1 << 13;
 const MAX_REF: usize = (1 << 8) + (1 << 3);
-const HASH_LOG: u32 = 14;
+/// Largest hash table (entries); short inputs use a prefix of it.
+const HASH_LOG_MAX: u32 = 14;
+const HASH_LOG_MIN: u32 = 8;
 
-fn hash3(p: &[u8]) -> usize {
+thread_local! {
+    /// Positions of recent 3-byte sequences, reused from call to call and never
+    /// cleared: like Redis's lzf (INIT_HTAB 0), a stale entry is harmless because
+    /// every candidate is checked (before the current position, in reach, same
+    /// bytes). A fresh table per call cost a 128 KiB memset per string.
+    static TABLE: std::cell::RefCell<Box<[u32]>> =
+        std::cell::RefCell::new(vec![0u32; 1 << HASH_LOG_MAX].into_boxed_slice());
+}
+
+#[inline]
+fn hash3(p: &[u8], log: u32) -> usize {
     let v = (p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32;
-    (v.wrapping_mul(2_654_435_761) >> (32 - HASH_LOG)) as usize
+    (v.wrapping_mul(2_654_435_761) >> (32 - log)) as usize
 }
 
 /// Compresses `input`; None when the result would not be shorter than
 /// `max_out` bytes.
 pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    compress_into(input, max_out, &mut out).then_some(out)
+}
+
+/// Compresses `input` into `out` (cleared first); false, with `out` unspecified,
+/// when the result would not be shorter than `max_out` bytes. Inputs must be
+/// shorter than 4 GiB (strings are at most 512 MiB).
+pub fn compress_into(input: &[u8], max_out: usize, out: &mut Vec<u8>) -> bool {
+    TABLE.with(|t| compress_with(&mut t.borrow_mut(), input, max_out, out))
+}
+
+/// Appends literal runs of at most 32 bytes.
+fn literals(out: &mut Vec<u8>, mut lit: &[u8]) {
+    while !lit.is_empty() {
+        let run = lit.len().min(MAX_LIT);
+        out.push((run - 1) as u8);
+        out.extend_from_slice(&lit[..run]);
+        lit = &lit[run..];
+    }
+}
+
+fn compress_with(table: &mut [u32], input: &[u8], max_out: usize, out: &mut Vec<u8>) -> bool {
     let n = input.len();
-    let mut out = Vec::with_capacity(max_out.min(n + n / 32 + 1));
-    let mut table = vec![usize::MAX; 1 << HASH_LOG];
+    out.clear();
+    out.reserve(max_out.min(n + n / 32 + 1));
+    let log = (usize::BITS - n.leading_zeros()).clamp(HASH_LOG_MIN, HASH_LOG_MAX);
     let mut lit_start = 0;
     let mut i = 0;
-    let flush = |out: &mut Vec<u8>, from: usize, to: usize| {
-        let mut s = from;
-        while s < to {
-            let run = (to - s).min(MAX_LIT);
-            out.push((run - 1) as u8);
-            out.extend_from_slice(&input[s..s + run]);
-            s += run;
-        }
-    };
     while i + 2 < n {
-        let h = hash3(&input[i..]);
-        let cand = table[h];
-        table[h] = i;
-        if cand != usize::MAX && i - cand <= MAX_OFF && input[cand..cand + 3] == input[i..i + 3] {
+        // The pending literals alone already reach the limit: give up early,
+        // as Redis's lzf does when its output buffer is full.
+        let pending = i - lit_start;
+        if out.len() + pending + pending.div_ceil(MAX_LIT) >= max_out {
+            return false;
+        }
+        let h = hash3(&input[i..], log);
+        let cand = table[h] as usize;
+        table[h] = i as u32;
+        if cand < i && i - cand <= MAX_OFF && input[cand..cand + 3] == input[i..i + 3] {
             let max_len = (n - i).min(MAX_REF);
             let mut len = 3;
             while len < max_len && input[cand + len] == input[i + len] {
                 len += 1;
             }
-            flush(&mut out, lit_start, i);
+            literals(out, &input[lit_start..i]);
             let off = i - cand - 1;
             let l = len - 2;
             if l < 7 {
@@ -57,19 +89,19 @@ pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
             }
             out.push(off as u8);
             for k in i + 1..(i + len).min(n.saturating_sub(2)) {
-                table[hash3(&input[k..])] = k;
+                table[hash3(&input[k..], log)] = k as u32;
             }
             i += len;
             lit_start = i;
             if out.len() >= max_out {
-                return None;
+                return false;
             }
         } else {
             i += 1;
         }
     }
-    flush(&mut out, lit_start, n);
-    (out.len() < max_out).then_some(out)
+    literals(out, &input[lit_start..]);
+    out.len() < max_out
 }
 
 /// Decompresses into exactly `out_len` bytes; None on a malformed stream.
@@ -135,6 +167,41 @@ mod tests {
             assert!(c.len() < inp.len());
             assert_eq!(decompress(&c, inp.len()).unwrap(), inp);
         }
+    }
+
+    /// The hash table is shared by every call on a thread and never cleared:
+    /// stale positions left by earlier, longer inputs must never produce a
+    /// reference outside the current one.
+    #[test]
+    fn reused_table_across_interleaved_inputs() {
+        let mut x = 7u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            x >> 16
+        };
+        let mut out = Vec::new();
+        for round in 0..2000 {
+            let n = match round % 4 {
+                0 => 5000 + (next() as usize % 20000),
+                1 => 21 + (next() as usize % 100),
+                2 => 3 + (next() as usize % 30),
+                _ => 100,
+            };
+            let alphabet = 2 + (next() as usize % 200);
+            let inp: Vec<u8> = (0..n).map(|_| (next() as usize % alphabet) as u8).collect();
+            if compress_into(&inp, inp.len(), &mut out) {
+                assert!(out.len() < inp.len());
+                assert_eq!(decompress(&out, inp.len()).unwrap(), inp, "round {round}");
+            }
+        }
+    }
+
+    #[test]
+    fn gives_up_at_the_limit() {
+        let inp = b"abcabcabcabcabcabcabcabcabcabcabcabcabc";
+        let c = compress(inp, inp.len()).expect("compressible");
+        assert!(compress(inp, c.len()).is_none());
+        assert_eq!(compress(inp, c.len() + 1), Some(c));
     }
 
     #[test]

@@ -7,8 +7,9 @@ use super::*;
 use crate::db::hash::Hash;
 use crate::db::list::Listpack;
 use crate::db::object::Object;
+use crate::db::segment::Segment;
 use crate::db::set::Set;
-use crate::db::ValueRef;
+use crate::db::{Entry, ValueRef};
 use crate::server::REDIS_VERSION;
 use crate::util::number::parse_i64;
 
@@ -24,6 +25,8 @@ const PROGRESS_EVERY: u64 = 1 << 20;
 pub(super) struct Out {
     pub buf: Vec<u8>,
     pub compression: bool,
+    /// LZF output, reused from string to string.
+    pub scratch: Vec<u8>,
 }
 
 impl Out {
@@ -79,11 +82,16 @@ impl Out {
         }
         if self.compression && s.len() > LZF_MIN {
             // Redis asks lzf for at most len - 4 bytes.
-            if let Some(c) = lzf::compress(s, s.len() - 3) {
+            let mut c = std::mem::take(&mut self.scratch);
+            let packed = lzf::compress_into(s, s.len() - 3, &mut c);
+            if packed {
                 self.byte((LEN_ENCVAL << 6) | ENC_LZF);
                 self.len(c.len() as u64);
                 self.len(s.len() as u64);
                 self.bytes(&c);
+            }
+            self.scratch = c;
+            if packed {
                 return;
             }
         }
@@ -186,6 +194,7 @@ pub(super) fn write_value(out: &mut Vec<u8>, v: ValueRef<'_>, compression: bool)
     let mut o = Out {
         buf: std::mem::take(out),
         compression,
+        scratch: Vec::new(),
     };
     o.value(v);
     *out = o.buf;
@@ -217,6 +226,137 @@ impl Sink<'_> {
     }
 }
 
+/// Entries ahead of the one being written whose header is prefetched, and
+/// (closer) whose string value is: walking a segment visits entries in hash
+/// order, i.e. at random addresses, and each one costs a cache and TLB miss
+/// (two with an out-of-line value). Issuing them early overlaps the misses.
+const PREFETCH_ENTRY: usize = 8;
+const PREFETCH_VALUE: usize = 4;
+
+/// A whole RDB file in the making: header, then databases segment by segment,
+/// then EOF and checksum.
+pub(super) struct FileWriter<'a> {
+    sink: Sink<'a>,
+    o: Out,
+    clock: KeyClock,
+    lru_clock: u32,
+    /// Save time in ms (LFU counters are decayed to it).
+    now_ms: i64,
+    checksum: bool,
+}
+
+impl<'a> FileWriter<'a> {
+    /// Starts the file: magic, version and the AUX fields.
+    pub fn new(
+        w: &'a mut dyn Write,
+        info: &SaveInfo,
+        opts: &SaveOpts,
+        clock: KeyClock,
+        progress: &'a mut dyn FnMut(u64),
+    ) -> FileWriter<'a> {
+        let mut o = Out {
+            buf: Vec::with_capacity(FLUSH_AT * 2),
+            compression: opts.compression,
+            scratch: Vec::new(),
+        };
+        o.bytes(MAGIC);
+        o.bytes(format!("{RDB_VERSION:04}").as_bytes());
+        o.aux("redis-ver", REDIS_VERSION.as_bytes());
+        o.aux_int("redis-bits", 64);
+        o.aux_int("ctime", info.ctime);
+        o.aux_int("used-mem", info.used_mem as i64);
+        o.aux_int("repl-stream-db", 0);
+        o.aux("repl-id", info.repl_id.as_bytes());
+        o.aux_int("repl-offset", info.repl_offset);
+        o.aux_int("aof-base", info.aof_base as i64);
+        FileWriter {
+            sink: Sink {
+                w,
+                crc: 0,
+                checksum: opts.checksum,
+                written: 0,
+                next_progress: PROGRESS_EVERY,
+                progress,
+            },
+            o,
+            clock,
+            lru_clock: (info.ctime as u64 as u32) & crate::db::LRU_CLOCK_MAX,
+            now_ms: info.ctime * 1000,
+            checksum: opts.checksum,
+        }
+    }
+
+    /// SELECTDB and RESIZEDB of a database; false (nothing written) when it is
+    /// empty.
+    pub fn db_start(&mut self, db: &DbSnapshot) -> bool {
+        if db.keys == 0 && db.segments.iter().all(|s| s.is_empty()) {
+            return false;
+        }
+        let o = &mut self.o;
+        o.byte(OP_SELECTDB);
+        o.len(db.id as u64);
+        o.byte(OP_RESIZEDB);
+        o.len(db.keys as u64);
+        o.len(db.expires as u64);
+        true
+    }
+
+    /// Every key of one segment.
+    pub fn segment(&mut self, seg: &Segment) -> io::Result<()> {
+        let mut far = seg.iter().skip(PREFETCH_ENTRY);
+        let mut near = seg.iter().skip(PREFETCH_VALUE);
+        for e in seg.iter() {
+            if let Some(f) = far.next() {
+                f.prefetch();
+            }
+            if let Some(n) = near.next() {
+                n.prefetch_value();
+            }
+            self.entry(e);
+            if self.o.buf.len() >= FLUSH_AT {
+                self.sink.flush(&mut self.o)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn entry(&mut self, e: &Entry) {
+        let o = &mut self.o;
+        if let Some(t) = e.expire() {
+            o.byte(OP_EXPIRETIME_MS);
+            o.bytes(&t.to_le_bytes());
+        }
+        match self.clock {
+            KeyClock::Lru => {
+                o.byte(OP_IDLE);
+                o.len(idle_seconds(self.lru_clock, e.lru()));
+            }
+            KeyClock::Lfu { decay_time } => {
+                let cfg = crate::db::lfu::Lfu {
+                    log_factor: 0,
+                    decay_time,
+                };
+                o.byte(OP_FREQ);
+                o.byte(crate::db::lfu::decayed(e.lru(), cfg, self.now_ms) as u8);
+            }
+            KeyClock::None => {}
+        }
+        let v = e.value();
+        o.byte(type_of(v));
+        o.string(e.key());
+        o.body(v);
+    }
+
+    /// EOF, the checksum, and a flush of the sink.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.o.byte(OP_EOF);
+        self.sink.flush(&mut self.o)?;
+        let crc = if self.checksum { self.sink.crc } else { 0 };
+        self.sink.w.write_all(&crc.to_le_bytes())?;
+        self.sink.w.flush()
+    }
+}
+
 pub(super) fn write_file(
     w: &mut dyn Write,
     dbs: &[DbSnapshot],
@@ -225,72 +365,37 @@ pub(super) fn write_file(
     clock: KeyClock,
     progress: &mut dyn FnMut(u64),
 ) -> io::Result<()> {
-    let mut sink = Sink {
-        w,
-        crc: 0,
-        checksum: opts.checksum,
-        written: 0,
-        next_progress: PROGRESS_EVERY,
-        progress,
-    };
-    let mut o = Out {
-        buf: Vec::with_capacity(FLUSH_AT * 2),
-        compression: opts.compression,
-    };
-    o.bytes(MAGIC);
-    o.bytes(format!("{RDB_VERSION:04}").as_bytes());
-    o.aux("redis-ver", REDIS_VERSION.as_bytes());
-    o.aux_int("redis-bits", 64);
-    o.aux_int("ctime", info.ctime);
-    o.aux_int("used-mem", info.used_mem as i64);
-    o.aux_int("repl-stream-db", 0);
-    o.aux("repl-id", info.repl_id.as_bytes());
-    o.aux_int("repl-offset", info.repl_offset);
-    o.aux_int("aof-base", info.aof_base as i64);
-    let lru_clock = (info.ctime as u64 as u32) & crate::db::LRU_CLOCK_MAX;
+    let mut f = FileWriter::new(w, info, opts, clock, progress);
     for db in dbs {
-        if db.keys == 0 && db.segments.iter().all(|s| s.is_empty()) {
-            continue;
-        }
-        o.byte(OP_SELECTDB);
-        o.len(db.id as u64);
-        o.byte(OP_RESIZEDB);
-        o.len(db.keys as u64);
-        o.len(db.expires as u64);
-        for seg in &db.segments {
-            for e in seg.iter() {
-                if let Some(t) = e.expire() {
-                    o.byte(OP_EXPIRETIME_MS);
-                    o.bytes(&t.to_le_bytes());
-                }
-                match clock {
-                    KeyClock::Lru => {
-                        o.byte(OP_IDLE);
-                        o.len(idle_seconds(lru_clock, e.lru()));
-                    }
-                    KeyClock::Lfu { decay_time } => {
-                        let cfg = crate::db::lfu::Lfu {
-                            log_factor: 0,
-                            decay_time,
-                        };
-                        o.byte(OP_FREQ);
-                        o.byte(crate::db::lfu::decayed(e.lru(), cfg, info.ctime * 1000) as u8);
-                    }
-                    KeyClock::None => {}
-                }
-                let v = e.value();
-                o.byte(type_of(v));
-                o.string(e.key());
-                o.body(v);
-                if o.buf.len() >= FLUSH_AT {
-                    sink.flush(&mut o)?;
-                }
+        if f.db_start(db) {
+            for seg in &db.segments {
+                f.segment(seg)?;
             }
         }
     }
-    o.byte(OP_EOF);
-    sink.flush(&mut o)?;
-    let crc = if opts.checksum { sink.crc } else { 0 };
-    sink.w.write_all(&crc.to_le_bytes())?;
-    sink.w.flush()
+    f.finish()
+}
+
+/// As [`write_file`], dropping each frozen segment as soon as it is written:
+/// a segment the reactor has copied since the snapshot is freed right away,
+/// while its entries are still in the cache, and a segment not yet copied
+/// stops being shared, so the reactor's next write to it needs no copy.
+pub(super) fn write_file_releasing(
+    w: &mut dyn Write,
+    dbs: Vec<DbSnapshot>,
+    info: &SaveInfo,
+    opts: &SaveOpts,
+    clock: KeyClock,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<()> {
+    let mut f = FileWriter::new(w, info, opts, clock, progress);
+    for mut db in dbs {
+        if f.db_start(&db) {
+            for seg in std::mem::take(&mut db.segments) {
+                f.segment(&seg)?;
+                drop(seg);
+            }
+        }
+    }
+    f.finish()
 }
