@@ -7,6 +7,7 @@
 //!  resp/        request parser (multibulk and inline)
 //!  cmd.rs       command table and call(); cmd/<group>.rs one file per group
 //!  server.rs    Server: databases, config, stats, lazy-free thread, cron work
+//!  evict.rs     maxmemory and key eviction; alloc.rs jemalloc, used_memory
 //!  db.rs        Db: expiry semantics over db/table.rs (segmented CoW table),
 //!               db/segment.rs (one small hash table), db/entry.rs (one key)
 //!  config.rs    directive table, redis.conf parser, CONFIG GET/SET
