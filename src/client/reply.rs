@@ -3,6 +3,7 @@
 //! protocol version decides the bytes, as Redis's `addReply*` family does.
 
 use super::{flags, Client};
+use crate::resp::write;
 use crate::util::number::{format_i64, I64_BUF};
 
 /// The code an error reply is counted under in INFO errorstats, as Redis's
@@ -17,13 +18,21 @@ pub fn error_code(msg: &str) -> &str {
 }
 
 impl Client {
+    /// The output buffer, or None while replies are suppressed (CLIENT REPLY
+    /// OFF/SKIP). A reply of many elements takes it once and writes them with
+    /// `resp::write`.
     #[inline]
-    fn buf(&mut self) -> Option<&mut Vec<u8>> {
+    pub fn reply_buf(&mut self) -> Option<&mut Vec<u8>> {
         if self.flags & (flags::REPLY_OFF | flags::REPLY_SKIP) != 0 {
             None
         } else {
             Some(&mut self.out)
         }
+    }
+
+    #[inline]
+    fn buf(&mut self) -> Option<&mut Vec<u8>> {
+        self.reply_buf()
     }
 
     /// Appends protocol bytes as they are.
@@ -37,10 +46,7 @@ impl Client {
     #[inline]
     fn add_prefixed_int(&mut self, prefix: u8, v: i64) {
         if let Some(out) = self.buf() {
-            let mut tmp = [0u8; I64_BUF];
-            out.push(prefix);
-            out.extend_from_slice(format_i64(v, &mut tmp));
-            out.extend_from_slice(b"\r\n");
+            write::push_header(out, prefix, v);
         }
     }
 
@@ -87,22 +93,16 @@ impl Client {
     #[inline]
     pub fn add_bulk(&mut self, b: &[u8]) {
         if let Some(out) = self.buf() {
-            let mut tmp = [0u8; I64_BUF];
-            out.reserve(b.len() + 32);
-            out.push(b'$');
-            out.extend_from_slice(format_i64(b.len() as i64, &mut tmp));
-            out.extend_from_slice(b"\r\n");
-            out.extend_from_slice(b);
-            out.extend_from_slice(b"\r\n");
+            write::push_bulk(out, b);
         }
     }
 
     /// An integer sent as a bulk string (a string value stored as `int`).
+    #[inline]
     pub fn add_bulk_int(&mut self, v: i64) {
-        let mut tmp = [0u8; I64_BUF];
-        let s = format_i64(v, &mut tmp);
-        let s = s.to_vec();
-        self.add_bulk(&s);
+        if let Some(out) = self.buf() {
+            write::push_bulk_i64(out, v);
+        }
     }
 
     /// A missing value: `$-1` in RESP2, `_` in RESP3.

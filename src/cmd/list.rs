@@ -20,8 +20,9 @@ use crate::db::list::{Elem, Fill, List, Needle};
 use crate::db::{Db, Object, Value, ValueRef};
 use crate::error::{self, OpError};
 use crate::notify::event as notify;
+use crate::resp::write;
 use crate::server::Server;
-use crate::util::number::{format_i64, parse_i64, I64_BUF};
+use crate::util::number::parse_i64;
 
 const W: u64 = f::WRITE | f::DENYOOM;
 const L: u64 = acl::LIST;
@@ -251,7 +252,16 @@ pub fn lmove_generic(
 pub fn add_elem(c: &mut Client, e: Elem<'_>) {
     match e {
         Elem::Str(s) => c.add_bulk(s),
-        Elem::Int(v) => c.add_bulk(format_i64(v, &mut [0u8; I64_BUF])),
+        Elem::Int(v) => c.add_bulk_int(v),
+    }
+}
+
+/// Appends one element as a bulk string to an output buffer.
+#[inline]
+fn push_elem(out: &mut Vec<u8>, e: Elem<'_>) {
+    match e {
+        Elem::Str(s) => write::push_bulk(out, s),
+        Elem::Int(v) => write::push_bulk_i64(out, v),
     }
 }
 
@@ -259,8 +269,15 @@ pub fn add_elem(c: &mut Client, e: Elem<'_>) {
 /// (`forward`) or the head.
 fn add_run_reply(c: &mut Client, l: &List, start: usize, n: usize, forward: bool) {
     c.add_array_len(n);
-    for e in l.iter_from(start, forward, n) {
-        add_elem(c, e);
+    let Some(out) = c.reply_buf() else {
+        return;
+    };
+    if forward {
+        l.for_each_in_range(start, n, |e| push_elem(out, e));
+    } else {
+        for e in l.iter_from(start, false, n) {
+            push_elem(out, e);
+        }
     }
 }
 

@@ -533,10 +533,35 @@ impl List {
         };
         Iter {
             list: self,
+            lp: self.nodes.get(node),
             node,
             off,
             forward,
             left: n,
+        }
+    }
+
+    /// Calls `f` on `n` elements from position `start` towards the tail (`n`
+    /// is clamped to the list): what [`List::iter_from`] yields forward, in a
+    /// loop per node instead of a lookup of the node per element.
+    pub fn for_each_in_range<'a>(&'a self, start: usize, n: usize, mut f: impl FnMut(Elem<'a>)) {
+        if start >= self.len {
+            return;
+        }
+        let mut left = n.min(self.len - start);
+        if left == 0 {
+            return;
+        }
+        let (mut ni, li) = self.locate(start);
+        let mut p = self.nodes.get(ni).seek(li as i64).expect("located");
+        loop {
+            left -= self.nodes.get(ni).visit_from(p, left, &mut f);
+            if left == 0 {
+                return;
+            }
+            ni += 1;
+            debug_assert!(ni < self.nodes.count(), "list length and nodes disagree");
+            p = listpack::HDR;
         }
     }
 
@@ -556,6 +581,8 @@ fn node_with(elem: &[u8]) -> Listpack {
 /// Iterator over a run of a list's elements (see [`List::iter_from`]).
 pub struct Iter<'a> {
     list: &'a List,
+    /// The node `node`, looked up once per node rather than per element.
+    lp: &'a Listpack,
     node: usize,
     off: usize,
     forward: bool,
@@ -570,13 +597,14 @@ impl<'a> Iterator for Iter<'a> {
             return None;
         }
         self.left -= 1;
-        let lp = self.list.nodes.get(self.node);
+        let lp = self.lp;
         if self.forward {
             let (e, next) = lp.get_and_next(self.off);
             self.off = next;
             if self.left > 0 && self.off >= lp.end() {
                 self.node += 1;
-                self.off = self.list.nodes.get(self.node).first();
+                self.lp = self.list.nodes.get(self.node);
+                self.off = self.lp.first();
             }
             return Some(e);
         }
@@ -586,8 +614,8 @@ impl<'a> Iterator for Iter<'a> {
                 Some(p) => self.off = p,
                 None => {
                     self.node -= 1;
-                    let prev = self.list.nodes.get(self.node);
-                    self.off = prev.last().expect("non-empty node");
+                    self.lp = self.list.nodes.get(self.node);
+                    self.off = self.lp.last().expect("non-empty node");
                 }
             }
         }

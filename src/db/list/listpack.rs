@@ -371,9 +371,21 @@ impl Listpack {
     }
 
     /// The element at `p` and the offset of the entry after it (one decode, for
-    /// forward iteration).
+    /// forward iteration). Small integers and strings under 64 bytes, the
+    /// entries of most lists, are decoded in place.
     #[inline]
     pub fn get_and_next(&self, p: usize) -> (Elem<'_>, usize) {
+        let b = &self.buf;
+        let enc = b[p];
+        if enc & 0x80 == 0 {
+            // 7-bit integer: encoding byte, backlen 1.
+            return (Elem::Int(enc as i64), p + 2);
+        }
+        if enc & 0xC0 == 0x80 {
+            // 6-bit string: encoding byte, data, backlen 1 (1 + 63 < 128).
+            let n = (enc & 0x3f) as usize;
+            return (Elem::Str(&b[p + 1..p + 1 + n]), p + n + 2);
+        }
         let e = self.get(p);
         let l = match e {
             Elem::Str(s) => s.as_ptr() as usize + s.len() - (self.buf.as_ptr() as usize + p),
@@ -420,6 +432,21 @@ impl Listpack {
                 _ => panic!("listpack: bad encoding byte {e:#x}"),
             }
         }
+    }
+
+    /// Calls `f` on up to `n` elements from the entry at `p` towards the end;
+    /// returns how many it visited. The loop behind replies of list ranges.
+    #[inline]
+    pub fn visit_from<'a>(&'a self, mut p: usize, n: usize, f: &mut impl FnMut(Elem<'a>)) -> usize {
+        let end = self.end();
+        let mut k = 0;
+        while k < n && p < end {
+            let (e, next) = self.get_and_next(p);
+            f(e);
+            p = next;
+            k += 1;
+        }
+        k
     }
 
     /// Offset of element `index` (negative counts from the end), if in range.

@@ -35,6 +35,17 @@ fn check(l: &List) {
         .collect();
     back.reverse();
     assert_eq!(back, contents(l));
+    // The per-node range walk (LRANGE's reply) agrees with the iterator.
+    let all = contents(l);
+    let len = l.len();
+    for start in [0, 1, len / 3, len / 2, len.saturating_sub(2), len, len + 1] {
+        for n in [0, 1, 7, len / 2 + 1, len, usize::MAX] {
+            let mut got = Vec::new();
+            l.for_each_in_range(start, n, |e| got.push(e.to_bytes().to_vec()));
+            let end = start.saturating_add(n).min(len);
+            assert_eq!(got, all[start.min(end)..end], "start {start} n {n}");
+        }
+    }
 }
 
 struct Rng(u64);
