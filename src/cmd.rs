@@ -537,12 +537,8 @@ pub fn call(srv: &mut Server, c: &mut Client) {
 
     // One clock reading serves as the command's time (key expiry, LRU) and as
     // the start of its duration, as Redis's call() does.
-    let start = std::time::SystemTime::now();
-    let start_ms = start
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    srv.set_time_ms(start_ms);
+    let start_us = crate::server::wall_us();
+    srv.set_time_ms(start_us / 1000);
     c.last_cmd = srv.commands.list[id].fullname;
     c.errors_in_cmd = 0;
     let out_mark = c.out.len();
@@ -554,7 +550,7 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     // asked), as one unit at the top level.
     crate::repl::end_call(srv, c, dirty_before, cmd.name == "exec", outer);
     srv.tracking.nesting -= 1;
-    let usec = start.elapsed().map(|d| d.as_micros() as u64).unwrap_or(0);
+    let usec = (crate::server::wall_us() - start_us).max(0) as u64;
     let st = &mut srv.commands.list[id].stats;
     st.calls += 1;
     st.usec += usec;

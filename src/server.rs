@@ -205,6 +205,19 @@ pub fn wall_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Microseconds since the epoch (Redis's `ustime`): one clock_gettime, no
+/// `SystemTime` arithmetic, for the clock readings around every command.
+#[inline]
+pub fn wall_us() -> i64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
+    ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
+}
+
 fn random_hex(n: usize) -> String {
     let rs = RandomState::new();
     let mut s = String::with_capacity(n);

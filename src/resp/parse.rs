@@ -71,6 +71,27 @@ fn strchr(c: u8, buf: &[u8]) -> Option<usize> {
     }
 }
 
+/// The common case of a `*N` or `$N` line, as every client library sends it:
+/// the type byte, a canonical decimal of at most 9 digits, `\r` and at least
+/// one byte after it. Returns the number and the offset of the `\r`; None
+/// leaves the line (and its errors) to the general path, which agrees on every
+/// line this one accepts.
+#[inline]
+fn fast_header(buf: &[u8]) -> Option<(i64, usize)> {
+    let first = *buf.get(1)?;
+    if !(b'1'..=b'9').contains(&first) {
+        return None;
+    }
+    let mut v = i64::from(first - b'0');
+    let mut i = 2;
+    let stop = buf.len().min(10);
+    while i < stop && buf[i].is_ascii_digit() {
+        v = v * 10 + i64::from(buf[i] - b'0');
+        i += 1;
+    }
+    (i + 1 < buf.len() && buf[i] == b'\r').then_some((v, i))
+}
+
 /// Parses at most one request from the front of `buf` into `argv`.
 pub fn parse(
     buf: &mut BytesMut,
@@ -85,23 +106,28 @@ pub fn parse(
         if buf[0] != b'*' {
             return parse_inline(buf, argv);
         }
-        let Some(cr) = find_crlf_line(buf) else {
-            if buf.len() > INLINE_MAX {
-                return Err(ProtoError(
-                    "Protocol error: too big mbulk count string".into(),
-                ));
-            }
-            return Ok(Parsed::Incomplete);
-        };
-        if cr + 1 >= buf.len() {
-            return Ok(Parsed::Incomplete);
-        }
-        let n = match parse_i64(&buf[1..cr]) {
-            Some(n) if n <= i32::MAX as i64 => n,
-            _ => {
-                return Err(ProtoError(
-                    "Protocol error: invalid multibulk length".into(),
-                ))
+        let (n, cr) = match fast_header(buf) {
+            Some(h) => h,
+            None => {
+                let Some(cr) = find_crlf_line(buf) else {
+                    if buf.len() > INLINE_MAX {
+                        return Err(ProtoError(
+                            "Protocol error: too big mbulk count string".into(),
+                        ));
+                    }
+                    return Ok(Parsed::Incomplete);
+                };
+                if cr + 1 >= buf.len() {
+                    return Ok(Parsed::Incomplete);
+                }
+                match parse_i64(&buf[1..cr]) {
+                    Some(n) if n <= i32::MAX as i64 => (n, cr),
+                    _ => {
+                        return Err(ProtoError(
+                            "Protocol error: invalid multibulk length".into(),
+                        ))
+                    }
+                }
             }
         };
         if n > 10 && lim.auth_required {
@@ -121,25 +147,38 @@ pub fn parse(
         let len = match st.bulk_len {
             Some(l) => l,
             None => {
-                let Some(cr) = find_crlf_line(buf) else {
-                    if buf.len() > INLINE_MAX {
-                        return Err(ProtoError(
-                            "Protocol error: too big bulk count string".into(),
-                        ));
+                let (l, cr) = match fast_header(buf) {
+                    Some((l, cr)) if buf[0] == b'$' => (l, cr),
+                    _ => {
+                        let Some(cr) = find_crlf_line(buf) else {
+                            if buf.len() > INLINE_MAX {
+                                return Err(ProtoError(
+                                    "Protocol error: too big bulk count string".into(),
+                                ));
+                            }
+                            return Ok(Parsed::Incomplete);
+                        };
+                        if cr + 1 >= buf.len() {
+                            return Ok(Parsed::Incomplete);
+                        }
+                        if buf[0] != b'$' {
+                            return Err(ProtoError(format!(
+                                "Protocol error: expected '$', got '{}'",
+                                buf[0] as char
+                            )));
+                        }
+                        match parse_i64(&buf[1..cr]) {
+                            Some(l) => (l, cr),
+                            None => {
+                                return Err(ProtoError(
+                                    "Protocol error: invalid bulk length".into(),
+                                ))
+                            }
+                        }
                     }
-                    return Ok(Parsed::Incomplete);
                 };
-                if cr + 1 >= buf.len() {
-                    return Ok(Parsed::Incomplete);
-                }
-                if buf[0] != b'$' {
-                    return Err(ProtoError(format!(
-                        "Protocol error: expected '$', got '{}'",
-                        buf[0] as char
-                    )));
-                }
-                let l = match parse_i64(&buf[1..cr]) {
-                    Some(l) if l >= 0 && (l as u64) <= lim.max_bulk_len => l as usize,
+                let l = match l {
+                    l if l >= 0 && (l as u64) <= lim.max_bulk_len => l as usize,
                     _ => return Err(ProtoError("Protocol error: invalid bulk length".into())),
                 };
                 if l > 16384 && lim.auth_required {
@@ -317,6 +356,33 @@ mod tests {
         );
         assert!(argv.capacity() <= 1024);
         assert!(st.in_progress());
+    }
+
+    #[test]
+    fn fast_header_agrees_with_the_general_path() {
+        for line in [
+            &b"$3\r\n"[..],
+            b"*1\r\n",
+            b"$123456789\r\n",
+            b"$1234567890\r\n",
+            b"$0\r\n",
+            b"$01\r\n",
+            b"$-1\r\n",
+            b"$12a\r\n",
+            b"$12\r",
+            b"$12",
+            b"$\r\n",
+            b"$9\n\n",
+        ] {
+            let general = strchr(b'\r', line)
+                .filter(|&cr| cr + 1 < line.len())
+                .and_then(|cr| Some((parse_i64(&line[1..cr])?, cr)));
+            if let Some(fast) = fast_header(line) {
+                assert_eq!(Some(fast), general, "{:?}", String::from_utf8_lossy(line));
+            }
+        }
+        assert_eq!(fast_header(b"$42\r\n"), Some((42, 3)));
+        assert_eq!(fast_header(b"$42\r"), None);
     }
 
     #[test]
