@@ -76,16 +76,15 @@ pub struct EvictState {
 }
 
 impl EvictState {
-    /// Milliseconds of the current over-the-limit episode
-    /// (INFO current_eviction_exceeded_time).
-    pub fn current_exceeded_ms(&self) -> u64 {
-        self.exceeded_since
-            .map_or(0, |t| t.elapsed().as_millis() as u64)
-    }
-
     /// Milliseconds over the limit in total, the current episode included.
-    pub fn total_exceeded_ms(&self) -> u64 {
-        (self.total_exceeded_us / 1000) + self.current_exceeded_ms()
+    /// (total, current) milliseconds over the limit from one clock reading
+    /// (INFO total_eviction_exceeded_time, current_eviction_exceeded_time);
+    /// the total includes the current episode.
+    pub fn exceeded_ms(&self) -> (u64, u64) {
+        let cur_us = self
+            .exceeded_since
+            .map_or(0, |t| t.elapsed().as_micros() as u64);
+        ((self.total_exceeded_us + cur_us) / 1000, cur_us / 1000)
     }
 
     fn start_exceeded(&mut self) {
@@ -331,9 +330,9 @@ pub fn perform_evictions(srv: &mut Server, mut c: Option<&mut Client>) -> Evict 
         srv.evict.end_exceeded();
         return Evict::Ok;
     };
-    srv.evict.start_exceeded();
     if srv.config.maxmemory_policy == MaxmemoryPolicy::NoEviction {
         srv.evict.running = false;
+        srv.evict.start_exceeded();
         return Evict::Fail;
     }
     let start = Instant::now();
@@ -385,8 +384,12 @@ pub fn perform_evictions(srv: &mut Server, mut c: Option<&mut Client>) -> Evict 
     srv.latency
         .add_sample_if_needed(threshold, "eviction-cycle", cycle_ms, now);
     srv.evict.running = result == Evict::Running;
-    if result == Evict::Ok && over_limit(srv).is_none() {
+    // The exceeded-time metrics count from the first pass that could not get
+    // under the limit to the first that did (Redis's update_metrics).
+    if result == Evict::Ok {
         srv.evict.end_exceeded();
+    } else {
+        srv.evict.start_exceeded();
     }
     result
 }

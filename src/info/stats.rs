@@ -82,6 +82,7 @@ pub fn stats_section(srv: &Server, o: &mut String) {
         srv.pubsub.shard_channels.len(),
     );
     let st = &srv.stats;
+    let (evict_total_ms, evict_current_ms) = srv.evict.exceeded_ms();
     let _ = write!(
         o,
         "# Stats\r\n\
@@ -151,8 +152,6 @@ pub fn stats_section(srv: &Server, o: &mut String) {
         st.total_reads_processed,
         st.total_writes_processed,
         evicted = st.evicted_keys,
-        evict_total_ms = srv.evict.total_exceeded_ms(),
-        evict_current_ms = srv.evict.current_exceeded_ms(),
     );
 }
 
