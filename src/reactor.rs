@@ -299,7 +299,11 @@ impl Reactor {
                 let wait = (deadline - crate::server::wall_ms()).max(0) as u64;
                 timeout = timeout.min(Duration::from_millis(wait));
             }
-            if now.saturating_duration_since(last_busy) < BUSY_POLL {
+            // Not while a snapshot is written: the snapshot thread may share
+            // this core, and the spin would take the cycles it lives on.
+            let snapshotting =
+                self.srv.persist.bgsave.is_some() || !self.srv.repl.syncs.is_empty();
+            if !snapshotting && now.saturating_duration_since(last_busy) < BUSY_POLL {
                 timeout = Duration::ZERO;
             }
             if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
