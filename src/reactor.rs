@@ -301,8 +301,7 @@ impl Reactor {
             }
             // Not while a snapshot is written: the snapshot thread may share
             // this core, and the spin would take the cycles it lives on.
-            let snapshotting =
-                self.srv.persist.bgsave.is_some() || !self.srv.repl.syncs.is_empty();
+            let snapshotting = self.srv.persist.bgsave.is_some() || !self.srv.repl.syncs.is_empty();
             if !snapshotting && now.saturating_duration_since(last_busy) < BUSY_POLL {
                 timeout = Duration::ZERO;
             }
