@@ -563,8 +563,12 @@ impl Reactor {
         }
         // repl hook: the stream produced by this iteration's commands.
         crate::repl::master::feed_replicas(&mut self.srv);
+        // Newest first, as Redis's clients_pending_write list (clients are
+        // linked at its head): the client whose command ran last, such as a
+        // publisher after its subscribers got the message, is answered before
+        // the clients it fed, which keeps its reply off their writes' path.
         let pending = std::mem::take(&mut self.srv.pending_writes);
-        for token in pending {
+        for token in pending.into_iter().rev() {
             let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
                 continue;
             };
