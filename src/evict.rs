@@ -292,7 +292,15 @@ fn evict_key(srv: &mut Server, c: Option<&mut Client>, db: usize, key: &Bytes) -
         return 0;
     };
     let size = e.mem_usage() as u64;
-    let lazy = lazy && srv.lazyfree.free_entry(e);
+    // Measure the free alone (Redis's delta around dbDelete): the value is
+    // dropped here unless it goes to the lazy-free thread.
+    let lazy = if lazy {
+        srv.lazyfree.free_entry(e)
+    } else {
+        drop(e);
+        false
+    };
+    let freed = before.saturating_sub(crate::alloc::used_memory());
     srv.stats.evicted_keys += 1;
     // Each eviction goes to replicas on its own, as DEL or UNLINK.
     if srv.repl.enabled() {
@@ -300,8 +308,6 @@ fn evict_key(srv: &mut Server, c: Option<&mut Client>, db: usize, key: &Bytes) -
         crate::repl::feed(srv, db, &argv);
     }
     crate::notify::notify_keyspace_event_from(srv, c, class::EVICTED, "evicted", key, db);
-    let after = crate::alloc::used_memory();
-    let freed = before.saturating_sub(after);
     if snapshot || lazy {
         // The snapshot (or the lazy-free thread) still holds the value: count
         // what it would free, and leave it out of used_memory meanwhile.

@@ -47,12 +47,7 @@ pub fn notify_keyspace_event(
     key: &[u8],
     dbid: usize,
 ) {
-    if srv.config.notify_keyspace_events & class == 0 {
-        return;
-    }
-    announce_expired(srv, Some(&mut *c));
-    announce_new(srv, Some(&mut *c));
-    emit(srv, Some(c), event, key, dbid);
+    notify_keyspace_event_from(srv, Some(c), class, event, key, dbid);
 }
 
 /// [`notify_keyspace_event`] with the running client optional (None when the

@@ -7,17 +7,7 @@
 
 mod common;
 
-use common::{Conn, Server};
-
-fn info_field(c: &mut Conn, section: &str, field: &str) -> String {
-    let raw = c.cmd(&["INFO", section]);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")))
-        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
-        .trim()
-        .to_string()
-}
+use common::{info_field, Conn, Server};
 
 fn info_u64(c: &mut Conn, section: &str, field: &str) -> u64 {
     info_field(c, section, field).parse().unwrap()

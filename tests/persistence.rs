@@ -5,20 +5,10 @@
 
 mod common;
 
-use common::{fresh_temp_dir, oxidis_bin, require_redis, Conn, Server};
+use common::{fresh_temp_dir, info_field, oxidis_bin, require_redis, Conn, Server};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn info_field(c: &mut Conn, section: &str, field: &str) -> String {
-    let raw = c.cmd(&["INFO", section]);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")))
-        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
-        .trim()
-        .to_string()
-}
 
 fn wait_bgsave(c: &mut Conn) {
     let start = Instant::now();

@@ -313,6 +313,17 @@ pub struct Conn {
     timeout: Duration,
 }
 
+/// One field of `INFO <section>`, as text; panics if the field is missing.
+pub fn info_field(c: &mut Conn, section: &str, field: &str) -> String {
+    let raw = c.cmd(&["INFO", section]);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
+        .trim()
+        .to_string()
+}
+
 impl Conn {
     pub fn connect(port: u16) -> io::Result<Conn> {
         Conn::connect_timeout(port, Duration::from_secs(5))
