@@ -7,4 +7,5 @@
 //! never touches the server; the snapshot code drives it.
 
 pub mod rdb;
+pub mod share;
 pub mod snapshot;

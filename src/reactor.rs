@@ -15,6 +15,7 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::client::{flags as cflags, Client, Conn};
 use crate::cmd::call;
+use crate::persist::share;
 use crate::resp::parse::{parse, Limits, Parsed};
 use crate::server::Server;
 
@@ -43,6 +44,8 @@ pub struct Reactor {
     pub srv: Server,
     /// Clients that still had input when their fairness budget ran out.
     pending_reads: Vec<usize>,
+    /// CPU time owed to a snapshot thread sharing the reactor's core.
+    grants: share::Grants,
 }
 
 /// Set from the signal handler; read by the loop.
@@ -196,6 +199,7 @@ impl Reactor {
             listeners: Vec::new(),
             srv,
             pending_reads: Vec::new(),
+            grants: share::Grants::new(),
         };
         let port = r.srv.config.port;
         if port != 0 {
@@ -259,6 +263,10 @@ impl Reactor {
                 }
             }
         }
+        {
+            use std::os::fd::AsRawFd;
+            share::set_reactor_poll_fd(r.poll.as_raw_fd());
+        }
         let waker = mio::Waker::new(r.poll.registry(), Token(WAKER))?;
         r.srv.persist.waker = Some(std::sync::Arc::new(waker));
         install_signal_handlers();
@@ -305,7 +313,15 @@ impl Reactor {
             if !snapshotting && now.saturating_duration_since(last_busy) < BUSY_POLL {
                 timeout = Duration::ZERO;
             }
-            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+            if snapshotting {
+                // A snapshot thread on this CPU gets its share between two
+                // batches, never in the middle of one.
+                self.grants.maybe_grant();
+            }
+            share::reactor_idle();
+            let polled = self.poll.poll(&mut events, Some(timeout));
+            share::reactor_awake();
+            if let Err(e) = polled {
                 if e.kind() != io::ErrorKind::Interrupted {
                     warn!("poll error: {e}");
                 }

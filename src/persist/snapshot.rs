@@ -27,6 +27,7 @@ use std::time::Instant;
 use log::{info, warn};
 
 use super::rdb::{self, DbSnapshot, KeyClock, Limits, LoadOpts, SaveInfo, SaveOpts};
+use super::share::{self, Courteous, Courtesy};
 use crate::config::MaxmemoryPolicy;
 use crate::server::{wall_ms, Server};
 
@@ -89,19 +90,6 @@ impl Default for Persistence {
             waker: None,
             temp_counter: 0,
         }
-    }
-}
-
-/// Gives the calling thread the lowest CPU priority (nice 19): it shares the
-/// reactor's core, and when both are runnable the reactor must win at once,
-/// or its clients wait a scheduler slice (Redis's fork child has this
-/// problem too; it is where our latency during BGSAVE comes from). The save
-/// still gets every cycle the reactor leaves idle.
-fn lower_priority() {
-    // SAFETY: plain syscalls on the calling thread's own id.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 19);
     }
 }
 
@@ -229,8 +217,9 @@ impl FileOut {
             let fd = self.inner.get_ref().as_raw_fd();
             let range = |from: u64, to: u64, flags: libc::c_uint| {
                 // SAFETY: a plain syscall on a file descriptor we own.
-                let r =
-                    unsafe { libc::sync_file_range(fd, from as i64, (to - from) as i64, flags) };
+                let r = share::blocking_io(|| unsafe {
+                    libc::sync_file_range(fd, from as i64, (to - from) as i64, flags)
+                });
                 if r == -1 {
                     Err(std::io::Error::last_os_error())
                 } else {
@@ -366,10 +355,12 @@ impl Server {
         let spawned = std::thread::Builder::new()
             .name("snapshot".into())
             .spawn(move || {
-                lower_priority();
+                let courtesy = Courtesy::begin();
                 let t = Instant::now();
-                let result =
-                    write_file_releasing_with(&path, dbs, &info, &opts, clock, &temp2, fsync);
+                let result = write_file_with(&path, &temp2, fsync, |w| {
+                    let mut w = Courteous::new(w, courtesy);
+                    rdb::write_rdb_releasing(&mut w, dbs, &info, &opts, clock, &mut |_| {})
+                });
                 let _ = tx.send(SaveResult {
                     result,
                     elapsed_ms: t.elapsed().as_millis() as u64,

@@ -182,10 +182,11 @@ fn start_snapshot(srv: &mut Server, offset: u64) -> Result<u64, String> {
     std::thread::Builder::new()
         .name("repl-snapshot".into())
         .spawn(move || {
-            let mut out = Vec::new();
+            let courtesy = crate::persist::share::Courtesy::begin();
+            let mut out = crate::persist::share::Courteous::new(Vec::new(), courtesy);
             // Frozen segments are released as they are written.
             let res = rdb::write_rdb_releasing(&mut out, dbs, &info, &opts, clock, &mut |_| {})
-                .map(|_| out)
+                .map(|_| out.into_inner())
                 .map_err(|e| e.to_string());
             let _ = tx.send(res);
             if let Some(w) = waker {

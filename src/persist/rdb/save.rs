@@ -17,8 +17,9 @@ use crate::util::number::parse_i64;
 const INT_TRY_MAX: usize = 11;
 /// Strings longer than this are tried with LZF.
 const LZF_MIN: usize = 20;
-/// Buffered bytes before a write to the sink.
-const FLUSH_AT: usize = 64 * 1024;
+/// Buffered bytes before a write to the sink (small enough that a snapshot
+/// thread's courtesy checks, made per write, come about every 100 us).
+const FLUSH_AT: usize = 16 * 1024;
 const PROGRESS_EVERY: u64 = 1 << 20;
 
 /// A byte sink that values are serialised into (a Vec, or the file buffer).
