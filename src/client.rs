@@ -105,6 +105,10 @@ pub mod flags {
     pub const MONITOR: u32 = 1 << 13;
     /// A parsed command waits in `argv` for CLIENT PAUSE to end.
     pub const POSTPONED: u32 = 1 << 14;
+    /// The pending output holds only messages other clients' commands
+    /// delivered (pub/sub): no reply of this client's own waits in it, so
+    /// its write may be coalesced (reactor.rs, `PUSH_COALESCE`).
+    pub const PUSH_ONLY: u32 = 1 << 15;
 }
 
 pub struct Client {
@@ -130,6 +134,8 @@ pub struct Client {
     /// Creation time and last interaction, in ms.
     pub ctime_ms: i64,
     pub last_interaction_ms: i64,
+    /// When a subscriber's output was last written (push coalescing).
+    pub last_push_write: std::time::Instant,
     /// Full name of the last command (for CLIENT LIST `cmd=`).
     pub last_cmd: &'static str,
     /// Error replies sent while running the current command.
@@ -185,6 +191,7 @@ impl Client {
             user: "default",
             ctime_ms: now_ms,
             last_interaction_ms: now_ms,
+            last_push_write: std::time::Instant::now(),
             last_cmd: "NULL",
             errors_in_cmd: 0,
             error_codes: Vec::new(),

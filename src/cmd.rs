@@ -450,6 +450,8 @@ fn unknown_command_error(argv: &[bytes::Bytes]) -> String {
 
 /// Runs the command in `c.argv`: lookup, checks, the handler, stats.
 pub fn call(srv: &mut Server, c: &mut Client) {
+    // Whatever this command answers goes out with the next write.
+    c.flags &= !crate::client::flags::PUSH_ONLY;
     let id = match srv.commands.lookup(&c.argv) {
         Ok(id) => id,
         Err(LookupError::Unknown) => {

@@ -339,6 +339,9 @@ fn deliver(
         return;
     };
     if !other.has(cflags::CLOSE_ASAP) {
+        if other.pending_out() == 0 {
+            other.flags |= cflags::PUSH_ONLY;
+        }
         let bytes = frame.get(other.resp, parts);
         other.add_raw(bytes);
         srv.schedule_write(&mut other);

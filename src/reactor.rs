@@ -27,6 +27,13 @@ const READ_CHUNK: usize = 16 * 1024;
 /// at pipeline depth 1 costs more than the request. Costs up to this much
 /// spinning after the last activity; an idle server sleeps as before.
 const BUSY_POLL: Duration = Duration::from_micros(50);
+/// A subscriber whose pending output holds only pub/sub messages is written
+/// at most once per this interval while messages keep coming: a message after
+/// a quiet spell goes out at once, a stream goes out in batches (fewer, larger
+/// writes for the server and for the subscriber's host; at most this much
+/// later). Redis batches the same way, implicitly, once per event-loop
+/// iteration, i.e. as much as its loop is slow.
+const PUSH_COALESCE: Duration = Duration::from_micros(100);
 /// After this many bytes from one client in one event, let others run first.
 const READ_FAIRNESS: usize = 1024 * 1024;
 const LISTENER_BASE: usize = usize::MAX / 2;
@@ -46,6 +53,8 @@ pub struct Reactor {
     pending_reads: Vec<usize>,
     /// CPU time owed to a snapshot thread sharing the reactor's core.
     grants: share::Grants,
+    /// When the earliest coalesced subscriber write is due.
+    push_flush_due: Option<Instant>,
 }
 
 /// Set from the signal handler; read by the loop.
@@ -200,6 +209,7 @@ impl Reactor {
             srv,
             pending_reads: Vec::new(),
             grants: share::Grants::new(),
+            push_flush_due: None,
         };
         let port = r.srv.config.port;
         if port != 0 {
@@ -302,6 +312,9 @@ impl Reactor {
             if let Some((until, _)) = self.srv.pause {
                 let wait = (until - crate::server::wall_ms()).max(0) as u64;
                 timeout = timeout.min(Duration::from_millis(wait));
+            }
+            if let Some(due) = self.push_flush_due {
+                timeout = timeout.min(due.saturating_duration_since(now));
             }
             if let Some(&(deadline, _, _)) = self.srv.blocking.timeouts.iter().next() {
                 let wait = (deadline - crate::server::wall_ms()).max(0) as u64;
@@ -584,16 +597,35 @@ impl Reactor {
         // publisher after its subscribers got the message, is answered before
         // the clients it fed, which keeps its reply off their writes' path.
         let pending = std::mem::take(&mut self.srv.pending_writes);
+        let now = Instant::now();
+        let mut deferred = Vec::new();
+        self.push_flush_due = None;
         for token in pending.into_iter().rev() {
             let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
                 continue;
             };
+            if c.has(cflags::PUSH_ONLY) {
+                let due = c.last_push_write + PUSH_COALESCE;
+                if now < due && !c.has(cflags::CLOSE_AFTER_REPLY) {
+                    // Stays pending (PENDING_WRITE kept) until it is due.
+                    deferred.push(token);
+                    self.push_flush_due = Some(self.push_flush_due.map_or(due, |d| d.min(due)));
+                    self.srv.clients[token] = Some(c);
+                    continue;
+                }
+            }
             c.flags &= !cflags::PENDING_WRITE;
             if !c.has(cflags::WRITE_ARMED) {
+                if c.has(cflags::PUBSUB) {
+                    c.last_push_write = now;
+                }
                 self.write_client(&mut c);
             }
             self.srv.clients[token] = Some(c);
         }
+        // Oldest first again next time, behind this iteration's newcomers.
+        deferred.reverse();
+        self.srv.pending_writes.splice(0..0, deferred);
         for token in std::mem::take(&mut self.srv.clients_to_close) {
             if let Some(Some(mut c)) = self.srv.clients.try_remove(token) {
                 if c.blocked.is_some() {

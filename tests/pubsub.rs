@@ -180,3 +180,44 @@ fn slow_subscriber_is_cut_by_the_pubsub_limit() {
     let info = String::from_utf8(p.cmd(&["INFO", "stats"])).unwrap();
     assert!(info.contains("pubsub_channels:1\r\n"), "{info}");
 }
+
+/// A subscriber fed a fast stream is written at most once per coalescing
+/// interval (reactor.rs, PUSH_COALESCE). A message that lands inside that
+/// interval, with nothing else happening afterwards, must still go out on its
+/// own; and the subscriber's own command is answered with the next write,
+/// messages and all.
+#[test]
+fn coalesced_messages_go_out_without_further_traffic() {
+    let srv = Server::oxidis(&[]);
+    let mut s = srv.connect();
+    s.send(&[b"SUBSCRIBE", b"ch"]);
+    read(&mut s);
+    s.set_timeout(Duration::from_secs(2));
+    let mut p = srv.connect();
+    let t = std::time::Instant::now();
+    for n in 0..300 {
+        assert_eq!(
+            p.cmd_reply(&["PUBLISH", "ch", &format!("a{n}")]),
+            Reply::Int(1)
+        );
+        assert_eq!(
+            p.cmd_reply(&["PUBLISH", "ch", &format!("b{n}")]),
+            Reply::Int(1)
+        );
+        assert_eq!(read(&mut s), message("ch", &format!("a{n}")));
+        assert_eq!(read(&mut s), message("ch", &format!("b{n}")));
+    }
+    // Not left for the next cron tick (100 ms each time).
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    for n in 0..50 {
+        assert_eq!(
+            p.cmd_reply(&["PUBLISH", "ch", &n.to_string()]),
+            Reply::Int(1)
+        );
+    }
+    s.send(&[b"PING"]);
+    for n in 0..50 {
+        assert_eq!(read(&mut s), message("ch", &n.to_string()));
+    }
+    assert_eq!(read(&mut s), Reply::Array(vec![bulk("pong"), bulk("")]));
+}
