@@ -21,12 +21,19 @@ use crate::server::Server;
 
 /// Bytes asked of each read(2).
 const READ_CHUNK: usize = 16 * 1024;
-/// After a poll that returned events, the loop polls without sleeping for this
-/// long before it blocks again: a request that arrives within it is served
-/// without the wake-up of a sleeping thread (an IPI, and in a VM an exit), which
-/// at pipeline depth 1 costs more than the request. Costs up to this much
-/// spinning after the last activity; an idle server sleeps as before.
-const BUSY_POLL: Duration = Duration::from_micros(50);
+/// After a poll that returned events, the loop polls without sleeping for a
+/// while before it blocks again: a request that arrives within it is served
+/// without the wake-up of a sleeping thread (an IPI, and in a VM an exit, paid
+/// by the client's send), which at pipeline depth 1 costs more than the
+/// request. The window adapts between these bounds (see `BusyPoll`); an idle
+/// server sleeps as before.
+const BUSY_POLL_MIN: Duration = Duration::from_micros(25);
+const BUSY_POLL_MAX: Duration = Duration::from_micros(200);
+/// While busy-polling, the pause after a poll that found nothing. Each
+/// epoll_wait takes the epoll instance's lock, which a client's send on
+/// another CPU needs to queue its event (loopback delivers in the sender's
+/// context): polling back to back makes every client pay for that contention.
+const BUSY_POLL_GAP: Duration = Duration::from_micros(5);
 /// A subscriber whose pending output holds only pub/sub messages is written
 /// at most once per this interval while messages keep coming: a message after
 /// a quiet spell goes out at once, a stream goes out in batches (fewer, larger
@@ -34,6 +41,34 @@ const BUSY_POLL: Duration = Duration::from_micros(50);
 /// later). Redis batches the same way, implicitly, once per event-loop
 /// iteration, i.e. as much as its loop is slow.
 const PUSH_COALESCE: Duration = Duration::from_micros(100);
+/// The busy-poll window, adapted to the gaps between requests: a sleep that
+/// ended with a request soon after (within `BUSY_POLL_MAX`) would have been
+/// avoided by a longer window, so the window grows to cover it; a sleep that
+/// lasted much longer means the spin before it was wasted, so it shrinks. A
+/// steady stream of requests keeps the server awake; a trickle costs at most
+/// `BUSY_POLL_MIN` of spinning per request.
+struct BusyPoll {
+    window: Duration,
+}
+
+impl BusyPoll {
+    fn new() -> BusyPoll {
+        BusyPoll {
+            window: BUSY_POLL_MIN,
+        }
+    }
+
+    /// A blocking poll slept `slept` and then got events.
+    fn woke_after(&mut self, slept: Duration) {
+        if slept <= BUSY_POLL_MAX {
+            // The gap was the window plus the sleep; cover it with a margin.
+            self.window = ((self.window + slept) * 5 / 4).min(BUSY_POLL_MAX);
+        } else if slept > 4 * BUSY_POLL_MAX {
+            self.window = (self.window / 2).max(BUSY_POLL_MIN);
+        }
+    }
+}
+
 /// After this many bytes from one client in one event, let others run first.
 const READ_FAIRNESS: usize = 1024 * 1024;
 const LISTENER_BASE: usize = usize::MAX / 2;
@@ -288,6 +323,7 @@ impl Reactor {
         let mut events = Events::with_capacity(1024);
         let mut next_cron = Instant::now();
         let mut last_busy = next_cron;
+        let mut busy = BusyPoll::new();
         loop {
             self.before_sleep();
             let sig = SHUTDOWN_SIGNAL.swap(0, Ordering::SeqCst);
@@ -323,7 +359,9 @@ impl Reactor {
             // Not while a snapshot is written: the snapshot thread may share
             // this core, and the spin would take the cycles it lives on.
             let snapshotting = self.srv.persist.bgsave.is_some() || !self.srv.repl.syncs.is_empty();
-            if !snapshotting && now.saturating_duration_since(last_busy) < BUSY_POLL {
+            let mut busy_polling = false;
+            if !snapshotting && now.saturating_duration_since(last_busy) < busy.window {
+                busy_polling = !timeout.is_zero();
                 timeout = Duration::ZERO;
             }
             if snapshotting {
@@ -341,7 +379,15 @@ impl Reactor {
                 continue;
             }
             if !events.is_empty() {
+                if !timeout.is_zero() {
+                    busy.woke_after(now.elapsed());
+                }
                 last_busy = now;
+            } else if busy_polling {
+                let until = Instant::now() + BUSY_POLL_GAP;
+                while Instant::now() < until {
+                    std::hint::spin_loop();
+                }
             }
             for ev in events.iter() {
                 let t = ev.token().0;
