@@ -166,12 +166,22 @@ pub fn reactor_idle() {
 pub struct Courtesy {
     slot: Option<usize>,
     since_point: u64,
+    /// Running `SCHED_IDLE` (on the reactor's CPU) rather than as a normal
+    /// thread (elsewhere).
+    idle_class: bool,
+    /// Not allowed to leave `SCHED_IDLE`: stop trying.
+    stuck_idle: bool,
 }
 
 impl Courtesy {
     /// Call first thing on the snapshot thread.
     pub fn begin() -> Courtesy {
-        lower_priority();
+        // A new thread usually starts on another CPU than the reactor's; if
+        // not, it steps down at once.
+        let idle_class = REACTOR_CPU.load(Ordering::Relaxed) == current_cpu();
+        if idle_class {
+            set_idle_class(true);
+        }
         let mut clock: libc::clockid_t = 0;
         // SAFETY: our own thread handle and a valid out-pointer.
         let ok = unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut clock) } == 0;
@@ -187,17 +197,30 @@ impl Courtesy {
         Courtesy {
             slot,
             since_point: 0,
+            idle_class,
+            stuck_idle: false,
         }
     }
 
-    /// `n` more bytes were produced; every [`POINT_BYTES`], publishes this
-    /// thread's CPU time and steps aside while the reactor waits for this CPU.
+    /// `n` more bytes were produced; every [`POINT_BYTES`], steps aside while
+    /// the reactor waits for this CPU, and picks the scheduling class for
+    /// where the thread now runs: `SCHED_IDLE` on the reactor's CPU, a normal
+    /// thread elsewhere (where, like Redis's fork child, it must hold its own
+    /// against other processes on a busy host).
     pub fn point(&mut self, n: usize) {
         self.since_point += n as u64;
         if self.since_point < POINT_BYTES {
             return;
         }
         self.since_point = 0;
+        let shared = REACTOR_CPU.load(Ordering::Relaxed) == current_cpu();
+        if shared != self.idle_class && !self.stuck_idle {
+            if set_idle_class(shared) {
+                self.idle_class = shared;
+            } else {
+                self.stuck_idle = true;
+            }
+        }
         let mut naps = 0;
         while naps < MAX_NAPS && reactor_waits_for_this_cpu() {
             std::thread::sleep(NAP);
@@ -254,18 +277,25 @@ impl<W: Write> Write for Courteous<W> {
     }
 }
 
-/// Gives the calling thread `SCHED_IDLE` (nice 19 where that is refused): when
-/// the reactor wakes up on this CPU it preempts the snapshot at once, where a
-/// normal-class thread would keep the core for the rest of its slice.
-fn lower_priority() {
+/// Puts the calling thread in `SCHED_IDLE` (nice 19 where that is refused):
+/// when the reactor wakes up on its CPU it preempts the snapshot at once,
+/// where a normal thread would keep the core for the rest of its slice. Or
+/// back to a normal thread, which an unprivileged process may not do (leaving
+/// `SCHED_IDLE` needs CAP_SYS_NICE or RLIMIT_NICE): returns whether the
+/// thread is now in the class asked for.
+fn set_idle_class(idle: bool) -> bool {
+    let param = libc::sched_param { sched_priority: 0 };
     // SAFETY: plain syscalls on the calling thread.
     unsafe {
-        let param = libc::sched_param { sched_priority: 0 };
+        if !idle {
+            return libc::sched_setscheduler(0, libc::SCHED_OTHER, &param) == 0;
+        }
         if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
             let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
             libc::setpriority(libc::PRIO_PROCESS, tid, 19);
         }
     }
+    true
 }
 
 /// The reactor's side of the account: what the snapshot threads are owed.
