@@ -367,7 +367,13 @@ impl Grants {
         }
         // The grant's own time is neither owed nor (beyond what it got) paid.
         self.credit_ns -= got as i64;
-        self.last = Some((Instant::now(), after));
+        let now = Instant::now();
+        self.last = Some((now, after));
+        // The reactor runs at least as long as it slept before the next one.
+        self.suspended_until = Some(
+            self.suspended_until
+                .map_or(now + grant, |u| u.max(now + grant)),
+        );
         true
     }
 }
@@ -464,8 +470,8 @@ mod tests {
         assert!(g.maybe_grant(), "2 ms owe 0.9 ms");
         assert!(t.elapsed() >= Duration::from_micros(500));
         assert!(
-            g.suspended_until.is_some(),
-            "an unused grant suspends grants"
+            g.suspended_until.unwrap() > Instant::now() + Duration::from_millis(10),
+            "an unused grant suspends grants (beyond the spacing of grants)"
         );
         spin(Duration::from_millis(2));
         assert!(!g.maybe_grant(), "suspended");

@@ -160,7 +160,9 @@ fn write_file_with(
     let res = (|| -> std::io::Result<u64> {
         let f = File::create(temp)?;
         let mut w = FileOut {
-            inner: BufWriter::with_capacity(1 << 20, f),
+            // Each write(2) of the buffer is a stretch of kernel work the
+            // reactor cannot preempt on a non-preemptive kernel: keep it short.
+            inner: BufWriter::with_capacity(256 << 10, f),
             written: 0,
             autosync: incremental_fsync,
             started: 0,
