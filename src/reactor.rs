@@ -787,3 +787,39 @@ fn io_err_text(e: &io::Error) -> String {
         None => s,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn us(n: u64) -> Duration {
+        Duration::from_micros(n)
+    }
+
+    #[test]
+    fn busy_poll_window_follows_the_gaps_between_requests() {
+        let mut b = BusyPoll::new();
+        assert_eq!(b.window, BUSY_POLL_MIN);
+        // A request 40 us into the sleep: the gap was 25 + 40 us; cover it.
+        b.woke_after(us(40));
+        assert_eq!(b.window, (BUSY_POLL_MIN + us(40)) * 5 / 4);
+        // Short gaps never shrink it, and it never passes the maximum.
+        let w = b.window;
+        b.woke_after(us(1));
+        assert!(b.window >= w);
+        for _ in 0..10 {
+            b.woke_after(us(150));
+        }
+        assert_eq!(b.window, BUSY_POLL_MAX);
+        // Sleeps between the maximum and four times it leave it alone.
+        b.woke_after(us(500));
+        assert_eq!(b.window, BUSY_POLL_MAX);
+        // Long sleeps (a trickle of requests) halve it, down to the minimum.
+        b.woke_after(us(5_000));
+        assert_eq!(b.window, BUSY_POLL_MAX / 2);
+        for _ in 0..10 {
+            b.woke_after(Duration::from_millis(100));
+        }
+        assert_eq!(b.window, BUSY_POLL_MIN);
+    }
+}
