@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 /// half of the core).
 const SHARE: f64 = 0.45;
 /// The longest single grant: the most a request waits because of one.
-pub const MAX_GRANT: Duration = Duration::from_micros(1000);
+const MAX_GRANT: Duration = Duration::from_micros(1000);
 /// Shorter debts are not worth a sleep.
 const MIN_GRANT_NS: i64 = 300_000;
 /// Credit and debt are both capped: a snapshot that was blocked on the disk
@@ -114,7 +114,7 @@ fn snapshot_cpu_ns() -> u64 {
 }
 
 /// True while at least one snapshot thread runs.
-pub fn snapshots_running() -> bool {
+fn snapshots_running() -> bool {
     SNAPSHOTS.load(Ordering::Relaxed) > 0
 }
 

@@ -108,47 +108,6 @@ pub(crate) fn key_clock(config: &crate::config::Config) -> KeyClock {
 /// REDIS_AUTOSYNC_BYTES).
 const AUTOSYNC_BYTES: u64 = 4 << 20;
 
-/// Writes a full RDB to `path` through a temp file in the same directory
-/// (with `rdb-save-incremental-fsync yes`, Redis's default).
-pub fn write_file(
-    path: &Path,
-    dbs: &[DbSnapshot],
-    info: &SaveInfo,
-    opts: &SaveOpts,
-    clock: KeyClock,
-    temp: &Path,
-) -> Result<u64, String> {
-    write_file_with(path, temp, true, |w| {
-        rdb::write_rdb_with(w, dbs, info, opts, clock, &mut |_| {})
-    })
-}
-
-/// As [`write_file`], dropping each frozen segment once it is written (BGSAVE).
-pub fn write_file_releasing(
-    path: &Path,
-    dbs: Vec<DbSnapshot>,
-    info: &SaveInfo,
-    opts: &SaveOpts,
-    clock: KeyClock,
-    temp: &Path,
-) -> Result<u64, String> {
-    write_file_releasing_with(path, dbs, info, opts, clock, temp, true)
-}
-
-fn write_file_releasing_with(
-    path: &Path,
-    dbs: Vec<DbSnapshot>,
-    info: &SaveInfo,
-    opts: &SaveOpts,
-    clock: KeyClock,
-    temp: &Path,
-    incremental_fsync: bool,
-) -> Result<u64, String> {
-    write_file_with(path, temp, incremental_fsync, |w| {
-        rdb::write_rdb_releasing(w, dbs, info, opts, clock, &mut |_| {})
-    })
-}
-
 /// Creates `temp`, lets `body` write the RDB into it, then flushes, fsyncs,
 /// renames it over `path` and fsyncs the directory. Returns the bytes written.
 fn write_file_with(
@@ -561,9 +520,10 @@ mod tests {
         let (path, temp) = (dir.join("dump.rdb"), dir.join("temp.rdb"));
         for fsync in [true, false] {
             let dbs = vec![DbSnapshot::of(&db)];
-            let n =
-                write_file_releasing_with(&path, dbs, &info, &opts, KeyClock::None, &temp, fsync)
-                    .unwrap();
+            let n = write_file_with(&path, &temp, fsync, |w| {
+                rdb::write_rdb_releasing(w, dbs, &info, &opts, KeyClock::None, &mut |_| {})
+            })
+            .unwrap();
             assert_eq!(n, want.len() as u64);
             assert_eq!(std::fs::read(&path).unwrap(), want);
             assert!(!temp.exists());
