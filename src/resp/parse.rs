@@ -92,6 +92,24 @@ fn fast_header(buf: &[u8]) -> Option<(i64, usize)> {
     (i + 1 < buf.len() && buf[i] == b'\r').then_some((v, i))
 }
 
+/// The general path for a `*N` or `$N` line: None while the line (and the
+/// byte after its `\r`) is incomplete, `too_big` once it cannot be a count;
+/// otherwise the number (None if not an integer) and the offset of the `\r`.
+fn count_line(buf: &[u8], too_big: &str) -> Result<Option<(Option<i64>, usize)>, ProtoError> {
+    let Some(cr) = find_crlf_line(buf) else {
+        if buf.len() > INLINE_MAX {
+            return Err(ProtoError(too_big.into()));
+        }
+        return Ok(None);
+    };
+    if cr + 1 >= buf.len() {
+        return Ok(None);
+    }
+    // `cr` is 0 when the line starts with `\r` (the caller then rejects the
+    // type byte).
+    Ok(Some((buf.get(1..cr).and_then(parse_i64), cr)))
+}
+
 /// Parses at most one request from the front of `buf` into `argv`.
 pub fn parse(
     buf: &mut BytesMut,
@@ -108,27 +126,15 @@ pub fn parse(
         }
         let (n, cr) = match fast_header(buf) {
             Some(h) => h,
-            None => {
-                let Some(cr) = find_crlf_line(buf) else {
-                    if buf.len() > INLINE_MAX {
-                        return Err(ProtoError(
-                            "Protocol error: too big mbulk count string".into(),
-                        ));
-                    }
-                    return Ok(Parsed::Incomplete);
-                };
-                if cr + 1 >= buf.len() {
-                    return Ok(Parsed::Incomplete);
+            None => match count_line(buf, "Protocol error: too big mbulk count string")? {
+                None => return Ok(Parsed::Incomplete),
+                Some((Some(n), cr)) if n <= i32::MAX as i64 => (n, cr),
+                Some(_) => {
+                    return Err(ProtoError(
+                        "Protocol error: invalid multibulk length".into(),
+                    ))
                 }
-                match parse_i64(&buf[1..cr]) {
-                    Some(n) if n <= i32::MAX as i64 => (n, cr),
-                    _ => {
-                        return Err(ProtoError(
-                            "Protocol error: invalid multibulk length".into(),
-                        ))
-                    }
-                }
-            }
+            },
         };
         if n > 10 && lim.auth_required {
             return Err(ProtoError(
@@ -148,34 +154,20 @@ pub fn parse(
             Some(l) => l,
             None => {
                 let (l, cr) = match fast_header(buf) {
-                    Some((l, cr)) if buf[0] == b'$' => (l, cr),
-                    _ => {
-                        let Some(cr) = find_crlf_line(buf) else {
-                            if buf.len() > INLINE_MAX {
-                                return Err(ProtoError(
-                                    "Protocol error: too big bulk count string".into(),
-                                ));
-                            }
-                            return Ok(Parsed::Incomplete);
-                        };
-                        if cr + 1 >= buf.len() {
-                            return Ok(Parsed::Incomplete);
-                        }
-                        if buf[0] != b'$' {
+                    Some(h) if buf[0] == b'$' => h,
+                    _ => match count_line(buf, "Protocol error: too big bulk count string")? {
+                        None => return Ok(Parsed::Incomplete),
+                        Some(_) if buf[0] != b'$' => {
                             return Err(ProtoError(format!(
                                 "Protocol error: expected '$', got '{}'",
                                 buf[0] as char
-                            )));
+                            )))
                         }
-                        match parse_i64(&buf[1..cr]) {
-                            Some(l) => (l, cr),
-                            None => {
-                                return Err(ProtoError(
-                                    "Protocol error: invalid bulk length".into(),
-                                ))
-                            }
+                        Some((Some(l), cr)) => (l, cr),
+                        Some((None, _)) => {
+                            return Err(ProtoError("Protocol error: invalid bulk length".into()))
                         }
-                    }
+                    },
                 };
                 let l = match l {
                     l if l >= 0 && (l as u64) <= lim.max_bulk_len => l as usize,
@@ -309,6 +301,8 @@ mod tests {
         );
         assert_eq!(e(b"*1\r\n$-1\r\n"), "Protocol error: invalid bulk length");
         assert_eq!(e(b"*1\r\n*1\r\n"), "Protocol error: expected '$', got '*'");
+        // A bulk line that starts with its own `\r`.
+        assert_eq!(e(b"*1\r\n\r\n"), "Protocol error: expected '$', got '\r'");
         assert_eq!(
             e(b"set a \"b\r\n"),
             "Protocol error: unbalanced quotes in request"
