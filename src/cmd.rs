@@ -11,6 +11,8 @@ pub mod connection;
 pub mod debug;
 pub mod dump;
 pub mod expire;
+#[cfg(test)]
+pub(crate) mod harness;
 pub mod hash;
 pub mod keyspace;
 pub mod list;

@@ -1,11 +1,10 @@
 //! Unit tests of the propagation layer: the stream encoding, MULTI/EXEC units,
 //! and the rewrites of non-deterministic commands run through call().
 
-use mio::net::UnixStream;
-
 use super::*;
-use crate::client::{Client, Conn};
+use crate::cmd::harness::Harness;
 use crate::config::Config;
+
 fn server() -> Server {
     let mut srv = Server::new(Config::default());
     srv.repl.backlog_active = true;
@@ -60,32 +59,15 @@ fn nothing_is_produced_without_a_backlog() {
 }
 
 /// A server with a backlog (so the stream is produced) and one client.
-struct Harness {
-    srv: Server,
-    c: Client,
-    _peer: UnixStream,
+fn harness() -> Harness {
+    Harness::new(server())
 }
 
-impl Harness {
-    fn new() -> Harness {
-        let (ours, peer) = UnixStream::pair().expect("socketpair");
-        let c = Client::new(1, Conn::Unix(ours), 0, String::new(), String::new(), 0);
-        Harness {
-            srv: server(),
-            c,
-            _peer: peer,
-        }
-    }
+trait Fed {
+    fn fed(&mut self) -> Vec<String>;
+}
 
-    fn run(&mut self, args: &[&str]) {
-        self.c.argv = args
-            .iter()
-            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
-            .collect();
-        crate::cmd::call(&mut self.srv, &mut self.c);
-        self.c.out.clear();
-    }
-
+impl Fed for Harness {
     /// The commands fed since the last call, as text, SELECTs left out.
     fn fed(&mut self) -> Vec<String> {
         let raw = std::mem::take(&mut self.srv.repl.buffer);
@@ -113,7 +95,7 @@ impl Harness {
 
 #[test]
 fn expiry_commands_propagate_absolute_times() {
-    let mut h = Harness::new();
+    let mut h = harness();
     h.run(&["SET", "k", "v"]);
     h.run(&["EXPIRE", "k", "100"]);
     h.run(&["pexpireat", "k", "2000000000000", "GT"]);
@@ -144,7 +126,7 @@ fn expiry_commands_propagate_absolute_times() {
 
 #[test]
 fn float_increments_and_pops_propagate_their_results() {
-    let mut h = Harness::new();
+    let mut h = harness();
     h.run(&["INCRBYFLOAT", "f", "1.5"]);
     h.run(&["HINCRBYFLOAT", "h", "x", "2.5e1"]);
     h.run(&["SADD", "s", "only"]);
@@ -175,7 +157,7 @@ fn float_increments_and_pops_propagate_their_results() {
 
 #[test]
 fn exec_propagates_only_its_writes() {
-    let mut h = Harness::new();
+    let mut h = harness();
     for args in [&["MULTI"][..], &["GET", "a"], &["SET", "a", "1"], &["EXEC"]] {
         h.run(args);
     }
@@ -198,7 +180,7 @@ fn exec_propagates_only_its_writes() {
 
 #[test]
 fn a_key_found_expired_is_deleted_in_the_same_unit() {
-    let mut h = Harness::new();
+    let mut h = harness();
     h.run(&["SET", "k", "v", "PX", "1"]);
     h.run(&["SET", "j", "v", "PX", "1"]);
     h.fed();

@@ -2,41 +2,23 @@
 //! commands so far) — the dirty counter, expiries and encodings left behind.
 //! Reply bytes are covered against Redis by tests/strings.rs.
 
-use mio::net::UnixStream;
-
-use crate::client::{Client, Conn};
+use crate::cmd::harness::Harness;
 use crate::config::Config;
 use crate::server::Server;
 
-struct Harness {
-    srv: Server,
-    c: Client,
-    _peer: UnixStream,
+fn harness() -> Harness {
+    Harness::new(Server::new(Config::default()))
 }
 
-impl Harness {
-    fn new() -> Harness {
-        let (ours, peer) = UnixStream::pair().expect("socketpair");
-        let srv = Server::new(Config::default());
-        let c = Client::new(1, Conn::Unix(ours), 0, String::new(), String::new(), 0);
-        Harness {
-            srv,
-            c,
-            _peer: peer,
-        }
-    }
+/// What these tests look at after a command.
+trait Inspect {
+    fn dirty(&mut self, args: &[&str]) -> u64;
+    fn expire(&mut self, key: &str) -> Option<i64>;
+    fn encoding(&mut self, key: &str) -> &'static str;
+    fn exists(&mut self, key: &str) -> bool;
+}
 
-    /// Runs one command through call(); returns the reply bytes.
-    fn run(&mut self, args: &[&str]) -> Vec<u8> {
-        self.c.argv = args
-            .iter()
-            .map(|a| bytes::Bytes::copy_from_slice(a.as_bytes()))
-            .collect();
-        self.c.out.clear();
-        crate::cmd::call(&mut self.srv, &mut self.c);
-        std::mem::take(&mut self.c.out)
-    }
-
+impl Inspect for Harness {
     /// Runs a command and returns how much it moved the dirty counter.
     fn dirty(&mut self, args: &[&str]) -> u64 {
         let before = self.srv.dirty;
@@ -68,7 +50,7 @@ impl Harness {
 /// reads do not count.
 #[test]
 fn dirty_counter_follows_redis() {
-    let mut h = Harness::new();
+    let mut h = harness();
     let cases: &[(&[&str], u64)] = &[
         (&["set", "k", "v"], 1),
         (&["set", "k", "v", "nx"], 0),
@@ -112,7 +94,7 @@ fn dirty_counter_follows_redis() {
 
 #[test]
 fn getex_sets_and_clears_expiry() {
-    let mut h = Harness::new();
+    let mut h = harness();
     h.run(&["set", "k", "v"]);
     let now = h.srv.now_ms;
     assert_eq!(h.run(&["getex", "k", "px", "100000"]), b"$1\r\nv\r\n");
@@ -131,7 +113,7 @@ fn getex_sets_and_clears_expiry() {
 /// Which commands keep a key's TTL and which reset it, as in Redis.
 #[test]
 fn ttl_kept_or_cleared() {
-    let mut h = Harness::new();
+    let mut h = harness();
     let keeps: &[&[&str]] = &[
         &["incr", "k"],
         &["incrby", "k", "5"],
@@ -165,7 +147,7 @@ fn ttl_kept_or_cleared() {
 /// The encoding Redis's OBJECT ENCODING would show after each command.
 #[test]
 fn encodings_follow_redis() {
-    let mut h = Harness::new();
+    let mut h = harness();
     let long = "x".repeat(45);
     let cases: &[(&[&str], &str)] = &[
         (&["set", "k", "123"], "int"),
