@@ -105,15 +105,20 @@ fn dump_all(dbs: &mut [Db]) -> Listing {
     out
 }
 
-fn save(dbs: &[Db], compression: bool, checksum: bool) -> Vec<u8> {
-    let snaps: Vec<DbSnapshot> = dbs.iter().map(DbSnapshot::of).collect();
-    let info = SaveInfo {
+/// The AUX fields of every file these tests write.
+fn info() -> SaveInfo {
+    SaveInfo {
         ctime: 1_700_000_000,
         used_mem: 1 << 20,
         aof_base: false,
         repl_id: "0123456789012345678901234567890123456789".into(),
         repl_offset: 0,
-    };
+    }
+}
+
+fn save(dbs: &[Db], compression: bool, checksum: bool) -> Vec<u8> {
+    let snaps: Vec<DbSnapshot> = dbs.iter().map(DbSnapshot::of).collect();
+    let info = info();
     let mut out = Vec::new();
     write_rdb(
         &mut out,
@@ -142,13 +147,7 @@ fn releasing_writer_matches_and_unshares() {
     for i in 0..5000 {
         dbs[1].set(format!("k{i}").as_bytes(), Value::Int(-1), None);
     }
-    let info = SaveInfo {
-        ctime: 1_700_000_000,
-        used_mem: 1 << 20,
-        aof_base: false,
-        repl_id: "0123456789012345678901234567890123456789".into(),
-        repl_offset: 0,
-    };
+    let info = info();
     let opts = SaveOpts {
         compression: true,
         checksum: true,
