@@ -177,7 +177,6 @@ pub fn propagate_expired(srv: &mut Server, in_call: bool) {
         return;
     }
     let lazy = srv.config.lazyfree_lazy_expire;
-    let nested = in_call;
     for id in 0..srv.dbs.len() {
         if srv.dbs[id].expired_keys.is_empty() {
             continue;
@@ -185,7 +184,7 @@ pub fn propagate_expired(srv: &mut Server, in_call: bool) {
         let keys = srv.dbs[id].expired_keys.clone();
         for k in &keys {
             let argv = del_argv(lazy, k);
-            if nested {
+            if in_call {
                 srv.repl.pending.push((id, argv));
             } else {
                 feed(srv, id, &argv);

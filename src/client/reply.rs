@@ -30,22 +30,17 @@ impl Client {
         }
     }
 
-    #[inline]
-    fn buf(&mut self) -> Option<&mut Vec<u8>> {
-        self.reply_buf()
-    }
-
     /// Appends protocol bytes as they are.
     #[inline]
     pub fn add_raw(&mut self, b: &[u8]) {
-        if let Some(out) = self.buf() {
+        if let Some(out) = self.reply_buf() {
             out.extend_from_slice(b);
         }
     }
 
     #[inline]
     fn add_prefixed_int(&mut self, prefix: u8, v: i64) {
-        if let Some(out) = self.buf() {
+        if let Some(out) = self.reply_buf() {
             write::push_header(out, prefix, v);
         }
     }
@@ -58,7 +53,7 @@ impl Client {
 
     /// A status reply: `+text`.
     pub fn add_status(&mut self, s: &str) {
-        if let Some(out) = self.buf() {
+        if let Some(out) = self.reply_buf() {
             out.push(b'+');
             out.extend(
                 s.bytes()
@@ -73,7 +68,7 @@ impl Client {
     pub fn add_error(&mut self, msg: &str) {
         self.errors_in_cmd += 1;
         self.error_codes.push(error_code(msg).to_string());
-        if let Some(out) = self.buf() {
+        if let Some(out) = self.reply_buf() {
             out.push(b'-');
             out.extend(
                 msg.bytes()
@@ -92,7 +87,7 @@ impl Client {
     /// A bulk string.
     #[inline]
     pub fn add_bulk(&mut self, b: &[u8]) {
-        if let Some(out) = self.buf() {
+        if let Some(out) = self.reply_buf() {
             write::push_bulk(out, b);
         }
     }
@@ -100,7 +95,7 @@ impl Client {
     /// An integer sent as a bulk string (a string value stored as `int`).
     #[inline]
     pub fn add_bulk_int(&mut self, v: i64) {
-        if let Some(out) = self.buf() {
+        if let Some(out) = self.reply_buf() {
             write::push_bulk_i64(out, v);
         }
     }
@@ -218,7 +213,7 @@ impl Client {
     /// Reserves room for an aggregate length known only later; returns a handle
     /// for [`Client::set_deferred_len`].
     pub fn defer_len(&mut self) -> Option<usize> {
-        self.buf().map(|out| out.len())
+        self.reply_buf().map(|out| out.len())
     }
 
     /// Inserts the aggregate header for `n` elements at a deferred position.
