@@ -643,9 +643,31 @@ impl Reactor {
         // publisher after its subscribers got the message, is answered before
         // the clients it fed, which keeps its reply off their writes' path.
         let pending = std::mem::take(&mut self.srv.pending_writes);
+        self.push_flush_due = None;
+        if !pending.is_empty() {
+            self.write_pending(pending);
+        }
+        for token in std::mem::take(&mut self.srv.clients_to_close) {
+            if let Some(Some(mut c)) = self.srv.clients.try_remove(token) {
+                if c.blocked.is_some() {
+                    self.srv.unblock_client(&mut c);
+                }
+                crate::cmd::multi::unwatch_all(&mut self.srv, &mut c);
+                crate::pubsub::unsubscribe_everything(&mut self.srv, &mut c);
+                crate::tracking::client_freed(&mut self.srv, &mut c);
+                crate::repl::master::client_freed(&mut self.srv, &mut c);
+                let _ = self.poll.registry().deregister(c.conn.source());
+                debug!("Freed client id={} addr={}", c.id, c.addr);
+            }
+        }
+    }
+
+    /// Writes the clients in `pending` (newest last), except subscribers whose
+    /// coalescing interval has not run out: those stay pending, and
+    /// `push_flush_due` says when the first is due.
+    fn write_pending(&mut self, pending: Vec<usize>) {
         let now = Instant::now();
         let mut deferred = Vec::new();
-        self.push_flush_due = None;
         for token in pending.into_iter().rev() {
             let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
                 continue;
@@ -669,21 +691,10 @@ impl Reactor {
             }
             self.srv.clients[token] = Some(c);
         }
-        // Oldest first again next time, behind this iteration's newcomers.
-        deferred.reverse();
-        self.srv.pending_writes.splice(0..0, deferred);
-        for token in std::mem::take(&mut self.srv.clients_to_close) {
-            if let Some(Some(mut c)) = self.srv.clients.try_remove(token) {
-                if c.blocked.is_some() {
-                    self.srv.unblock_client(&mut c);
-                }
-                crate::cmd::multi::unwatch_all(&mut self.srv, &mut c);
-                crate::pubsub::unsubscribe_everything(&mut self.srv, &mut c);
-                crate::tracking::client_freed(&mut self.srv, &mut c);
-                crate::repl::master::client_freed(&mut self.srv, &mut c);
-                let _ = self.poll.registry().deregister(c.conn.source());
-                debug!("Freed client id={} addr={}", c.id, c.addr);
-            }
+        if !deferred.is_empty() {
+            // Oldest first again next time, behind this iteration's newcomers.
+            deferred.reverse();
+            self.srv.pending_writes.splice(0..0, deferred);
         }
     }
 
