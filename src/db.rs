@@ -466,11 +466,12 @@ impl Db {
         true
     }
 
-    /// One SCAN step (see [`Table::scan`]); expired entries are skipped and reclaimed.
-    pub fn scan(&mut self, cursor: u64, mut f: impl FnMut(&Entry)) -> u64 {
+    /// One SCAN call of about `count` buckets (see [`Table::scan`]); expired
+    /// entries count as visited but are skipped and reclaimed.
+    pub fn scan(&mut self, cursor: u64, count: usize, mut f: impl FnMut(&Entry)) -> u64 {
         let now = self.now_ms;
         let mut expired = Vec::new();
-        let next = self.table.scan(cursor, |e| match e.expire() {
+        let next = self.table.scan(cursor, count, |e| match e.expire() {
             Some(t) if now > t => expired.push(Bytes::copy_from_slice(e.key())),
             _ => f(e),
         });

@@ -578,10 +578,11 @@ pub fn hscan_command(srv: &mut Server, c: &mut Client) {
         Err(e) => return reply_err(c, e),
     };
     let mut out: Vec<Vec<u8>> = Vec::new();
-    let next = scan_loop(cursor, count, |cur| {
+    // Redis doubles COUNT (and so the bucket budget) for field-value replies and
+    // counts both against it.
+    let next = scan_loop(cursor, count.saturating_mul(2), |cur| {
         let mut n = 0;
         let next = h.scan(cur, |k, v| {
-            // Redis counts both the field and the value against COUNT.
             n += 2;
             if pat.is_none_or(|p| string_match(p, k, false)) {
                 out.push(k.to_vec());

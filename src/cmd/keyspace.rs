@@ -326,33 +326,23 @@ pub fn parse_scan_opts(
 }
 
 /// One SCAN call over a database: returns the next cursor and the keys found.
-/// Each table step visits a whole segment, so a call may return more keys than
-/// COUNT (a hint, as in Redis); it stops once COUNT keys were collected before
-/// filtering, or after COUNT*10 steps.
-pub fn scan_db(db: &mut Db, mut cursor: u64, o: &ScanOpts) -> (u64, Vec<Bytes>) {
+/// As in Redis, about COUNT buckets' worth of keys are visited (COUNT is a hint)
+/// and MATCH / TYPE filter what was visited.
+pub fn scan_db(db: &mut Db, cursor: u64, o: &ScanOpts) -> (u64, Vec<Bytes>) {
     let mut keys = Vec::new();
-    let mut collected = 0usize;
-    let mut steps = o.count.saturating_mul(10);
-    loop {
-        cursor = db.scan(cursor, |e| {
-            collected += 1;
-            if let Some(p) = &o.pattern {
-                if !string_match(p, e.key(), false) {
-                    return;
-                }
+    let cursor = db.scan(cursor, o.count, |e| {
+        if let Some(p) = &o.pattern {
+            if !string_match(p, e.key(), false) {
+                return;
             }
-            if let Some(t) = &o.type_name {
-                if !t.eq_ignore_ascii_case(type_name(e).as_bytes()) {
-                    return;
-                }
-            }
-            keys.push(Bytes::copy_from_slice(e.key()));
-        });
-        steps -= 1;
-        if cursor == 0 || steps == 0 || collected >= o.count {
-            break;
         }
-    }
+        if let Some(t) = &o.type_name {
+            if !t.eq_ignore_ascii_case(type_name(e).as_bytes()) {
+                return;
+            }
+        }
+        keys.push(Bytes::copy_from_slice(e.key()));
+    });
     (cursor, keys)
 }
 

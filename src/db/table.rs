@@ -36,6 +36,16 @@ const SEG_TARGET: usize = 256;
 /// this many keys' worth of empty segments (about 80 bytes per segment).
 const RESERVE_MAX: usize = 1 << 26;
 
+/// The low `bits` bits set.
+#[inline]
+fn mask(bits: u32) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
+}
+
 #[derive(Clone)]
 pub struct Table {
     segs: Vec<Arc<Segment>>,
@@ -287,21 +297,83 @@ impl Table {
         std::mem::replace(&mut self.segs, vec![Arc::new(Segment::new())])
     }
 
-    /// One SCAN step: calls `f` for every entry of the segment the cursor points at
-    /// and returns the next cursor (0 when the iteration is complete).
-    pub fn scan(&self, cursor: u64, mut f: impl FnMut(&Entry)) -> u64 {
-        let lo_mask = (1u64 << self.level) - 1;
-        let lo = (cursor & lo_mask) as usize;
-        let mask = if lo < self.split {
-            (1u64 << (self.level + 1)) - 1
-        } else {
-            lo_mask
-        };
-        let seg = (cursor & mask) as usize;
-        self.segs[seg].iter().for_each(&mut f);
-        let mut v = cursor | !mask;
-        v = v.reverse_bits().wrapping_add(1).reverse_bits();
-        v
+    /// One SCAN call, Redis's `dictScan` loop: visits whole buckets from `cursor`
+    /// on, calling `f` for each of their entries, until `count` entries were
+    /// visited or `count * 10` buckets were (empty ones included); returns the
+    /// next cursor (0 when the iteration is complete).
+    ///
+    /// A bucket is a hash class one level below a segment: a segment at depth `d`
+    /// (its index is `hash mod 2^d`) with `2^k` slots is read as `2^k` buckets
+    /// `hash mod 2^(d+k)`, about one key each, so COUNT bounds the reply as in
+    /// Redis. The cursor is that class in reverse-binary order; the depth may
+    /// differ from one call to the next (splits, merges, segment resizes), and a
+    /// class at any depth is wholly inside one segment, so the sweep keeps
+    /// `dictScan`'s guarantee.
+    pub fn scan(&self, mut cursor: u64, count: usize, mut f: impl FnMut(&Entry)) -> u64 {
+        let mut buckets = count.saturating_mul(10).max(1) as u64;
+        let mut visited = 0usize;
+        let mut found: Vec<(u64, &Entry)> = Vec::new();
+        loop {
+            let lo_mask = (1u64 << self.level) - 1;
+            let d = if ((cursor & lo_mask) as usize) < self.split {
+                self.level + 1
+            } else {
+                self.level
+            };
+            let seg_idx = (cursor & ((1u64 << d) - 1)) as usize;
+            let seg = &self.segs[seg_idx];
+            let k = seg.capacity().max(1).trailing_zeros();
+            let depth = d + k;
+            // Positions are classes at `depth` with their bits reversed, so the
+            // segment covers `[base, end)` and the cursor sweeps upwards.
+            let rev = |h: u64| {
+                if depth == 0 {
+                    0
+                } else {
+                    (h & mask(depth)).reverse_bits() >> (64 - depth)
+                }
+            };
+            let mut pos = rev(cursor);
+            let end = ((rev(seg_idx as u64) >> k) + 1) << k;
+            found.clear();
+            found.extend(seg.iter().filter_map(|e| {
+                let p = rev(self.hash(e.key()));
+                (p >= pos).then_some((p, e))
+            }));
+            found.sort_unstable_by_key(|&(p, _)| p);
+            let mut i = 0;
+            while i < found.len() && buckets > 0 && visited < count {
+                let p = found[i].0;
+                if p - pos >= buckets {
+                    pos += buckets;
+                    buckets = 0;
+                    break;
+                }
+                buckets -= p - pos + 1;
+                while i < found.len() && found[i].0 == p {
+                    f(found[i].1);
+                    visited += 1;
+                    i += 1;
+                }
+                pos = p + 1;
+            }
+            if i == found.len() && buckets > 0 && visited < count {
+                let skip = (end - pos).min(buckets);
+                buckets -= skip;
+                pos += skip;
+            }
+            if depth < 64 && pos == 1u64 << depth {
+                return 0;
+            }
+            cursor = if depth == 0 {
+                0
+            } else {
+                pos.reverse_bits() >> (64 - depth)
+            };
+            if depth == 0 || buckets == 0 || visited >= count {
+                return cursor;
+            }
+        }
     }
 
     /// All entries (logically expired ones included).
@@ -477,18 +549,18 @@ mod tests {
         let mut cursor = 0;
         let mut step = 0;
         loop {
-            cursor = t.scan(cursor, |en| {
+            cursor = t.scan(cursor, 10, |en| {
                 seen.insert(en.key().to_vec());
             });
-            // Grow hard during the first half of the scan, then shrink.
+            // Grow hard during the first part of the scan, then shrink.
             step += 1;
-            if step < 20 {
-                for j in 0..2000 {
+            if step < 100 {
+                for j in 0..300 {
                     t.insert_new(e(&format!("tmp{step}-{j}")));
                 }
-            } else if step < 40 {
-                for j in 0..2000 {
-                    let k = format!("tmp{}-{j}", step - 20);
+            } else if step < 200 {
+                for j in 0..300 {
+                    let k = format!("tmp{}-{j}", step - 100);
                     if let Some(p) = t.find(k.as_bytes()) {
                         t.remove(p);
                     }
@@ -504,6 +576,62 @@ mod tests {
                 "missed stable{i}"
             );
         }
+    }
+
+    #[test]
+    fn scan_visits_about_count_keys_per_call() {
+        let mut t = Table::new(RandomState::new());
+        for i in 0..100_000 {
+            t.insert_new(e(&format!("k{i}")));
+        }
+        for count in [1usize, 10, 100, 1000] {
+            let mut seen = HashSet::new();
+            let (mut cursor, mut calls, mut most) = (0, 0usize, 0usize);
+            loop {
+                let mut n = 0;
+                cursor = t.scan(cursor, count, |en| {
+                    n += 1;
+                    seen.insert(en.key().to_vec());
+                });
+                most = most.max(n);
+                calls += 1;
+                if cursor == 0 {
+                    break;
+                }
+            }
+            assert_eq!(seen.len(), 100_000, "count {count}");
+            // Whole buckets of about one key each: a few keys over COUNT at most.
+            assert!(most <= count + 8, "count {count}: a call returned {most}");
+            assert!(
+                calls >= 100_000 / (count + 8),
+                "count {count}: {calls} calls"
+            );
+        }
+    }
+
+    #[test]
+    fn scan_over_an_empty_or_tiny_table() {
+        let mut t = Table::new(RandomState::new());
+        assert_eq!(t.scan(0, 10, |_| panic!("empty")), 0);
+        t.insert_new(e("a"));
+        let mut n = 0;
+        let mut cursor = 0;
+        loop {
+            cursor = t.scan(cursor, 1, |_| n += 1);
+            if cursor == 0 {
+                break;
+            }
+        }
+        assert_eq!(n, 1);
+        // A cursor from a bigger table (high bits set) still terminates.
+        let mut c = u64::MAX;
+        for _ in 0..100 {
+            c = t.scan(c, 1, |_| {});
+            if c == 0 {
+                break;
+            }
+        }
+        assert_eq!(c, 0);
     }
 
     #[test]
