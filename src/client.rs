@@ -164,6 +164,19 @@ pub struct Client {
 }
 
 impl Client {
+    /// Redis's `islocalClient`: a unix-socket client, or a TCP peer at
+    /// 127.0.0.1 or ::1 exactly (the rest of 127.0.0.0/8 is not local).
+    pub fn is_local(&self) -> bool {
+        if self.conn.is_unix() {
+            return true;
+        }
+        let ip = self
+            .addr
+            .rsplit_once(':')
+            .map_or(&self.addr[..], |(ip, _)| ip);
+        ip == "127.0.0.1" || ip == "::1"
+    }
+
     pub fn new(
         id: u64,
         conn: Conn,

@@ -160,7 +160,7 @@ fn server_section(srv: &Server, o: &mut String) {
          io_threads_active:0\r\n",
         srv.pid,
         srv.run_id,
-        srv.tcp_port,
+        srv.config.port,
         uptime / 86400,
         srv.config.hz,
         srv.config.hz,

@@ -35,6 +35,7 @@ pub mod error;
 pub mod evict;
 pub mod info;
 pub mod latency;
+pub mod listen;
 pub mod logging;
 pub mod notify;
 pub mod persist;

@@ -4,17 +4,16 @@
 //! frees closed clients; `cron` runs `hz` times per second.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
-use std::os::fd::FromRawFd;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use log::{debug, info, warn};
-use mio::net::{TcpListener, UnixListener};
 use mio::{Events, Interest, Poll, Token};
 
 use crate::client::{flags as cflags, Client, Conn};
 use crate::cmd::call;
+use crate::listen::{self, Listener};
 use crate::persist::share;
 use crate::resp::parse::{parse, Limits, Parsed};
 use crate::server::Server;
@@ -71,18 +70,11 @@ impl BusyPoll {
 
 /// After this many bytes from one client in one event, let others run first.
 const READ_FAIRNESS: usize = 1024 * 1024;
-const LISTENER_BASE: usize = usize::MAX / 2;
 /// Helper threads (snapshot) wake the loop through this token.
 const WAKER: usize = usize::MAX;
 
-enum Listener {
-    Tcp(TcpListener),
-    Unix(UnixListener),
-}
-
 pub struct Reactor {
     poll: Poll,
-    listeners: Vec<Listener>,
     pub srv: Server,
     /// Clients that still had input when their fairness budget ran out.
     pending_reads: Vec<usize>,
@@ -117,72 +109,6 @@ fn install_signal_handlers() {
     }
 }
 
-/// Opens a listening TCP socket the way Redis does: SO_REUSEADDR, IPV6_V6ONLY for
-/// IPv6 addresses (so `*` and `::*` can share a port), the configured backlog.
-fn bind_tcp(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
-    let domain = if addr.is_ipv6() {
-        libc::AF_INET6
-    } else {
-        libc::AF_INET
-    };
-    // SAFETY: plain socket syscalls on a descriptor we own; on error it is closed.
-    unsafe {
-        let fd = libc::socket(
-            domain,
-            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-            0,
-        );
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let fail = |fd| {
-            let e = io::Error::last_os_error();
-            libc::close(fd);
-            Err(e)
-        };
-        let one: libc::c_int = 1;
-        let optp = &one as *const libc::c_int as *const libc::c_void;
-        let optl = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-        libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, optp, optl);
-        if addr.is_ipv6() {
-            libc::setsockopt(fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, optp, optl);
-        }
-        let rc = match addr {
-            SocketAddr::V4(a) => {
-                let mut sin: libc::sockaddr_in = std::mem::zeroed();
-                sin.sin_family = libc::AF_INET as libc::sa_family_t;
-                sin.sin_port = a.port().to_be();
-                sin.sin_addr.s_addr = u32::from_ne_bytes(a.ip().octets());
-                libc::bind(
-                    fd,
-                    &sin as *const _ as *const libc::sockaddr,
-                    std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
-                )
-            }
-            SocketAddr::V6(a) => {
-                let mut sin6: libc::sockaddr_in6 = std::mem::zeroed();
-                sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
-                sin6.sin6_port = a.port().to_be();
-                sin6.sin6_addr.s6_addr = a.ip().octets();
-                libc::bind(
-                    fd,
-                    &sin6 as *const _ as *const libc::sockaddr,
-                    std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
-                )
-            }
-        };
-        if rc != 0 {
-            return fail(fd);
-        }
-        if libc::listen(fd, backlog.min(i32::MAX as u32) as libc::c_int) != 0 {
-            return fail(fd);
-        }
-        Ok(TcpListener::from_std(std::net::TcpListener::from_raw_fd(
-            fd,
-        )))
-    }
-}
-
 /// TCP keepalive as Redis's anetKeepAlive: probes after `interval` seconds idle,
 /// then every interval/3, giving up after 3.
 fn set_keepalive(s: &mio::net::TcpStream, interval: u32) {
@@ -214,17 +140,6 @@ fn set_keepalive(s: &mio::net::TcpStream, interval: u32) {
     set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 3);
 }
 
-/// Resolves a `bind` entry: `*` is every IPv4 address, `::*` every IPv6 one.
-fn bind_addr(entry: &str, port: u16) -> Option<SocketAddr> {
-    let host = entry.trim_start_matches('-');
-    let ip: IpAddr = match host {
-        "*" => "0.0.0.0".parse().ok()?,
-        "::*" => "::".parse().ok()?,
-        h => h.parse().ok()?,
-    };
-    Some(SocketAddr::new(ip, port))
-}
-
 fn fmt_addr(a: io::Result<SocketAddr>) -> String {
     match a {
         Ok(SocketAddr::V4(a)) => format!("{}:{}", a.ip(), a.port()),
@@ -240,72 +155,23 @@ impl Reactor {
         let poll = Poll::new()?;
         let mut r = Reactor {
             poll,
-            listeners: Vec::new(),
             srv,
             pending_reads: Vec::new(),
             grants: share::Grants::new(),
             push_flush_due: None,
         };
-        let port = r.srv.config.port;
-        if port != 0 {
-            let bind = r.srv.config.bind.clone();
-            for entry in &bind {
-                let optional = entry.starts_with('-');
-                let Some(addr) = bind_addr(entry, port) else {
-                    warn!("Invalid bind address '{entry}'");
-                    return Err(io::Error::new(io::ErrorKind::InvalidInput, "bind"));
-                };
-                match bind_tcp(addr, r.srv.config.tcp_backlog) {
-                    Ok(l) => {
-                        let tok = Token(LISTENER_BASE + r.listeners.len());
-                        let mut l = l;
-                        r.poll
-                            .registry()
-                            .register(&mut l, tok, Interest::READABLE)?;
-                        r.listeners.push(Listener::Tcp(l));
-                    }
-                    Err(e) => {
-                        let unsupported = matches!(
-                            e.raw_os_error(),
-                            Some(libc::EADDRNOTAVAIL)
-                                | Some(libc::EAFNOSUPPORT)
-                                | Some(libc::EPROTONOSUPPORT)
-                        );
-                        if optional && unsupported {
-                            continue;
-                        }
-                        warn!(
-                            "Warning: Could not create server TCP listening socket {}:{}: bind: {}",
-                            entry.trim_start_matches('-'),
-                            port,
-                            io_err_text(&e)
-                        );
-                        warn!("Failed listening on port {port} (tcp), aborting.");
-                        return Err(e);
-                    }
-                }
-            }
-            r.srv.tcp_port = port;
+        r.srv.listeners.set_registry(r.poll.registry().try_clone()?);
+        let cfg = &r.srv.config;
+        let (port, bind, backlog) = (cfg.port, cfg.bind.clone(), cfg.tcp_backlog);
+        if r.srv.listeners.listen_tcp(port, &bind, backlog).is_err() {
+            warn!("Failed listening on port {port} (tcp), aborting.");
+            return Err(io::Error::new(io::ErrorKind::AddrNotAvailable, "listen"));
         }
         if let Some(path) = r.srv.config.unixsocket.clone() {
-            let _ = std::fs::remove_file(&path);
-            match UnixListener::bind(&path) {
-                Ok(mut l) => {
-                    if r.srv.config.unixsocketperm != 0 {
-                        use std::os::unix::fs::PermissionsExt;
-                        let perm = std::fs::Permissions::from_mode(r.srv.config.unixsocketperm);
-                        let _ = std::fs::set_permissions(&path, perm);
-                    }
-                    let tok = Token(LISTENER_BASE + r.listeners.len());
-                    r.poll
-                        .registry()
-                        .register(&mut l, tok, Interest::READABLE)?;
-                    r.listeners.push(Listener::Unix(l));
-                }
-                Err(e) => {
-                    warn!("Failed opening Unix socket: {}", io_err_text(&e));
-                    return Err(e);
-                }
+            let perm = r.srv.config.unixsocketperm;
+            if let Err(e) = r.srv.listeners.listen_unix(&path, perm) {
+                warn!("Failed opening Unix socket: {}", crate::util::strerror(&e));
+                return Err(e);
             }
         }
         {
@@ -396,8 +262,8 @@ impl Reactor {
                     crate::repl::master::poll(&mut self.srv);
                     continue;
                 }
-                if t >= LISTENER_BASE {
-                    self.accept(t - LISTENER_BASE);
+                if t >= listen::UNIX_TOKEN {
+                    self.accept(t);
                     continue;
                 }
                 if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
@@ -420,14 +286,17 @@ impl Reactor {
         }
     }
 
-    fn accept(&mut self, idx: usize) {
+    fn accept(&mut self, token: usize) {
         loop {
-            let accepted = match &self.listeners[idx] {
+            let Some(listener) = self.srv.listeners.get(token) else {
+                return;
+            };
+            let accepted = match listener {
                 Listener::Tcp(l) => l.accept().map(|(s, peer)| {
                     let _ = s.set_nodelay(true);
                     set_keepalive(&s, self.srv.config.tcp_keepalive);
                     let laddr = fmt_addr(s.local_addr());
-                    let local = peer.ip().is_loopback();
+                    let local = listen::is_local_ip(peer.ip());
                     (Conn::Tcp(s), fmt_addr(Ok(peer)), laddr, local)
                 }),
                 Listener::Unix(l) => l.accept().map(|(s, _)| {
@@ -791,14 +660,6 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
 }
 
 /// strerror-style text for an io error (Redis prints strerror).
-fn io_err_text(e: &io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

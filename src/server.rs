@@ -162,8 +162,8 @@ pub struct Server {
     pub shutdown_asap: bool,
     /// How the process is supervised (INFO process_supervised).
     pub supervised: crate::supervise::Mode,
-    /// The TCP port actually bound (INFO tcp_port).
-    pub tcp_port: u16,
+    /// The listening sockets (CONFIG SET port/bind rebinds them).
+    pub listeners: crate::listen::Listeners,
     /// Active expiry stats.
     pub stat_expire_cycle_time_used: u64,
     pub expired_stale_perc: f64,
@@ -271,7 +271,7 @@ impl Server {
             cronloops: 0,
             shutdown_asap: false,
             supervised: crate::supervise::Mode::None,
-            tcp_port: 0,
+            listeners: Default::default(),
             stat_expire_cycle_time_used: 0,
             expired_stale_perc: 0.0,
             master_replid: random_hex(40),
@@ -458,8 +458,33 @@ impl Server {
         }
     }
 
-    /// Applies the side effects of a CONFIG SET (the values are already stored).
-    pub fn apply_config_changes(&mut self, changed: &[&str]) {
+    /// Applies the side effects of a CONFIG SET (the values are already stored;
+    /// `old` is the configuration before it). Only the listeners can fail to
+    /// apply, and they are applied first, so on an error (the directive's
+    /// name and Redis's text) nothing has taken effect and the caller restores
+    /// `old`: the whole CONFIG SET is rolled back, as in Redis.
+    pub fn apply_config_changes(
+        &mut self,
+        changed: &[&'static str],
+        old: &Config,
+    ) -> Result<(), (&'static str, &'static str)> {
+        if let Some(&name) = changed.iter().find(|n| matches!(**n, "port" | "bind")) {
+            let cfg = &self.config;
+            let new = (cfg.port, &cfg.bind[..]);
+            let prev = (old.port, &old.bind[..]);
+            if self
+                .listeners
+                .rebind_tcp(new, prev, cfg.tcp_backlog)
+                .is_err()
+            {
+                log::warn!("Failed applying new configuration. Possibly related to new {name} setting. Restoring previous settings.");
+                return Err(if name == "port" {
+                    (name, "Unable to listen on this port. Check server logs.")
+                } else {
+                    (name, "Failed to bind to specified addresses.")
+                });
+            }
+        }
         for name in changed {
             match *name {
                 "loglevel" => crate::logging::set_level(self.config.loglevel),
@@ -494,6 +519,7 @@ impl Server {
                 _ => {}
             }
         }
+        Ok(())
     }
 
     fn tracking_max_keys_config(&self) -> u64 {

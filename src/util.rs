@@ -4,3 +4,42 @@
 pub mod glob;
 pub mod number;
 pub mod splitargs;
+
+/// An I/O error as Redis prints it: the `strerror` text only, without the
+/// ` (os error N)` that Rust's Display adds.
+pub fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Compares two secrets (passwords) in time that depends on neither their
+/// contents nor the stored one's length, as Redis's ACL check does (it
+/// compares digests): both are reduced to keyed 128-bit digests (a random key
+/// per process) whose bytes are all compared, whatever differs first.
+pub fn secure_eq(a: &[u8], b: &[u8]) -> bool {
+    use std::hash::BuildHasher;
+    use std::sync::OnceLock;
+    static KEYS: OnceLock<[std::collections::hash_map::RandomState; 2]> = OnceLock::new();
+    let keys = KEYS.get_or_init(Default::default);
+    let digest = |s: &[u8]| [keys[0].hash_one(s), keys[1].hash_one(s)];
+    let (da, db) = (digest(a), digest(b));
+    let diff = (da[0] ^ db[0]) | (da[1] ^ db[1]);
+    std::hint::black_box(diff) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secure_eq_compares_contents() {
+        assert!(secure_eq(b"", b""));
+        assert!(secure_eq(b"foobared", b"foobared"));
+        assert!(!secure_eq(b"foobared", b"foobare"));
+        assert!(!secure_eq(b"foobared", b"Foobared"));
+        assert!(!secure_eq(b"", b"x"));
+    }
+}

@@ -405,3 +405,151 @@ fn daemonize_detaches_and_writes_the_pidfile() {
     ));
     assert!(!pidfile.exists());
 }
+
+/// CONFIG SET port moves the listener: the new port answers, the old one is
+/// closed, and CONFIG GET / INFO report the new port.
+#[test]
+fn config_set_port_rebinds_the_listener() {
+    let srv = Server::oxidis(&[]);
+    let mut c = srv.connect();
+    let new_port = free_port();
+    let p = new_port.to_string();
+    assert_eq!(c.cmd(&["CONFIG", "SET", "port", &p]), b"+OK\r\n");
+    let mut moved = Conn::connect(new_port).expect("connect to the new port");
+    assert_eq!(moved.cmd(&["PING"]), b"+PONG\r\n");
+    assert!(Conn::connect(srv.port).is_err(), "old port still listening");
+    let want = format!("*2\r\n$4\r\nport\r\n${}\r\n{p}\r\n", p.len());
+    assert_eq!(moved.cmd(&["CONFIG", "GET", "port"]), want.as_bytes());
+    assert_eq!(common::info_field(&mut moved, "server", "tcp_port"), p);
+    // The connection made before the move lives on.
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+}
+
+/// A CONFIG SET whose port or bind cannot be applied answers Redis's error and
+/// rolls back every directive it named; the server keeps listening where it was.
+/// Run against redis-server too, so the texts are Redis's.
+#[test]
+fn config_set_failed_rebind_rolls_back_every_directive() {
+    let check = |srv: &Server| {
+        let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let busy_port = busy.local_addr().unwrap().port().to_string();
+        let mut c = srv.connect();
+        let before: Vec<Vec<u8>> = ["maxmemory", "client-query-buffer-limit", "port", "bind"]
+            .iter()
+            .map(|n| c.cmd(&["CONFIG", "GET", n]))
+            .collect();
+        let r = c.cmd(&[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            "10000001",
+            "port",
+            &busy_port,
+            "client-query-buffer-limit",
+            "10m",
+        ]);
+        assert_eq!(
+            r,
+            b"-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n",
+            "{}",
+            srv.bin().display()
+        );
+        let r = c.cmd(&[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            "10000001",
+            "bind",
+            "999.999.999.999",
+        ]);
+        assert_eq!(
+            r,
+            b"-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n",
+            "{}",
+            srv.bin().display()
+        );
+        let after: Vec<Vec<u8>> = ["maxmemory", "client-query-buffer-limit", "port", "bind"]
+            .iter()
+            .map(|n| c.cmd(&["CONFIG", "GET", n]))
+            .collect();
+        assert_eq!(before, after, "{}", srv.bin().display());
+        let mut fresh = srv.connect();
+        assert_eq!(fresh.cmd(&["PING"]), b"+PONG\r\n");
+        drop(busy);
+    };
+    check(&Server::oxidis(&[]));
+    if common::require_redis() {
+        check(&Server::redis(&[]));
+    }
+}
+
+/// A TCP connection to 127.0.0.1:`port` (or `dst`) from the source address `src`.
+fn connect_from(
+    src: std::net::Ipv4Addr,
+    dst: std::net::Ipv4Addr,
+    port: u16,
+) -> std::net::TcpStream {
+    use std::os::fd::FromRawFd;
+    let sin = |ip: std::net::Ipv4Addr, port: u16| {
+        // SAFETY: an all-zero sockaddr_in is valid; the fields are then set.
+        let mut a: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+        a.sin_family = libc::AF_INET as libc::sa_family_t;
+        a.sin_port = port.to_be();
+        a.sin_addr.s_addr = u32::from_ne_bytes(ip.octets());
+        a
+    };
+    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: socket/bind/connect on a descriptor this function owns.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0);
+        let s = sin(src, 0);
+        assert_eq!(
+            libc::bind(fd, &s as *const _ as *const libc::sockaddr, len),
+            0,
+            "bind {src}"
+        );
+        let d = sin(dst, port);
+        assert_eq!(
+            libc::connect(fd, &d as *const _ as *const libc::sockaddr, len),
+            0,
+            "connect"
+        );
+        std::net::TcpStream::from_raw_fd(fd)
+    }
+}
+
+/// Protected mode admits only 127.0.0.1 and ::1 (and unix sockets) as local:
+/// a peer at 127.0.0.2 gets Redis's DENIED text and is disconnected.
+#[test]
+fn protected_mode_refuses_other_loopback_addresses() {
+    let srv = Server::oxidis(&[
+        "--bind",
+        "127.0.0.1",
+        "127.0.0.2",
+        "--protected-mode",
+        "yes",
+    ]);
+    let lo = std::net::Ipv4Addr::LOCALHOST;
+    let other = std::net::Ipv4Addr::new(127, 0, 0, 2);
+    let mut s = connect_from(other, other, srv.port);
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut got = Vec::new();
+    s.read_to_end(&mut got).unwrap();
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.starts_with("-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user."),
+        "{text}"
+    );
+    let mut s = connect_from(lo, lo, srv.port);
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(b"PING\r\n").unwrap();
+    let mut buf = [0u8; 7];
+    s.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"+PONG\r\n");
+    let mut c = srv.connect();
+    assert_eq!(
+        common::info_field(&mut c, "stats", "rejected_connections"),
+        "1"
+    );
+}

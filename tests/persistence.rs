@@ -275,3 +275,33 @@ fn bgsave_schedule_and_errors() {
         "0"
     );
 }
+
+/// An expiry of -1 ms in an RDB file is Redis's "no expiry": the key loads and
+/// does not expire (checked against redis-server too).
+#[test]
+fn rdb_expiry_of_minus_one_ms_keeps_the_key() {
+    let mut rdb = b"REDIS0010".to_vec();
+    rdb.extend_from_slice(&[0xFE, 0x00]); // SELECTDB 0
+    rdb.push(0xFC); // EXPIRETIME_MS
+    rdb.extend_from_slice(&(-1i64).to_le_bytes());
+    rdb.extend_from_slice(&[0x00, 0x01, b'k', 0x01, b'v']); // string k = v
+    rdb.push(0xFF); // EOF
+    rdb.extend_from_slice(&[0; 8]); // no checksum
+    let check = |start: &dyn Fn(&Path) -> Server| {
+        let dir = fresh_temp_dir("persist-minus-one");
+        std::fs::write(dir.join("dump.rdb"), &rdb).unwrap();
+        let srv = start(&dir);
+        let mut c = srv.connect();
+        assert_eq!(
+            c.cmd(&["GET", "k"]),
+            b"$1\r\nv\r\n",
+            "{}",
+            srv.bin().display()
+        );
+        assert_eq!(c.cmd(&["PTTL", "k"]), b":-1\r\n");
+    };
+    check(&|dir| start_in(dir, &[]));
+    if require_redis() {
+        check(&|dir| Server::redis(&["--dir", dir.to_str().unwrap(), "--dbfilename", "dump.rdb"]));
+    }
+}

@@ -140,13 +140,14 @@ pub fn select_command(srv: &mut Server, c: &mut Client) {
     c.add_ok();
 }
 
-/// Checks a username/password pair against the (single, default) user.
+/// Checks a username/password pair against the (single, default) user; the
+/// password in constant time, as Redis does.
 fn check_password(srv: &Server, user: &[u8], pass: &[u8]) -> bool {
     if user != b"default" {
         return false;
     }
     match &srv.config.requirepass {
-        Some(p) => p.as_slice() == pass,
+        Some(p) => crate::util::secure_eq(p, pass),
         None => true,
     }
 }

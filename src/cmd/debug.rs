@@ -34,15 +34,6 @@ pub const COMMANDS: &[Command] = &[
 /// plain quicklist node of its own (for the list type to read).
 pub static QUICKLIST_PACKED_THRESHOLD: AtomicU64 = AtomicU64::new(1 << 30);
 
-/// True for unix-socket clients and loopback peers (Redis's islocalClient).
-fn is_local_client(c: &Client) -> bool {
-    if c.conn.is_unix() {
-        return true;
-    }
-    let ip = c.addr.rsplit_once(':').map_or(&c.addr[..], |(ip, _)| ip);
-    ip == "127.0.0.1" || ip == "::1"
-}
-
 /// The rejection text for a protected command (DEBUG, MODULE) this client may not
 /// run under the `enable-*-command` settings, or None when it may.
 pub fn protected_denied(srv: &Server, c: &Client) -> Option<String> {
@@ -62,7 +53,7 @@ pub fn protected_denied(srv: &Server, c: &Client) -> Option<String> {
     };
     let allowed = match setting {
         ProtectedConfig::Yes => true,
-        ProtectedConfig::Local => is_local_client(c),
+        ProtectedConfig::Local => c.is_local(),
         ProtectedConfig::No => false,
     };
     (!allowed).then(|| {

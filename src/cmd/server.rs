@@ -3,6 +3,7 @@
 use super::spec::{self, Arg, ArgType, BeginSearch, FindKeys, KeySpec};
 use super::{acl, cmd, container_command, flags as f, Command, CommandEntry};
 use crate::client::Client;
+use crate::config::ProtectedConfig;
 use crate::error;
 use crate::server::Server;
 use crate::util::glob::string_match;
@@ -636,11 +637,22 @@ pub fn config_set_command(srv: &mut Server, c: &mut Client) {
         .chunks(2)
         .map(|p| (&p[0][..], &p[1][..]))
         .collect();
-    match srv.config.set(&pairs) {
-        Ok(changed) => {
-            srv.apply_config_changes(&changed);
-            c.add_ok();
-        }
+    let allow = match srv.config.enable_protected_configs {
+        ProtectedConfig::Yes => true,
+        ProtectedConfig::Local => c.is_local(),
+        ProtectedConfig::No => false,
+    };
+    let old = srv.config.clone();
+    match srv.config.set_as(&pairs, allow) {
+        Ok(changed) => match srv.apply_config_changes(&changed, &old) {
+            Ok(()) => c.add_ok(),
+            Err((name, why)) => {
+                srv.config = old;
+                c.add_error(&format!(
+                    "ERR CONFIG SET failed (possibly related to argument '{name}') - {why}"
+                ));
+            }
+        },
         Err(e) => c.add_error(&e),
     }
 }

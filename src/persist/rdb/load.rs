@@ -452,7 +452,10 @@ pub(super) fn load_file(
                 continue;
             }
             OP_EXPIRETIME_MS => {
-                expire = Some(inp.i64_le()?);
+                // -1 is Redis's "no expiry" (its loader's sentinel), not a
+                // time in 1969: such a key loads as non-expiring.
+                let t = inp.i64_le()?;
+                expire = (t != -1).then_some(t);
                 continue;
             }
             OP_FREQ => {
