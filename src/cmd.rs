@@ -425,29 +425,26 @@ impl Default for CommandTable {
     }
 }
 
-/// C's `%.Ns` on a binary-safe argument: stops at the first NUL, at most `n` bytes.
-fn c_str_prefix(b: &[u8], n: usize) -> String {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len()).min(n);
-    String::from_utf8_lossy(&b[..end]).into_owned()
-}
-
-/// Redis's text for an unknown command.
-fn unknown_command_error(argv: &[bytes::Bytes]) -> String {
-    let mut args = String::new();
+/// Redis's text for an unknown command: the name and the first arguments
+/// as C's `%.128s` prints them, bytes as the client sent them.
+fn unknown_command_error(argv: &[bytes::Bytes]) -> Vec<u8> {
+    let mut args = Vec::new();
     for a in &argv[1..] {
         if args.len() >= 128 {
             break;
         }
         let room = 128 - args.len();
-        args.push('\'');
-        args.push_str(&c_str_prefix(a, room));
-        args.push_str("' ");
+        args.push(b'\'');
+        args.extend_from_slice(error::c_str(a, room));
+        args.extend_from_slice(b"' ");
     }
-    format!(
-        "ERR unknown command '{}', with args beginning with: {}",
-        c_str_prefix(&argv[0], 128),
-        args
-    )
+    [
+        b"ERR unknown command '",
+        error::c_str(&argv[0], 128),
+        b"', with args beginning with: ",
+        &args,
+    ]
+    .concat()
 }
 
 /// Runs the command in `c.argv`: lookup, checks, the handler, stats.
@@ -462,11 +459,14 @@ pub fn call(srv: &mut Server, c: &mut Client) {
             return;
         }
         Err(LookupError::UnknownSubcommand) => {
-            let msg = format!(
-                "ERR unknown subcommand '{}'. Try {} HELP.",
-                c_str_prefix(&c.argv[1], 128),
-                c.arg_str(0).to_ascii_uppercase()
-            );
+            let msg = [
+                &b"ERR unknown subcommand '"[..],
+                error::c_str(&c.argv[1], 128),
+                b"'. Try ",
+                &error::c_str(&c.argv[0], usize::MAX).to_ascii_uppercase(),
+                b" HELP.",
+            ]
+            .concat();
             reject(srv, c, None, &msg);
             return;
         }
@@ -572,17 +572,16 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     srv.after_command(c);
 }
 
-fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, msg: &str) {
+fn reject(srv: &mut Server, c: &mut Client, id: Option<usize>, msg: impl AsRef<[u8]>) {
+    let msg = msg.as_ref();
     let is_exec = id.is_some_and(|id| srv.commands.list[id].cmd.name == "exec");
     if is_exec {
         // A rejected EXEC aborts the transaction (Redis's execCommandAbort).
         multi::discard_transaction(srv, c);
-        let why = msg.strip_prefix("ERR ").unwrap_or(msg);
-        c.add_error(&format!(
-            "EXECABORT Transaction discarded because of: {why}"
-        ));
+        let why = msg.strip_prefix(b"ERR ").unwrap_or(msg);
+        c.add_error_bytes(&[&b"EXECABORT Transaction discarded because of: "[..], why].concat());
     } else {
-        c.add_error(msg);
+        c.add_error_bytes(msg);
     }
     if c.flags & cflags::MULTI != 0 {
         c.flags |= cflags::DIRTY_EXEC;
@@ -609,7 +608,7 @@ pub fn arg_i64(c: &Client, i: usize) -> Result<i64, OpError> {
 
 /// Replies with an operation error.
 pub fn reply_err(c: &mut Client, e: OpError) {
-    c.add_error(&e.text());
+    c.add_error_bytes(&e.bytes());
 }
 
 #[cfg(test)]
@@ -635,7 +634,15 @@ mod tests {
         let argv: Vec<bytes::Bytes> = vec!["foo".into(), "a".into(), "b\0c".into()];
         assert_eq!(
             unknown_command_error(&argv),
-            "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+            b"ERR unknown command 'foo', with args beginning with: 'a' 'b' "
         );
+        // Bytes that are not UTF-8 are echoed as they are, and the 128-byte
+        // preview counts bytes.
+        let long = vec![0xe9u8; 200];
+        let argv: Vec<bytes::Bytes> = vec![b"\xff\xfe"[..].into(), long.into()];
+        let mut want = b"ERR unknown command '\xff\xfe', with args beginning with: '".to_vec();
+        want.extend(vec![0xe9u8; 128]);
+        want.extend_from_slice(b"' ");
+        assert_eq!(unknown_command_error(&argv), want);
     }
 }

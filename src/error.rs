@@ -51,6 +51,9 @@ pub enum OpError {
     Static(&'static str),
     /// A formatted text (already carrying its code).
     Msg(String),
+    /// A text that echoes bytes a client sent, which need not be UTF-8
+    /// (already carrying its code).
+    Raw(Vec<u8>),
 }
 
 impl OpError {
@@ -65,8 +68,28 @@ impl OpError {
             OpError::OutOfRange => OUT_OF_RANGE.into(),
             OpError::Static(s) => (*s).into(),
             OpError::Msg(s) => s.clone().into(),
+            OpError::Raw(b) => String::from_utf8_lossy(b).into_owned().into(),
         }
     }
+
+    /// The reply text as bytes: what a client gets, byte for byte.
+    pub fn bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            OpError::Raw(b) => Cow::Borrowed(b),
+            OpError::Msg(s) => Cow::Borrowed(s.as_bytes()),
+            other => match other.text() {
+                Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+                Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+            },
+        }
+    }
+}
+
+/// C's `%.Ns` on a binary-safe argument: the bytes up to the first NUL, at
+/// most `n` of them.
+pub fn c_str(b: &[u8], n: usize) -> &[u8] {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len()).min(n);
+    &b[..end]
 }
 
 /// "ERR wrong number of arguments for '<cmd>' command"
@@ -90,12 +113,8 @@ pub const LFU_SELECTED: &str = "ERR An LFU maxmemory policy is selected, idle ti
 
 /// "ERR Unsupported option <opt>" (EXPIRE's options; `opt` as C prints it: up to
 /// the first NUL).
-pub fn unsupported_option(opt: &[u8]) -> String {
-    let end = opt.iter().position(|&b| b == 0).unwrap_or(opt.len());
-    format!(
-        "ERR Unsupported option {}",
-        String::from_utf8_lossy(&opt[..end])
-    )
+pub fn unsupported_option(opt: &[u8]) -> Vec<u8> {
+    [b"ERR Unsupported option ", c_str(opt, usize::MAX)].concat()
 }
 
 /// Redis's getRangeLongFromObjectOrReply text for a value outside `[min, max]`.
@@ -124,8 +143,17 @@ pub const SORT_SCORES_NOT_DOUBLE: &str = "ERR One or more scores can't be conver
 // --- replication (repl/master.rs) ---
 pub const SYNC_PENDING_OUTPUT: &str = "ERR SYNC and PSYNC are invalid with pending output";
 
-pub fn replconf_unrecognized(opt: &str) -> String {
-    format!("ERR Unrecognized REPLCONF option: {opt}")
+pub fn replconf_unrecognized(opt: &[u8]) -> Vec<u8> {
+    [
+        b"ERR Unrecognized REPLCONF option: ",
+        c_str(opt, usize::MAX),
+    ]
+    .concat()
+}
+
+/// "ERR Unknown client type '<type>'" (CLIENT LIST TYPE, CLIENT KILL TYPE).
+pub fn unknown_client_type(t: &[u8]) -> Vec<u8> {
+    [b"ERR Unknown client type '", c_str(t, usize::MAX), b"'"].concat()
 }
 
 pub fn replconf_ip_too_long(len: usize) -> String {

@@ -645,9 +645,11 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             Err(e) => {
                 info!(
                     "Protocol error ({}) from client: id={} addr={}",
-                    e.0, c.id, c.addr
+                    String::from_utf8_lossy(&e.0),
+                    c.id,
+                    c.addr
                 );
-                c.add_error(&format!("ERR {}", e.0));
+                c.add_error_bytes(&[&b"ERR "[..], &e.0].concat());
                 srv.stats.total_error_replies += 1;
                 c.errors_in_cmd = 0;
                 srv.count_client_errors(c);

@@ -178,20 +178,33 @@ fn prefixes_overlap(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A prefix as C's `%s` prints it: up to the first NUL.
-fn c_str(b: &[u8]) -> String {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    String::from_utf8_lossy(&b[..end]).into_owned()
+fn c_str(b: &[u8]) -> &[u8] {
+    crate::error::c_str(b, usize::MAX)
+}
+
+/// "Prefix 'p' overlaps with <which> prefix 'q'", the prefixes as sent.
+fn overlap_error(p: &[u8], which: &str, q: &[u8]) -> Vec<u8> {
+    [
+        &b"ERR Prefix '"[..],
+        c_str(p),
+        b"' overlaps with ",
+        which.as_bytes(),
+        b" prefix '",
+        c_str(q),
+        b"'. Prefixes for a single client must not overlap.",
+    ]
+    .concat()
 }
 
 /// Outcome of the BCAST prefix check.
 pub enum PrefixCheck {
     Ok,
     /// Refused with this error.
-    Refused(String),
+    Refused(Vec<u8>),
     /// Redis 7.0 replies with this error and then enables tracking anyway (and
     /// replies +OK too): its overlap check reports an overlap among the given
     /// prefixes as success unless it involves the first one.
-    ErrorThenEnable(String),
+    ErrorThenEnable(Vec<u8>),
 }
 
 /// Redis's checkPrefixCollisionsOrReply: no new prefix may overlap an existing one
@@ -201,21 +214,11 @@ pub fn check_prefixes(c: &Client, new: &[Bytes]) -> PrefixCheck {
     for (i, p) in new.iter().enumerate() {
         if let Some(ex) = existing {
             if let Some(e) = ex.iter().find(|e| prefixes_overlap(e, p)) {
-                return PrefixCheck::Refused(format!(
-                    "ERR Prefix '{}' overlaps with an existing prefix '{}'. \
-                     Prefixes for a single client must not overlap.",
-                    c_str(p),
-                    c_str(e)
-                ));
+                return PrefixCheck::Refused(overlap_error(p, "an existing", e));
             }
         }
         if let Some(q) = new[i + 1..].iter().find(|q| prefixes_overlap(p, q)) {
-            let msg = format!(
-                "ERR Prefix '{}' overlaps with another provided prefix '{}'. \
-                 Prefixes for a single client must not overlap.",
-                c_str(p),
-                c_str(q)
-            );
+            let msg = overlap_error(p, "another provided", q);
             return if i == 0 {
                 PrefixCheck::Refused(msg)
             } else {

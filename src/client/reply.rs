@@ -9,11 +9,10 @@ use crate::util::number::{format_i64, I64_BUF};
 /// The code an error reply is counted under in INFO errorstats, as Redis's
 /// afterErrorReply: the first word when a space ends it within the first 32
 /// bytes of the reply (`-` included), else `ERR`.
-pub fn error_code(msg: &str) -> &str {
-    let b = msg.as_bytes();
-    match b[..b.len().min(31)].iter().position(|&c| c == b' ') {
-        Some(i) => &msg[..i],
-        None => "ERR",
+pub fn error_code(msg: &[u8]) -> String {
+    match msg[..msg.len().min(31)].iter().position(|&c| c == b' ') {
+        Some(i) => String::from_utf8_lossy(&msg[..i]).into_owned(),
+        None => "ERR".to_string(),
     }
 }
 
@@ -66,13 +65,19 @@ impl Client {
     /// An error reply. `msg` starts with the error code (`ERR ...`, `WRONGTYPE ...`);
     /// line breaks inside it become spaces, as in Redis's `addReplyErrorFormat`.
     pub fn add_error(&mut self, msg: &str) {
+        self.add_error_bytes(msg.as_bytes());
+    }
+
+    /// An error reply that carries bytes a client sent (an unknown command's
+    /// name, an option): echoed as they came, not as UTF-8 text.
+    pub fn add_error_bytes(&mut self, msg: &[u8]) {
         self.errors_in_cmd += 1;
-        self.error_codes.push(error_code(msg).to_string());
+        self.error_codes.push(error_code(msg));
         if let Some(out) = self.reply_buf() {
             out.push(b'-');
             out.extend(
-                msg.bytes()
-                    .map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }),
+                msg.iter()
+                    .map(|&c| if c == b'\r' || c == b'\n' { b' ' } else { c }),
             );
             out.extend_from_slice(b"\r\n");
         }

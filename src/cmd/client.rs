@@ -212,8 +212,8 @@ pub fn client_list_command(srv: &mut Server, c: &mut Client) {
         match parse_client_type(&c.argv[3]) {
             Some(t) => ctype = Some(t),
             None => {
-                let msg = format!("ERR Unknown client type '{}'", c.arg_str(3));
-                c.add_error(&msg);
+                let msg = error::unknown_client_type(&c.argv[3]);
+                c.add_error_bytes(&msg);
                 return;
             }
         }
@@ -278,9 +278,8 @@ pub fn client_kill_command(srv: &mut Server, c: &mut Client) {
                 b"type" => match parse_client_type(v) {
                     Some(t) => flt.ctype = Some(t),
                     None => {
-                        let msg =
-                            format!("ERR Unknown client type '{}'", String::from_utf8_lossy(v));
-                        c.add_error(&msg);
+                        let msg = error::unknown_client_type(v);
+                        c.add_error_bytes(&msg);
                         return;
                     }
                 },
@@ -504,10 +503,10 @@ pub fn client_tracking_command(srv: &mut Server, c: &mut Client) {
         match tracking::check_prefixes(c, &prefixes) {
             PrefixCheck::Ok => {}
             PrefixCheck::Refused(msg) => {
-                c.add_error(&msg);
+                c.add_error_bytes(&msg);
                 return;
             }
-            PrefixCheck::ErrorThenEnable(msg) => c.add_error(&msg),
+            PrefixCheck::ErrorThenEnable(msg) => c.add_error_bytes(&msg),
         }
     }
     let (id, token) = redirect.unwrap_or((0, 0));

@@ -207,10 +207,13 @@ pub fn hello_command(srv: &mut Server, c: &mut Client) {
             setname = Some(c.argv[j + 1].clone());
             j += 2;
         } else {
-            c.add_error(&format!(
-                "ERR Syntax error in HELLO option '{}'",
-                c.arg_str(j)
-            ));
+            let msg = [
+                &b"ERR Syntax error in HELLO option '"[..],
+                crate::error::c_str(&c.argv[j], usize::MAX),
+                b"'",
+            ]
+            .concat();
+            c.add_error_bytes(&msg);
             return;
         }
     }

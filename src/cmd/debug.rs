@@ -87,7 +87,7 @@ pub fn debug_command(srv: &mut Server, c: &mut Client) {
         (b"log", 3) => {
             log::warn!(
                 "DEBUG LOG: {}",
-                super::observe::c_str(&c.argv[2], usize::MAX)
+                String::from_utf8_lossy(crate::error::c_str(&c.argv[2], usize::MAX))
             );
             c.add_ok();
         }
@@ -96,8 +96,8 @@ pub fn debug_command(srv: &mut Server, c: &mut Client) {
             c.add_ok();
         }
         (b"error", 3) => {
-            let msg = String::from_utf8_lossy(&c.argv[2]).into_owned();
-            c.add_error(&msg);
+            let msg = crate::error::c_str(&c.argv[2], usize::MAX).to_vec();
+            c.add_error_bytes(&msg);
         }
         (b"quicklist-packed-threshold", 3) => {
             match mem_to_u64(&c.argv[2]).filter(|&sz| sz <= (1u64 << 32) - (1 << 20)) {

@@ -58,7 +58,7 @@ pub fn parse_expire_flags(argv: &[bytes::Bytes]) -> Result<u32, OpError> {
             b"xx" => XX,
             b"gt" => GT,
             b"lt" => LT,
-            _ => return Err(OpError::Msg(error::unsupported_option(a))),
+            _ => return Err(OpError::Raw(error::unsupported_option(a))),
         };
     }
     if fl & NX != 0 && fl & (XX | GT | LT) != 0 {

@@ -14,6 +14,7 @@ use bytes::Bytes;
 
 use super::{cmd, container_command, flags as f, Command};
 use crate::client::{flags as cflags, Client};
+use crate::error::c_str;
 use crate::latency::{self, Latency};
 use crate::server::Server;
 
@@ -79,20 +80,17 @@ fn wall_time() -> (i64, u32) {
     (d.as_secs() as i64, d.subsec_micros())
 }
 
-/// C's `%.Ns` on a binary-safe argument: stops at the first NUL, at most `n` bytes.
-pub(crate) fn c_str(b: &[u8], n: usize) -> String {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len()).min(n);
-    String::from_utf8_lossy(&b[..end]).into_owned()
-}
-
-/// Redis's addReplySubcommandSyntaxError.
+/// Redis's addReplySubcommandSyntaxError (the subcommand echoed as sent).
 pub(crate) fn subcommand_syntax_error(c: &mut Client) {
-    let msg = format!(
-        "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+    let msg = [
+        &b"ERR unknown subcommand or wrong number of arguments for '"[..],
         c_str(&c.argv[1], 128),
-        c.arg_str(0).to_ascii_uppercase()
-    );
-    c.add_error(&msg);
+        b"'. Try ",
+        &c_str(&c.argv[0], usize::MAX).to_ascii_uppercase(),
+        b" HELP.",
+    ]
+    .concat();
+    c.add_error_bytes(&msg);
 }
 
 // ---------------------------------------------------------------------------------
@@ -402,11 +400,13 @@ pub fn latency_graph_command(srv: &mut Server, c: &mut Client) {
             c.add_verbatim(g.as_bytes(), "txt");
         }
         None => {
-            let msg = format!(
-                "ERR No samples available for event '{}'",
-                c_str(&c.argv[2], usize::MAX)
-            );
-            c.add_error(&msg);
+            let msg = [
+                &b"ERR No samples available for event '"[..],
+                c_str(&c.argv[2], usize::MAX),
+                b"'",
+            ]
+            .concat();
+            c.add_error_bytes(&msg);
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use bytes::Bytes;
 
+use super::observe::subcommand_syntax_error;
 use super::{cmd, container_command, flags as f, Command};
 use crate::client::{flags as cflags, Client};
 use crate::pubsub::{self, Kind};
@@ -175,16 +176,6 @@ pub fn spublish_command(srv: &mut Server, c: &mut Client) {
     let n = pubsub::publish(srv, Some(c), Kind::Shard, &ch, &msg);
     crate::repl::force(srv);
     c.add_int(n as i64);
-}
-
-/// Redis's addReplySubcommandSyntaxError.
-fn subcommand_syntax_error(c: &mut Client) {
-    let msg = format!(
-        "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
-        String::from_utf8_lossy(&c.argv[1]),
-        c.arg_str(0).to_ascii_uppercase()
-    );
-    c.add_error(&msg);
 }
 
 fn channels_generic(srv: &mut Server, c: &mut Client, kind: Kind) {

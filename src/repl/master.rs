@@ -449,8 +449,8 @@ pub fn replconf_command(srv: &mut Server, c: &mut Client) {
                 _ => return c.add_error(&crate::error::value_out_of_range(0, 1)),
             },
             _ => {
-                let opt = String::from_utf8_lossy(&c.argv[j]).into_owned();
-                return c.add_error(&crate::error::replconf_unrecognized(&opt));
+                let msg = crate::error::replconf_unrecognized(&c.argv[j]);
+                return c.add_error_bytes(&msg);
             }
         }
         j += 2;

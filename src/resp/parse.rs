@@ -53,8 +53,9 @@ pub enum Parsed {
 }
 
 /// A protocol error: the text to reply (after `-`) before closing the connection.
+/// Bytes, as one of them may echo the client's.
 #[derive(Debug, PartialEq, Eq)]
-pub struct ProtoError(pub String);
+pub struct ProtoError(pub Vec<u8>);
 
 fn find_crlf_line(buf: &[u8]) -> Option<usize> {
     strchr(b'\r', buf)
@@ -95,13 +96,21 @@ fn fast_header(buf: &[u8]) -> Option<(i64, usize)> {
 /// The general path for a `*N` or `$N` line: None while the line (and the
 /// byte after its `\r`) is incomplete, `too_big` once it cannot be a count;
 /// otherwise the number (None if not an integer) and the offset of the `\r`.
+///
+/// A line longer than INLINE_MAX is too big whether or not its end has
+/// arrived: Redis's check runs on what one read(2) brought, which for such a
+/// line is almost always before its end, so the limit must not depend on how
+/// the bytes were split.
 fn count_line(buf: &[u8], too_big: &str) -> Result<Option<(Option<i64>, usize)>, ProtoError> {
     let Some(cr) = find_crlf_line(buf) else {
         if buf.len() > INLINE_MAX {
-            return Err(ProtoError(too_big.into()));
+            return Err(ProtoError(too_big.as_bytes().to_vec()));
         }
         return Ok(None);
     };
+    if cr > INLINE_MAX {
+        return Err(ProtoError(too_big.as_bytes().to_vec()));
+    }
     if cr + 1 >= buf.len() {
         return Ok(None);
     }
@@ -131,14 +140,14 @@ pub fn parse(
                 Some((Some(n), cr)) if n <= i32::MAX as i64 => (n, cr),
                 Some(_) => {
                     return Err(ProtoError(
-                        "Protocol error: invalid multibulk length".into(),
+                        b"Protocol error: invalid multibulk length".into(),
                     ))
                 }
             },
         };
         if n > 10 && lim.auth_required {
             return Err(ProtoError(
-                "Protocol error: unauthenticated multibulk length".into(),
+                b"Protocol error: unauthenticated multibulk length".into(),
             ));
         }
         buf.advance(cr + 2);
@@ -158,24 +167,24 @@ pub fn parse(
                     _ => match count_line(buf, "Protocol error: too big bulk count string")? {
                         None => return Ok(Parsed::Incomplete),
                         Some(_) if buf[0] != b'$' => {
-                            return Err(ProtoError(format!(
-                                "Protocol error: expected '$', got '{}'",
-                                buf[0] as char
-                            )))
+                            return Err(ProtoError(
+                                [&b"Protocol error: expected '$', got '"[..], &buf[..1], b"'"]
+                                    .concat(),
+                            ))
                         }
                         Some((Some(l), cr)) => (l, cr),
                         Some((None, _)) => {
-                            return Err(ProtoError("Protocol error: invalid bulk length".into()))
+                            return Err(ProtoError(b"Protocol error: invalid bulk length".into()))
                         }
                     },
                 };
                 let l = match l {
                     l if l >= 0 && (l as u64) <= lim.max_bulk_len => l as usize,
-                    _ => return Err(ProtoError("Protocol error: invalid bulk length".into())),
+                    _ => return Err(ProtoError(b"Protocol error: invalid bulk length".into())),
                 };
                 if l > 16384 && lim.auth_required {
                     return Err(ProtoError(
-                        "Protocol error: unauthenticated bulk length".into(),
+                        b"Protocol error: unauthenticated bulk length".into(),
                     ));
                 }
                 buf.advance(cr + 2);
@@ -213,12 +222,17 @@ pub fn parse(
 }
 
 fn parse_inline(buf: &mut BytesMut, argv: &mut Vec<Bytes>) -> Result<Parsed, ProtoError> {
+    // Too big with or without its end in the buffer (see `count_line`).
+    let too_big = || ProtoError(b"Protocol error: too big inline request".to_vec());
     let Some(nl) = strchr(b'\n', buf) else {
         if buf.len() > INLINE_MAX {
-            return Err(ProtoError("Protocol error: too big inline request".into()));
+            return Err(too_big());
         }
         return Ok(Parsed::Incomplete);
     };
+    if nl > INLINE_MAX {
+        return Err(too_big());
+    }
     let line_end = if nl > 0 && buf[nl - 1] == b'\r' {
         nl - 1
     } else {
@@ -226,7 +240,7 @@ fn parse_inline(buf: &mut BytesMut, argv: &mut Vec<Bytes>) -> Result<Parsed, Pro
     };
     let Some(args) = split_args(&buf[..line_end]) else {
         return Err(ProtoError(
-            "Protocol error: unbalanced quotes in request".into(),
+            b"Protocol error: unbalanced quotes in request".into(),
         ));
     };
     buf.advance(nl + 1);
@@ -293,7 +307,7 @@ mod tests {
 
     #[test]
     fn protocol_errors_have_redis_texts() {
-        let e = |s: &[u8]| parse_all(s, s.len()).unwrap_err().0;
+        let e = |s: &[u8]| String::from_utf8(parse_all(s, s.len()).unwrap_err().0).unwrap();
         assert_eq!(e(b"*abc\r\n"), "Protocol error: invalid multibulk length");
         assert_eq!(
             e(b"*2147483648\r\n"),
@@ -303,6 +317,9 @@ mod tests {
         assert_eq!(e(b"*1\r\n*1\r\n"), "Protocol error: expected '$', got '*'");
         // A bulk line that starts with its own `\r`.
         assert_eq!(e(b"*1\r\n\r\n"), "Protocol error: expected '$', got '\r'");
+        // The byte is echoed as it came, not as a character.
+        let raw = parse_all(b"*1\r\n\xff1\r\n", 64).unwrap_err().0;
+        assert_eq!(raw, b"Protocol error: expected '$', got '\xff'");
         assert_eq!(
             e(b"set a \"b\r\n"),
             "Protocol error: unbalanced quotes in request"
@@ -312,13 +329,26 @@ mod tests {
         let mut long = b"*".to_vec();
         long.extend(vec![b'1'; INLINE_MAX + 1]);
         assert_eq!(e(&long), "Protocol error: too big mbulk count string");
+        // The same lines with their end in the same buffer.
+        let mut long = b"ECHO ".to_vec();
+        long.extend(vec![b'a'; 100 * 1024]);
+        long.extend_from_slice(b"\r\n");
+        assert_eq!(e(&long), "Protocol error: too big inline request");
+        let mut long = b"*".to_vec();
+        long.extend(vec![b'1'; INLINE_MAX + 1]);
+        long.extend_from_slice(b"\r\n");
+        assert_eq!(e(&long), "Protocol error: too big mbulk count string");
+        let mut long = b"*1\r\n$".to_vec();
+        long.extend(vec![b'1'; INLINE_MAX + 1]);
+        long.extend_from_slice(b"\r\n");
+        assert_eq!(e(&long), "Protocol error: too big bulk count string");
         let lim = Limits {
             max_bulk_len: 10,
             auth_required: false,
         };
         let mut buf = BytesMut::from(&b"*1\r\n$11\r\n"[..]);
         let r = parse(&mut buf, &mut ParseState::default(), &mut Vec::new(), &lim);
-        assert_eq!(r.unwrap_err().0, "Protocol error: invalid bulk length");
+        assert_eq!(r.unwrap_err().0, b"Protocol error: invalid bulk length");
     }
 
     #[test]
@@ -335,7 +365,7 @@ mod tests {
         long.extend(vec![b'a'; INLINE_MAX]);
         assert_eq!(
             parse_all(&long, long.len()).unwrap_err().0,
-            "Protocol error: too big inline request"
+            b"Protocol error: too big inline request"
         );
     }
 
