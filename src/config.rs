@@ -79,6 +79,20 @@ pub enum Supervised {
     Auto,
 }
 
+/// `busy-poll`: whether the event loop polls without sleeping after activity
+/// (see `reactor/busy_poll.rs` for the policy and its cost).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusyPollMode {
+    /// Never: sleep in epoll_wait as soon as there is no work, as Redis does.
+    No,
+    /// After every activity, for a window adapted to the gaps between
+    /// requests (25-200 us): a steady moderate load keeps a core busy.
+    Yes,
+    /// Only while the gaps between requests are shorter than what sleeping
+    /// and being woken costs the server.
+    Auto,
+}
+
 /// A `rename-command` line, kept for the command table to apply (only it knows
 /// which commands exist). `line`/`text` locate it for the error report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +183,7 @@ pub struct Config {
     pub masteruser: Option<Vec<u8>>,
     pub repl_backlog_size: u64,
     pub busy_reply_threshold: u64,
+    pub busy_poll: BusyPollMode,
     /// `rename-command` lines in order; see [`RenameCommand`].
     pub rename_commands: Vec<RenameCommand>,
     /// `user` lines (arguments after `user`), for the ACL layer.
@@ -253,6 +268,7 @@ impl Default for Config {
             masteruser: None,
             repl_backlog_size: 0,
             busy_reply_threshold: 0,
+            busy_poll: BusyPollMode::Auto,
             rename_commands: Vec::new(),
             users: Vec::new(),
             loadmodules: Vec::new(),

@@ -18,21 +18,11 @@ use crate::persist::share;
 use crate::resp::parse::{parse, Limits, Parsed};
 use crate::server::Server;
 
+mod busy_poll;
+use busy_poll::BusyPoll;
+
 /// Bytes asked of each read(2).
 const READ_CHUNK: usize = 16 * 1024;
-/// After a poll that returned events, the loop polls without sleeping for a
-/// while before it blocks again: a request that arrives within it is served
-/// without the wake-up of a sleeping thread (an IPI, and in a VM an exit, paid
-/// by the client's send), which at pipeline depth 1 costs more than the
-/// request. The window adapts between these bounds (see `BusyPoll`); an idle
-/// server sleeps as before.
-const BUSY_POLL_MIN: Duration = Duration::from_micros(25);
-const BUSY_POLL_MAX: Duration = Duration::from_micros(200);
-/// While busy-polling, the pause after a poll that found nothing. Each
-/// epoll_wait takes the epoll instance's lock, which a client's send on
-/// another CPU needs to queue its event (loopback delivers in the sender's
-/// context): polling back to back makes every client pay for that contention.
-const BUSY_POLL_GAP: Duration = Duration::from_micros(5);
 /// A subscriber whose pending output holds only pub/sub messages is written
 /// at most once per this interval while messages keep coming: a message after
 /// a quiet spell goes out at once, a stream goes out in batches (fewer, larger
@@ -40,34 +30,6 @@ const BUSY_POLL_GAP: Duration = Duration::from_micros(5);
 /// later). Redis batches the same way, implicitly, once per event-loop
 /// iteration, i.e. as much as its loop is slow.
 const PUSH_COALESCE: Duration = Duration::from_micros(100);
-/// The busy-poll window, adapted to the gaps between requests: a sleep that
-/// ended with a request soon after (within `BUSY_POLL_MAX`) would have been
-/// avoided by a longer window, so the window grows to cover it; a sleep that
-/// lasted much longer means the spin before it was wasted, so it shrinks. A
-/// steady stream of requests keeps the server awake; a trickle costs at most
-/// `BUSY_POLL_MIN` of spinning per request.
-struct BusyPoll {
-    window: Duration,
-}
-
-impl BusyPoll {
-    fn new() -> BusyPoll {
-        BusyPoll {
-            window: BUSY_POLL_MIN,
-        }
-    }
-
-    /// A blocking poll slept `slept` and then got events.
-    fn woke_after(&mut self, slept: Duration) {
-        if slept <= BUSY_POLL_MAX {
-            // The gap was the window plus the sleep; cover it with a margin.
-            self.window = ((self.window + slept) * 5 / 4).min(BUSY_POLL_MAX);
-        } else if slept > 4 * BUSY_POLL_MAX {
-            self.window = (self.window / 2).max(BUSY_POLL_MIN);
-        }
-    }
-}
-
 /// After this many bytes from one client in one event, let others run first.
 const READ_FAIRNESS: usize = 1024 * 1024;
 /// Helper threads (snapshot) wake the loop through this token.
@@ -188,7 +150,11 @@ impl Reactor {
     pub fn run(&mut self) {
         let mut events = Events::with_capacity(1024);
         let mut next_cron = Instant::now();
-        let mut last_busy = next_cron;
+        // When the loop last ran out of work, and whether the last poll gave it
+        // some: the busy-poll window and the gaps it learns from are counted
+        // from the end of the work, not from the poll that brought it.
+        let mut idle_since = next_cron;
+        let mut worked = false;
         let mut busy = BusyPoll::new();
         loop {
             self.before_sleep();
@@ -206,6 +172,11 @@ impl Reactor {
                 return;
             }
             let now = Instant::now();
+            if worked {
+                idle_since = now;
+                worked = false;
+            }
+            let idle = now.saturating_duration_since(idle_since);
             let mut timeout = if !self.pending_reads.is_empty() || self.srv.evict.running {
                 Duration::ZERO
             } else {
@@ -226,7 +197,7 @@ impl Reactor {
             // this core, and the spin would take the cycles it lives on.
             let snapshotting = self.srv.persist.bgsave.is_some() || !self.srv.repl.syncs.is_empty();
             let mut busy_polling = false;
-            if !snapshotting && now.saturating_duration_since(last_busy) < busy.window {
+            if !snapshotting && idle < busy.window(self.srv.config.busy_poll) {
                 busy_polling = !timeout.is_zero();
                 timeout = Duration::ZERO;
             }
@@ -245,12 +216,11 @@ impl Reactor {
                 continue;
             }
             if !events.is_empty() {
-                if !timeout.is_zero() {
-                    busy.woke_after(now.elapsed());
-                }
-                last_busy = now;
+                let slept = (!timeout.is_zero()).then(|| now.elapsed());
+                busy.woke(idle + slept.unwrap_or_default(), slept);
+                worked = true;
             } else if busy_polling {
-                let until = Instant::now() + BUSY_POLL_GAP;
+                let until = Instant::now() + busy_poll::GAP;
                 while Instant::now() < until {
                     std::hint::spin_loop();
                 }
@@ -658,42 +628,5 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
                 return;
             }
         }
-    }
-}
-
-/// strerror-style text for an io error (Redis prints strerror).
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn us(n: u64) -> Duration {
-        Duration::from_micros(n)
-    }
-
-    #[test]
-    fn busy_poll_window_follows_the_gaps_between_requests() {
-        let mut b = BusyPoll::new();
-        assert_eq!(b.window, BUSY_POLL_MIN);
-        // A request 40 us into the sleep: the gap was 25 + 40 us; cover it.
-        b.woke_after(us(40));
-        assert_eq!(b.window, (BUSY_POLL_MIN + us(40)) * 5 / 4);
-        // Short gaps never shrink it, and it never passes the maximum.
-        let w = b.window;
-        b.woke_after(us(1));
-        assert!(b.window >= w);
-        for _ in 0..10 {
-            b.woke_after(us(150));
-        }
-        assert_eq!(b.window, BUSY_POLL_MAX);
-        // Sleeps between the maximum and four times it leave it alone.
-        b.woke_after(us(500));
-        assert_eq!(b.window, BUSY_POLL_MAX);
-        // Long sleeps (a trickle of requests) halve it, down to the minimum.
-        b.woke_after(us(5_000));
-        assert_eq!(b.window, BUSY_POLL_MAX / 2);
-        for _ in 0..10 {
-            b.woke_after(Duration::from_millis(100));
-        }
-        assert_eq!(b.window, BUSY_POLL_MIN);
     }
 }

@@ -4,7 +4,10 @@
 //! see adjustments the server made to a field directly).
 
 use super::table::{self, DIRECTIVES};
-use super::{AppendFsync, Config, LogLevel, MaxmemoryPolicy, ProtectedConfig, Supervised, Value};
+use super::{
+    AppendFsync, BusyPollMode, Config, LogLevel, MaxmemoryPolicy, ProtectedConfig, Supervised,
+    Value,
+};
 
 fn idx(name: &str) -> usize {
     table::index_of(name)
@@ -168,6 +171,11 @@ impl Config {
         self.masteruser = self.s("masteruser");
         self.repl_backlog_size = self.n("repl-backlog-size") as u64;
         self.busy_reply_threshold = self.n("busy-reply-threshold") as u64;
+        self.busy_poll = match self.en("busy-poll") {
+            0 => BusyPollMode::No,
+            1 => BusyPollMode::Yes,
+            _ => BusyPollMode::Auto,
+        };
     }
 
     /// The typed field behind row `i` as a table value, if the row has one.
@@ -273,6 +281,11 @@ impl Config {
             "masteruser" => Some(Value::Str(self.masteruser.clone())),
             "repl-backlog-size" => num(self.repl_backlog_size as i64),
             "busy-reply-threshold" => num(self.busy_reply_threshold as i64),
+            "busy-poll" => Some(Value::Enum(match self.busy_poll {
+                BusyPollMode::No => 0,
+                BusyPollMode::Yes => 1,
+                BusyPollMode::Auto => 2,
+            })),
             _ => None,
         }
     }

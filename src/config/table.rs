@@ -254,6 +254,7 @@ const TLS_AUTH_CLIENTS: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("optional", 2
 const OOM_SCORE_ADJ: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)];
 const ACL_PUBSUB_DEFAULT: &[(&str, i32)] = &[("allchannels", 1), ("resetchannels", 0)];
 const SANITIZE_DUMP_PAYLOAD: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("clients", 2)];
+const BUSY_POLL: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("auto", 2)];
 pub const PROTECTED_ACTION: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("local", 2)];
 const ENDPOINT_TYPE: &[(&str, i32)] = &[("ip", 0), ("hostname", 1), ("unknown-endpoint", 2)];
 const PROPAGATION_ERROR: &[(&str, i32)] = &[("ignore", 0), ("panic", 1), ("panic-on-replicas", 2)];
@@ -718,6 +719,8 @@ pub static DIRECTIVES: &[Directive] = &[
         M | MULTI_ARG,
         Special::LatencyPercentiles,
     ),
+    // oxidis's own directives (Redis 7.0 has no such setting)
+    e("busy-poll", None, M, BUSY_POLL, 2),
 ];
 
 /// Finds a directive by canonical name or alias, ASCII case-insensitively.
@@ -758,7 +761,8 @@ mod tests {
                 assert!(seen.insert(n), "duplicate {n}");
             }
         }
-        // 175 canonical names + 17 aliases (what CONFIG GET * lists) + 5 hidden.
-        assert_eq!(seen.len(), 192 + 5);
+        // Redis's 175 canonical names + 17 aliases (what CONFIG GET * lists)
+        // + 5 hidden, and oxidis's own busy-poll.
+        assert_eq!(seen.len(), 192 + 5 + 1);
     }
 }

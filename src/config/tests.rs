@@ -47,7 +47,9 @@ fn defaults_match_redis() {
 fn config_get_star_lists_what_redis_lists() {
     let c = Config::default();
     let all = c.get(b"*");
-    assert_eq!(all.len(), 192 - 2 + 2); // every non-hidden name and alias
+    // Every non-hidden name and alias, and oxidis's own busy-poll.
+    assert_eq!(all.len(), 192 - 2 + 2 + 1);
+    assert!(all.iter().any(|(n, v)| n == "busy-poll" && v == "auto"));
     assert!(all.iter().all(|(n, _)| n != "use-exit-on-panic"));
     // Hidden ones answer to their exact name.
     assert_eq!(
@@ -530,4 +532,24 @@ fn full_redis7_style_conf_loads() {
     assert_eq!(c.maxmemory_policy, MaxmemoryPolicy::AllkeysLru);
     assert_eq!(c.hash_max_listpack_entries, 256);
     assert_eq!(c.appendfsync, AppendFsync::Everysec);
+}
+
+#[test]
+fn busy_poll_is_an_enum_settable_at_run_time() {
+    let mut c = Config::default();
+    assert_eq!(c.busy_poll, BusyPollMode::Auto);
+    assert_eq!(get1(&c, "busy-poll"), "auto");
+    c.set(&[(b"busy-poll", b"YES")]).unwrap();
+    assert_eq!(c.busy_poll, BusyPollMode::Yes);
+    assert_eq!(get1(&c, "busy-poll"), "yes");
+    c.set(&[(b"busy-poll", b"no")]).unwrap();
+    assert_eq!(c.busy_poll, BusyPollMode::No);
+    let e = c.set(&[(b"busy-poll", b"always")]).unwrap_err();
+    assert!(
+        e.contains("argument(s) must be one of the following: no, yes, auto"),
+        "{e}"
+    );
+    assert_eq!(c.busy_poll, BusyPollMode::No);
+    let c = load("busy-poll yes\n").unwrap();
+    assert_eq!(c.busy_poll, BusyPollMode::Yes);
 }
