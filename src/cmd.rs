@@ -524,6 +524,11 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), &msg);
         return;
     }
+    // persist hook: while a dataset loads only commands flagged `loading` run.
+    if srv.persist.loading && cmd.flags & flags::LOADING == 0 {
+        reject(srv, c, Some(id), error::LOADING);
+        return;
+    }
     if c.flags & cflags::MULTI != 0 && !multi::runs_inside_multi(srv.commands.list[id].fullname) {
         if cmd.flags & flags::NO_MULTI != 0 {
             reject(

@@ -403,7 +403,7 @@ impl Config {
         }
         if invalid {
             if deny_loading {
-                return Err("LOADING Redis is loading the dataset in memory".into());
+                return Err(crate::error::LOADING.into());
             }
             if let Some(n) = unknown {
                 return Err(format!(

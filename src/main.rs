@@ -148,10 +148,6 @@ fn main() {
         eprint!("{e}");
         exit(1);
     }
-    if let Err(e) = srv.load_at_startup() {
-        warn!("{e}");
-        exit(1);
-    }
     let mut reactor = match Reactor::new(srv) {
         Ok(r) => r,
         Err(_) => exit(1),
@@ -167,6 +163,11 @@ fn main() {
         if let Err(e) = std::fs::write(&pidfile, format!("{}\n", std::process::id())) {
             warn!("Failed to write PID file: {e}");
         }
+    }
+    // The listeners are open: clients get -LOADING while the dataset loads.
+    if let Err(e) = reactor.load_at_startup() {
+        warn!("{e}");
+        exit(1);
     }
     info!("Ready to accept connections");
     supervise::ready(mode);

@@ -225,27 +225,7 @@ impl Reactor {
                     std::hint::spin_loop();
                 }
             }
-            for ev in events.iter() {
-                let t = ev.token().0;
-                if t == WAKER {
-                    self.srv.bgsave_poll();
-                    crate::repl::master::poll(&mut self.srv);
-                    continue;
-                }
-                if t >= listen::UNIX_TOKEN {
-                    self.accept(t);
-                    continue;
-                }
-                if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                    self.handle_read(t);
-                }
-                if ev.is_writable() {
-                    self.handle_write(t);
-                }
-            }
-            for t in std::mem::take(&mut self.pending_reads) {
-                self.handle_read(t);
-            }
+            self.dispatch(&events);
             if Instant::now() >= next_cron {
                 self.srv.cron();
                 self.clients_cron();
@@ -254,6 +234,87 @@ impl Reactor {
                 next_cron = Instant::now() + period;
             }
         }
+    }
+
+    /// Handles one poll's events, then the reads that the fairness budget
+    /// deferred.
+    fn dispatch(&mut self, events: &Events) {
+        for ev in events.iter() {
+            let t = ev.token().0;
+            if t == WAKER {
+                self.srv.bgsave_poll();
+                crate::repl::master::poll(&mut self.srv);
+                continue;
+            }
+            if t >= listen::UNIX_TOKEN {
+                self.accept(t);
+                continue;
+            }
+            if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                self.handle_read(t);
+            }
+            if ev.is_writable() {
+                self.handle_write(t);
+            }
+        }
+        for t in std::mem::take(&mut self.pending_reads) {
+            self.handle_read(t);
+        }
+    }
+
+    /// Loads `dbfilename` at start-up on this thread, serving clients every
+    /// `loading-process-events-interval-bytes` (see `persist/loading.rs`).
+    /// A shutdown requested meanwhile (SIGTERM, SHUTDOWN) exits at once
+    /// without saving, as Redis does.
+    pub fn load_at_startup(&mut self) -> Result<(), String> {
+        let Some(mut job) = self.srv.rdb_load_begin()? else {
+            return Ok(());
+        };
+        let res = job.run(&mut |bytes| {
+            if self.srv.loading_progress(bytes) {
+                self.process_events_while_blocked();
+                if self.srv.shutdown_asap {
+                    self.exit_while_loading();
+                }
+            }
+        });
+        self.srv.rdb_load_finish(job, res)
+    }
+
+    /// Serves the clients whose events are ready, without sleeping, for a
+    /// thread busy with a long job (Redis's processEventsWhileBlocked: up to
+    /// four rounds while there is something to do; no cron).
+    pub fn process_events_while_blocked(&mut self) {
+        let mut events = Events::with_capacity(256);
+        for _ in 0..4 {
+            if SHUTDOWN_SIGNAL.swap(0, Ordering::SeqCst) != 0 {
+                warn!("Received SIGTERM scheduling shutdown...");
+                let _ = self.srv.prepare_for_shutdown(Some(false), true);
+            }
+            if self.srv.shutdown_asap {
+                return;
+            }
+            self.srv.update_time();
+            if self.poll.poll(&mut events, Some(Duration::ZERO)).is_err() {
+                return;
+            }
+            if events.is_empty() && self.pending_reads.is_empty() {
+                return;
+            }
+            self.dispatch(&events);
+            self.before_sleep();
+        }
+    }
+
+    /// A shutdown during a load: nothing is saved (the data is not all
+    /// there), the files the server owns are removed, the process exits.
+    fn exit_while_loading(&mut self) -> ! {
+        self.cleanup();
+        if !self.srv.config.pidfile.is_empty() {
+            let _ = std::fs::remove_file(&self.srv.config.pidfile);
+        }
+        warn!("oxidis is now ready to exit, bye bye...");
+        std::process::exit(0);
     }
 
     fn accept(&mut self, token: usize) {

@@ -578,7 +578,8 @@ impl Server {
     pub fn prepare_for_shutdown(&mut self, save: Option<bool>, force: bool) -> Result<(), String> {
         log::warn!("User requested shutdown...");
         self.abort_bgsave();
-        let do_save = save.unwrap_or(!self.config.save.is_empty());
+        // Never while loading: the dataset is not all there.
+        let do_save = !self.persist.loading && save.unwrap_or(!self.config.save.is_empty());
         if do_save {
             log::info!("Saving the final RDB snapshot before exiting.");
             crate::supervise::notify(self.supervised, "STATUS=Saving the final RDB snapshot\n");

@@ -267,6 +267,7 @@ fn redis_rdb_loads_into_oxidis_and_oxidis_rdb_loads_into_redis() {
         now_ms: now_ms(),
         skip_expired: true,
         sanitize: true,
+        key_load_delay: 0,
     };
     let stats = rdb::load_rdb(&mut &file[..], &mut dbs, &opts, &mut |_| {}).expect("load");
     assert_eq!(stats.keys as usize, want.len());

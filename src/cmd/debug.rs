@@ -396,6 +396,7 @@ fn debug_reload(srv: &mut Server, c: &mut Client) {
         now_ms: srv.now_ms,
         skip_expired: true,
         sanitize: false,
+        key_load_delay: 0,
     };
     let limits = rdb::Limits::from_config(&srv.config);
     match rdb::load_rdb_with(

@@ -29,8 +29,8 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
          rdb_current_bgsave_time_sec:{}\r\n\
          rdb_saves:{}\r\n\
          rdb_last_cow_size:{}\r\n\
-         rdb_last_load_keys_expired:0\r\n\
-         rdb_last_load_keys_loaded:0\r\n\
+         rdb_last_load_keys_expired:{}\r\n\
+         rdb_last_load_keys_loaded:{}\r\n\
          aof_enabled:{}\r\n\
          aof_rewrite_in_progress:0\r\n\
          aof_rewrite_scheduled:0\r\n\
@@ -57,6 +57,8 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
             .unwrap_or(-1),
         p.rdb_saves,
         p.last_cow_size,
+        p.rdb_last_load_keys_expired,
+        p.rdb_last_load_keys_loaded,
         srv.config.appendonly as u8,
     );
     if srv.config.appendonly {
@@ -69,6 +71,40 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
              aof_delayed_fsync:0\r\n",
         );
     }
+    if p.loading {
+        loading_fields(srv, o);
+    }
+}
+
+/// The `loading_*` fields INFO persistence has during a load.
+fn loading_fields(srv: &Server, o: &mut String) {
+    let p = &srv.persist;
+    let (total, loaded) = (p.loading_total_bytes, p.loading_loaded_bytes);
+    let (perc, remaining) = if total > 0 {
+        (
+            loaded as f64 * 100.0 / total as f64,
+            total.saturating_sub(loaded),
+        )
+    } else {
+        (0.0, 1)
+    };
+    let elapsed = (crate::server::wall_ms() / 1000 - p.loading_start_time).max(0) as u64;
+    // Redis's estimate: a made-up second until one has passed.
+    let eta = if elapsed == 0 {
+        1
+    } else {
+        elapsed.saturating_mul(remaining) / (loaded + 1)
+    };
+    let _ = write!(
+        o,
+        "loading_start_time:{}\r\n\
+         loading_total_bytes:{total}\r\n\
+         loading_rdb_used_mem:0\r\n\
+         loading_loaded_bytes:{loaded}\r\n\
+         loading_loaded_perc:{perc:.2}\r\n\
+         loading_eta_seconds:{eta}\r\n",
+        p.loading_start_time,
+    );
 }
 
 /// `# Stats`.

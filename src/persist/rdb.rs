@@ -209,6 +209,9 @@ pub struct LoadOpts {
     pub skip_expired: bool,
     /// `sanitize-dump-payload yes`: also check what is only checked lazily.
     pub sanitize: bool,
+    /// `key-load-delay` (tests): microseconds slept before each key, or a
+    /// 1/-N chance of 1 us when negative.
+    pub key_load_delay: i64,
 }
 
 #[derive(Debug, Default)]
@@ -283,8 +286,9 @@ pub fn load_rdb(
 
 /// Loads an RDB stream into `dbs` (keys go in with `Db::set_entry`; a database
 /// id beyond `dbs.len()` is an error), converting values per `limits`, and
-/// restoring key idle times unless `clock` is `Lfu`. `progress(bytes_read)` is
-/// called about every megabyte.
+/// restoring key idle times unless `clock` is `Lfu`. `progress(bytes_consumed)`
+/// is called before each key and after each read from `r` (every 64 KB at most),
+/// so a caller can serve clients in between.
 pub fn load_rdb_with(
     r: &mut dyn std::io::Read,
     dbs: &mut [Db],

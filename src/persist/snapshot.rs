@@ -1,5 +1,5 @@
-//! Fork-free snapshots: SAVE, BGSAVE, save points, SHUTDOWN's final save and the
-//! load at start-up.
+//! Fork-free snapshots: SAVE, BGSAVE, save points and SHUTDOWN's final save
+//! (the load at start-up is in `persist/loading.rs`).
 //!
 //! BGSAVE freezes the keyspace by cloning every database's segment directory
 //! (`Db::snapshot`, one `Arc` bump per segment: microseconds on the event loop)
@@ -26,7 +26,7 @@ use std::time::Instant;
 
 use log::{info, warn};
 
-use super::rdb::{self, DbSnapshot, KeyClock, Limits, LoadOpts, SaveInfo, SaveOpts};
+use super::rdb::{self, DbSnapshot, KeyClock, SaveInfo, SaveOpts};
 use super::share::{self, Courteous, Courtesy};
 use crate::config::MaxmemoryPolicy;
 use crate::server::{wall_ms, Server};
@@ -66,6 +66,11 @@ pub struct Persistence {
     pub loading_start_time: i64,
     pub loading_total_bytes: u64,
     pub loading_loaded_bytes: u64,
+    /// Input offset at which the loader next lets the loop serve clients.
+    pub loading_next_events: u64,
+    pub loading_last_log: Instant,
+    pub rdb_last_load_keys_loaded: u64,
+    pub rdb_last_load_keys_expired: u64,
     pub async_loading: bool,
     pub waker: Option<Arc<mio::Waker>>,
     temp_counter: u64,
@@ -86,6 +91,10 @@ impl Default for Persistence {
             loading_start_time: 0,
             loading_total_bytes: 0,
             loading_loaded_bytes: 0,
+            loading_next_events: 0,
+            loading_last_log: Instant::now(),
+            rdb_last_load_keys_loaded: 0,
+            rdb_last_load_keys_expired: 0,
             async_loading: false,
             waker: None,
             temp_counter: 0,
@@ -221,7 +230,7 @@ impl Write for FileOut {
 }
 
 impl Server {
-    fn rdb_path(&self) -> PathBuf {
+    pub(crate) fn rdb_path(&self) -> PathBuf {
         PathBuf::from(&self.config.dbfilename)
     }
 
@@ -413,69 +422,6 @@ impl Server {
     pub fn abort_bgsave(&mut self) {
         if let Some(b) = self.persist.bgsave.take() {
             let _ = std::fs::remove_file(&b.temp_path);
-        }
-    }
-
-    /// Loads `dbfilename` from `dir` at start-up, logging as Redis does.
-    pub fn load_at_startup(&mut self) -> Result<(), String> {
-        let path = self.rdb_path();
-        let f = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(format!("Fatal error loading the DB: {e}. Exiting.")),
-        };
-        let total = f.metadata().map(|m| m.len()).unwrap_or(0);
-        let start = Instant::now();
-        self.persist.loading = true;
-        self.persist.loading_start_time = wall_ms() / 1000;
-        self.persist.loading_total_bytes = total;
-        let mut r = std::io::BufReader::with_capacity(1 << 20, f);
-        let opts = LoadOpts {
-            now_ms: wall_ms(),
-            skip_expired: true,
-            sanitize: false,
-        };
-        let supervised = self.supervised;
-        let mut last_log = Instant::now();
-        let mut progress = |n: u64| {
-            if last_log.elapsed().as_secs() >= 1 {
-                last_log = Instant::now();
-                let pct = if total > 0 {
-                    n as f64 * 100.0 / total as f64
-                } else {
-                    0.0
-                };
-                info!("Loading RDB: {pct:.1}% ({n} of {total} bytes)");
-                crate::supervise::notify(supervised, "STATUS=Redis is loading...\n");
-                crate::supervise::notify(supervised, "EXTEND_TIMEOUT_USEC=10000000\n");
-            }
-        };
-        let limits = Limits::from_config(&self.config);
-        let clock = key_clock(&self.config);
-        let notify_new: Vec<bool> = self.dbs.iter().map(|d| d.notify_new).collect();
-        for db in &mut self.dbs {
-            db.notify_new = false;
-        }
-        let res = rdb::load_rdb_with(&mut r, &mut self.dbs, &opts, &limits, clock, &mut progress);
-        for (db, on) in self.dbs.iter_mut().zip(notify_new) {
-            db.notify_new = on;
-        }
-        self.persist.loading = false;
-        self.persist.loading_loaded_bytes = total;
-        match res {
-            Ok(stats) => {
-                info!(
-                    "Done loading RDB, keys loaded: {}, keys expired: {}.",
-                    stats.keys, stats.expired_skipped
-                );
-                info!(
-                    "DB loaded from disk: {:.3} seconds",
-                    start.elapsed().as_secs_f64()
-                );
-                self.persist.lastsave = wall_ms() / 1000;
-                Ok(())
-            }
-            Err(e) => Err(format!("Fatal error loading the DB: {}. Exiting.", e.0)),
         }
     }
 }

@@ -138,6 +138,16 @@ impl Server {
     /// Starts `bin [config] --port N --bind 127.0.0.1 --save "" --appendonly no
     /// --dir TMP --logfile TMP/server.log EXTRA...`, retrying on a port collision.
     pub fn start(bin: &Path, config: Option<&Path>, extra: &[&str]) -> Server {
+        Server::spawn(bin, config, extra, false)
+    }
+
+    /// As [`Server::start`], but returns as soon as the server answers at all,
+    /// `-LOADING` included (to watch a load at start-up).
+    pub fn start_loading(bin: &Path, extra: &[&str]) -> Server {
+        Server::spawn(bin, None, extra, true)
+    }
+
+    fn spawn(bin: &Path, config: Option<&Path>, extra: &[&str], loading_ok: bool) -> Server {
         let dir = fresh_temp_dir("srv");
         let mut last_log = String::new();
         for _attempt in 0..5 {
@@ -167,7 +177,7 @@ impl Server {
                 dir: dir.clone(),
                 bin: bin.to_path_buf(),
             };
-            match server.wait_ready() {
+            match server.wait_ready(loading_ok) {
                 Ok(()) => return server,
                 Err(exited) => {
                     last_log = server.log();
@@ -205,9 +215,10 @@ impl Server {
         );
     }
 
-    /// Waits until the server answers a PING with anything but -LOADING. `Err(true)`
-    /// when the process exited, `Err(false)` on timeout.
-    fn wait_ready(&mut self) -> Result<(), bool> {
+    /// Waits until the server answers a PING with anything but -LOADING (or
+    /// with anything, when `loading_ok`). `Err(true)` when the process exited,
+    /// `Err(false)` on timeout.
+    fn wait_ready(&mut self, loading_ok: bool) -> Result<(), bool> {
         let deadline = Instant::now() + START_TIMEOUT;
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -216,7 +227,7 @@ impl Server {
             if let Ok(mut c) = Conn::connect_timeout(self.port, Duration::from_secs(2)) {
                 c.send(&[b"PING"]);
                 if let Ok(r) = c.try_read_reply() {
-                    if !r.starts_with(b"-LOADING") {
+                    if loading_ok || !r.starts_with(b"-LOADING") {
                         return Ok(());
                     }
                 }

@@ -15,7 +15,6 @@ use crate::db::set::intset::IntSet;
 use crate::db::set::Set;
 
 const BUF_SIZE: usize = 64 * 1024;
-const PROGRESS_EVERY: u64 = 1 << 20;
 /// Largest allocation made up front from a length read from the file.
 const PREALLOC_MAX: usize = 1 << 16;
 
@@ -36,7 +35,6 @@ pub(super) struct In<'a> {
     crc: u64,
     crc_from: usize,
     read: u64,
-    next_progress: u64,
     progress: &'a mut dyn FnMut(u64),
 }
 
@@ -50,7 +48,6 @@ impl<'a> In<'a> {
             crc: 0,
             crc_from: 0,
             read: 0,
-            next_progress: PROGRESS_EVERY,
             progress,
         }
     }
@@ -72,11 +69,14 @@ impl<'a> In<'a> {
         }
         self.end = n;
         self.read += n as u64;
-        if self.read >= self.next_progress {
-            (self.progress)(self.read);
-            self.next_progress = self.read + PROGRESS_EVERY;
-        }
+        let at = self.consumed();
+        (self.progress)(at);
         Ok(())
+    }
+
+    /// Bytes of the stream consumed so far.
+    pub fn consumed(&self) -> u64 {
+        self.read - (self.end - self.pos) as u64
     }
 
     /// CRC64 of everything consumed so far.
@@ -416,6 +416,19 @@ fn skip_module_value(inp: &mut In<'_>) -> Result<(), RdbError> {
     }
 }
 
+/// Redis's debugDelay: sleeps `usec` microseconds, or for a negative value
+/// sleeps 1 us with probability 1/-usec (a sleep shorter than a syscall).
+fn debug_delay(usec: i64) {
+    let usec = if usec < 0 {
+        (crate::db::hash::dict::rand_below(usec.unsigned_abs() as usize) == 0) as u64
+    } else {
+        usec as u64
+    };
+    if usec > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(usec));
+    }
+}
+
 pub(super) fn load_file(
     r: &mut dyn Read,
     dbs: &mut [Db],
@@ -516,6 +529,13 @@ pub(super) fn load_file(
                 continue;
             }
             _ => {}
+        }
+        // Before each key: the caller's progress (it may serve clients) and
+        // the test-only `key-load-delay`.
+        let at = inp.consumed();
+        (inp.progress)(at);
+        if opts.key_load_delay != 0 {
+            debug_delay(opts.key_load_delay);
         }
         inp.string_into(&mut key)?;
         let val = object(&mut inp, ty, lim, opts.sanitize)?;

@@ -166,6 +166,7 @@ fn load(bytes: &[u8], n: usize) -> Result<(Vec<Db>, LoadStats), RdbError> {
         now_ms: 1_000_000,
         skip_expired: true,
         sanitize: true,
+        key_load_delay: 0,
     };
     let stats = load_rdb(&mut &bytes[..], &mut dbs, &opts, &mut |_| {})?;
     Ok((dbs, stats))
@@ -235,6 +236,7 @@ fn expired_keys_are_skipped_and_thresholds_apply() {
         now_ms: 0,
         skip_expired: false,
         sanitize: false,
+        key_load_delay: 0,
     };
     load_rdb_with(
         &mut &bytes[..],
@@ -279,6 +281,7 @@ fn idle_time_is_saved_and_restored_under_lru() {
         now_ms: (ctime + 50) * 1000,
         skip_expired: true,
         sanitize: false,
+        key_load_delay: 0,
     };
     let lim = Limits::default();
     load_rdb_with(

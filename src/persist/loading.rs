@@ -1,0 +1,177 @@
+//! Loading a dataset while the server stays reachable, as Redis does: the event
+//! loop thread runs the load itself and, every
+//! `loading-process-events-interval-bytes`, serves the clients (Redis's
+//! processEventsWhileBlocked). Meanwhile INFO reports `loading:1` and the
+//! `loading_*` fields, commands not flagged `loading` are answered `-LOADING`,
+//! CONFIG SET refuses `deny-loading` directives and nothing is saved.
+//!
+//! The loading state ([`Server::start_loading`], [`Server::loading_progress`],
+//! [`Server::stop_loading`]) serves any loader: the start-up RDB load here
+//! ([`RdbLoad`]) and the AOF loader. An RDB load fills databases held by the
+//! job, out of the server, so the loop may run commands in between; the server
+//! meanwhile has empty ones, and [`Server::rdb_load_finish`] puts the loaded ones
+//! in place.
+
+use std::fs::File;
+use std::time::Instant;
+
+use log::info;
+
+use super::rdb::{self, KeyClock, Limits, LoadOpts, LoadStats, RdbError};
+use super::snapshot::key_clock;
+use crate::config::Value;
+use crate::db::Db;
+use crate::server::{wall_ms, Server};
+
+/// The start-up load of `dbfilename`, run by the event loop (see the module
+/// docs): [`RdbLoad::run`] between [`Server::rdb_load_begin`] and
+/// [`Server::rdb_load_finish`].
+pub struct RdbLoad {
+    reader: std::io::BufReader<File>,
+    dbs: Vec<Db>,
+    opts: LoadOpts,
+    limits: Limits,
+    clock: KeyClock,
+    start: Instant,
+}
+
+impl RdbLoad {
+    /// Loads the whole file; `progress(bytes)` is called before each key and
+    /// after each read (see [`rdb::load_rdb_with`]).
+    pub fn run(&mut self, progress: &mut dyn FnMut(u64)) -> Result<LoadStats, RdbError> {
+        rdb::load_rdb_with(
+            &mut self.reader,
+            &mut self.dbs,
+            &self.opts,
+            &self.limits,
+            self.clock,
+            progress,
+        )
+    }
+}
+
+impl Server {
+    /// Marks a dataset load of `total_bytes` as started (for any loader).
+    pub fn start_loading(&mut self, total_bytes: u64) {
+        let p = &mut self.persist;
+        p.loading = true;
+        p.loading_start_time = wall_ms() / 1000;
+        p.loading_total_bytes = total_bytes;
+        p.loading_loaded_bytes = 0;
+        p.loading_next_events = 0;
+        p.loading_last_log = Instant::now();
+        p.rdb_last_load_keys_loaded = 0;
+        p.rdb_last_load_keys_expired = 0;
+        self.config.loading = true;
+    }
+
+    /// Records that `bytes` of the input were consumed; true when the loader
+    /// should let the event loop serve clients now (once per
+    /// `loading-process-events-interval-bytes`). Cheap when false: loaders call
+    /// it for every key.
+    pub fn loading_progress(&mut self, bytes: u64) -> bool {
+        self.persist.loading_loaded_bytes = bytes;
+        if bytes < self.persist.loading_next_events {
+            return false;
+        }
+        let every = match self.config.value("loading-process-events-interval-bytes") {
+            Some(Value::Num(n)) if n > 0 => n as u64,
+            _ => 2 << 20,
+        };
+        self.persist.loading_next_events = (bytes / every + 1) * every;
+        if self.persist.loading_last_log.elapsed().as_secs() >= 1 {
+            self.persist.loading_last_log = Instant::now();
+            let total = self.persist.loading_total_bytes;
+            let pct = if total > 0 {
+                bytes as f64 * 100.0 / total as f64
+            } else {
+                0.0
+            };
+            info!("Loading RDB: {pct:.1}% ({bytes} of {total} bytes)");
+            crate::supervise::notify(self.supervised, "STATUS=Redis is loading...\n");
+            crate::supervise::notify(self.supervised, "EXTEND_TIMEOUT_USEC=10000000\n");
+        }
+        true
+    }
+
+    /// Marks the load as over.
+    pub fn stop_loading(&mut self) {
+        self.persist.loading = false;
+        self.persist.loading_loaded_bytes = self.persist.loading_total_bytes;
+        self.config.loading = false;
+    }
+
+    /// Opens `dbfilename` in `dir` for the start-up load and takes the
+    /// databases out of the server for it; None when there is no file.
+    pub fn rdb_load_begin(&mut self) -> Result<Option<RdbLoad>, String> {
+        let path = self.rdb_path();
+        let f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("Fatal error loading the DB: {e}. Exiting.")),
+        };
+        let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+        self.start_loading(total);
+        let key_load_delay = match self.config.value("key-load-delay") {
+            Some(Value::Num(n)) => n,
+            _ => 0,
+        };
+        let opts = LoadOpts {
+            now_ms: wall_ms(),
+            skip_expired: true,
+            sanitize: false,
+            key_load_delay,
+        };
+        let events = self.dbs[0].events.clone();
+        let empty = (0..self.dbs.len())
+            .map(|i| {
+                let mut db = Db::new(i, std::collections::hash_map::RandomState::new());
+                db.events = events.clone();
+                db
+            })
+            .collect();
+        let mut dbs = std::mem::replace(&mut self.dbs, empty);
+        for db in &mut dbs {
+            db.notify_new = false;
+        }
+        Ok(Some(RdbLoad {
+            reader: std::io::BufReader::with_capacity(1 << 20, f),
+            dbs,
+            opts,
+            limits: Limits::from_config(&self.config),
+            clock: key_clock(&self.config),
+            start: Instant::now(),
+        }))
+    }
+
+    /// Puts the loaded databases in place (with the per-database settings the
+    /// configuration has now) and reports the outcome as Redis does.
+    pub fn rdb_load_finish(
+        &mut self,
+        job: RdbLoad,
+        res: Result<LoadStats, RdbError>,
+    ) -> Result<(), String> {
+        self.dbs = job.dbs;
+        self.apply_lazyfree_config();
+        crate::evict::config_changed(self);
+        crate::notify::config_changed(self);
+        self.stop_loading();
+        match res {
+            Ok(stats) => {
+                self.persist.rdb_last_load_keys_loaded = stats.keys;
+                self.persist.rdb_last_load_keys_expired = stats.expired_skipped;
+                info!(
+                    "Done loading RDB, keys loaded: {}, keys expired: {}.",
+                    stats.keys, stats.expired_skipped
+                );
+                info!(
+                    "DB loaded from disk: {:.3} seconds",
+                    job.start.elapsed().as_secs_f64()
+                );
+                self.persist.lastsave = wall_ms() / 1000;
+                Ok(())
+            }
+            Err(e) => Err(format!("Fatal error loading the DB: {}. Exiting.", e.0)),
+        }
+    }
+}
