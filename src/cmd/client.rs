@@ -206,7 +206,7 @@ fn parse_client_type(v: &[u8]) -> Option<ClientType> {
 
 /// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id ...]
 pub fn client_list_command(srv: &mut Server, c: &mut Client) {
-    let mut ids: Option<Vec<u64>> = None;
+    let mut ids: Option<Vec<i64>> = None;
     let mut ctype: Option<ClientType> = None;
     if c.argv.len() == 4 && c.argv[2].eq_ignore_ascii_case(b"type") {
         match parse_client_type(&c.argv[3]) {
@@ -221,8 +221,8 @@ pub fn client_list_command(srv: &mut Server, c: &mut Client) {
         let mut v = Vec::new();
         for a in &c.argv[3..] {
             match parse_i64(a) {
-                Some(id) if id > 0 => v.push(id as u64),
-                _ => {
+                Some(id) => v.push(id),
+                None => {
                     c.add_error("ERR Invalid client ID");
                     return;
                 }
@@ -233,10 +233,14 @@ pub fn client_list_command(srv: &mut Server, c: &mut Client) {
         c.add_error(error::SYNTAX);
         return;
     }
-    let text = all_client_lines(srv, c, |cl| {
-        ids.as_ref().map(|v| v.contains(&cl.id)).unwrap_or(true)
-            && ctype.is_none_or(|t| t == client_type(cl))
-    });
+    // Redis lists the given ids in their order, each time it is given.
+    let text = match ids {
+        Some(ids) => ids
+            .iter()
+            .map(|&id| all_client_lines(srv, c, |cl| cl.id as i64 == id))
+            .collect(),
+        None => all_client_lines(srv, c, |cl| ctype.is_none_or(|t| t == client_type(cl))),
+    };
     c.add_verbatim(text.as_bytes(), "txt");
 }
 
@@ -366,18 +370,20 @@ pub fn client_noevict_command(_: &mut Server, c: &mut Client) {
 
 /// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
 pub fn client_unblock_command(srv: &mut Server, c: &mut Client) {
-    let Some(id) = parse_i64(&c.argv[2]) else {
-        c.add_error(error::NOT_INTEGER);
-        return;
-    };
+    // Redis checks the argument count, then the reason, then the id.
     let as_error = match c.argv.len() {
         3 => false,
         4 if c.argv[3].eq_ignore_ascii_case(b"timeout") => false,
         4 if c.argv[3].eq_ignore_ascii_case(b"error") => true,
-        _ => {
+        4 => {
             c.add_error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
             return;
         }
+        _ => return super::observe::subcommand_syntax_error(c),
+    };
+    let Some(id) = parse_i64(&c.argv[2]) else {
+        c.add_error(error::NOT_INTEGER);
+        return;
     };
     let target = srv
         .clients

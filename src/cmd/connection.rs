@@ -194,17 +194,27 @@ pub fn hello_command(srv: &mut Server, c: &mut Client) {
             return;
         }
     }
-    let mut setname = None;
-    let mut auth = None;
+    // Options take effect one by one, as in Redis: an AUTH or SETNAME before a bad
+    // option has already happened when the error is replied.
     let mut j = next;
     while j < c.argv.len() {
         let more = c.argv.len() - j - 1;
         let opt = c.argv[j].to_ascii_lowercase();
         if opt == b"auth" && more >= 2 {
-            auth = Some((c.argv[j + 1].clone(), c.argv[j + 2].clone()));
+            let (user, pass) = (c.argv[j + 1].clone(), c.argv[j + 2].clone());
+            if !check_password(srv, &user, &pass) {
+                c.add_error(error::WRONGPASS);
+                return;
+            }
+            c.authenticated = true;
             j += 3;
         } else if opt == b"setname" && more >= 1 {
-            setname = Some(c.argv[j + 1].clone());
+            let name = c.argv[j + 1].clone();
+            if let Err(e) = super::validate_client_name(&name) {
+                c.add_error(e);
+                return;
+            }
+            c.name = if name.is_empty() { None } else { Some(name) };
             j += 2;
         } else {
             let msg = [
@@ -217,23 +227,9 @@ pub fn hello_command(srv: &mut Server, c: &mut Client) {
             return;
         }
     }
-    if let Some((user, pass)) = auth {
-        if !check_password(srv, &user, &pass) {
-            c.add_error(error::WRONGPASS);
-            return;
-        }
-        c.authenticated = true;
-    }
     if !c.authenticated && srv.auth_required() {
         c.add_error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
         return;
-    }
-    if let Some(name) = setname {
-        if let Err(e) = super::validate_client_name(&name) {
-            c.add_error(e);
-            return;
-        }
-        c.name = if name.is_empty() { None } else { Some(name) };
     }
     if ver != 0 {
         c.resp = ver as u8;

@@ -383,15 +383,22 @@ pub fn hincrbyfloat_command(srv: &mut Server, c: &mut Client) {
 
 /// HRANDFIELD key [count [WITHVALUES]]
 pub fn hrandfield_command(srv: &mut Server, c: &mut Client) {
-    if c.argv.len() > 4 {
-        return reply_err(c, OpError::Syntax);
-    }
-    if c.argv.len() == 4 && !c.argv[3].eq_ignore_ascii_case(b"withvalues") {
-        return reply_err(c, OpError::Syntax);
-    }
     let key = c.argv[1].clone();
     if c.argv.len() >= 3 {
-        return hrandfield_with_count(srv, c, key, c.argv.len() == 4);
+        // The count is parsed before the arity and the WITHVALUES word are checked.
+        let l = match parse_rand_count(&c.argv[2]) {
+            Ok(v) => v,
+            Err(e) => return reply_err(c, e),
+        };
+        let withvalues = c.argv.len() == 4;
+        if c.argv.len() > 4 || (withvalues && !c.argv[3].eq_ignore_ascii_case(b"withvalues")) {
+            return reply_err(c, OpError::Syntax);
+        }
+        // The reply of a count with values would overflow its length.
+        if withvalues && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&l) {
+            return c.add_error("ERR value is out of range");
+        }
+        return hrandfield_with_count(srv, c, key, l, withvalues);
     }
     match lookup_hash(&mut srv.dbs[c.db], &key) {
         Ok(Some(h)) => c.add_bulk(h.random().0),
@@ -412,15 +419,13 @@ pub fn parse_rand_count(arg: &[u8]) -> Result<i64, OpError> {
     Ok(v)
 }
 
-fn hrandfield_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes, withvalues: bool) {
-    let l = match parse_rand_count(&c.argv[2]) {
-        Ok(v) => v,
-        Err(e) => return reply_err(c, e),
-    };
-    // The reply of a negative count with values would overflow its length.
-    if withvalues && l < -(i64::MAX / 2) {
-        return c.add_error("ERR value is out of range");
-    }
+fn hrandfield_with_count(
+    srv: &mut Server,
+    c: &mut Client,
+    key: bytes::Bytes,
+    l: i64,
+    withvalues: bool,
+) {
     let (count, uniq) = (l.unsigned_abs() as usize, l >= 0);
     let h = match lookup_hash(&mut srv.dbs[c.db], &key) {
         Ok(Some(h)) => h,
@@ -489,35 +494,7 @@ fn hrandfield_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes, wi
     }
 }
 
-/// Redis's parseScanCursorOrReply: `strtoul` over the whole argument (a sign is
-/// accepted and a negative value wraps; the empty string is 0), but no leading
-/// blank; else "ERR invalid cursor".
-pub fn parse_scan_cursor(arg: &[u8]) -> Result<u64, OpError> {
-    let invalid = || OpError::Static("ERR invalid cursor");
-    if arg.is_empty() {
-        return Ok(0);
-    }
-    if matches!(arg[0], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
-        return Err(invalid());
-    }
-    let mut i = 0;
-    let neg = arg[i] == b'-';
-    if arg[i] == b'-' || arg[i] == b'+' {
-        i += 1;
-    }
-    let digits = &arg[i..];
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        v = v
-            .checked_mul(10)
-            .and_then(|v| v.checked_add((d - b'0') as u64))
-            .ok_or_else(invalid)?;
-    }
-    Ok(if neg { v.wrapping_neg() } else { v })
-}
+pub use super::keyspace::parse_scan_cursor;
 
 /// SCAN options of HSCAN/SSCAN: COUNT (>= 1) and MATCH; anything else is a
 /// syntax error (TYPE is only for SCAN).

@@ -630,7 +630,7 @@ pub fn config_get_command(srv: &mut Server, c: &mut Client) {
 /// CONFIG SET parameter value [parameter value ...]
 pub fn config_set_command(srv: &mut Server, c: &mut Client) {
     if !c.argv.len().is_multiple_of(2) {
-        c.add_error(&error::wrong_arity("config|set"));
+        c.add_error(error::SYNTAX);
         return;
     }
     let pairs: Vec<(&[u8], &[u8])> = c.argv[2..]

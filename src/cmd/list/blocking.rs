@@ -137,12 +137,13 @@ pub fn blmove_command(srv: &mut Server, c: &mut Client) {
 
 /// BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]
 pub fn blmpop_command(srv: &mut Server, c: &mut Client) {
-    let Some(deadline) = timeout_arg(srv, c, 1) else {
-        return;
-    };
+    // As in Redis, numkeys, the direction and COUNT are checked before the timeout.
     let (range, left, count) = match parse_mpop_args(&c.argv, 2) {
         Ok(v) => v,
         Err(e) => return reply_err(c, e),
+    };
+    let Some(deadline) = timeout_arg(srv, c, 1) else {
+        return;
     };
     let mut keys: Vec<Bytes> = c.argv[range].to_vec();
     if rerun(c) {
