@@ -27,6 +27,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+pub mod rng;
+
 /// How long a server may take to start accepting connections.
 pub const START_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a read may block before the test gives up on a reply.
