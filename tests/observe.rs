@@ -67,6 +67,7 @@ fn slowlog_session(c: &mut Conn) -> Vec<Reply> {
     c.cmd(&["multi"]);
     c.cmd(&["set", "a", "1"]);
     c.cmd(&["exec"]);
+    secret_commands(c);
     let r = c.cmd_reply(&["slowlog", "get", "-1"]);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -85,6 +86,59 @@ fn slowlog_session(c: &mut Conn) -> Vec<Reply> {
             Reply::Array(vec![f[0].clone(), f[3].clone(), f[5].clone()])
         })
         .collect()
+}
+
+/// Commands whose arguments hold secrets (each containing "secret"), which
+/// SLOWLOG and MONITOR must show as `(redacted)`.
+fn secret_commands(c: &mut Conn) {
+    c.cmd(&[
+        "config",
+        "set",
+        "masteruser",
+        "mu-secret",
+        "masterauth",
+        "ma-secret",
+    ]);
+    c.cmd(&[
+        "config",
+        "set",
+        "maxmemory",
+        "0",
+        "requirepass",
+        "rp-secret",
+    ]);
+    c.cmd(&["auth", "rp-secret"]);
+    c.cmd(&["config", "set", "REQUIREPASS", ""]);
+    c.cmd(&["config", "set", "nosuch", "x", "masterauth", "ma2-secret"]);
+    c.cmd(&["hello", "2", "auth", "default", "he-secret"]);
+}
+
+#[test]
+fn slowlog_redacts_sensitive_arguments() {
+    let srv = Server::oxidis(&[]);
+    let mut c = srv.connect();
+    assert_eq!(
+        c.cmd(&["config", "set", "slowlog-log-slower-than", "0"]),
+        b"+OK\r\n"
+    );
+    secret_commands(&mut c);
+    let raw = c.cmd(&["slowlog", "get", "-1"]);
+    let text = String::from_utf8_lossy(&raw);
+    assert!(!text.contains("secret"), "{text}");
+    assert!(
+        text.contains(
+            "$10\r\nmasteruser\r\n$10\r\n(redacted)\r\n$10\r\nmasterauth\r\n$10\r\n(redacted)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("$6\r\nnosuch\r\n$1\r\nx\r\n$10\r\nmasterauth\r\n$10\r\n(redacted)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("$11\r\nREQUIREPASS\r\n$10\r\n(redacted)"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -142,8 +142,10 @@ pub fn after_call(srv: &mut Server, c: &mut Client, id: usize, usec: u64) {
     }
 }
 
-/// The arguments with secrets replaced by `(redacted)`, as AUTH, HELLO ... AUTH
-/// and MIGRATE ... AUTH/AUTH2 redact theirs in Redis; None when nothing changes.
+/// The arguments with secrets replaced by `(redacted)`, as AUTH, HELLO ... AUTH,
+/// MIGRATE ... AUTH/AUTH2 and CONFIG SET of a sensitive directive (`requirepass`,
+/// `masterauth`, `masteruser`, the TLS key passwords) redact theirs in Redis;
+/// None when nothing changes.
 fn redact(fullname: &str, argv: &[Bytes]) -> Option<Vec<Bytes>> {
     let hidden = Bytes::from_static(b"(redacted)");
     let mut v = argv.to_vec();
@@ -190,6 +192,17 @@ fn redact(fullname: &str, argv: &[Bytes]) -> Option<Vec<Bytes>> {
                 } else {
                     j += 1;
                 }
+            }
+        }
+        "config|set" => {
+            // Every pair, also after an invalid one (Redis redacts before it
+            // validates, so that no error path leaks a value).
+            let mut j = 2;
+            while j + 1 < argv.len() {
+                if crate::config::table::is_sensitive(&argv[j]) {
+                    hide(&mut v, j + 1);
+                }
+                j += 2;
             }
         }
         _ => {}
@@ -566,5 +579,36 @@ mod tests {
             ])
         );
         assert!(redact("get", &a(&["get", "k"])).is_none());
+        assert_eq!(
+            redact(
+                "config|set",
+                &a(&[
+                    "config",
+                    "set",
+                    "maxmemory",
+                    "1",
+                    "MASTERAUTH",
+                    "x",
+                    "nosuch",
+                    "y",
+                    "requirepass",
+                    "z"
+                ])
+            )
+            .unwrap(),
+            a(&[
+                "config",
+                "set",
+                "maxmemory",
+                "1",
+                "MASTERAUTH",
+                "(redacted)",
+                "nosuch",
+                "y",
+                "requirepass",
+                "(redacted)"
+            ])
+        );
+        assert!(redact("config|set", &a(&["config", "set", "maxmemory", "1"])).is_none());
     }
 }

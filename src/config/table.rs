@@ -723,6 +723,12 @@ pub static DIRECTIVES: &[Directive] = &[
     e("busy-poll", None, M, BUSY_POLL, 2),
 ];
 
+/// True when `name` (canonical or alias, any case) is a directive whose value
+/// must never be shown: MONITOR, SLOWLOG and logs print `(redacted)` for it.
+pub fn is_sensitive(name: &[u8]) -> bool {
+    lookup(name).is_some_and(|(i, _)| DIRECTIVES[i].has(SENSITIVE))
+}
+
 /// Finds a directive by canonical name or alias, ASCII case-insensitively.
 /// Returns the row index and whether `name` was the alias.
 pub fn lookup(name: &[u8]) -> Option<(usize, bool)> {
