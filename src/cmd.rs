@@ -284,6 +284,9 @@ type NameMap = HashMap<Vec<u8>, usize, std::hash::BuildHasherDefault<NameHasher>
 pub struct CommandTable {
     pub list: Vec<CommandEntry>,
     by_name: NameMap,
+    /// Top-level ids that `rename-command x ""` removed: gone from COMMAND's
+    /// listings as from the name index, as in Redis.
+    removed: Vec<usize>,
 }
 
 /// Every command group's rows.
@@ -318,6 +321,7 @@ impl CommandTable {
         let mut t = CommandTable {
             list: Vec::new(),
             by_name: NameMap::default(),
+            removed: Vec::new(),
         };
         let specs = spec::index();
         for group in GROUPS.iter().copied() {
@@ -372,6 +376,7 @@ impl CommandTable {
             return Err("No such command in rename-command".into());
         };
         if to.is_empty() {
+            self.removed.push(id);
             return Ok(());
         }
         let to = to.to_ascii_lowercase();
@@ -410,12 +415,28 @@ impl CommandTable {
             .ok_or(LookupError::UnknownSubcommand)
     }
 
-    /// Top-level commands, in table order.
+    /// Resolves a name as COMMAND INFO / DOCS take it, `name` or
+    /// `container|sub`, through the (renamed) name index, as Redis's
+    /// lookupCommandBySds: a command renamed away is not found, a renamed one
+    /// only under its new name.
+    pub fn find_fullname(&self, name: &[u8]) -> Option<usize> {
+        let mut parts = name.splitn(2, |&b| b == b'|');
+        let id = self.find(parts.next()?)?;
+        match parts.next() {
+            None => Some(id),
+            Some(sub) => {
+                let sub = sub.to_ascii_lowercase();
+                self.list[id].subs.get(&sub).copied()
+            }
+        }
+    }
+
+    /// Top-level commands that can be called (not renamed away), in table order.
     pub fn top_level(&self) -> impl Iterator<Item = (usize, &CommandEntry)> {
         self.list
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.parent.is_none())
+            .filter(|(i, e)| e.parent.is_none() && !self.removed.contains(i))
     }
 }
 

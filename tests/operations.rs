@@ -553,3 +553,58 @@ fn protected_mode_refuses_other_loopback_addresses() {
         "1"
     );
 }
+
+/// A command renamed away is gone from COMMAND COUNT/LIST/INFO/DOCS; a renamed
+/// one is found only under its new name and still reported under its own, as
+/// Redis does (checked against redis-server too).
+#[test]
+fn rename_command_hides_the_command_from_command_introspection() {
+    let check = |bin: &std::path::Path| {
+        let dir = fresh_temp_dir("rename-hide");
+        let conf = dir.join("r.conf");
+        std::fs::write(
+            &conf,
+            "rename-command config \"\"\nrename-command get fetch\n",
+        )
+        .unwrap();
+        let plain = Server::start(bin, None, &[]);
+        let renamed = Server::start_with_config(bin, &conf, &[]);
+        let (mut p, mut c) = (plain.connect(), renamed.connect());
+        let count = |c: &mut Conn| {
+            let r = c.cmd(&["COMMAND", "COUNT"]);
+            String::from_utf8_lossy(&r[1..r.len() - 2])
+                .parse::<i64>()
+                .unwrap()
+        };
+        assert_eq!(count(&mut c), count(&mut p) - 1, "{}", bin.display());
+        let info = c.cmd(&["COMMAND", "INFO", "config", "get", "config|get"]);
+        assert_eq!(info, b"*3\r\n$-1\r\n$-1\r\n$-1\r\n", "{}", bin.display());
+        assert_eq!(
+            c.cmd(&["COMMAND", "INFO", "fetch"]),
+            p.cmd(&["COMMAND", "INFO", "get"]),
+            "{}",
+            bin.display()
+        );
+        assert_eq!(c.cmd(&["COMMAND", "DOCS", "config"]), b"*0\r\n");
+        let list = common::Reply::parse(&c.cmd(&["COMMAND", "LIST"]));
+        let names: Vec<Vec<u8>> = list
+            .elements()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_bytes().unwrap())
+            .collect();
+        assert!(
+            !names.iter().any(|n| n.starts_with(b"config")),
+            "{}",
+            bin.display()
+        );
+        assert!(!names.iter().any(|n| n == b"fetch"));
+        assert_eq!(names.iter().filter(|n| *n == b"get").count(), 1);
+        let all = common::Reply::parse(&c.cmd(&["COMMAND"]));
+        assert_eq!(all.elements().unwrap().len() as i64, count(&mut c));
+    };
+    check(&oxidis_bin());
+    if common::require_redis() {
+        check(&common::redis_bin().unwrap());
+    }
+}

@@ -373,13 +373,9 @@ pub fn command_info_command(srv: &mut Server, c: &mut Client) {
     }
 }
 
-/// Finds `name` or `container|sub`.
+/// Finds `name` or `container|sub` (see [`crate::cmd::CommandTable::find_fullname`]).
 fn lookup_fullname(srv: &Server, name: &[u8]) -> Option<usize> {
-    let lower = name.to_ascii_lowercase();
-    srv.commands
-        .list
-        .iter()
-        .position(|e| e.fullname.as_bytes() == &lower[..])
+    srv.commands.find_fullname(name)
 }
 
 /// One command's COMMAND DOCS entry: its name, then a map of summary, since,
