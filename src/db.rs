@@ -86,6 +86,11 @@ pub struct Db {
     /// `lazyfree-lazy-server-del` (None: freed in place).
     pub lazy_expire: Option<crate::server::LazyFree>,
     pub lazy_server_del: Option<crate::server::LazyFree>,
+    /// `latency-monitor-threshold` (ms, 0: off): an expiry deletion that takes
+    /// at least this long is kept in `slow_expire_del` for the LATENCY monitor.
+    pub expire_del_threshold_ms: u64,
+    /// The slowest such deletion (ms) since the server last collected it.
+    pub slow_expire_del: u64,
 }
 
 /// Result of one active-expiry round on a database.
@@ -122,6 +127,8 @@ impl Db {
             tracking_flushed: false,
             lazy_expire: None,
             lazy_server_del: None,
+            expire_del_threshold_ms: 0,
+            slow_expire_del: 0,
         }
     }
 
@@ -200,13 +207,25 @@ impl Db {
     }
 
     fn expire_at(&mut self, p: Pos) {
+        // observe hook: the deletion and the freeing are timed (Redis's
+        // expire-del latency event) only while the monitor is on.
+        let start = (self.expire_del_threshold_ms > 0).then(std::time::Instant::now);
         let e = self.table.remove(p);
         self.touch_key(e.key(), true);
         self.stat_expired += 1;
         self.expired_keys.push(Bytes::copy_from_slice(e.key()));
         self.events.set(self.events.get() | events::EXPIRED);
-        if let Some(lf) = &self.lazy_expire {
-            lf.free_entry(e);
+        match &self.lazy_expire {
+            Some(lf) => {
+                lf.free_entry(e);
+            }
+            None => drop(e),
+        }
+        if let Some(t) = start {
+            let ms = t.elapsed().as_millis() as u64;
+            if ms >= self.expire_del_threshold_ms {
+                self.slow_expire_del = self.slow_expire_del.max(ms);
+            }
         }
     }
 

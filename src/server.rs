@@ -291,6 +291,7 @@ impl Server {
         s.latency_tracking = s.latency_tracking_config();
         s.tracking.max_keys = s.tracking_max_keys_config();
         s.apply_lazyfree_config();
+        s.apply_latency_monitor_config();
         crate::evict::config_changed(&mut s);
         crate::notify::config_changed(&mut s);
         // Force the first update so every database gets the clock too (they start
@@ -336,6 +337,7 @@ impl Server {
         // pubsub hook: `expired` events of keys the command found expired.
         let ev = self.dbs[0].events.get();
         if ev & (db_events::EXPIRED | db_events::NEW | db_events::TOUCHED) != 0 {
+            self.collect_expire_latency();
             crate::notify::announce_expired(self, Some(&mut *c));
             self.notify.expired_cleared();
             crate::notify::announce_new(self, Some(&mut *c));
@@ -452,6 +454,12 @@ impl Server {
             db.expired_keys.clear();
         }
         self.stat_expire_cycle_time_used += start.elapsed().as_micros() as u64;
+        // observe hook: LATENCY's expire-del and expire-cycle events.
+        self.collect_expire_latency();
+        let (threshold, now) = (self.config.latency_monitor_threshold, self.now_ms / 1000);
+        let cycle_ms = start.elapsed().as_millis() as u64;
+        self.latency
+            .add_sample_if_needed(threshold, "expire-cycle", cycle_ms, now);
         if sampled_total > 0 {
             let perc = expired_total as f64 / sampled_total as f64;
             self.expired_stale_perc = perc * 0.05 + self.expired_stale_perc * 0.95;
@@ -499,6 +507,7 @@ impl Server {
                     self.tracking.max_keys = self.tracking_max_keys_config();
                 }
                 "lazyfree-lazy-expire" | "lazyfree-lazy-server-del" => self.apply_lazyfree_config(),
+                "latency-monitor-threshold" => self.apply_latency_monitor_config(),
                 "maxmemory-policy" | "lfu-log-factor" | "lfu-decay-time" => {
                     crate::evict::config_changed(self)
                 }
@@ -526,6 +535,29 @@ impl Server {
         match self.config.value("tracking-table-max-keys") {
             Some(crate::config::Value::Num(n)) => n as u64,
             _ => 0,
+        }
+    }
+
+    /// Moves the slowest expiry deletion the databases saw into the LATENCY
+    /// monitor (`expire-del`, lazy and active expiry alike).
+    fn collect_expire_latency(&mut self) {
+        let worst = self
+            .dbs
+            .iter_mut()
+            .map(|d| std::mem::take(&mut d.slow_expire_del))
+            .max()
+            .unwrap_or(0);
+        if worst > 0 {
+            self.latency
+                .add_sample("expire-del", worst, self.now_ms / 1000);
+        }
+    }
+
+    /// Tells the databases `latency-monitor-threshold` (they time expiry
+    /// deletions against it).
+    pub fn apply_latency_monitor_config(&mut self) {
+        for db in &mut self.dbs {
+            db.expire_del_threshold_ms = self.config.latency_monitor_threshold;
         }
     }
 

@@ -237,6 +237,69 @@ fn latency_records_slow_commands() {
     assert_eq!(v[1], Reply::Int(3));
 }
 
+/// A set of `n` members under `key` (SADD in chunks).
+fn big_set(c: &mut Conn, key: &str, n: usize) {
+    for chunk in (0..n).collect::<Vec<_>>().chunks(10_000) {
+        let members: Vec<String> = chunk.iter().map(|i| format!("m{i}")).collect();
+        let mut args = vec!["SADD", key];
+        args.extend(members.iter().map(|m| m.as_str()));
+        c.cmd(&args);
+    }
+}
+
+/// The event names LATENCY LATEST lists.
+fn latency_events(c: &mut Conn) -> Vec<String> {
+    let latest = c.cmd_reply(&["LATENCY", "LATEST"]);
+    latest
+        .elements()
+        .unwrap()
+        .iter()
+        .map(|e| String::from_utf8(e.elements().unwrap()[0].as_bytes().unwrap()).unwrap())
+        .collect()
+}
+
+fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Redis's expire-cycle and expire-del events: the active cycle that frees a
+/// big expired value records both; a lazy expiry records expire-del only.
+#[test]
+fn latency_records_expire_events() {
+    let srv = Server::oxidis(DEBUG_YES);
+    let mut c = srv.connect();
+    c.cmd(&["CONFIG", "SET", "latency-monitor-threshold", "1"]);
+    big_set(&mut c, "big", 300_000);
+    c.cmd(&["PEXPIRE", "big", "20"]);
+    wait_until("the active expiry", || c.cmd(&["DBSIZE"]) == b":0\r\n");
+    let events = latency_events(&mut c);
+    assert!(events.contains(&"expire-cycle".to_string()), "{events:?}");
+    assert!(events.contains(&"expire-del".to_string()), "{events:?}");
+    let graph = c.cmd(&["LATENCY", "GRAPH", "expire-cycle"]);
+    assert!(String::from_utf8_lossy(&graph).contains("expire-cycle - high"));
+
+    c.cmd(&["LATENCY", "RESET"]);
+    c.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+    big_set(&mut c, "big", 300_000);
+    c.cmd(&["PEXPIRE", "big", "1"]);
+    wait_until("the lazy expiry", || c.cmd(&["EXISTS", "big"]) == b":0\r\n");
+    let events = latency_events(&mut c);
+    assert!(events.contains(&"expire-del".to_string()), "{events:?}");
+    assert!(!events.contains(&"expire-cycle".to_string()), "{events:?}");
+
+    // Off by default: nothing is recorded.
+    c.cmd(&["LATENCY", "RESET"]);
+    c.cmd(&["CONFIG", "SET", "latency-monitor-threshold", "0"]);
+    big_set(&mut c, "big", 300_000);
+    c.cmd(&["PEXPIRE", "big", "1"]);
+    wait_until("the lazy expiry", || c.cmd(&["EXISTS", "big"]) == b":0\r\n");
+    assert!(latency_events(&mut c).is_empty());
+}
+
 #[test]
 fn latency_replies_match_redis() {
     let Some((ox, rd)) = pair(DEBUG_YES) else {

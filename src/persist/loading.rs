@@ -153,6 +153,7 @@ impl Server {
     ) -> Result<(), String> {
         self.dbs = job.dbs;
         self.apply_lazyfree_config();
+        self.apply_latency_monitor_config();
         crate::evict::config_changed(self);
         crate::notify::config_changed(self);
         self.stop_loading();
