@@ -232,13 +232,16 @@ impl Server {
     /// its output buffer is over `client-output-buffer-limit`.
     pub fn schedule_write(&mut self, c: &mut Client) {
         use crate::client::flags as cf;
-        if c.pending_out() > 0 && self.output_limit_reached(c) {
-            log::warn!(
-                "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                crate::cmd::client::client_info_line(c, self.now_ms)
-            );
-            c.out.clear();
-            c.out_pos = 0;
+        c.note_reply_peak();
+        if c.has(cf::OBUF_LIMIT) || (c.pending_out() > 0 && self.output_limit_reached(c)) {
+            if !c.has(cf::CLOSE_ASAP) {
+                log::warn!(
+                    "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    crate::cmd::client::client_info_line(c, self.now_ms)
+                );
+            }
+            c.flags |= cf::OBUF_LIMIT;
+            c.clear_out();
             self.close_client_asap(c);
             return;
         }
@@ -250,9 +253,9 @@ impl Server {
 }
 
 impl Server {
-    /// Redis's checkClientOutputBufferLimits: the hard limit closes at once, the
-    /// soft limit after being exceeded continuously for its seconds.
-    pub(crate) fn output_limit_reached(&mut self, c: &mut Client) -> bool {
+    /// The output-buffer limits of the client's class; the hard one is also
+    /// handed to the client, which checks it while its output grows.
+    pub(crate) fn refresh_output_limit(&self, c: &mut Client) -> crate::config::ObufLimit {
         use crate::cmd::client::{client_type, ClientType};
         let class = match client_type(c) {
             ClientType::Replica => 1,
@@ -260,6 +263,14 @@ impl Server {
             _ => 0,
         };
         let lim = self.config.client_output_buffer_limit[class];
+        c.output.hard_limit = lim.hard_limit_bytes;
+        lim
+    }
+
+    /// Redis's checkClientOutputBufferLimits: the hard limit closes at once, the
+    /// soft limit after being exceeded continuously for its seconds.
+    pub(crate) fn output_limit_reached(&mut self, c: &mut Client) -> bool {
+        let lim = self.refresh_output_limit(c);
         let held = c.repl.as_deref().map_or(0, |r| r.pending_len());
         let used = (c.pending_out() + held) as u64;
         if lim.hard_limit_bytes > 0 && used >= lim.hard_limit_bytes {

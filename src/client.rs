@@ -4,8 +4,9 @@
 //!
 //! The reactor reads into `querybuf`; `call()` runs each parsed command and the
 //! handlers append replies through the `add_*` methods (`client/reply.rs`);
-//! `before_sleep` writes `out` to the socket.
+//! `before_sleep` writes the pending output (`client/output.rs`) to the socket.
 
+pub mod output;
 pub mod reply;
 
 use std::io;
@@ -109,6 +110,9 @@ pub mod flags {
     /// delivered (pub/sub): no reply of this client's own waits in it, so
     /// its write may be coalesced (reactor.rs, `PUSH_COALESCE`).
     pub const PUSH_ONLY: u32 = 1 << 15;
+    /// The output passed the hard `client-output-buffer-limit` while growing:
+    /// it was dropped, nothing more is added, the server closes the client.
+    pub const OBUF_LIMIT: u32 = 1 << 16;
 }
 
 pub struct Client {
@@ -121,9 +125,11 @@ pub struct Client {
     pub querybuf: BytesMut,
     pub parse: ParseState,
     pub argv: Vec<Bytes>,
-    /// Pending reply bytes; `out_pos` of them are already written.
+    /// The reply buffer: pending reply bytes, `out_pos` of them already
+    /// written; what does not fit continues in `output`'s blocks.
     pub out: Vec<u8>,
     pub out_pos: usize,
+    pub output: output::Output,
     pub flags: u32,
     pub db: usize,
     /// Protocol version: 2 or 3.
@@ -196,6 +202,7 @@ impl Client {
             argv: Vec::new(),
             out: Vec::new(),
             out_pos: 0,
+            output: output::Output::new(now_ms),
             flags: 0,
             db: 0,
             resp: 2,
@@ -225,33 +232,21 @@ impl Client {
         self.flags & f != 0
     }
 
-    /// Reply bytes not yet written.
-    pub fn pending_out(&self) -> usize {
-        self.out.len() - self.out_pos
+    /// Memory the client holds (CLIENT LIST `tot-mem`, INFO's client
+    /// memory), as Redis's getClientMemoryUsage counts it: the struct, the
+    /// query buffer, the reply buffer and blocks, the arguments held.
+    pub fn mem_usage(&self) -> usize {
+        std::mem::size_of::<Client>()
+            + self.querybuf.capacity()
+            + self.out.capacity().max(self.output.size)
+            + self.reply_list_mem()
+            + self.argv_mem()
+            + self.argv.capacity() * std::mem::size_of::<Bytes>()
     }
 
-    /// Writes as much pending output as the socket takes. Returns Ok(true) when
-    /// everything was written.
-    pub fn flush(&mut self) -> io::Result<bool> {
-        while self.out_pos < self.out.len() {
-            match self.conn.write(&self.out[self.out_pos..]) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => {
-                    self.out_pos += n;
-                    self.net_out += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.out_pos = 0;
-        if self.out.capacity() > 64 * 1024 {
-            self.out = Vec::new();
-        } else {
-            self.out.clear();
-        }
-        Ok(true)
+    /// Bytes of the arguments held (CLIENT LIST `argv-mem`).
+    pub fn argv_mem(&self) -> usize {
+        self.argv.iter().map(|a| a.len()).sum()
     }
 
     /// The argument `i` as UTF-8 lossy text (for error messages).

@@ -571,7 +571,8 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     srv.set_time_ms(start_us / 1000);
     c.last_cmd = srv.commands.list[id].fullname;
     c.errors_in_cmd = 0;
-    let out_mark = c.out.len();
+    let out_mark = c.out_mark();
+    srv.refresh_output_limit(c);
     srv.tracking.nesting += 1;
     let dirty_before = srv.dirty;
     let outer = crate::repl::begin_call(srv);

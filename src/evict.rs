@@ -147,7 +147,7 @@ pub fn not_counted(srv: &Server) -> u64 {
         n += srv.repl.buffer.capacity() as u64;
         for &t in &srv.repl.replicas {
             if let Some(Some(c)) = srv.clients.get(t) {
-                n += c.out.capacity() as u64;
+                n += (c.out.capacity() + c.reply_list_mem()) as u64;
             }
         }
     }

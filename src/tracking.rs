@@ -346,9 +346,7 @@ impl Clients<'_> {
             if c.flags & (cflags::REPLY_OFF | cflags::REPLY_SKIP) != 0 {
                 return;
             }
-            let at = mark.clamp(c.out_pos, c.out.len());
-            c.out.splice(at..at, bytes.iter().copied());
-            self.mark = at + bytes.len();
+            self.mark = c.insert_out(mark, &bytes);
             return;
         }
         match self.find(id, token) {
@@ -357,7 +355,7 @@ impl Clients<'_> {
                 if c.flags & (cflags::REPLY_OFF | cflags::REPLY_SKIP) != 0 {
                     return;
                 }
-                c.out.extend_from_slice(&bytes);
+                c.add_raw(&bytes);
                 self.written.push(token);
             }
             Found::Busy => self.deferred.push((token, id, bytes)),
@@ -567,7 +565,7 @@ fn deliver_deferred(srv: &mut Server, mut cur: Option<&mut Client>) {
             _ => continue,
         };
         if c.flags & (cflags::REPLY_OFF | cflags::REPLY_SKIP) == 0 {
-            c.out.extend_from_slice(&bytes);
+            c.add_raw(&bytes);
         }
     }
     schedule(srv, written);
@@ -680,14 +678,14 @@ pub fn after_call(srv: &mut Server, c: &mut Client, id: usize, mark: usize) {
 /// invalidations of the client's own writes and ends a CLIENT CACHING for the next
 /// command. (BCAST messages wait for `before_sleep`.)
 pub fn after_command(srv: &mut Server, c: &mut Client) {
-    let end = c.out.len();
+    let end = c.out_mark();
     drain(srv, Some(c), end);
     if srv.tracking.nesting > 0 {
         return;
     }
     if !srv.tracking.pending.is_empty() {
         let pending = std::mem::take(&mut srv.tracking.pending);
-        let mark = c.out.len();
+        let mark = c.out_mark();
         let (id, token) = (c.id, c.token);
         let tr = &mut srv.tracking;
         let mut cl = Clients {

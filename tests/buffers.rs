@@ -70,3 +70,89 @@ fn oversized_request_lines_redis_agrees() {
         assert!(closed);
     }
 }
+
+/// The peak resident memory of a process (VmHWM), in bytes.
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+/// A reply that grows past the hard output-buffer limit closes the client
+/// as soon as it passes it: memory stays near the limit (it used to grow by
+/// the whole reply, 130+ MB here), and the server goes on.
+#[test]
+fn a_growing_reply_stops_at_the_output_buffer_limit() {
+    let s = Server::oxidis(&["--client-output-buffer-limit", "normal 1mb 512kb 10"]);
+    let mut c = s.connect();
+    c.cmd(&["SADD", "S", "a", "b", "c", "d", "e"]);
+    c.cmd(&["HSET", "H", "f1", "v1", "f2", "v2"]);
+    let before = peak_rss(s.pid());
+    for cmd in [
+        &["SRANDMEMBER", "S", "-20000000"][..],
+        &["HRANDFIELD", "H", "-20000000"],
+        &["HRANDFIELD", "H", "-10000000", "WITHVALUES"],
+    ] {
+        let mut big = s.connect();
+        let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_bytes()).collect();
+        big.send(&args);
+        assert!(big.is_closed_within(Duration::from_secs(60)), "{cmd:?}");
+        assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    }
+    let grown = peak_rss(s.pid()).saturating_sub(before);
+    assert!(grown < 40 << 20, "peak RSS grew by {grown} bytes");
+    let log = s.log();
+    assert!(log.contains("scheduled to be closed ASAP for overcoming of output buffer limits"));
+}
+
+/// A reply far bigger than memory, with a limit set, closes the client; it
+/// must never abort the server.
+#[test]
+fn a_huge_reply_with_a_limit_does_not_abort_the_server() {
+    let mut s = Server::oxidis(&["--client-output-buffer-limit", "normal 1mb 512kb 10"]);
+    let mut c = s.connect();
+    c.cmd(&["SADD", "S", "a", "b", "c"]);
+    let before = peak_rss(s.pid());
+    let mut big = s.connect();
+    big.send(&[b"SRANDMEMBER", b"S", b"-200000000"]);
+    assert!(big.is_closed_within(Duration::from_secs(120)));
+    assert!(s.is_alive());
+    let grown = peak_rss(s.pid()).saturating_sub(before);
+    assert!(grown < 40 << 20, "peak RSS grew by {grown} bytes");
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+}
+
+/// Replies that outgrow the reply buffer continue in blocks; they arrive
+/// whole and in order, interleaved with small ones, pipelined.
+#[test]
+fn big_and_small_replies_keep_their_order() {
+    let s = Server::oxidis(&[]);
+    let mut c = s.connect();
+    let members: Vec<String> = (0..20_000).map(|i| format!("m{i}")).collect();
+    let mut args: Vec<&str> = vec!["RPUSH", "L"];
+    args.extend(members.iter().map(String::as_str));
+    c.cmd(&args);
+    let big = "x".repeat(100_000);
+    c.cmd(&["SET", "big", &big]);
+    let mut pipeline = Vec::new();
+    for _ in 0..3 {
+        pipeline.extend(Conn::encode(&[b"LRANGE", b"L", b"0", b"-1"]));
+        pipeline.extend(Conn::encode(&[b"PING"]));
+        pipeline.extend(Conn::encode(&[b"GET", b"big"]));
+    }
+    c.send_raw(&pipeline);
+    let mut want_list = format!("*{}\r\n", members.len()).into_bytes();
+    for m in &members {
+        want_list.extend(format!("${}\r\n{m}\r\n", m.len()).bytes());
+    }
+    let want_big = format!("${}\r\n{big}\r\n", big.len()).into_bytes();
+    for _ in 0..3 {
+        assert!(c.read_reply() == want_list);
+        assert_eq!(c.read_reply(), b"+PONG\r\n");
+        assert!(c.read_reply() == want_big);
+    }
+}

@@ -17,29 +17,17 @@ pub fn error_code(msg: &[u8]) -> String {
 }
 
 impl Client {
-    /// The output buffer, or None while replies are suppressed (CLIENT REPLY
-    /// OFF/SKIP). A reply of many elements takes it once and writes them with
-    /// `resp::write`.
-    #[inline]
-    pub fn reply_buf(&mut self) -> Option<&mut Vec<u8>> {
-        if self.flags & (flags::REPLY_OFF | flags::REPLY_SKIP) != 0 {
-            None
-        } else {
-            Some(&mut self.out)
-        }
-    }
-
     /// Appends protocol bytes as they are.
     #[inline]
     pub fn add_raw(&mut self, b: &[u8]) {
-        if let Some(out) = self.reply_buf() {
+        if let Some(out) = self.reply_buf(b.len()) {
             out.extend_from_slice(b);
         }
     }
 
     #[inline]
     fn add_prefixed_int(&mut self, prefix: u8, v: i64) {
-        if let Some(out) = self.reply_buf() {
+        if let Some(out) = self.reply_buf(write::HEADER_MAX) {
             write::push_header(out, prefix, v);
         }
     }
@@ -52,7 +40,7 @@ impl Client {
 
     /// A status reply: `+text`.
     pub fn add_status(&mut self, s: &str) {
-        if let Some(out) = self.reply_buf() {
+        if let Some(out) = self.reply_buf(s.len() + 3) {
             out.push(b'+');
             out.extend(
                 s.bytes()
@@ -73,7 +61,7 @@ impl Client {
     pub fn add_error_bytes(&mut self, msg: &[u8]) {
         self.errors_in_cmd += 1;
         self.error_codes.push(error_code(msg));
-        if let Some(out) = self.reply_buf() {
+        if let Some(out) = self.reply_buf(msg.len() + 3) {
             out.push(b'-');
             out.extend(
                 msg.iter()
@@ -92,7 +80,7 @@ impl Client {
     /// A bulk string.
     #[inline]
     pub fn add_bulk(&mut self, b: &[u8]) {
-        if let Some(out) = self.reply_buf() {
+        if let Some(out) = self.reply_buf(write::HEADER_MAX + b.len() + 2) {
             write::push_bulk(out, b);
         }
     }
@@ -100,7 +88,7 @@ impl Client {
     /// An integer sent as a bulk string (a string value stored as `int`).
     #[inline]
     pub fn add_bulk_int(&mut self, v: i64) {
-        if let Some(out) = self.reply_buf() {
+        if let Some(out) = self.reply_buf(write::BULK_I64_MAX) {
             write::push_bulk_i64(out, v);
         }
     }
@@ -218,7 +206,11 @@ impl Client {
     /// Reserves room for an aggregate length known only later; returns a handle
     /// for [`Client::set_deferred_len`].
     pub fn defer_len(&mut self) -> Option<usize> {
-        self.reply_buf().map(|out| out.len())
+        if self.flags & (flags::REPLY_OFF | flags::REPLY_SKIP | flags::OBUF_LIMIT) != 0 {
+            None
+        } else {
+            Some(self.out_mark())
+        }
     }
 
     /// Inserts the aggregate header for `n` elements at a deferred position.
@@ -235,6 +227,8 @@ impl Client {
         let mut tmp = [0u8; I64_BUF];
         hdr.extend_from_slice(format_i64(count as i64, &mut tmp));
         hdr.extend_from_slice(b"\r\n");
-        self.out.splice(at..at, hdr);
+        if !self.has(flags::OBUF_LIMIT) {
+            self.insert_out(at, &hdr);
+        }
     }
 }

@@ -111,11 +111,11 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     if flags.is_empty() {
         flags.push('N');
     }
-    let argv_mem: usize = c.argv.iter().map(|a| a.len()).sum();
+    let argv_mem = c.argv_mem();
     let qbuf = c.querybuf.len();
     let qbuf_free = c.querybuf.capacity() - qbuf;
-    let obl = c.pending_out();
-    let tot = c.querybuf.capacity() + c.out.capacity() + argv_mem + std::mem::size_of::<Client>();
+    let (obl, oll, omem) = (c.out.len(), c.output.reply.len(), c.reply_list_mem());
+    let tot = c.mem_usage();
     let events = if c.has(cflags::WRITE_ARMED) {
         "rw"
     } else {
@@ -123,7 +123,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     };
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
-         qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} \
+         qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} \
          events={} cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
@@ -137,9 +137,11 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         qbuf,
         qbuf_free,
         argv_mem,
-        c.out.capacity(),
-        c.out.capacity(),
+        c.output.size,
+        c.output.peak,
         obl,
+        oll,
+        omem,
         tot,
         events,
         c.last_cmd,

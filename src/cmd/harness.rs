@@ -30,8 +30,8 @@ impl Harness {
             .iter()
             .map(|a| Bytes::copy_from_slice(a.as_bytes()))
             .collect();
-        self.c.out.clear();
+        self.c.clear_out();
         crate::cmd::call(&mut self.srv, &mut self.c);
-        std::mem::take(&mut self.c.out)
+        self.c.take_out()
     }
 }

@@ -256,12 +256,20 @@ pub fn add_elem(c: &mut Client, e: Elem<'_>) {
     }
 }
 
-/// Appends one element as a bulk string to an output buffer.
+/// Appends one element as a bulk string to the client's output.
 #[inline]
-fn push_elem(out: &mut Vec<u8>, e: Elem<'_>) {
+fn push_elem(c: &mut Client, e: Elem<'_>) {
     match e {
-        Elem::Str(s) => write::push_bulk(out, s),
-        Elem::Int(v) => write::push_bulk_i64(out, v),
+        Elem::Str(s) => {
+            if let Some(out) = c.reply_buf(write::HEADER_MAX + s.len() + 2) {
+                write::push_bulk(out, s);
+            }
+        }
+        Elem::Int(v) => {
+            if let Some(out) = c.reply_buf(write::BULK_I64_MAX) {
+                write::push_bulk_i64(out, v);
+            }
+        }
     }
 }
 
@@ -269,14 +277,11 @@ fn push_elem(out: &mut Vec<u8>, e: Elem<'_>) {
 /// (`forward`) or the head.
 fn add_run_reply(c: &mut Client, l: &List, start: usize, n: usize, forward: bool) {
     c.add_array_len(n);
-    let Some(out) = c.reply_buf() else {
-        return;
-    };
     if forward {
-        l.for_each_in_range(start, n, |e| push_elem(out, e));
+        l.for_each_in_range(start, n, |e| push_elem(c, e));
     } else {
         for e in l.iter_from(start, false, n) {
-            push_elem(out, e);
+            push_elem(c, e);
         }
     }
 }

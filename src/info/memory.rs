@@ -157,10 +157,7 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 /// Memory held by one client's buffers and struct.
 pub fn client_memory(c: &crate::client::Client) -> u64 {
-    (c.querybuf.capacity()
-        + c.out.capacity()
-        + c.argv.capacity() * std::mem::size_of::<bytes::Bytes>()
-        + std::mem::size_of::<crate::client::Client>()) as u64
+    c.mem_usage() as u64
 }
 
 /// Computes the overhead breakdown (Redis's getMemoryOverheadData). `cur` is

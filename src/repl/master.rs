@@ -271,8 +271,8 @@ pub fn refill(c: &mut Client) -> bool {
     let rdb = r.rdb.clone().expect("send_bulk has an RDB");
     if r.rdb_pos < rdb.len() {
         let end = (r.rdb_pos + RDB_CHUNK).min(rdb.len());
-        c.out.extend_from_slice(&rdb[r.rdb_pos..end]);
-        r.rdb_pos = end;
+        let start = std::mem::replace(&mut r.rdb_pos, end);
+        c.append_out(&rdb[start..end]);
         return true;
     }
     r.rdb = None;
@@ -280,7 +280,7 @@ pub fn refill(c: &mut Client) -> bool {
     let pending = std::mem::take(&mut r.pending);
     let name = replica_name(c);
     info!("Synchronization with replica {name} succeeded");
-    c.out.extend_from_slice(&pending);
+    c.append_out(&pending);
     !pending.is_empty()
 }
 
@@ -312,7 +312,7 @@ pub fn feed_replicas(srv: &mut Server) {
 fn append_stream(srv: &mut Server, c: &mut Client, data: &[u8]) {
     let r = c.repl.as_deref_mut().expect("replica");
     if r.state == Some(SyncState::Online) {
-        c.out.extend_from_slice(data);
+        c.append_out(data);
         srv.schedule_write(c);
     } else {
         r.pending.extend_from_slice(data);
@@ -330,7 +330,7 @@ fn append_stream(srv: &mut Server, c: &mut Client, data: &[u8]) {
 /// keepalive while its RDB is being produced).
 fn keepalive(srv: &mut Server, c: &mut Client) {
     if c.pending_out() == 0 {
-        c.out.push(b'\n');
+        c.append_out(b"\n");
         srv.schedule_write(c);
     }
 }

@@ -15,6 +15,9 @@ use crate::util::number::{format_u64, I64_BUF};
 /// The most a header takes: a type byte, a sign, 20 digits and CRLF.
 pub const HEADER_MAX: usize = 1 + 1 + I64_BUF + 2;
 
+/// The most [`push_bulk_i64`] appends.
+pub const BULK_I64_MAX: usize = HEADER_MAX + I64_BUF + 1 + 2;
+
 /// Appends `<prefix><v>\r\n`: an aggregate length (`*`, `%`, `~`, `>`), an
 /// integer reply (`:`) or a bulk length (`$`).
 #[inline]
@@ -54,7 +57,7 @@ pub fn push_bulk_i64(out: &mut Vec<u8>, v: i64) {
     let mut tmp = [0u8; I64_BUF];
     let digits = format_u64(v.unsigned_abs(), &mut tmp);
     let neg = usize::from(v < 0);
-    out.reserve(HEADER_MAX + I64_BUF + 1 + 2);
+    out.reserve(BULK_I64_MAX);
     let at = out.len();
     // SAFETY: a bulk length header, a sign, 20 digits and CRLF fit in the
     // reserved room past `at`.

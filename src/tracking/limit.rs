@@ -29,7 +29,7 @@ pub fn limit_used_slots(srv: &mut Server, cur: Option<&mut Client>) {
         return;
     }
     let mut effort = EFFORT_STEP * (tr.limit_runs + 1);
-    let mark = cur.as_deref().map_or(0, |c| c.out.len());
+    let mark = cur.as_deref().map_or(0, |c| c.out_mark());
     let mut cl = Clients {
         slab: &mut srv.clients,
         cur,
