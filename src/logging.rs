@@ -5,7 +5,9 @@
 //! ```
 //!
 //! `loglevel` maps debug/verbose/notice/warning to `.`/`-`/`*`/`#`; `logfile ""`
-//! is standard output.
+//! is standard output. A log file is opened (append) for every line and closed
+//! again, as Redis does: after logrotate renames it, the next line creates a new
+//! file under the configured name, without `copytruncate` and without a signal.
 
 use std::io::Write;
 
@@ -64,16 +66,43 @@ pub fn init(cfg: &Config) -> Result<(), String> {
         writeln!(buf, "{pid}:M {} {c} {}", timestamp(), rec.args())
     });
     if !cfg.logfile.is_empty() {
-        let f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&cfg.logfile)
-            .map_err(|e| format!("Can't open the log file: {e}"))?;
-        b.target(env_logger::Target::Pipe(Box::new(f)));
+        // Fail at start-up rather than lose every line later.
+        open_log(cfg.logfile.as_ref())
+            .map_err(|e| format!("Can't open the log file: {}", crate::util::strerror(&e)))?;
+        b.target(env_logger::Target::Pipe(Box::new(LogFile {
+            path: cfg.logfile.clone().into(),
+        })));
     } else {
         b.target(env_logger::Target::Stdout);
     }
     b.try_init().map_err(|e| e.to_string())
+}
+
+fn open_log(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+}
+
+/// The log file, reopened for every record (env_logger hands each formatted
+/// record to one `write_all`). A line that cannot be written is dropped, as in
+/// Redis: there is nowhere to report it.
+struct LogFile {
+    path: std::path::PathBuf,
+}
+
+impl Write for LogFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut f) = open_log(&self.path) {
+            let _ = f.write_all(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Changes the level at run time (CONFIG SET loglevel).

@@ -608,3 +608,28 @@ fn rename_command_hides_the_command_from_command_introspection() {
         check(&common::redis_bin().unwrap());
     }
 }
+
+/// The log file is reopened for every line, as Redis does: after logrotate
+/// renames it (no copytruncate), the next line goes to a new file under the
+/// configured name.
+#[test]
+fn log_file_is_reopened_after_logrotate_renames_it() {
+    let srv = Server::oxidis(&["--enable-debug-command", "yes"]);
+    let mut c = srv.connect();
+    let log = srv.dir().join("server.log");
+    let rotated = srv.dir().join("server.log.1");
+    assert_eq!(c.cmd(&["DEBUG", "LOG", "before-rotation"]), b"+OK\r\n");
+    std::fs::rename(&log, &rotated).unwrap();
+    assert_eq!(c.cmd(&["DEBUG", "LOG", "after-rotation"]), b"+OK\r\n");
+    let new = std::fs::read_to_string(&log).expect("a new log file");
+    let old = std::fs::read_to_string(&rotated).unwrap();
+    assert!(
+        new.contains("after-rotation") && !new.contains("before-rotation"),
+        "{new}"
+    );
+    assert!(
+        old.contains("before-rotation") && !old.contains("after-rotation"),
+        "{old}"
+    );
+    assert!(old.contains("Ready to accept connections"), "{old}");
+}
