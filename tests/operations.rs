@@ -633,3 +633,120 @@ fn log_file_is_reopened_after_logrotate_renames_it() {
     );
     assert!(old.contains("Ready to accept connections"), "{old}");
 }
+
+/// The shipped unit: Debian's hardening, CONFIG REWRITE possible (the config
+/// directory writable), the group may read what the server writes, a stop that
+/// cannot hang forever; `systemd-analyze verify` accepts it when installed.
+#[test]
+fn shipped_unit_is_hardened_and_lets_config_rewrite_work() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let unit = std::fs::read_to_string(format!("{root}/scripts/oxidis.service")).unwrap();
+    let values = |key: &str| -> Vec<String> {
+        unit.lines()
+            .filter_map(|l| l.strip_prefix(&format!("{key}=")))
+            .map(|v| v.to_string())
+            .collect()
+    };
+    let exec = values("ExecStart").remove(0);
+    let conf = std::path::Path::new(exec.split_whitespace().nth(1).unwrap());
+    let conf_dir = conf.parent().unwrap().to_str().unwrap().to_string();
+    let rw: Vec<String> = values("ReadWritePaths")
+        .iter()
+        .flat_map(|v| {
+            v.split_whitespace()
+                .map(|p| p.trim_start_matches('-').to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        rw.contains(&conf_dir),
+        "CONFIG REWRITE needs {conf_dir} writable: {rw:?}"
+    );
+    for key in [
+        "SystemCallFilter",
+        "ProtectProc",
+        "RemoveIPC",
+        "PrivateUsers",
+        "NoExecPaths",
+    ] {
+        assert!(!values(key).is_empty(), "unit lacks {key}");
+    }
+    let umask = u32::from_str_radix(&values("UMask")[0], 8).unwrap();
+    assert_eq!(
+        umask & 0o040,
+        0,
+        "the group must be able to read the dump and log"
+    );
+    assert_eq!(umask & 0o007, 0o007, "nothing for others");
+    let stop = values("TimeoutStopSec");
+    let stop: u64 = stop[0].parse().expect("a finite TimeoutStopSec");
+    assert!(stop > 0, "TimeoutStopSec=0 waits forever");
+    if common::find_in_path("systemd-analyze").is_some() {
+        let dir = fresh_temp_dir("unit-verify");
+        let path = dir.join("oxidis.service");
+        let real = oxidis_bin();
+        std::fs::write(
+            &path,
+            unit.replace("/usr/local/bin/oxidis-server", real.to_str().unwrap()),
+        )
+        .unwrap();
+        let out = Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success() && text.trim().is_empty(), "{text}");
+    }
+}
+
+/// scripts/install never runs cargo (nothing is compiled as root): it installs
+/// the binary built beforehand. Staged into DESTDIR, with a `cargo` on PATH
+/// that records being called.
+#[test]
+fn install_script_installs_the_built_binary_without_building() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = fresh_temp_dir("install");
+    let stubs = dir.join("bin");
+    std::fs::create_dir_all(&stubs).unwrap();
+    let marker = dir.join("cargo-called");
+    let stub = stubs.join("cargo");
+    std::fs::write(
+        &stub,
+        format!("#!/bin/sh\ntouch {}\nexit 1\n", marker.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&stub, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let dest = dir.join("stage");
+    let path = format!(
+        "{}:{}",
+        stubs.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(format!("{root}/scripts/install"))
+        .arg("--no-start")
+        .env("DESTDIR", &dest)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(!marker.exists(), "scripts/install ran cargo");
+    let installed = std::fs::read(dest.join("usr/local/bin/oxidis-server")).unwrap();
+    assert_eq!(
+        installed,
+        std::fs::read(format!("{root}/target/release/oxidis-server")).unwrap()
+    );
+    let conf = std::fs::read_to_string(dest.join("etc/oxidis/redis.conf")).unwrap();
+    assert!(conf.contains("\ndir /var/lib/oxidis\n"), "{conf}");
+    assert!(conf.contains("\nlogfile /var/log/oxidis/oxidis.log\n"));
+    assert!(dest.join("etc/systemd/system/oxidis.service").exists());
+}
