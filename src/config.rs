@@ -491,6 +491,12 @@ impl Config {
         rewrite::rewrite(self)
     }
 
+    /// CONFIG REWRITE writing every directive, defaults included (DEBUG
+    /// CONFIG-REWRITE-FORCE-ALL).
+    pub fn rewrite_force_all(&self) -> Result<(), String> {
+        rewrite::rewrite_with(self, true)
+    }
+
     /// Applies the `rename-command` lines through `rename(from, to)`, which the
     /// command table implements: it returns `Err("No such command in
     /// rename-command")` or `Err("Target command name already exists")`. The

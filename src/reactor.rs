@@ -227,8 +227,11 @@ impl Reactor {
             }
             self.dispatch(&events);
             if Instant::now() >= next_cron {
-                self.srv.cron();
-                self.clients_cron();
+                // observe hook: DEBUG PAUSE-CRON holds the periodic work.
+                if !self.srv.pause_cron {
+                    self.srv.cron();
+                    self.clients_cron();
+                }
                 let period =
                     Duration::from_micros(1_000_000 / self.srv.config.hz.clamp(1, 500) as u64);
                 next_cron = Instant::now() + period;

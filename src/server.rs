@@ -184,6 +184,8 @@ pub struct Server {
     pub monitors: Vec<(usize, u64)>,
     /// DEBUG SET-ACTIVE-EXPIRE: false stops the active expire cycle.
     pub active_expire_enabled: bool,
+    /// DEBUG PAUSE-CRON: no periodic work while set.
+    pub pause_cron: bool,
     // --- pubsub (pubsub.rs, notify.rs) ---
     /// Channel, shard channel and pattern subscribers.
     pub pubsub: crate::pubsub::PubSub,
@@ -282,6 +284,7 @@ impl Server {
             latency: Default::default(),
             monitors: Vec::new(),
             active_expire_enabled: true,
+            pause_cron: false,
             pubsub: Default::default(),
             notify: Default::default(),
             tracking: Default::default(),

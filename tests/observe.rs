@@ -461,6 +461,135 @@ fn debug_replies_match_redis() {
     }
 }
 
+/// The DEBUG introspection subcommands and test switches, where their replies
+/// do not depend on the table layout: errors, empty tables, the switches.
+#[test]
+fn debug_introspection_matches_redis() {
+    let Some((ox, rd)) = pair(DEBUG_YES) else {
+        return;
+    };
+    let (mut a, mut b) = (ox.connect(), rd.connect());
+    for cmd in [
+        &["debug", "htstats", "0"][..],
+        &["debug", "htstats", "16"],
+        &["debug", "htstats", "-1"],
+        &["debug", "htstats", "x"],
+        &["debug", "htstats"],
+        &["debug", "htstats-key", "nokey"],
+        &["debug", "sdslen", "nokey"],
+        &["set", "str", "hello"],
+        &["set", "int", "12345"],
+        &["sadd", "ints", "1", "2"],
+        &["hset", "small", "f", "v"],
+        &["debug", "htstats-key", "str"],
+        &["debug", "htstats-key", "ints"],
+        &["debug", "htstats-key", "small"],
+        &["debug", "sdslen", "int"],
+        &["debug", "sdslen", "ints"],
+        &["debug", "client-eviction"],
+        &["debug", "client-eviction", "x"],
+        &["debug", "pause-cron", "1"],
+        &["debug", "pause-cron", "0"],
+        &["debug", "pause-cron"],
+        &["debug", "set-skip-checksum-validation", "1"],
+        &["debug", "set-skip-checksum-validation", "0"],
+        &["debug", "config-rewrite-force-all"],
+    ] {
+        assert_eq!(a.cmd(cmd), b.cmd(cmd), "{cmd:?}");
+    }
+    // RESP3: a verbatim string.
+    a.cmd(&["hello", "3"]);
+    b.cmd(&["hello", "3"]);
+    for cmd in [&["flushall"][..], &["debug", "htstats", "0"]] {
+        assert_eq!(a.cmd(cmd), b.cmd(cmd), "{cmd:?}");
+    }
+    a.cmd(&["hello", "2"]);
+    b.cmd(&["hello", "2"]);
+    // A RESTORE payload with a wrong checksum is refused, then accepted
+    // while checks are skipped.
+    for c in [&mut a, &mut b] {
+        c.cmd(&["set", "src", "v"]);
+        let mut p = c.cmd_reply(&["dump", "src"]).as_bytes().unwrap();
+        let n = p.len();
+        p[n - 1] ^= 0xff;
+        let restore = |c: &mut Conn| c.cmd_bytes(&[b"restore", b"dst", b"0", &p, b"replace"]);
+        assert_eq!(
+            restore(c),
+            b"-ERR DUMP payload version or checksum are wrong\r\n"
+        );
+        c.cmd(&["debug", "set-skip-checksum-validation", "1"]);
+        assert_eq!(restore(c), b"+OK\r\n");
+        c.cmd(&["debug", "set-skip-checksum-validation", "0"]);
+        assert_eq!(c.cmd(&["get", "dst"]), b"$1\r\nv\r\n");
+    }
+}
+
+/// HTSTATS on tables with keys: Redis's layout, numbers that add up.
+#[test]
+fn debug_htstats_layout() {
+    let srv = Server::oxidis(DEBUG_YES);
+    let mut c = srv.connect();
+    c.cmd(&["debug", "populate", "1000"]);
+    c.cmd(&["expire", "key:1", "100"]);
+    let text = String::from_utf8(c.cmd(&["debug", "htstats", "0"])).unwrap();
+    assert!(
+        text.contains("[Dictionary HT]\nHash table 0 stats (main hash table):\n table size: "),
+        "{text}"
+    );
+    assert!(text.contains(" number of elements: 1000\n"), "{text}");
+    assert!(
+        text.contains("[Expires HT]\nHash table 0 stats (main hash table):\n"),
+        "{text}"
+    );
+    assert!(text.contains(" number of elements: 1\n"), "{text}");
+    assert!(
+        text.contains(" Chain length distribution:\n   0: "),
+        "{text}"
+    );
+    for i in 0..200 {
+        c.cmd(&["sadd", "set", &format!("m{i}")]);
+    }
+    let text = String::from_utf8(c.cmd(&["debug", "htstats-key", "set"])).unwrap();
+    assert!(text.contains(" number of elements: 200\n"), "{text}");
+    let sds = c.cmd(&["debug", "sdslen", "key:1"]);
+    assert_eq!(
+        sds,
+        b"+key_sds_len:5, key_sds_avail:0, key_zmalloc: 5, val_sds_len:7, val_sds_avail:0, val_zmalloc: 0\r\n"
+    );
+    // With maxmemory-clients set, every client is in a bucket.
+    c.cmd(&["config", "set", "maxmemory-clients", "100mb"]);
+    let text = String::from_utf8(c.cmd(&["debug", "client-eviction"])).unwrap();
+    assert!(text.starts_with("$"), "{text}");
+    assert!(
+        text.contains("bucket          0 -      32767: tot-mem: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("bucket 4294967296+            : tot-mem:          0, clients: 0\n"),
+        "{text}"
+    );
+    let clients: usize = text
+        .lines()
+        .filter_map(|l| l.rsplit("clients: ").next()?.parse::<usize>().ok())
+        .sum();
+    assert_eq!(clients, 1, "{text}");
+}
+
+/// PAUSE-CRON stops the periodic work (here: active expiry).
+#[test]
+fn debug_pause_cron_holds_active_expiry() {
+    let srv = Server::oxidis(DEBUG_YES);
+    let mut c = srv.connect();
+    c.cmd(&["debug", "pause-cron", "1"]);
+    for i in 0..100 {
+        c.cmd(&["set", &format!("k{i}"), "v", "px", "1"]);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(c.cmd(&["dbsize"]), b":100\r\n", "cron ran while paused");
+    c.cmd(&["debug", "pause-cron", "0"]);
+    wait_until("active expiry", || c.cmd(&["dbsize"]) == b":0\r\n");
+}
+
 #[test]
 fn debug_basics() {
     let ox = Server::oxidis(DEBUG_YES);
@@ -520,4 +649,24 @@ fn enable_debug_command_modes() {
             rd.connect().cmd(&["debug", "digest"])
         );
     }
+}
+
+/// CONFIG-REWRITE-FORCE-ALL writes every directive, defaults included, where
+/// CONFIG REWRITE writes only what differs from the default.
+#[test]
+fn debug_config_rewrite_force_all_writes_defaults() {
+    let dir = common::fresh_temp_dir("force-all");
+    let conf = dir.join("oxidis.conf");
+    std::fs::write(&conf, "hz 10\n").unwrap();
+    let srv = Server::start_with_config(&common::oxidis_bin(), &conf, DEBUG_YES);
+    let mut c = srv.connect();
+    assert_eq!(c.cmd(&["config", "rewrite"]), b"+OK\r\n");
+    let plain = std::fs::read_to_string(&conf).unwrap();
+    assert!(!plain.contains("\nlist-max-listpack-size "), "{plain}");
+    assert_eq!(c.cmd(&["debug", "config-rewrite-force-all"]), b"+OK\r\n");
+    let all = std::fs::read_to_string(&conf).unwrap();
+    assert!(all.contains("\nlist-max-listpack-size -2\n"), "{all}");
+    assert!(all.contains("\nmaxmemory-policy noeviction\n"), "{all}");
+    assert!(all.starts_with("hz 10\n"), "{all}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,6 +9,7 @@
 //! number of arguments" error.
 
 mod digest;
+mod introspect;
 mod sha1;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -118,6 +119,13 @@ pub fn debug_command(srv: &mut Server, c: &mut Client) {
             c.add_status("Apparently Redis did not crash: test passed");
         }
         (b"reload", _) => debug_reload(srv, c),
+        (b"htstats", 3) => introspect::debug_htstats(srv, c),
+        (b"htstats-key", 3) => introspect::debug_htstats_key(srv, c),
+        (b"sdslen", 3) => introspect::debug_sdslen(srv, c),
+        (b"client-eviction", 2) => introspect::debug_client_eviction(srv, c),
+        (b"pause-cron", 3) => introspect::debug_pause_cron(srv, c),
+        (b"set-skip-checksum-validation", 3) => introspect::debug_set_skip_checksum_validation(c),
+        (b"config-rewrite-force-all", 2) => introspect::debug_config_rewrite_force_all(srv, c),
         (b"loadaof", 2) => c.add_error("ERR DEBUG LOADAOF needs persistence, not available yet"),
         _ => subcommand_syntax_error(c),
     }

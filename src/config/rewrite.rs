@@ -39,6 +39,8 @@ struct State {
     /// Directives the rewrite processed (only their unused lines are blanked).
     rewritten: HashSet<String>,
     needs_signature: bool,
+    /// DEBUG CONFIG-REWRITE-FORCE-ALL: every directive is written, defaults too.
+    force_all: bool,
 }
 
 impl State {
@@ -48,6 +50,7 @@ impl State {
             option_to_line: HashMap::new(),
             rewritten: HashSet::new(),
             needs_signature: true,
+            force_all: false,
         };
         if text.is_empty() {
             return st;
@@ -99,7 +102,7 @@ impl State {
                 let n = l.pop_front().unwrap_or_default();
                 self.lines[n] = line;
             }
-            _ if !force => {}
+            _ if !force && !self.force_all => {}
             _ => {
                 if self.needs_signature {
                     self.lines.push(SIGNATURE.as_bytes().to_vec());
@@ -278,8 +281,9 @@ fn rewrite_special(st: &mut State, name: &str, sp: Special, v: &Value, def: &Val
 }
 
 /// The new content of the config file, from its old content.
-fn rewrite_content(cfg: &Config, old: &[u8]) -> Vec<u8> {
+fn rewrite_content(cfg: &Config, old: &[u8], force_all: bool) -> Vec<u8> {
     let mut st = State::from_text(old);
+    st.force_all = force_all;
     for (i, d) in DIRECTIVES.iter().enumerate() {
         let v = cfg.current(i);
         rewrite_directive(&mut st, d, &v);
@@ -342,6 +346,11 @@ fn overwrite(path: &Path, content: &[u8]) -> std::io::Result<()> {
 
 /// Rewrites `cfg.config_file`; the error is the reply text without `-`.
 pub fn rewrite(cfg: &Config) -> Result<(), String> {
+    rewrite_with(cfg, false)
+}
+
+/// [`rewrite`], writing every directive when `force_all` (defaults included).
+pub fn rewrite_with(cfg: &Config, force_all: bool) -> Result<(), String> {
     let Some(path) = &cfg.config_file else {
         return Err("ERR The server is running without a config file".into());
     };
@@ -355,7 +364,7 @@ pub fn rewrite(cfg: &Config) -> Result<(), String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(fail(e)),
     };
-    let content = rewrite_content(cfg, &old);
+    let content = rewrite_content(cfg, &old, force_all);
     overwrite(path, &content).map_err(fail)?;
     log::info!("CONFIG REWRITE executed with success.");
     Ok(())
@@ -370,7 +379,7 @@ mod tests {
         for (k, v) in set {
             cfg.set(&[(k.as_bytes(), v.as_bytes())]).unwrap();
         }
-        let out = rewrite_content(&cfg, file.as_bytes());
+        let out = rewrite_content(&cfg, file.as_bytes(), false);
         String::from_utf8(out).unwrap()
     }
 

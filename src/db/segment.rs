@@ -275,6 +275,11 @@ impl Segment {
         end
     }
 
+    /// The slot a key of hash `h` is probed from (its chain, for DEBUG HTSTATS).
+    pub fn home_slot(&self, h: u64) -> usize {
+        (h >> 32) as usize & (self.slots.len().max(1) - 1)
+    }
+
     /// The entry at slot `i`, if that slot is occupied (for random sampling).
     pub fn slot(&self, i: usize) -> Option<&Entry> {
         self.slots.get(i).and_then(|s| s.as_ref())

@@ -446,6 +446,21 @@ impl Table {
         cursor
     }
 
+    /// Entries per home slot, the segments' slots one after the other (only
+    /// the entries with an expiry when `expiring`): the chains DEBUG HTSTATS
+    /// reports for an open-addressing table.
+    pub fn home_slot_counts(&self, expiring: bool) -> Vec<u32> {
+        let mut out = Vec::new();
+        for s in &self.segs {
+            let base = out.len();
+            out.resize(base + s.capacity(), 0);
+            for e in s.iter().filter(|e| !expiring || e.expire().is_some()) {
+                out[base + s.home_slot(self.hash(e.key()))] += 1;
+            }
+        }
+        out
+    }
+
     /// Bytes used by the table structure itself (slots, control bytes, directory).
     pub fn overhead_bytes(&self) -> usize {
         self.segs

@@ -393,6 +393,18 @@ impl<const PAIR: bool> Dict<PAIR> {
         v.reverse_bits()
     }
 
+    /// Elements per home bucket (DEBUG HTSTATS-KEY's chains).
+    pub fn home_slot_counts(&self) -> Vec<u32> {
+        let mut out = vec![0u32; self.slots.len()];
+        if self.len > 0 {
+            let mask = self.mask();
+            for b in self.iter() {
+                out[self.hash(b.key()) as usize & mask] += 1;
+            }
+        }
+        out
+    }
+
     /// Approximate heap bytes: table plus elements.
     pub fn mem_usage(&self) -> usize {
         self.ctrl.len() * 9 + self.iter().map(|b| b.size()).sum::<usize>()
