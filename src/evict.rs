@@ -328,6 +328,11 @@ pub fn perform_evictions(srv: &mut Server, mut c: Option<&mut Client>) -> Evict 
     if srv.pause.is_some_and(|(until, _)| srv.now_ms < until) {
         return Evict::Ok;
     }
+    // Nor while a dataset loads (Redis's isSafeToPerformEvictions): the
+    // commands that run then are refused with -LOADING, not -OOM.
+    if srv.persist.loading {
+        return Evict::Ok;
+    }
     if srv.evict.pinned > 0 && !snapshot_in_progress(srv) {
         srv.evict.pinned = 0; // the snapshot that held them is done
     }

@@ -80,6 +80,10 @@ fn watch_load(bin: &Path, dir: &Path, size: u64) -> Vec<Vec<u8>> {
     seen.push(c.cmd(&["ECHO", "hi"]));
     seen.push(c.cmd(&["SELECT", "1"]));
     seen.push(c.cmd(&["SELECT", "0"]));
+    // Over maxmemory, still -LOADING: nothing is evicted during a load.
+    seen.push(c.cmd(&["CONFIG", "SET", "maxmemory", "1"]));
+    seen.push(c.cmd(&["SET", "x", "1"]));
+    seen.push(c.cmd(&["CONFIG", "SET", "maxmemory", "0"]));
     // A second client is accepted and served too.
     let mut other = srv.connect();
     seen.push(other.cmd(&["GET", "key:1"]));
@@ -113,6 +117,9 @@ fn clients_are_served_while_the_dump_loads() {
         b"*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n",
         b"$2\r\nhi\r\n",
         b"+OK\r\n",
+        b"+OK\r\n",
+        b"+OK\r\n",
+        LOADING,
         b"+OK\r\n",
         LOADING,
         b"$7\r\nvalue:1\r\n",
