@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{require_redis, Conn, Server};
+use common::{require_redis, wait_for_blocked_clients, Conn, Server};
 use std::time::Duration;
 
 /// One side of a scenario: a server and its numbered connections.
@@ -62,6 +62,12 @@ impl Side {
             .read_until_quiet(Duration::from_millis(100), Duration::from_millis(300));
         self.transcript
             .push(format!("c{i} quiet: {}", common::escape(&got)));
+    }
+
+    /// Waits until `n` clients are blocked (seen from connection 0, kept out of
+    /// the transcript: INFO differs between the servers).
+    fn wait_blocked(&mut self, n: usize) {
+        wait_for_blocked_clients(self.conn(0), n);
     }
 
     fn close(&mut self, i: usize) {
@@ -245,5 +251,75 @@ fn pipelined_commands_after_a_blocking_one_wait_for_it() {
         s.cmd(2, &["RPUSH", "p", "v"]);
         s.read(1);
         s.read(1);
+    });
+}
+
+#[test]
+fn blocked_move_to_a_wrong_type_destination_gets_wrongtype_and_the_next_waiter_is_served() {
+    differential("wrongdst", |s| {
+        s.cmd(9, &["CONFIG", "RESETSTAT"]);
+        s.cmd(9, &["SET", "str", "x"]);
+        s.send(1, &["BRPOPLPUSH", "src", "str", "0"]);
+        s.wait_blocked(1);
+        s.send(2, &["BLMOVE", "src", "str", "LEFT", "RIGHT", "0"]);
+        s.wait_blocked(2);
+        s.send(3, &["BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"]);
+        s.wait_blocked(3);
+        s.send(4, &["BRPOPLPUSH", "src", "dst", "0"]);
+        s.wait_blocked(4);
+        s.cmd(9, &["RPUSH", "src", "a"]);
+        s.read(1);
+        s.read(2);
+        s.read(3);
+        s.wait_blocked(1);
+        s.quiet(4);
+        s.cmd(9, &["LRANGE", "dst", "0", "-1"]);
+        s.cmd(9, &["EXISTS", "src"]);
+        // Several elements: the first waiter fails, the rest keep the order.
+        s.send(5, &["BRPOPLPUSH", "src", "str", "0"]);
+        s.wait_blocked(2);
+        s.cmd(9, &["RPUSH", "src", "b", "c", "d"]);
+        s.read(4);
+        s.read(5);
+        s.wait_blocked(0);
+        s.cmd(9, &["LRANGE", "src", "0", "-1"]);
+        s.cmd(9, &["LRANGE", "dst", "0", "-1"]);
+        // With a timeout: WRONGTYPE when the element arrives, not nil later.
+        s.send(6, &["BRPOPLPUSH", "t", "str", "5"]);
+        s.wait_blocked(1);
+        s.cmd(9, &["LPUSH", "t", "z"]);
+        s.read(6);
+        s.cmd(9, &["LRANGE", "t", "0", "-1"]);
+        // A source of the wrong type serves nobody; once a list again it does.
+        s.send(7, &["BLMOVE", "w", "str", "RIGHT", "LEFT", "0"]);
+        s.wait_blocked(1);
+        s.cmd(9, &["SET", "w", "v"]);
+        s.quiet(7);
+        s.cmd(9, &["DEL", "w"]);
+        s.cmd(9, &["RPUSH", "w", "q"]);
+        s.read(7);
+        s.wait_blocked(0);
+        // The destination deleted while waiting: the move succeeds.
+        s.send(8, &["BLMOVE", "w2", "gone", "RIGHT", "LEFT", "0"]);
+        s.wait_blocked(1);
+        s.cmd(9, &["SET", "gone", "v"]);
+        s.cmd(9, &["DEL", "gone"]);
+        s.cmd(9, &["RPUSH", "w2", "r"]);
+        s.read(8);
+        s.cmd(9, &["LRANGE", "gone", "0", "-1"]);
+        // A waiter that went away is skipped; the next one is served.
+        s.send(1, &["BRPOPLPUSH", "d", "str", "0"]);
+        s.wait_blocked(1);
+        s.send(2, &["BRPOPLPUSH", "d", "str", "0"]);
+        s.wait_blocked(2);
+        s.send(3, &["BRPOPLPUSH", "d", "dst2", "0"]);
+        s.wait_blocked(3);
+        s.close(1);
+        s.wait_blocked(2);
+        s.cmd(9, &["RPUSH", "d", "e"]);
+        s.read(2);
+        s.read(3);
+        s.cmd(9, &["LRANGE", "dst2", "0", "-1"]);
+        s.cmd(9, &["INFO", "errorstats"]);
     });
 }

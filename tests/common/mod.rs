@@ -337,6 +337,27 @@ pub fn info_field(c: &mut Conn, section: &str, field: &str) -> String {
         .to_string()
 }
 
+/// Polls `f` every 10 ms until it holds; panics naming `what` after 10 s (Redis's
+/// wait_for_condition).
+pub fn wait_for_condition(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !f() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Waits until INFO `blocked_clients` is exactly `n` (Redis's
+/// wait_for_blocked_clients_count).
+pub fn wait_for_blocked_clients(c: &mut Conn, n: usize) {
+    wait_for_condition(&format!("{n} blocked clients"), || {
+        info_field(c, "clients", "blocked_clients") == n.to_string()
+    });
+}
+
 impl Conn {
     pub fn connect(port: u16) -> io::Result<Conn> {
         Conn::connect_timeout(port, Duration::from_secs(5))

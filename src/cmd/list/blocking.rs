@@ -3,8 +3,10 @@
 //! Each tries to serve itself at once; otherwise it blocks on its keys through
 //! `Server::block_for_keys` (see blocked.rs) and is re-run when one of them is
 //! created. Redis 7.0's rules: inside MULTI/EXEC a blocking command answers as
-//! on timeout instead of blocking; a re-run that finds a key of the wrong type
-//! keeps waiting rather than replying WRONGTYPE; a timeout replies a null array.
+//! on timeout instead of blocking; a re-run that finds a source key of the wrong
+//! type keeps waiting rather than replying WRONGTYPE, while a BLMOVE/BRPOPLPUSH
+//! whose source can serve it but whose destination has the wrong type gets
+//! WRONGTYPE and leaves the queue; a timeout replies a null array.
 
 use bytes::Bytes;
 
@@ -112,7 +114,16 @@ fn blmove_generic(srv: &mut Server, c: &mut Client, from_left: bool, to_left: bo
             return;
         }
         Ok(None) => {}
-        Err(_) if rerun(c) => {}
+        // A source that is no list (any more) does not serve a waiter; a list
+        // source with a destination of the wrong type answers it WRONGTYPE and
+        // leaves the element for the next one in the queue, as in Redis.
+        Err(e) if rerun(c) => {
+            if matches!(check_list(&mut srv.dbs[c.db], &src), Ok(true)) {
+                reply_err(c, e);
+                srv.unblock_client(c);
+                return;
+            }
+        }
         Err(e) => return reply_err(c, e),
     }
     if c.has(cflags::DENY_BLOCKING) {
