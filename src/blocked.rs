@@ -186,6 +186,12 @@ impl Server {
                     }
                     self.rerun_blocked(token);
                 }
+                // The check may have found the key expired (SWAPDB brings in
+                // stale keys): no command runs to propagate its DEL, so it goes
+                // out now, as in Redis's handleClientsBlockedOnKeys.
+                if self.dbs[db].expired_keys.contains(&key) {
+                    self.expired_outside_command();
+                }
             }
         }
     }

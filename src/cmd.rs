@@ -61,6 +61,9 @@ pub mod flags {
     pub const NO_MULTI: u64 = 1 << 24;
     pub const MOVABLE_KEYS: u64 = 1 << 25;
     pub const ALLOW_BUSY: u64 = 1 << 26;
+    /// May lazily expire keys it does not name (SCAN, RANDOMKEY): their DELs
+    /// are not wrapped in MULTI/EXEC. Not shown by COMMAND, as in Redis.
+    pub const TOUCHES_ARBITRARY_KEYS: u64 = 1 << 28;
 
     /// (bit, name) in the order Redis prints them in COMMAND INFO.
     pub const NAMES: &[(u64, &str)] = &[
@@ -524,7 +527,12 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         let denyoom = cmd.flags & flags::DENYOOM != 0
             || in_multi
             || (cmd.name == "exec" && multi::queued_denyoom(srv, c));
-        if crate::evict::refuse_command(srv, c, denyoom) {
+        let refuse = crate::evict::refuse_command(srv, c, denyoom);
+        // tracking hook: what was evicted is invalidated before this reply.
+        if srv.tracking.is_active() {
+            crate::tracking::after_evictions(srv, c);
+        }
+        if refuse {
             reject(srv, c, Some(id), error::OOM);
             return;
         }
@@ -576,6 +584,9 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     srv.tracking.nesting += 1;
     let dirty_before = srv.dirty;
     let outer = crate::repl::begin_call(srv);
+    if cmd.flags & flags::TOUCHES_ARBITRARY_KEYS != 0 {
+        crate::repl::no_multi(srv);
+    }
     (cmd.handler)(srv, c);
     // repl hook: what the command changed goes to replicas (rewritten if it
     // asked), as one unit at the top level.

@@ -36,6 +36,24 @@ pub mod events {
     pub const NEW: u8 = 1 << 3;
 }
 
+/// How a watched key changed, as WATCH needs to know for keys that were
+/// already logically expired when watched (Redis 7.0: deleting such a key is
+/// no change, and SWAPDB bringing in another expired version is none either).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Touch {
+    /// Written or created: a change for every watcher.
+    Changed,
+    /// Deleted (expiry, DEL, flush, eviction, SWAPDB bringing in no key): no
+    /// change for a watcher that saw the key expired, which now sees it absent.
+    Deleted,
+    /// SWAPDB replaced an existing key with an expired one: no change for a
+    /// watcher that saw it expired, a change for the others.
+    Stale,
+    /// SWAPDB brought an expired key where there was none: no change for
+    /// anyone; the watchers now see it expired.
+    StaleFromAbsent,
+}
+
 /// Redis's LRU clock: seconds, 24 bits.
 pub const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
 
@@ -73,10 +91,12 @@ pub struct Db {
     /// Shared by all databases of a server: `events` bits set when a queue above
     /// (expired, ready, touched, new keys) gets an entry.
     pub events: std::rc::Rc<std::cell::Cell<u8>>,
-    /// Watched keys modified since the last drain (Redis's signalModifiedKey).
-    pub touched: Vec<Bytes>,
+    /// Watched keys modified since the last drain, in order (Redis's
+    /// signalModifiedKey / touchWatchedKey).
+    pub touched: Vec<(Bytes, Touch)>,
     /// Set while client-side caching is in use (tracking.rs): modifications are
-    /// recorded in `tracking_keys` (key, removed by expiry) and flushes in
+    /// recorded in `tracking_keys` (key, removed by expiry or eviction: by no
+    /// client) and flushes in
     /// `tracking_flushed`, drained after each command.
     pub tracking: bool,
     pub tracking_keys: Vec<(Bytes, bool)>,
@@ -170,13 +190,19 @@ impl Db {
     /// Records a modification of `key` for WATCH and client-side caching.
     #[inline]
     pub fn touch(&mut self, key: &[u8]) {
-        self.touch_key(key, false);
+        self.touch_key(key, Touch::Changed, false);
+    }
+
+    /// `touch` for a key that is being deleted.
+    #[inline]
+    fn touch_deleted(&mut self, key: &[u8]) {
+        self.touch_key(key, Touch::Deleted, false);
     }
 
     #[inline]
-    fn touch_key(&mut self, key: &[u8], by_expiry: bool) {
+    fn touch_key(&mut self, key: &[u8], how: Touch, by_expiry: bool) {
         if !self.watched.is_empty() && self.watched.contains_key(key) {
-            self.touched.push(Bytes::copy_from_slice(key));
+            self.touched.push((Bytes::copy_from_slice(key), how));
             self.events.set(self.events.get() | events::TOUCHED);
         }
         if self.tracking {
@@ -185,18 +211,47 @@ impl Db {
         }
     }
 
-    /// Touches every watched key that currently exists (FLUSHDB, SWAPDB).
+    /// Touches every watched key that is stored, expired or not, as deleted
+    /// (FLUSHDB, FLUSHALL: Redis's touchAllWatchedKeysInDb).
     pub fn touch_all_watched(&mut self) {
-        let present: Vec<Bytes> = self
+        let present: Vec<(Bytes, Touch)> = self
             .watched
             .keys()
             .filter(|k| self.table.find(k).is_some())
-            .cloned()
+            .map(|k| (k.clone(), Touch::Deleted))
             .collect();
-        if !present.is_empty() {
-            self.events.set(self.events.get() | events::TOUCHED);
+        self.push_touched(present);
+    }
+
+    /// Touches the watched keys that SWAPDB changes: this database's contents
+    /// are about to be replaced with `with`'s. A key absent from both does not
+    /// change; one that `with` holds expired is a change only for a watcher
+    /// that did not already see it expired.
+    fn touch_watched_for_swap(&mut self, with: &Db) {
+        let mut out = Vec::new();
+        for k in self.watched.keys() {
+            let before = self.table.find(k).is_some();
+            let after = with
+                .table
+                .find(k)
+                .map(|p| with.is_expired(with.table.get(p)));
+            let how = match (before, after) {
+                (false, None) => continue,
+                (_, None) => Touch::Deleted,
+                (_, Some(false)) => Touch::Changed,
+                (true, Some(true)) => Touch::Stale,
+                (false, Some(true)) => Touch::StaleFromAbsent,
+            };
+            out.push((k.clone(), how));
         }
-        self.touched.extend(present);
+        self.push_touched(out);
+    }
+
+    fn push_touched(&mut self, keys: Vec<(Bytes, Touch)>) {
+        if !keys.is_empty() {
+            self.events.set(self.events.get() | events::TOUCHED);
+            self.touched.extend(keys);
+        }
     }
 
     /// True if the key is stored but past its expiry (not yet reclaimed).
@@ -211,7 +266,7 @@ impl Db {
         // expire-del latency event) only while the monitor is on.
         let start = (self.expire_del_threshold_ms > 0).then(std::time::Instant::now);
         let e = self.table.remove(p);
-        self.touch_key(e.key(), true);
+        self.touch_key(e.key(), Touch::Deleted, true);
         self.stat_expired += 1;
         self.expired_keys.push(Bytes::copy_from_slice(e.key()));
         self.events.set(self.events.get() | events::EXPIRED);
@@ -283,10 +338,12 @@ impl Db {
     }
 
     /// Looks a key up for writing: the entry is unshared from any snapshot. Keep the
-    /// key and the presence of an expiry unchanged through this reference.
+    /// key and the presence of an expiry unchanged through this reference. The
+    /// caller calls [`Db::touch`] once it has changed the value (Redis's
+    /// signalModifiedKey): a command that ends up changing nothing, or fails
+    /// after the lookup, is no change for WATCH and client-side caching.
     pub fn lookup_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
         let p = self.find_live(key)?;
-        self.touch(key);
         self.access(p);
         Some(self.table.get_mut(p))
     }
@@ -392,11 +449,11 @@ impl Db {
         self.table.find(key).map(|p| self.table.get(p))
     }
 
-    /// Deletes a key chosen for eviction, expired or not (WATCH and tracking
-    /// see the change as for DEL).
+    /// Deletes a key chosen for eviction, expired or not (WATCH sees the change
+    /// as for DEL; for tracking it is nobody's write, as an expiry).
     pub fn remove_evicted(&mut self, key: &[u8]) -> Option<Entry> {
         let p = self.table.find(key)?;
-        self.touch(key);
+        self.touch_key(key, Touch::Deleted, true);
         Some(self.table.remove(p))
     }
 
@@ -449,7 +506,7 @@ impl Db {
     /// Deletes a key; returns the removed entry if it was live.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let p = self.find_live(key)?;
-        self.touch(key);
+        self.touch_deleted(key);
         Some(self.table.remove(p))
     }
 
@@ -462,7 +519,7 @@ impl Db {
         if from == to {
             return Ok(None);
         }
-        self.touch(from);
+        self.touch_deleted(from);
         let e = self.table.remove(p);
         let moved = Entry::new(to, e.to_value(), e.expire());
         drop(e);
@@ -555,15 +612,33 @@ impl Db {
         self.table.clear()
     }
 
-    /// SWAPDB: exchanges the contents (not the ids) of two databases.
+    /// SWAPDB: exchanges the contents (not the ids) of two databases. Clients
+    /// stay where they are: watched keys are touched as their values change,
+    /// and keys that blocked clients wait for and that now exist (expired ones
+    /// too: the check after the command reclaims them) are marked ready.
     pub fn swap_contents(&mut self, other: &mut Db) {
-        self.touch_all_watched();
-        other.touch_all_watched();
+        self.touch_watched_for_swap(other);
+        other.touch_watched_for_swap(self);
         std::mem::swap(&mut self.table, &mut other.table);
-        self.touch_all_watched();
-        other.touch_all_watched();
         self.expire_cursor = (0, 0);
         other.expire_cursor = (0, 0);
+        self.signal_all_blocked();
+        other.signal_all_blocked();
+    }
+
+    /// Marks ready every key that blocked clients wait for and that is stored
+    /// (Redis's scanDatabaseForReadyKeys).
+    fn signal_all_blocked(&mut self) {
+        let ready: Vec<Bytes> = self
+            .blocking_keys
+            .keys()
+            .filter(|k| self.table.find(k).is_some())
+            .cloned()
+            .collect();
+        if !ready.is_empty() {
+            self.events.set(self.events.get() | events::READY);
+            self.ready_keys.extend(ready);
+        }
     }
 
     /// A point-in-time view of the keyspace: O(segments) refcount bumps.

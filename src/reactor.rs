@@ -651,6 +651,7 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
         c.argv.clear();
         if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
             srv.handle_blocked_on_keys();
+            crate::cmd::multi::apply_deferred_touches(srv, c);
         }
     }
     loop {
@@ -674,6 +675,7 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
                 c.argv.clear();
                 if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
                     srv.handle_blocked_on_keys();
+                    crate::cmd::multi::apply_deferred_touches(srv, c);
                 }
             }
             Err(e) => {

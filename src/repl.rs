@@ -44,6 +44,10 @@ pub struct CallProp {
     rewritten: Option<Vec<Bytes>>,
     force: bool,
     prevent: bool,
+    /// The command may lazily expire arbitrary keys (SCAN, RANDOMKEY): run at
+    /// the top level, its unit is not wrapped in MULTI/EXEC (Redis's
+    /// CMD_TOUCHES_ARBITRARY_KEYS), like the active expire cycle's DELs.
+    no_multi: bool,
 }
 
 /// Propagation and replication state (on the server).
@@ -125,6 +129,13 @@ pub fn prevent(srv: &mut Server) {
     srv.repl.cur.prevent = true;
 }
 
+/// The current command's execution unit goes out without a MULTI/EXEC wrapper
+/// when it is the top-level command (see [`CallProp::no_multi`]).
+#[inline]
+pub fn no_multi(srv: &mut Server) {
+    srv.repl.cur.no_multi = true;
+}
+
 /// Shorthand for building an argv from static and dynamic parts.
 pub fn argv<const N: usize>(parts: [&[u8]; N]) -> Vec<Bytes> {
     parts.iter().map(|p| Bytes::copy_from_slice(p)).collect()
@@ -163,7 +174,7 @@ pub fn end_call(srv: &mut Server, c: &Client, dirty_before: u64, is_exec: bool, 
         srv.repl.pending.push((c.db, argv));
     }
     if srv.repl.nesting == 0 {
-        propagate_pending(srv);
+        propagate_ops(srv, !cur.no_multi);
     }
 }
 
@@ -196,11 +207,16 @@ pub fn propagate_expired(srv: &mut Server, in_call: bool) {
 /// Redis's propagatePendingCommands: one command goes out as is, several are
 /// wrapped in MULTI/EXEC (MULTI with the first one's db, EXEC with the last's).
 pub fn propagate_pending(srv: &mut Server) {
+    propagate_ops(srv, true);
+}
+
+/// The pending ops, wrapped in MULTI/EXEC when there are several and `may_wrap`.
+fn propagate_ops(srv: &mut Server, may_wrap: bool) {
     if srv.repl.pending.is_empty() {
         return;
     }
     let ops = std::mem::take(&mut srv.repl.pending);
-    let wrap = ops.len() > 1;
+    let wrap = may_wrap && ops.len() > 1;
     if wrap {
         feed(srv, ops[0].0, &[Bytes::from_static(b"MULTI")]);
     }

@@ -136,6 +136,9 @@ pub struct Server {
     pub clients_to_close: Vec<usize>,
     /// (db, key) -> tokens of the clients WATCHing it.
     pub watchers: HashMap<(usize, bytes::Bytes), Vec<usize>>,
+    /// WATCH marks for clients that were out of the slab when their key was
+    /// touched: (token, db, key, how), applied when the client is back.
+    pub watch_deferred: Vec<(usize, usize, bytes::Bytes, crate::db::Touch)>,
     /// CLIENT PAUSE in force: (end time in ms, true = ALL, false = WRITE).
     pub pause: Option<(i64, bool)>,
     /// Clients whose next command waits for the pause to end.
@@ -253,6 +256,7 @@ impl Server {
             pending_writes: Vec::new(),
             clients_to_close: Vec::new(),
             watchers: HashMap::new(),
+            watch_deferred: Vec::new(),
             pause: None,
             paused_clients: Vec::new(),
             persist: Default::default(),
@@ -448,14 +452,7 @@ impl Server {
                 }
             }
         }
-        // repl hook: DEL/UNLINK of the expired keys into the stream.
-        crate::repl::propagate_expired(self, false);
-        // pubsub hook: `expired` events, then forget the keys.
-        crate::notify::announce_expired(self, None);
-        self.notify.expired_cleared();
-        for db in &mut self.dbs {
-            db.expired_keys.clear();
-        }
+        self.expired_outside_command();
         self.stat_expire_cycle_time_used += start.elapsed().as_micros() as u64;
         // observe hook: LATENCY's expire-del and expire-cycle events.
         self.collect_expire_latency();
@@ -466,6 +463,20 @@ impl Server {
         if sampled_total > 0 {
             let perc = expired_total as f64 / sampled_total as f64;
             self.expired_stale_perc = perc * 0.05 + self.expired_stale_perc * 0.95;
+        }
+    }
+
+    /// Keys expired outside any command (the active cycle, the check of keys
+    /// made ready): each DEL/UNLINK goes to the stream on its own, the
+    /// `expired` events are published, and the keys forgotten.
+    pub fn expired_outside_command(&mut self) {
+        // repl hook: DEL/UNLINK of the expired keys into the stream.
+        crate::repl::propagate_expired(self, false);
+        // pubsub hook: `expired` events, then forget the keys.
+        crate::notify::announce_expired(self, None);
+        self.notify.expired_cleared();
+        for db in &mut self.dbs {
+            db.expired_keys.clear();
         }
     }
 

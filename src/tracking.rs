@@ -10,6 +10,7 @@
 //!                                                                  keys a read-only
 //!              Server::after_command() ─> pending self-invalidations
 //!  call() before the handler, cron ─> limit::limit_used_slots (max keys)
+//!  call() after its evictions ─> after_evictions(): sent before the reply
 //!  reactor before_sleep ─> before_sleep(): BCAST messages of the iteration
 //! ```
 //!
@@ -450,8 +451,11 @@ fn send(cl: &mut Clients, id: u64, token: usize, payload: &Payload) {
 
 /// Processes the key changes the databases recorded: default-mode invalidations,
 /// BCAST collection and flushes. `cur` is the running client (whose changes they
-/// are, expiries aside), `mark` where its current reply starts.
-fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
+/// are, expiries and evictions aside), `mark` where its current reply starts.
+/// While its command `executing`, its own invalidations wait for the end of the
+/// command (Redis's tracking_pending_keys); before the command runs (evictions)
+/// they go out at once, ahead of its reply.
+fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize, executing: bool) {
     let mut keys: Vec<(Bytes, bool)> = Vec::new();
     let mut flushed = false;
     for db in &mut srv.dbs {
@@ -522,7 +526,11 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize) {
                 if ct.has(flags::NOLOOP) {
                     continue;
                 }
-                tr.pending.push(Some(key.clone()));
+                if executing {
+                    tr.pending.push(Some(key.clone()));
+                    continue;
+                }
+                send(&mut cl, id, token, &Payload::Key(&key));
             } else {
                 send(&mut cl, id, token, &Payload::Key(&key));
             }
@@ -650,7 +658,7 @@ pub fn before_sleep(srv: &mut Server) {
 /// caused, then remembers the keys it read if `c` tracks them. `id` is the command,
 /// `mark` the length of `c`'s output before the handler ran.
 pub fn after_call(srv: &mut Server, c: &mut Client, id: usize, mark: usize) {
-    drain(srv, Some(c), mark);
+    drain(srv, Some(c), mark, true);
     let Some(t) = c.tracking.as_ref() else {
         return;
     };
@@ -679,7 +687,7 @@ pub fn after_call(srv: &mut Server, c: &mut Client, id: usize, mark: usize) {
 /// command. (BCAST messages wait for `before_sleep`.)
 pub fn after_command(srv: &mut Server, c: &mut Client) {
     let end = c.out_mark();
-    drain(srv, Some(c), end);
+    drain(srv, Some(c), end, true);
     if srv.tracking.nesting > 0 {
         return;
     }
@@ -723,11 +731,19 @@ pub fn after_command(srv: &mut Server, c: &mut Client) {
 /// table limit, which Redis also enforces when idle so that a lowered
 /// `tracking-table-max-keys` takes effect without traffic.
 pub fn cron(srv: &mut Server) {
-    drain(srv, None, 0);
+    drain(srv, None, 0, false);
     if !srv.tracking.clients.is_empty() {
         limit::limit_used_slots(srv, None);
     }
     refresh_active(srv);
+}
+
+/// From `call()` after the evictions that run before a command: their
+/// invalidations reach every client now, the one about to run included (ahead
+/// of its reply), as Redis sends them from performEvictions.
+pub fn after_evictions(srv: &mut Server, c: &mut Client) {
+    let end = c.out_mark();
+    drain(srv, Some(c), end, false);
 }
 
 /// From `call()` before a top-level command runs, as Redis's processCommand:

@@ -401,6 +401,101 @@ fn propagated_stream_matches_redis() {
     assert_eq!(srems.count(), 3);
 }
 
+/// Keys created with PX 1 and left to go stale (active expiry off): the test
+/// waits out their millisecond, which is the condition itself.
+fn make_stale(c: &mut Conn, keys: &[&str]) {
+    for k in keys {
+        assert!(!c.cmd_reply(&["SET", k, "v", "PX", "1"]).is_error());
+    }
+    std::thread::sleep(Duration::from_millis(5));
+}
+
+/// Lazy expiry in the stream: SCAN and RANDOMKEY send their DELs bare, other
+/// commands and EXEC wrap theirs with the command in MULTI/EXEC; SWAPDB wakes
+/// a client blocked on a key it brings in (its pop follows the SWAPDB), and one
+/// whose key it brings in expired stays blocked while the DEL is propagated.
+fn run_expiry_script(srv: &Server) -> Run {
+    let mut c = srv.connect();
+    c.cmd(&["CONFIG", "SET", "repl-ping-replica-period", "3600"]);
+    let mut repl = ReplStream::attach(srv.port);
+    let t0 = now_ms();
+    c.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+    make_stale(&mut c, &["s1", "s2", "s3"]);
+    c.cmd(&["SET", "live", "v"]);
+    c.cmd(&["SCAN", "0", "COUNT", "1000"]);
+    c.cmd(&["UNLINK", "live"]);
+    make_stale(&mut c, &["r1", "r2", "r3"]);
+    c.cmd(&["RANDOMKEY"]);
+    make_stale(&mut c, &["m1", "m2"]);
+    c.cmd(&["MGET", "m1", "m2"]);
+    make_stale(&mut c, &["x1", "x2"]);
+    for args in [&["MULTI"][..], &["SCAN", "0"], &["RANDOMKEY"], &["EXEC"]] {
+        c.cmd(args);
+    }
+    // SWAPDB and blocked clients.
+    let mut b = srv.connect();
+    b.cmd(&["SELECT", "9"]);
+    let id = String::from_utf8_lossy(&b.cmd(&["CLIENT", "ID"])[1..])
+        .trim()
+        .to_string();
+    c.cmd(&["SELECT", "1"]);
+    c.cmd(&["RPUSH", "k", "hello"]);
+    c.cmd(&["PEXPIRE", "k", "1"]);
+    b.send(&[b"BRPOP", b"k", b"0"]);
+    common::wait_for_blocked_clients(&mut c, 1);
+    std::thread::sleep(Duration::from_millis(5));
+    c.cmd(&["SWAPDB", "1", "9"]);
+    common::wait_for_blocked_clients(&mut c, 1);
+    c.cmd(&["CLIENT", "UNBLOCK", &id]);
+    assert_eq!(b.read_reply(), b"*-1\r\n");
+    c.cmd(&["RPUSH", "k2", "a", "b"]);
+    b.send(&[b"BRPOP", b"k2", b"0"]);
+    common::wait_for_blocked_clients(&mut c, 1);
+    c.cmd(&["SWAPDB", "1", "9"]);
+    assert_eq!(b.read_reply(), b"*2\r\n$2\r\nk2\r\n$1\r\nb\r\n");
+    c.cmd(&["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
+    c.cmd(&["SET", "end", "__end__"]);
+    let mut stream = repl.read_until("__end__");
+    // Keys come out in each server's own hash order: sort each run of DELs.
+    let mut i = 0;
+    while i < stream.len() {
+        let j = (i..stream.len())
+            .find(|&j| stream[j][0] != "DEL")
+            .unwrap_or(stream.len());
+        stream[i..j].sort();
+        i = j + 1;
+    }
+    Run {
+        stream,
+        popped: Vec::new(),
+        t0,
+    }
+}
+
+#[test]
+fn lazy_expiry_and_swapdb_wakeups_in_the_stream_match_redis() {
+    if !require_redis() {
+        return;
+    }
+    let o = run_expiry_script(&Server::oxidis(DEBUG));
+    let r = run_expiry_script(&Server::redis(DEBUG));
+    let show = |s: &[Vec<String>]| s.iter().map(|a| a.join(" ")).collect::<Vec<_>>().join("\n");
+    if std::env::var_os("REPL_SHOW").is_some() {
+        println!("--- redis stream\n{}", show(&r.stream));
+    }
+    let same = o.stream.len() == r.stream.len()
+        && o.stream
+            .iter()
+            .zip(&r.stream)
+            .all(|(a, b)| same_command(a, b, &o, &r));
+    assert!(
+        same,
+        "streams differ\n--- oxidis\n{}\n--- redis\n{}",
+        show(&o.stream),
+        show(&r.stream)
+    );
+}
+
 fn info_field(c: &mut Conn, section: &str, field: &str) -> Option<String> {
     let text = String::from_utf8_lossy(&c.cmd(&["INFO", section])).into_owned();
     text.lines()

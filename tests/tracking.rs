@@ -471,3 +471,95 @@ fn option_errors() {
         );
     });
 }
+
+#[test]
+fn writes_that_change_nothing_do_not_invalidate() {
+    differential(|s| {
+        s.resp3(0);
+        s.cmd(0, &["CLIENT", "TRACKING", "ON"]);
+        s.cmd(1, &["SADD", "src", "m", "n"]);
+        s.cmd(1, &["SADD", "dst", "m"]);
+        s.cmd(1, &["HSET", "h", "f", "v"]);
+        s.cmd(1, &["RPUSH", "l", "a", "b"]);
+        s.cmd(1, &["SET", "str", "x"]);
+        for k in ["src", "dst", "h", "l", "str"] {
+            s.cmd(0, &["TYPE", k]);
+            s.cmd(0, &["EXISTS", k]);
+        }
+        s.cmd(0, &["SMEMBERS", "src"]);
+        s.cmd(0, &["SMEMBERS", "dst"]);
+        s.cmd(0, &["HGETALL", "h"]);
+        s.cmd(0, &["LRANGE", "l", "0", "-1"]);
+        s.cmd(0, &["GET", "str"]);
+        // SMOVE of a member the destination has: only the source changes.
+        s.cmd(1, &["SMOVE", "src", "dst", "m"]);
+        s.push(0);
+        s.expect_quiet(0);
+        s.cmd(0, &["SMEMBERS", "src"]);
+        // No-ops and errors after the lookup touch nothing.
+        for args in [
+            &["SMOVE", "src", "dst", "nope"][..],
+            &["SMOVE", "src", "str", "n"],
+            &["SADD", "dst", "m"],
+            &["SREM", "dst", "nope"],
+            &["HSETNX", "h", "f", "w"],
+            &["HDEL", "h", "nope"],
+            &["HINCRBY", "h", "f", "1"],
+            &["LREM", "l", "0", "nope"],
+            &["LINSERT", "l", "BEFORE", "nope", "x"],
+            &["RPOPLPUSH", "l", "str"],
+            &["LMOVE", "l", "h", "LEFT", "LEFT"],
+            &["SETRANGE", "str", "0", ""],
+            &["INCR", "str"],
+            &["APPEND", "h", "x"],
+            &["BLPOP", "str", "0"],
+        ] {
+            s.cmd(1, args);
+        }
+        s.expect_quiet(0);
+        // A member new to the destination changes both keys.
+        s.cmd(1, &["SMOVE", "src", "dst", "n"]);
+        s.push(0);
+        s.push(0);
+        s.expect_quiet(0);
+    });
+}
+
+#[test]
+fn evicted_keys_are_invalidated_before_the_reply() {
+    differential(|s| {
+        s.resp3(0);
+        s.resp3(2);
+        s.cmd(0, &["CLIENT", "TRACKING", "ON"]);
+        s.cmd(2, &["CLIENT", "TRACKING", "ON"]);
+        s.cmd(1, &["SET", "vk", "x", "EX", "1000"]);
+        s.cmd(1, &["SET", "keep", "y"]);
+        s.cmd(0, &["GET", "vk"]);
+        s.cmd(2, &["GET", "vk"]);
+        // Over the limit, but nothing evicted until the policy allows it.
+        s.cmd(1, &["CONFIG", "SET", "maxmemory-policy", "noeviction"]);
+        s.cmd(1, &["CONFIG", "SET", "maxmemory", "1"]);
+        s.cmd(1, &["CONFIG", "SET", "maxmemory-policy", "volatile-random"]);
+        // The next command evicts vk first: its client hears of it before the
+        // reply, the other tracking client at once.
+        s.cmd_frames(0, &["GET", "keep"], 2);
+        s.push(2);
+        s.cmd(1, &["CONFIG", "SET", "maxmemory", "0"]);
+        // With NOLOOP the running client does not hear of it at all.
+        s.cmd(0, &["CLIENT", "TRACKING", "ON", "NOLOOP"]);
+        s.cmd(1, &["SET", "vk2", "x", "EX", "1000"]);
+        s.cmd(0, &["GET", "vk2"]);
+        s.cmd(1, &["CONFIG", "SET", "maxmemory-policy", "noeviction"]);
+        s.cmd(1, &["CONFIG", "SET", "maxmemory", "1"]);
+        s.cmd(1, &["CONFIG", "SET", "maxmemory-policy", "volatile-random"]);
+        s.cmd(0, &["GET", "keep"]);
+        s.expect_quiet(0);
+        s.cmd(1, &["CONFIG", "SET", "maxmemory", "0"]);
+        // A command refused for memory: the invalidation precedes the error.
+        s.cmd(1, &["SET", "vk3", "x", "EX", "1000"]);
+        s.cmd(2, &["GET", "vk3"]);
+        s.cmd(1, &["CONFIG", "SET", "maxmemory", "1"]);
+        s.cmd_frames(2, &["SET", "other", "v"], 2);
+        s.cmd(1, &["CONFIG", "SET", "maxmemory", "0"]);
+    });
+}

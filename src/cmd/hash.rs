@@ -80,12 +80,15 @@ pub fn lookup_hash<'a>(db: &'a mut Db, key: &[u8]) -> Result<Option<&'a Hash>, O
 
 /// Runs `f` on the hash at `key` for writing (Redis's hashTypeLookupWriteOrCreate
 /// when `create`). Returns Ok(None) if the key is missing and not created. A hash
-/// left empty by `f` is deleted.
+/// left empty by `f` is deleted. `changed` tells from `f`'s result whether it
+/// changed the hash: only then is the key touched (WATCH, tracking), as Redis
+/// signals a modified key only when something changed.
 pub fn with_hash_write<R>(
     db: &mut Db,
     key: &[u8],
     create: bool,
     f: impl FnOnce(&mut Hash) -> R,
+    changed: impl FnOnce(&R) -> bool,
 ) -> Result<Option<R>, OpError> {
     let mut f = Some(f);
     let done = match db.lookup_mut(key) {
@@ -116,6 +119,8 @@ pub fn with_hash_write<R>(
     };
     if empty {
         db.remove(key);
+    } else if changed(&r) {
+        db.touch(key);
     }
     Ok(Some(r))
 }
@@ -129,14 +134,21 @@ pub fn hset_command(srv: &mut Server, c: &mut Client) {
     let lim = limits(srv);
     let key = c.argv[1].clone();
     let argv = &c.argv;
-    let r = with_hash_write(&mut srv.dbs[c.db], &key, true, |h| {
-        h.try_conversion(argv[2..].iter().map(|a| &a[..]), &lim);
-        let mut created = 0;
-        for p in argv[2..].chunks(2) {
-            created += h.set(&p[0], &p[1], &lim) as i64;
-        }
-        created
-    });
+    // Setting a field to the value it has is a change too, as in Redis.
+    let r = with_hash_write(
+        &mut srv.dbs[c.db],
+        &key,
+        true,
+        |h| {
+            h.try_conversion(argv[2..].iter().map(|a| &a[..]), &lim);
+            let mut created = 0;
+            for p in argv[2..].chunks(2) {
+                created += h.set(&p[0], &p[1], &lim) as i64;
+            }
+            created
+        },
+        |_| true,
+    );
     match r {
         Ok(created) => {
             srv.dirty += ((c.argv.len() - 2) / 2) as u64;
@@ -156,14 +168,20 @@ pub fn hsetnx_command(srv: &mut Server, c: &mut Client) {
     let lim = limits(srv);
     let key = c.argv[1].clone();
     let (field, val) = (&c.argv[2], &c.argv[3]);
-    let r = with_hash_write(&mut srv.dbs[c.db], &key, true, |h| {
-        if h.contains(field) {
-            return false;
-        }
-        h.try_conversion([&field[..], &val[..]], &lim);
-        h.set(field, val, &lim);
-        true
-    });
+    let r = with_hash_write(
+        &mut srv.dbs[c.db],
+        &key,
+        true,
+        |h| {
+            if h.contains(field) {
+                return false;
+            }
+            h.try_conversion([&field[..], &val[..]], &lim);
+            h.set(field, val, &lim);
+            true
+        },
+        |&set| set,
+    );
     match r {
         Ok(Some(true)) => {
             srv.dirty += 1;
@@ -212,18 +230,24 @@ pub fn hmget_command(srv: &mut Server, c: &mut Client) {
 pub fn hdel_command(srv: &mut Server, c: &mut Client) {
     let key = c.argv[1].clone();
     let argv = &c.argv;
-    let r = with_hash_write(&mut srv.dbs[c.db], &key, false, |h| {
-        let mut n = 0;
-        for fl in &argv[2..] {
-            if h.remove(fl) {
-                n += 1;
-                if h.is_empty() {
-                    break;
+    let r = with_hash_write(
+        &mut srv.dbs[c.db],
+        &key,
+        false,
+        |h| {
+            let mut n = 0;
+            for fl in &argv[2..] {
+                if h.remove(fl) {
+                    n += 1;
+                    if h.is_empty() {
+                        break;
+                    }
                 }
             }
-        }
-        n
-    });
+            n
+        },
+        |&n| n > 0,
+    );
     match r {
         Ok(n) => {
             let n = n.unwrap_or(0);
@@ -324,15 +348,21 @@ pub fn hincrby_command(srv: &mut Server, c: &mut Client) {
     let lim = limits(srv);
     let key = c.argv[1].clone();
     let field = &c.argv[2];
-    let r = with_hash_write(&mut srv.dbs[c.db], &key, true, |h| {
-        let old = match h.get(field) {
-            Some(v) => parse_i64(v).ok_or(OpError::Static(nerr::HASH_NOT_INTEGER))?,
-            None => 0,
-        };
-        let new = old.checked_add(incr).ok_or(OpError::Overflow)?;
-        h.set(field, format_i64(new, &mut [0u8; I64_BUF]), &lim);
-        Ok(new)
-    });
+    let r = with_hash_write(
+        &mut srv.dbs[c.db],
+        &key,
+        true,
+        |h| {
+            let old = match h.get(field) {
+                Some(v) => parse_i64(v).ok_or(OpError::Static(nerr::HASH_NOT_INTEGER))?,
+                None => 0,
+            };
+            let new = old.checked_add(incr).ok_or(OpError::Overflow)?;
+            h.set(field, format_i64(new, &mut [0u8; I64_BUF]), &lim);
+            Ok(new)
+        },
+        Result::is_ok,
+    );
     match r.and_then(|r| r.expect("created")) {
         Ok(v) => {
             srv.dirty += 1;
@@ -354,19 +384,25 @@ pub fn hincrbyfloat_command(srv: &mut Server, c: &mut Client) {
     let lim = limits(srv);
     let key = c.argv[1].clone();
     let field = &c.argv[2];
-    let r = with_hash_write(&mut srv.dbs[c.db], &key, true, |h| {
-        let old = match h.get(field) {
-            Some(v) => LongDouble::parse(v).ok_or(OpError::Static(nerr::HASH_NOT_FLOAT))?,
-            None => LongDouble::ZERO,
-        };
-        let sum = old + incr;
-        if !sum.is_finite() {
-            return Err(OpError::Static(nerr::NAN_OR_INF));
-        }
-        let text = sum.format_human();
-        h.set(field, text.as_bytes(), &lim);
-        Ok(text)
-    });
+    let r = with_hash_write(
+        &mut srv.dbs[c.db],
+        &key,
+        true,
+        |h| {
+            let old = match h.get(field) {
+                Some(v) => LongDouble::parse(v).ok_or(OpError::Static(nerr::HASH_NOT_FLOAT))?,
+                None => LongDouble::ZERO,
+            };
+            let sum = old + incr;
+            if !sum.is_finite() {
+                return Err(OpError::Static(nerr::NAN_OR_INF));
+            }
+            let text = sum.format_human();
+            h.set(field, text.as_bytes(), &lim);
+            Ok(text)
+        },
+        Result::is_ok,
+    );
     match r.and_then(|r| r.expect("created")) {
         Ok(text) => {
             srv.dirty += 1;

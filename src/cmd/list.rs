@@ -110,12 +110,9 @@ pub fn lookup_list<'a>(db: &'a mut Db, key: &[u8]) -> Result<Option<&'a List>, O
 /// now: no keyspace hit/miss counted, and the value is not unshared from a
 /// snapshot.
 pub fn peek_list<'a>(db: &'a mut Db, key: &[u8]) -> Result<Option<&'a List>, OpError> {
-    match db.lookup_mut(key) {
+    match db.lookup_write(key) {
         None => Ok(None),
-        Some(e) => {
-            let e: &'a crate::db::Entry = e;
-            as_list(e.value()).map(Some)
-        }
+        Some(e) => as_list(e.value()).map(Some),
     }
 }
 
@@ -124,7 +121,8 @@ pub fn check_list(db: &mut Db, key: &[u8]) -> Result<bool, OpError> {
     peek_list(db, key).map(|l| l.is_some())
 }
 
-/// The list at `key` for writing (copied first if a snapshot shares it).
+/// The list at `key` for writing (copied first if a snapshot shares it). The
+/// caller touches the key once it has changed it.
 pub fn lookup_list_mut<'a>(db: &'a mut Db, key: &[u8]) -> Result<Option<&'a mut List>, OpError> {
     let Some(e) = db.lookup_mut(key) else {
         return Ok(None);
@@ -185,7 +183,9 @@ pub fn list_push(
         for e in elems {
             l.push(e, left);
         }
-        return Ok(l.len());
+        let n = l.len();
+        db.touch(key);
+        return Ok(n);
     }
     if xx {
         return Ok(0);
@@ -217,6 +217,8 @@ pub fn list_pop(
     }
     if l.is_empty() {
         db.remove(key);
+    } else if n > 0 {
+        db.touch(key);
     }
     Ok(Some(out))
 }
@@ -241,6 +243,7 @@ pub fn lmove_generic(
         return Ok(None);
     };
     let emptied = l.is_empty();
+    db.touch(src);
     list_push(db, dst, std::slice::from_ref(&v), to_left, false, fill)?;
     if emptied && src != dst {
         db.remove(src);
@@ -312,6 +315,8 @@ fn pop_range_reply(db: &mut Db, c: &mut Client, key: &[u8], left: bool, count: u
     l.delete_range(start, n);
     if l.is_empty() {
         db.remove(key);
+    } else if n > 0 {
+        db.touch(key);
     }
     n
 }
@@ -472,6 +477,7 @@ pub fn lset_command(srv: &mut Server, c: &mut Client) {
     }
     let l = lookup_list_mut(db, &key).ok().flatten().expect("checked");
     l.set(index, &c.argv[3]);
+    db.touch(&key);
     srv.dirty += 1;
     c.add_ok();
     notify(srv, c, ev::LIST, "lset", &key);
@@ -497,6 +503,7 @@ pub fn linsert_command(srv: &mut Server, c: &mut Client) {
     let l = lookup_list_mut(db, &key).ok().flatten().expect("checked");
     l.insert_at_pivot(&pivot, &c.argv[4], after);
     let n = l.len();
+    db.touch(&key);
     srv.dirty += 1;
     notify(srv, c, ev::LIST, "linsert", &key);
     c.add_int(n as i64);
@@ -518,6 +525,8 @@ pub fn lrem_command(srv: &mut Server, c: &mut Client) {
     let removed = l.remove_matching(&Needle::new(&c.argv[3]), count);
     if l.is_empty() {
         db.remove(&key);
+    } else if removed > 0 {
+        db.touch(&key);
     }
     srv.dirty += removed as u64;
     if removed > 0 {
@@ -551,6 +560,9 @@ pub fn ltrim_command(srv: &mut Server, c: &mut Client) {
     l.delete_range(0, ltrim as usize);
     let n = l.len();
     l.delete_range(n - rtrim as usize, rtrim as usize);
+    // Redis counts an LTRIM of an existing list as a change even when it
+    // trims nothing.
+    db.touch(&key);
     delete_if_empty(db, &key);
     srv.dirty += (ltrim + rtrim) as u64;
     notify(srv, c, ev::LIST, "ltrim", &key);

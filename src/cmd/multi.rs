@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 use super::{acl, cmd, flags as f, Command};
 use crate::client::{flags as cflags, Client};
+use crate::db::Touch;
 use crate::server::Server;
 
 const TX: u64 = f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::ALLOW_BUSY;
@@ -93,6 +94,11 @@ pub fn exec_command(srv: &mut Server, c: &mut Client) {
         discard_transaction(srv, c);
         return;
     }
+    // Keys touched outside any command (active expiry, a woken client's
+    // check) since the last command's bookkeeping count too.
+    if !srv.watchers.is_empty() {
+        mark_touched(srv, c);
+    }
     if c.has(cflags::DIRTY_CAS) || watched_key_expired(srv, c) {
         c.add_null_array();
         discard_transaction(srv, c);
@@ -169,24 +175,73 @@ pub fn unwatch_all(srv: &mut Server, c: &mut Client) {
 }
 
 /// Marks the clients watching keys that were modified (called after each command;
-/// `c` is the client that ran it, which is not in the slab meanwhile).
+/// `c` is the client that ran it, which is not in the slab meanwhile). A client
+/// taken out of the slab by a caller up the stack (the one whose command woke
+/// blocked clients) gets its marks from [`apply_deferred_touches`].
 pub fn mark_touched(srv: &mut Server, c: &mut Client) {
-    let mut touched: Vec<(usize, Bytes)> = Vec::new();
+    let mut touched: Vec<(usize, Bytes, Touch)> = Vec::new();
     for db in &mut srv.dbs {
-        for k in db.touched.drain(..) {
-            touched.push((db.id, k));
+        for (k, how) in db.touched.drain(..) {
+            touched.push((db.id, k, how));
         }
     }
-    for wk in touched {
-        let Some(tokens) = srv.watchers.get(&wk) else {
+    for (db, key, how) in touched {
+        let Some(tokens) = srv.watchers.get(&(db, key.clone())) else {
             continue;
         };
         for &t in tokens.clone().iter() {
             if t == c.token {
-                c.flags |= cflags::DIRTY_CAS;
-            } else if let Some(Some(other)) = srv.clients.get_mut(t) {
-                other.flags |= cflags::DIRTY_CAS;
+                watched_key_touched(c, db, &key, how);
+            } else {
+                match srv.clients.get_mut(t) {
+                    Some(Some(other)) => watched_key_touched(other, db, &key, how),
+                    Some(None) => srv.watch_deferred.push((t, db, key.clone(), how)),
+                    None => {}
+                }
             }
         }
+    }
+}
+
+/// Gives `c` the WATCH marks that were due while it was out of the slab.
+pub fn apply_deferred_touches(srv: &mut Server, c: &mut Client) {
+    if srv.watch_deferred.is_empty() {
+        return;
+    }
+    for (t, db, key, how) in std::mem::take(&mut srv.watch_deferred) {
+        if t == c.token {
+            watched_key_touched(c, db, &key, how);
+        } else if let Some(Some(other)) = srv.clients.get_mut(t) {
+            watched_key_touched(other, db, &key, how);
+        }
+    }
+}
+
+/// Redis's touchWatchedKey / touchAllWatchedKeysInDb for one watcher. A key
+/// that was already expired when watched does not change by being deleted (the
+/// watcher then sees it absent) nor by being replaced with another expired one.
+fn watched_key_touched(c: &mut Client, db: usize, key: &[u8], how: Touch) {
+    let Some(w) = c
+        .watched
+        .iter_mut()
+        .find(|(d, k, _)| *d == db && k[..] == *key)
+    else {
+        return;
+    };
+    let expired_when_watched = &mut w.2;
+    let changed = match (how, *expired_when_watched) {
+        (Touch::Changed, _) | (Touch::Deleted | Touch::Stale, false) => true,
+        (Touch::Deleted, true) => {
+            *expired_when_watched = false;
+            false
+        }
+        (Touch::StaleFromAbsent, false) => {
+            *expired_when_watched = true;
+            false
+        }
+        (Touch::Stale | Touch::StaleFromAbsent, true) => false,
+    };
+    if changed {
+        c.flags |= cflags::DIRTY_CAS;
     }
 }

@@ -91,12 +91,15 @@ pub fn lookup_set<'a>(db: &'a mut Db, key: &[u8]) -> Result<Option<&'a Set>, OpE
 
 /// Runs `f` on the set at `key` for writing; a missing key gets a new empty set
 /// when `create` (stored only if `f` leaves it non-empty), else Ok(None). A set
-/// left empty by `f` is deleted.
+/// left empty by `f` is deleted. `changed` tells from `f`'s result whether it
+/// changed the set: only then is the key touched (WATCH, tracking), as Redis
+/// signals a modified key only when something changed.
 pub fn with_set_write<R>(
     db: &mut Db,
     key: &[u8],
     create: bool,
     f: impl FnOnce(&mut Set) -> R,
+    changed: impl FnOnce(&R) -> bool,
 ) -> Result<Option<R>, OpError> {
     let mut f = Some(f);
     let done = match db.lookup_mut(key) {
@@ -116,6 +119,8 @@ pub fn with_set_write<R>(
         Some((r, empty)) => {
             if empty {
                 db.remove(key);
+            } else if changed(&r) {
+                db.touch(key);
             }
             Ok(Some(r))
         }
@@ -164,9 +169,13 @@ pub fn sadd_command(srv: &mut Server, c: &mut Client) {
     let max = max_intset(srv);
     let key = c.argv[1].clone();
     let argv = &c.argv;
-    let r = with_set_write(&mut srv.dbs[c.db], &key, true, |s| {
-        argv[2..].iter().filter(|m| s.add(m, max)).count()
-    });
+    let r = with_set_write(
+        &mut srv.dbs[c.db],
+        &key,
+        true,
+        |s| argv[2..].iter().filter(|m| s.add(m, max)).count(),
+        |&n| n > 0,
+    );
     match r {
         Ok(n) => {
             let n = n.unwrap_or(0);
@@ -184,18 +193,24 @@ pub fn sadd_command(srv: &mut Server, c: &mut Client) {
 pub fn srem_command(srv: &mut Server, c: &mut Client) {
     let key = c.argv[1].clone();
     let argv = &c.argv;
-    let r = with_set_write(&mut srv.dbs[c.db], &key, false, |s| {
-        let mut n = 0;
-        for m in &argv[2..] {
-            if s.remove(m) {
-                n += 1;
-                if s.is_empty() {
-                    break;
+    let r = with_set_write(
+        &mut srv.dbs[c.db],
+        &key,
+        false,
+        |s| {
+            let mut n = 0;
+            for m in &argv[2..] {
+                if s.remove(m) {
+                    n += 1;
+                    if s.is_empty() {
+                        break;
+                    }
                 }
             }
-        }
-        n
-    });
+            n
+        },
+        |&n| n > 0,
+    );
     match r {
         Ok(n) => {
             let n = n.unwrap_or(0);
@@ -216,7 +231,7 @@ pub fn smove_command(srv: &mut Server, c: &mut Client) {
     let max = max_intset(srv);
     let db = &mut srv.dbs[c.db];
     // Redis checks both types first; a missing source is 0 whatever dst holds.
-    let src_present = match db.lookup_mut(&src).map(|e| e.value()) {
+    let src_present = match db.lookup_write(&src).map(|e| e.value()) {
         None => false,
         Some(ValueRef::Obj(Object::Set(_))) => true,
         Some(_) => return reply_err(c, OpError::WrongType),
@@ -224,7 +239,7 @@ pub fn smove_command(srv: &mut Server, c: &mut Client) {
     if !src_present {
         return c.add_int(0);
     }
-    if let Some(e) = db.lookup_mut(&dst) {
+    if let Some(e) = db.lookup_write(&dst) {
         if !matches!(e.value(), ValueRef::Obj(Object::Set(_))) {
             return reply_err(c, OpError::WrongType);
         }
@@ -233,7 +248,7 @@ pub fn smove_command(srv: &mut Server, c: &mut Client) {
         let found = matches!(lookup_set(db, &src), Ok(Some(s)) if s.contains(&m));
         return c.add_int(found as i64);
     }
-    let removed = with_set_write(db, &src, false, |s| s.remove(&m))
+    let removed = with_set_write(db, &src, false, |s| s.remove(&m), |&r| r)
         .ok()
         .flatten();
     if removed != Some(true) {
@@ -241,7 +256,8 @@ pub fn smove_command(srv: &mut Server, c: &mut Client) {
     }
     srv.dirty += 1;
     let added = matches!(
-        with_set_write(db, &dst, true, |s| s.add(&m, max)),
+        // A member the destination already has is no change to it.
+        with_set_write(db, &dst, true, |s| s.add(&m, max), |&added| added),
         Ok(Some(true))
     );
     notify(srv, c, ev::SET, "srem", &src);
@@ -317,7 +333,13 @@ pub fn spop_command(srv: &mut Server, c: &mut Client) {
     if c.argv.len() == 3 {
         return spop_with_count(srv, c, key);
     }
-    match with_set_write(&mut srv.dbs[c.db], &key, false, |s| s.pop_random()) {
+    match with_set_write(
+        &mut srv.dbs[c.db],
+        &key,
+        false,
+        |s| s.pop_random(),
+        |_| true,
+    ) {
         Ok(Some(m)) => {
             srv.dirty += 1;
             // Propagated as the SREM of what was popped.
@@ -352,32 +374,38 @@ fn spop_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes) {
     let max = max_intset(srv);
     let mut popped: Vec<Vec<u8>> = Vec::new();
     let mut whole = false;
-    let r = with_set_write(&mut srv.dbs[c.db], &key, false, |s| {
-        let size = s.len();
-        if count == 0 {
-            return;
-        }
-        whole = count >= size;
-        if count >= size {
-            // The whole set, in its iteration order (then the key goes away).
-            popped = s.iter().map(Member::to_vec).collect();
-            *s = Set::new();
-        } else if (size - count) * 5 > count {
-            for _ in 0..count {
-                popped.push(s.pop_random());
+    let r = with_set_write(
+        &mut srv.dbs[c.db],
+        &key,
+        false,
+        |s| {
+            let size = s.len();
+            if count == 0 {
+                return;
             }
-        } else {
-            // Few remain: move those to a new set and return the rest, as Redis,
-            // which also means the new set may be an intset again.
-            let mut keep = Set::new();
-            for _ in 0..size - count {
-                let m = s.pop_random();
-                keep.add(&m, max);
+            whole = count >= size;
+            if count >= size {
+                // The whole set, in its iteration order (then the key goes away).
+                popped = s.iter().map(Member::to_vec).collect();
+                *s = Set::new();
+            } else if (size - count) * 5 > count {
+                for _ in 0..count {
+                    popped.push(s.pop_random());
+                }
+            } else {
+                // Few remain: move those to a new set and return the rest, as Redis,
+                // which also means the new set may be an intset again.
+                let mut keep = Set::new();
+                for _ in 0..size - count {
+                    let m = s.pop_random();
+                    keep.add(&m, max);
+                }
+                popped = s.iter().map(Member::to_vec).collect();
+                *s = keep;
             }
-            popped = s.iter().map(Member::to_vec).collect();
-            *s = keep;
-        }
-    });
+        },
+        |_| count > 0,
+    );
     match r {
         Ok(r) => {
             srv.dirty += popped.len() as u64;

@@ -484,6 +484,7 @@ pub fn incr_by(db: &mut Db, key: &[u8], incr: i64) -> Result<i64, OpError> {
             if !e.set_int_in_place(new) {
                 *e = e.with_value(Value::Int(new));
             }
+            db.touch(key);
             Ok(new)
         }
         None => {
@@ -557,7 +558,10 @@ pub fn incr_by_float(db: &mut Db, key: &[u8], incr: &[u8]) -> Result<Bytes, OpEr
         Value::raw(text.clone())
     };
     match entry {
-        Some(e) => *e = e.with_value(val),
+        Some(e) => {
+            *e = e.with_value(val);
+            db.touch(key);
+        }
         None => {
             db.set(key, val, None);
         }
@@ -624,6 +628,7 @@ pub fn append(db: &mut Db, key: &[u8], add: &Bytes, limit: u64) -> Result<usize,
             v.extend_from_slice(add);
             let n = v.len();
             *e = e.with_value(Value::raw(Bytes::from(v)));
+            db.touch(key);
             Ok(n)
         }
     }

@@ -342,10 +342,7 @@ pub fn info_field(c: &mut Conn, section: &str, field: &str) -> String {
 pub fn wait_for_condition(what: &str, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !f() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -54,6 +54,8 @@ fn bpop_generic(srv: &mut Server, c: &mut Client, left: bool) {
         let Some(v) = l.pop(left) else { continue };
         if l.is_empty() {
             db.remove(key);
+        } else {
+            db.touch(key);
         }
         srv.dirty += 1;
         // repl hook: propagated as the non-blocking pop.

@@ -99,7 +99,10 @@ pub fn setrange(
     v[offset..offset + value.len()].copy_from_slice(value);
     let val = Value::raw(Bytes::from(v));
     match entry {
-        Some(e) => *e = e.with_value(val),
+        Some(e) => {
+            *e = e.with_value(val);
+            db.touch(key);
+        }
         None => {
             db.set(key, val, None);
         }
