@@ -10,6 +10,7 @@
 //! file under the configured name, without `copytruncate` and without a signal.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::config::{Config, LogLevel};
 
@@ -41,6 +42,23 @@ fn timestamp() -> String {
     )
 }
 
+/// The role letter after the pid: `C` until the server is initialised (Redis
+/// prints `C` while its server.pid is unset, i.e. for the start-up lines before
+/// initServer), then `M`.
+static ROLE: AtomicU8 = AtomicU8::new(b'C');
+
+/// Called once the server is initialised: later lines carry `M`.
+pub fn set_role_master() {
+    ROLE.store(b'M', Ordering::Relaxed);
+}
+
+/// A warning line in the log format, for messages written before the logger
+/// exists (a config file that cannot be opened).
+pub fn early_warning(msg: &str) -> String {
+    let role = ROLE.load(Ordering::Relaxed) as char;
+    format!("{}:{role} {} # {msg}\n", std::process::id(), timestamp())
+}
+
 fn filter(level: LogLevel) -> log::LevelFilter {
     match level {
         LogLevel::Debug => log::LevelFilter::Trace,
@@ -63,7 +81,8 @@ pub fn init(cfg: &Config) -> Result<(), String> {
             log::Level::Debug => '-',
             log::Level::Trace => '.',
         };
-        writeln!(buf, "{pid}:M {} {c} {}", timestamp(), rec.args())
+        let role = ROLE.load(Ordering::Relaxed) as char;
+        writeln!(buf, "{pid}:{role} {} {c} {}", timestamp(), rec.args())
     });
     if !cfg.logfile.is_empty() {
         // Fail at start-up rather than lose every line later.

@@ -101,6 +101,12 @@ fn main() {
     }
     let cfg = match Config::from_args(&args) {
         Ok(c) => c,
+        // Redis logs this one (to standard output: no log file yet); the other
+        // config errors are its FATAL CONFIG FILE ERROR report on stderr.
+        Err(e) if e.starts_with("Fatal error, can't open config file") => {
+            print!("{}", oxidis::logging::early_warning(&e));
+            exit(1);
+        }
         Err(e) => {
             eprint!("{e}");
             exit(1);
@@ -122,16 +128,21 @@ fn main() {
     }
     let mode = supervise::detect(cfg.supervised);
     if let Err(e) = std::env::set_current_dir(&cfg.dir) {
-        warn!("Can't chdir to '{}': {e}", cfg.dir);
+        warn!(
+            "Can't chdir to '{}': {}",
+            cfg.dir,
+            oxidis::util::strerror(&e)
+        );
         exit(1);
     }
-    info!("oO0OoO0OoO0Oo oxidis is starting oO0OoO0OoO0Oo");
-    info!(
+    // Redis logs its start-up banner at warning level.
+    warn!("oO0OoO0OoO0Oo oxidis is starting oO0OoO0OoO0Oo");
+    warn!(
         "oxidis version={OXIDIS_VERSION}, redis_version={REDIS_VERSION}, bits=64, pid={}, just started",
         std::process::id()
     );
     if cfg.config_file.is_some() {
-        info!("Configuration loaded");
+        warn!("Configuration loaded");
     } else {
         warn!("Warning: no config file specified, using the default config. In order to specify a config file use oxidis-server /path/to/redis.conf");
     }
@@ -140,6 +151,7 @@ fn main() {
     let logfile_empty = cfg.logfile.is_empty();
     let pidfile = cfg.pidfile.clone();
     let mut srv = Server::new(cfg);
+    oxidis::logging::set_role_master();
     srv.supervised = mode;
     let Server {
         config, commands, ..
@@ -158,10 +170,10 @@ fn main() {
     } else {
         info!("Running mode=standalone, port={port}.");
     }
-    info!("Server initialized");
+    warn!("Server initialized");
     if !pidfile.is_empty() {
         if let Err(e) = std::fs::write(&pidfile, format!("{}\n", std::process::id())) {
-            warn!("Failed to write PID file: {e}");
+            warn!("Failed to write PID file: {}", oxidis::util::strerror(&e));
         }
     }
     // The listeners are open: clients get -LOADING while the dataset loads.

@@ -132,7 +132,10 @@ impl Reactor {
         if let Some(path) = r.srv.config.unixsocket.clone() {
             let perm = r.srv.config.unixsocketperm;
             if let Err(e) = r.srv.listeners.listen_unix(&path, perm) {
-                warn!("Failed opening Unix socket: {}", crate::util::strerror(&e));
+                warn!(
+                    "Failed opening Unix socket: bind: {}",
+                    crate::util::strerror(&e)
+                );
                 return Err(e);
             }
         }

@@ -513,7 +513,11 @@ impl Server {
                 "notify-keyspace-events" => crate::notify::config_changed(self),
                 "dir" => {
                     if let Err(e) = std::env::set_current_dir(&self.config.dir) {
-                        log::warn!("Can't chdir to '{}': {e}", self.config.dir);
+                        log::warn!(
+                            "Can't chdir to '{}': {}",
+                            self.config.dir,
+                            crate::util::strerror(&e)
+                        );
                     }
                 }
                 "latency-tracking" => self.latency_tracking = self.latency_tracking_config(),

@@ -74,7 +74,10 @@ pub fn notify(mode: Mode, msg: &str) {
         sock.send_to_addr(msg.as_bytes(), &a)
     });
     if let Err(e) = res {
-        warn!("systemd supervision error: sd_notify: {e}");
+        warn!(
+            "systemd supervision error: sd_notify: {}",
+            crate::util::strerror(&e)
+        );
     }
 }
 

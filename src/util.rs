@@ -5,13 +5,25 @@ pub mod glob;
 pub mod number;
 pub mod splitargs;
 
-/// An I/O error as Redis prints it: the `strerror` text only, without the
-/// ` (os error N)` that Rust's Display adds.
+/// An I/O error as Redis prints it: the C library's `strerror` text, without
+/// the ` (os error N)` that Rust's Display adds.
 pub fn strerror(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
+    match e.raw_os_error() {
+        Some(n) => errno_text(n),
+        None => e.to_string(),
+    }
+}
+
+/// The C library's message for an OS error number.
+pub fn errno_text(errno: i32) -> String {
+    // SAFETY: glibc's strerror returns a NUL-terminated static string (a
+    // thread-local buffer for an unknown number), copied out at once.
+    unsafe {
+        let p = libc::strerror(errno);
+        if p.is_null() {
+            return format!("Unknown error {errno}");
+        }
+        std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
     }
 }
 

@@ -750,3 +750,45 @@ fn install_script_installs_the_built_binary_without_building() {
     assert!(conf.contains("\nlogfile /var/log/oxidis/oxidis.log\n"));
     assert!(dest.join("etc/systemd/system/oxidis.service").exists());
 }
+
+/// A config file that cannot be opened is reported as a log line on standard
+/// output (Redis's serverLog before the log file is set up), and messages show
+/// the C library's error text without Rust's "(os error N)".
+#[test]
+fn start_up_errors_read_like_redis() {
+    let out = Command::new(oxidis_bin())
+        .arg("/nonexistent/oxidis.conf")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().next().unwrap_or_default();
+    let (pid, rest) = line.split_once(":C ").expect("pid:C prefix");
+    assert!(pid.parse::<u32>().is_ok(), "{line}");
+    // "01 Dec 2026 20:38:32.072 # ..."
+    let (stamp, msg) = rest.split_at(24);
+    assert_eq!(stamp.as_bytes()[2], b' ', "{line}");
+    assert_eq!(stamp.as_bytes()[20], b'.', "{line}");
+    assert_eq!(
+        msg,
+        " # Fatal error, can't open config file '/nonexistent/oxidis.conf': No such file or directory"
+    );
+    let dir = fresh_temp_dir("errtext");
+    let out = Command::new(oxidis_bin())
+        .args(["--port", "0", "--save", ""])
+        .args(["--dir", dir.to_str().unwrap()])
+        .args(["--unixsocket", "/nonexistent/oxidis.sock"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("No such file or directory"), "{text}");
+    assert!(!text.contains("os error"), "{text}");
+    let srv = Server::oxidis(&["--pidfile", "/nonexistent/oxidis.pid"]);
+    let log = srv.log();
+    assert!(
+        log.contains("# Failed to write PID file: No such file or directory"),
+        "{log}"
+    );
+    assert!(!log.contains("os error"), "{log}");
+}

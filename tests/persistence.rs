@@ -226,6 +226,7 @@ fn corrupt_dump_stops_start_up_with_a_clear_error() {
     }
     let path = dir.join("dump.rdb");
     let mut bytes = std::fs::read(&path).unwrap();
+    std::fs::write(dir.join("good.rdb"), &bytes).unwrap();
     let n = bytes.len();
     bytes[n / 2] ^= 0x5a;
     std::fs::write(&path, &bytes).unwrap();
@@ -236,7 +237,19 @@ fn corrupt_dump_stops_start_up_with_a_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Fatal error loading the DB"), "{text}");
+    // Redis's report: what failed and where, then the verdict; oxidis adds
+    // the redis-check-rdb command line that Redis runs itself.
+    let abs = std::fs::canonicalize(&path).unwrap();
+    for line in [
+        "# Internal error in RDB reading offset ".to_string(),
+        format!(
+            "# For a report on the file, run: redis-check-rdb {}",
+            abs.display()
+        ),
+        "# Terminating server after rdb file reading failure.".to_string(),
+    ] {
+        assert!(text.contains(&line), "lacks {line:?}:\n{text}");
+    }
     std::fs::write(&path, &bytes[..n / 3]).unwrap();
     let out = Command::new(oxidis_bin())
         .args(["--port", "0", "--save", ""])
@@ -244,6 +257,64 @@ fn corrupt_dump_stops_start_up_with_a_clear_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "# Short read or OOM loading DB. Unrecoverable error, aborting now.",
+        "-> Unexpected EOF reading RDB file",
+        "# Terminating server after rdb file reading failure.",
+    ] {
+        assert!(text.contains(line), "lacks {line:?}:\n{text}");
+    }
+    // A bad checksum only: Redis's two lines.
+    let mut bytes = std::fs::read(dir.join("good.rdb")).unwrap();
+    let n = bytes.len();
+    bytes[n - 1] ^= 0xff;
+    std::fs::write(&path, &bytes).unwrap();
+    let out = Command::new(oxidis_bin())
+        .args(["--port", "0", "--save", ""])
+        .args(["--dir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("# Wrong RDB checksum expected: ("), "{text}");
+    assert!(text.contains("). Aborting now."), "{text}");
+    assert!(text.contains("-> RDB CRC error"), "{text}");
+}
+
+/// The load's log lines, as Redis writes them.
+#[test]
+fn startup_load_logs_like_redis() {
+    let dir = fresh_temp_dir("persist-loadlog");
+    {
+        let srv = start_in(&dir, &[]);
+        let mut c = srv.connect();
+        fill(&mut c);
+        assert_eq!(c.cmd(&["SAVE"]), b"+OK\r\n");
+    }
+    let srv = start_in(&dir, &[]);
+    let log = std::fs::read_to_string(srv.dir().join("server.log")).unwrap();
+    for line in [
+        "# Server initialized",
+        "* Loading RDB produced by version 7.0.15",
+        "* RDB age ",
+        "* RDB memory usage when created ",
+        "* Done loading RDB, keys loaded: 9, keys expired: 0.",
+        "* DB loaded from disk: ",
+        "* Ready to accept connections",
+    ] {
+        assert!(log.contains(line), "lacks {line:?}:\n{log}");
+    }
+    let order: Vec<usize> = [
+        "Loading RDB produced",
+        "RDB age",
+        "RDB memory usage",
+        "Done loading RDB",
+    ]
+    .iter()
+    .map(|l| log.find(l).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{log}");
+    assert!(!log.contains("os error"), "{log}");
 }
 
 #[test]

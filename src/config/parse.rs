@@ -146,26 +146,7 @@ pub fn strtoll_full(s: &[u8], base: u32) -> Option<(i64, bool)> {
     Some((v as i64, overflow && v != i64::MIN as i128))
 }
 
-/// The C library's message for an OS error number (no "(os error N)" suffix).
-pub fn strerror(errno: i32) -> String {
-    // SAFETY: strerror returns a pointer to a NUL-terminated static or
-    // thread-local string; we copy it out immediately.
-    unsafe {
-        let p = libc::strerror(errno);
-        if p.is_null() {
-            return format!("Unknown error {}", errno);
-        }
-        std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
-    }
-}
-
-/// Text of an `io::Error` the way Redis prints `strerror(errno)`.
-pub fn io_error_text(e: &std::io::Error) -> String {
-    match e.raw_os_error() {
-        Some(n) => strerror(n),
-        None => e.to_string(),
-    }
-}
+pub use crate::util::{errno_text as strerror, strerror as io_error_text};
 
 #[cfg(test)]
 mod tests {

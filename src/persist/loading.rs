@@ -15,7 +15,7 @@
 use std::fs::File;
 use std::time::Instant;
 
-use log::info;
+use log::{info, warn};
 
 use super::rdb::{self, KeyClock, Limits, LoadOpts, LoadStats, RdbError};
 use super::snapshot::key_clock;
@@ -108,7 +108,10 @@ impl Server {
         let f = match File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("Fatal error loading the DB: {e}. Exiting.")),
+            Err(e) => {
+                let e = crate::util::strerror(&e);
+                return Err(format!("Fatal error loading the DB: {e}. Exiting."));
+            }
         };
         let total = f.metadata().map(|m| m.len()).unwrap_or(0);
         self.start_loading(total);
@@ -156,15 +159,24 @@ impl Server {
         self.apply_latency_monitor_config();
         crate::evict::config_changed(self);
         crate::notify::config_changed(self);
+        // Where the failing key started (the loader reports progress before each).
+        let offset = self.persist.loading_loaded_bytes;
         self.stop_loading();
         match res {
             Ok(stats) => {
                 self.persist.rdb_last_load_keys_loaded = stats.keys;
                 self.persist.rdb_last_load_keys_expired = stats.expired_skipped;
-                info!(
-                    "Done loading RDB, keys loaded: {}, keys expired: {}.",
-                    stats.keys, stats.expired_skipped
-                );
+                if stats.empty_skipped > 0 {
+                    warn!(
+                        "Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
+                        stats.keys, stats.expired_skipped, stats.empty_skipped
+                    );
+                } else {
+                    info!(
+                        "Done loading RDB, keys loaded: {}, keys expired: {}.",
+                        stats.keys, stats.expired_skipped
+                    );
+                }
                 info!(
                     "DB loaded from disk: {:.3} seconds",
                     job.start.elapsed().as_secs_f64()
@@ -172,7 +184,22 @@ impl Server {
                 self.persist.lastsave = wall_ms() / 1000;
                 Ok(())
             }
-            Err(e) => Err(format!("Fatal error loading the DB: {}. Exiting.", e.0)),
+            Err(e) => {
+                // Redis's rdbReportError, which then runs redis-check-rdb on
+                // the file; here the report says to run it.
+                if e.is_short_read() {
+                    warn!("Short read or OOM loading DB. Unrecoverable error, aborting now.");
+                }
+                warn!("Internal error in RDB reading offset {offset} -> {e}");
+                let path = std::env::current_dir()
+                    .map(|d| d.join(self.rdb_path()))
+                    .unwrap_or_else(|_| self.rdb_path());
+                warn!(
+                    "For a report on the file, run: redis-check-rdb {}",
+                    path.display()
+                );
+                Err("Terminating server after rdb file reading failure.".into())
+            }
         }
     }
 }

@@ -223,9 +223,16 @@ pub struct LoadStats {
     pub aux: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
-/// A load failure, in words (e.g. "Wrong RDB checksum").
+/// A load failure, in words (e.g. "RDB CRC error").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RdbError(pub String);
+
+impl RdbError {
+    /// The file ended before the data did (Redis's "Unexpected EOF").
+    pub fn is_short_read(&self) -> bool {
+        self.0.starts_with("Unexpected EOF")
+    }
+}
 
 impl std::fmt::Display for RdbError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -155,7 +155,7 @@ fn write_file_with(
     })();
     res.map_err(|e| {
         let _ = std::fs::remove_file(temp);
-        e.to_string()
+        crate::util::strerror(&e)
     })
 }
 
@@ -341,6 +341,7 @@ impl Server {
             });
         if let Err(e) = spawned {
             self.persist.last_bgsave_ok = false;
+            let e = crate::util::strerror(&e);
             return Err(format!("ERR Can't start the snapshot thread: {e}"));
         }
         info!("Background saving started");

@@ -187,13 +187,13 @@ fn start_snapshot(srv: &mut Server, offset: u64) -> Result<u64, String> {
             // Frozen segments are released as they are written.
             let res = rdb::write_rdb_releasing(&mut out, dbs, &info, &opts, clock, &mut |_| {})
                 .map(|_| out.into_inner())
-                .map_err(|e| e.to_string());
+                .map_err(|e| crate::util::strerror(&e));
             let _ = tx.send(res);
             if let Some(w) = waker {
                 let _ = w.wake();
             }
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::util::strerror(&e))?;
     srv.repl.next_job += 1;
     let id = srv.repl.next_job;
     srv.repl.syncs.push(SyncJob {

@@ -61,7 +61,10 @@ impl<'a> In<'a> {
             match self.r.read(&mut self.buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(RdbError(format!("Error reading RDB file: {e}"))),
+                Err(e) => {
+                    let e = crate::util::strerror(&e);
+                    return Err(RdbError(format!("Error reading RDB file: {e}")));
+                }
             }
         };
         if n == 0 {
@@ -416,6 +419,31 @@ fn skip_module_value(inp: &mut In<'_>) -> Result<(), RdbError> {
     }
 }
 
+/// The AUX fields Redis logs as it meets them: the producing version, the
+/// file's age, the memory it was made from, an AOF tail or base.
+fn log_aux(k: &[u8], v: &[u8], now_ms: i64) {
+    let num = || crate::util::number::parse_i64(v).unwrap_or(0);
+    match &k.to_ascii_lowercase()[..] {
+        [b'%', ..] => log::info!(
+            "RDB '{}': {}",
+            String::from_utf8_lossy(k),
+            String::from_utf8_lossy(v)
+        ),
+        b"redis-ver" => log::info!(
+            "Loading RDB produced by version {}",
+            String::from_utf8_lossy(v)
+        ),
+        b"ctime" => log::info!("RDB age {} seconds", (now_ms / 1000 - num()).max(0)),
+        b"used-mem" => log::info!(
+            "RDB memory usage when created {:.2} Mb",
+            num() as f64 / (1024.0 * 1024.0)
+        ),
+        b"aof-preamble" if num() != 0 => log::info!("RDB has an AOF tail"),
+        b"aof-base" if num() != 0 => log::info!("RDB is base AOF"),
+        _ => {}
+    }
+}
+
 /// Redis's debugDelay: sleeps `usec` microseconds, or for a negative value
 /// sleeps 1 us with probability 1/-usec (a sleep shorter than a syscall).
 fn debug_delay(usec: i64) {
@@ -508,6 +536,7 @@ pub(super) fn load_file(
             OP_AUX => {
                 let k = inp.string()?;
                 let v = inp.string()?;
+                log_aux(&k, &v, opts.now_ms);
                 stats.aux.push((k, v));
                 continue;
             }
@@ -574,7 +603,10 @@ pub(super) fn load_file(
         let computed = inp.crc();
         let stored = u64::from_le_bytes(inp.array()?);
         if stored != 0 && stored != computed && !skip_checksum() {
-            return Err(corrupt("Wrong RDB checksum"));
+            log::warn!(
+                "Wrong RDB checksum expected: ({computed:x}) but got ({stored:x}). Aborting now."
+            );
+            return Err(corrupt("RDB CRC error"));
         }
     }
     Ok(stats)

@@ -196,7 +196,7 @@ fn checksum_and_db_count_are_checked() {
     let mut bytes = save(&src, true, true);
     let n = bytes.len();
     bytes[n - 3] ^= 1;
-    assert_eq!(load(&bytes, 16).err().unwrap().0, "Wrong RDB checksum");
+    assert_eq!(load(&bytes, 16).err().unwrap().0, "RDB CRC error");
     let bytes = save(&src, true, true);
     assert!(load(&bytes, 2)
         .err()
