@@ -75,9 +75,10 @@ pub struct Repl {
     /// Snapshots being serialised for replicas, and the last job id given.
     pub syncs: Vec<master::SyncJob>,
     pub next_job: u64,
-    /// Wall-clock ms of the last replication cron run and of the last PING fed.
+    /// Wall-clock ms of the last replication cron run, and how many runs there
+    /// were (the PING goes out when that count is a multiple of the period).
     pub last_cron_ms: i64,
-    pub last_ping_ms: i64,
+    pub cron_loops: u64,
     /// Full resyncs served (INFO sync_full).
     pub sync_full: u64,
     /// When the last replica went away, in ms (repl-backlog-ttl); 0 = never.

@@ -365,6 +365,8 @@ pub fn cron(srv: &mut Server) {
         return;
     }
     srv.repl.last_cron_ms = now;
+    let loops = srv.repl.cron_loops;
+    srv.repl.cron_loops += 1;
     if srv.repl.replicas.is_empty() {
         let ttl = config_num(srv, "repl-backlog-ttl", 3600);
         let since = srv.repl.no_replicas_since;
@@ -376,9 +378,11 @@ pub fn cron(srv: &mut Server) {
         }
         return;
     }
-    let period = config_num(srv, "repl-ping-replica-period", 10).max(1);
-    if now - srv.repl.last_ping_ms >= period * 1000 {
-        srv.repl.last_ping_ms = now;
+    // On Redis's beat: every `period` cron runs, counted from start-up, not
+    // from when a replica attached (one that just attached hears nothing for
+    // up to a period, as from Redis).
+    let period = config_num(srv, "repl-ping-replica-period", 10).max(1) as u64;
+    if loops.is_multiple_of(period) {
         super::feed_no_select(srv, &[Bytes::from_static(b"PING")]);
     }
     let timeout_ms = config_num(srv, "repl-timeout", 60) * 1000;
