@@ -593,14 +593,23 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     crate::repl::end_call(srv, c, dirty_before, cmd.name == "exec", outer);
     srv.tracking.nesting -= 1;
     let usec = (crate::server::wall_us() - start_us).max(0) as u64;
+    // A blocking command counts as one call, when it first runs; serving it
+    // later adds its time (and a failure), as Redis's updateStatsOnUnblock.
+    let rerun = c.flags & cflags::RERUN != 0;
     let st = &mut srv.commands.list[id].stats;
-    st.calls += 1;
+    if !rerun {
+        st.calls += 1;
+    }
     st.usec += usec;
     if c.errors_in_cmd > 0 {
         st.failed_calls += 1;
     }
-    srv.record_latency(id, usec);
-    srv.stats.numcommands += 1;
+    if c.blocked.is_none() {
+        srv.record_latency(id, usec);
+    }
+    if !rerun {
+        srv.stats.numcommands += 1;
+    }
     // tracking hook: invalidations of what the command changed, keys it read.
     if srv.tracking.is_active() {
         crate::tracking::after_call(srv, c, id, out_mark);

@@ -70,6 +70,32 @@ impl Side {
         wait_for_blocked_clients(self.conn(0), n);
     }
 
+    /// Records `calls`, `rejected_calls` and `failed_calls` of the blocking list
+    /// commands (INFO commandstats; the times differ between servers).
+    fn blocking_stats(&mut self, i: usize) {
+        let raw = self.conn(i).cmd(&["INFO", "commandstats"]);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let mut lines: Vec<String> = text
+            .lines()
+            .filter(|l| {
+                ["blpop", "brpop", "brpoplpush", "blmove", "blmpop"]
+                    .iter()
+                    .any(|c| l.starts_with(&format!("cmdstat_{c}:")))
+            })
+            .map(|l| {
+                let (name, fields) = l.split_once(':').unwrap();
+                let kept: Vec<&str> = fields
+                    .split(',')
+                    .filter(|f| f.starts_with("calls=") || f.contains("_calls="))
+                    .collect();
+                format!("{name}:{}", kept.join(","))
+            })
+            .collect();
+        lines.sort();
+        self.transcript
+            .push(format!("c{i} stats: {}", lines.join(" ")));
+    }
+
     fn close(&mut self, i: usize) {
         self.conns[i] = None;
         std::thread::sleep(Duration::from_millis(30));
@@ -225,6 +251,7 @@ fn blmpop_serves_counts() {
 #[test]
 fn client_unblock_timeout_and_error() {
     differential("unblock", |s| {
+        s.cmd(2, &["CONFIG", "RESETSTAT"]);
         let id = s.cmd(1, &["CLIENT", "ID"]);
         let id = String::from_utf8_lossy(&id[1..id.len() - 2]).into_owned();
         s.transcript.pop();
@@ -237,6 +264,13 @@ fn client_unblock_timeout_and_error() {
         s.read(1);
         s.cmd(2, &["CLIENT", "UNBLOCK", &id, "BAD"]);
         s.cmd(2, &["CLIENT", "UNBLOCK", "abc"]);
+        // Served, timed out, unblocked: one call each.
+        s.send(1, &["BLPOP", "u", "0"]);
+        s.cmd(2, &["RPUSH", "u", "x"]);
+        s.read(1);
+        s.cmd(1, &["BLPOP", "u", "0.05"]);
+        s.blocking_stats(2);
+        s.cmd(2, &["INFO", "errorstats"]);
     });
 }
 
@@ -321,5 +355,6 @@ fn blocked_move_to_a_wrong_type_destination_gets_wrongtype_and_the_next_waiter_i
         s.read(3);
         s.cmd(9, &["LRANGE", "dst2", "0", "-1"]);
         s.cmd(9, &["INFO", "errorstats"]);
+        s.blocking_stats(9);
     });
 }

@@ -400,8 +400,17 @@ pub fn client_unblock_command(srv: &mut Server, c: &mut Client) {
         return;
     };
     if let Some(mut cl) = srv.clients[t].take() {
+        // Redis counts the unblocked command as failed, whatever the reason.
+        let blocked = cl.blocked.as_ref().map(|b| srv.commands.lookup(&b.argv));
+        if let Some(Ok(id)) = blocked {
+            srv.commands.list[id].stats.failed_calls += 1;
+        }
         if as_error {
             cl.add_error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            // The error counts now (INFO errorstats), not at cl's next command.
+            srv.stats.total_error_replies += cl.errors_in_cmd as u64;
+            cl.errors_in_cmd = 0;
+            srv.count_client_errors(&mut cl);
             srv.unblock_client(&mut cl);
         } else {
             srv.reply_blocked_timeout(&mut cl);
