@@ -514,10 +514,14 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), error::NOAUTH);
         return;
     }
+    // A woken blocked client's re-run is its command being served, not a new
+    // command: memory and disk-error checks passed when it first ran (Redis
+    // serves blocked clients without processCommand's checks).
+    let rerun = c.flags & cflags::RERUN != 0;
     // maxmemory: evict before the command; refuse DENYOOM commands (or an EXEC
     // queueing one) when nothing more can be freed. Not inside EXEC: the
     // transaction was checked as a whole.
-    if srv.config.maxmemory > 0 && srv.tracking.nesting == 0 {
+    if srv.config.maxmemory > 0 && srv.tracking.nesting == 0 && !rerun {
         srv.update_time();
         // Inside MULTI every command but EXEC, DISCARD, QUIT and RESET would
         // grow the queue, so all are refused (an EXEC only if it queues a
@@ -539,7 +543,10 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     }
     // tracking hook: tracking-table-max-keys, where Redis's processCommand checks it.
     crate::tracking::before_command(srv, c);
-    if srv.writes_denied_by_disk_error() && (cmd.flags & flags::WRITE != 0 || cmd.name == "ping") {
+    if !rerun
+        && srv.writes_denied_by_disk_error()
+        && (cmd.flags & flags::WRITE != 0 || cmd.name == "ping")
+    {
         reject(srv, c, Some(id), error::MISCONF);
         return;
     }
@@ -595,7 +602,6 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     let usec = (crate::server::wall_us() - start_us).max(0) as u64;
     // A blocking command counts as one call, when it first runs; serving it
     // later adds its time (and a failure), as Redis's updateStatsOnUnblock.
-    let rerun = c.flags & cflags::RERUN != 0;
     let st = &mut srv.commands.list[id].stats;
     if !rerun {
         st.calls += 1;

@@ -358,3 +358,22 @@ fn blocked_move_to_a_wrong_type_destination_gets_wrongtype_and_the_next_waiter_i
         s.blocking_stats(9);
     });
 }
+
+#[test]
+fn a_woken_waiter_is_served_even_over_maxmemory() {
+    differential("oom", |s| {
+        s.cmd(9, &["SELECT", "1"]);
+        s.cmd(9, &["RPUSH", "src", "a", "b"]);
+        s.send(1, &["BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"]);
+        s.wait_blocked(1);
+        s.cmd(9, &["CONFIG", "SET", "maxmemory-policy", "noeviction"]);
+        s.cmd(9, &["CONFIG", "SET", "maxmemory", "1"]);
+        // SWAPDB is no DENYOOM command; the BLMOVE it wakes is served.
+        s.cmd(9, &["SWAPDB", "0", "1"]);
+        s.read(1);
+        s.cmd(9, &["RPUSH", "src", "c"]);
+        s.cmd(9, &["CONFIG", "SET", "maxmemory", "0"]);
+        s.cmd(9, &["SELECT", "0"]);
+        s.cmd(9, &["LRANGE", "dst", "0", "-1"]);
+    });
+}
