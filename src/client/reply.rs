@@ -61,6 +61,15 @@ impl Client {
     pub fn add_error_bytes(&mut self, msg: &[u8]) {
         self.errors_in_cmd += 1;
         self.error_codes.push(error_code(msg));
+        // As addReplyErrorFormat: CR/LF at the end (of an echoed argument) are
+        // trimmed, those inside become spaces.
+        let end = msg.len()
+            - msg
+                .iter()
+                .rev()
+                .take_while(|&&c| c == b'\r' || c == b'\n')
+                .count();
+        let msg = &msg[..end];
         if let Some(out) = self.reply_buf(msg.len() + 3) {
             out.push(b'-');
             out.extend(
