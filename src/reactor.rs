@@ -257,14 +257,15 @@ impl Reactor {
                 continue;
             }
             if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                self.handle_read(t);
+                self.handle_read(t, ev.is_read_closed());
             }
             if ev.is_writable() {
                 self.handle_write(t);
             }
         }
         for t in std::mem::take(&mut self.pending_reads) {
-            self.handle_read(t);
+            // Its EOF may have come with the event that left it pending.
+            self.handle_read(t, true);
         }
     }
 
@@ -388,7 +389,9 @@ impl Reactor {
         }
     }
 
-    fn handle_read(&mut self, token: usize) {
+    /// Reads and runs what a client sent. `hup`: the peer has closed its side, so
+    /// read until the EOF even after a short read (no new event will come for it).
+    fn handle_read(&mut self, token: usize, hup: bool) {
         let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
             return;
         };
@@ -428,7 +431,7 @@ impl Reactor {
                         self.mark_close(&mut c);
                         break;
                     }
-                    if n < spare_before {
+                    if n < spare_before && !hup {
                         // A short read drained the socket: with edge-triggered
                         // readiness, new data will raise a new event.
                         break;

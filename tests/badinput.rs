@@ -72,12 +72,61 @@ const BAD_LENGTHS: &[&str] = &[
     "0x10",
 ];
 
-fn random_command(rng: &mut Rng) -> Vec<u8> {
+/// Words for the differential fuzzer: commands whose replies do not depend on the
+/// server (no ids, addresses, clocks, hash order, command tables).
+const DET_WORDS: &[&str] = &[
+    "PING",
+    "SET",
+    "GET",
+    "DEL",
+    "INCR",
+    "MSET",
+    "MGET",
+    "ECHO",
+    "APPEND",
+    "GETRANGE",
+    "SETRANGE",
+    "STRLEN",
+    "SELECT",
+    "EXISTS",
+    "TYPE",
+    "RENAME",
+    "FLUSHALL",
+    "DBSIZE",
+    "QUIT",
+    "RESET",
+    "MULTI",
+    "EXEC",
+    "DISCARD",
+    "RPUSH",
+    "LRANGE",
+    "LLEN",
+    "SADD",
+    "SCARD",
+    "HSET",
+    "HGET",
+    "x",
+    "",
+    "-1",
+    "0",
+    "99999999999",
+    "1e400",
+    "\x00",
+    "\r\n",
+    "*",
+    "$",
+    "k",
+    "NX",
+    "XX",
+    "GET",
+];
+
+fn random_command(rng: &mut Rng, words: &[&str]) -> Vec<u8> {
     let n = 1 + rng.below(5) as usize;
     let args: Vec<Vec<u8>> = (0..n)
         .map(|_| {
             if rng.chance(80) {
-                rng.pick(WORDS).as_bytes().to_vec()
+                rng.pick(words).as_bytes().to_vec()
             } else {
                 let len = rng.below(40) as usize;
                 rng.bytes(len)
@@ -89,7 +138,7 @@ fn random_command(rng: &mut Rng) -> Vec<u8> {
 }
 
 /// One fuzz input. Never contains FLUSHALL-free guarantees: the keyspace is junk.
-fn random_input(rng: &mut Rng) -> Vec<u8> {
+fn random_input(rng: &mut Rng, words: &[&str]) -> Vec<u8> {
     match rng.below(12) {
         // Binary garbage.
         0 => {
@@ -100,7 +149,7 @@ fn random_input(rng: &mut Rng) -> Vec<u8> {
         1 => {
             let mut v = Vec::new();
             for _ in 0..1 + rng.below(5) {
-                v.extend(random_command(rng));
+                v.extend(random_command(rng, words));
             }
             let cut = rng.below(v.len() as u64) as usize;
             v.truncate(cut);
@@ -153,7 +202,7 @@ fn random_input(rng: &mut Rng) -> Vec<u8> {
         7 => {
             let mut v = Vec::new();
             for _ in 0..1 + rng.below(8) {
-                v.extend(random_command(rng));
+                v.extend(random_command(rng, words));
             }
             for _ in 0..1 + rng.below(4) {
                 let i = rng.below(v.len() as u64) as usize;
@@ -173,7 +222,7 @@ fn random_input(rng: &mut Rng) -> Vec<u8> {
         9 => {
             let mut v = Vec::new();
             for _ in 0..200 + rng.below(800) {
-                v.extend(random_command(rng));
+                v.extend(random_command(rng, words));
             }
             v
         }
@@ -237,7 +286,7 @@ fn fuzz_malformed_input() {
             if started.elapsed() > budget {
                 break;
             }
-            let input = random_input(&mut rng);
+            let input = random_input(&mut rng, WORDS);
             let mut c = match Conn::connect(srv.port) {
                 Ok(c) => c,
                 Err(e) => panic!("seed {seed} case {case}: cannot connect: {e}"),
@@ -353,4 +402,234 @@ fn deep_pipeline() {
         }
     }
     writer.join().unwrap().expect("write pipeline");
+}
+
+/// How a connection ended after its input and our EOF.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct Played {
+    bytes: Vec<u8>,
+    /// The server closed the connection (FIN or RST) rather than leaving it open.
+    closed: bool,
+}
+
+/// Sends `input` on a fresh connection (in two writes when `cut` is given), closes
+/// our writing half and reads everything until the server closes, at most `max`.
+fn play(port: u16, input: &[u8], cut: Option<usize>, max: Duration) -> Played {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_nodelay(true).unwrap();
+    let parts: Vec<&[u8]> = match cut {
+        Some(c) => vec![&input[..c], &input[c..]],
+        None => vec![input],
+    };
+    for p in parts {
+        if s.write_all(p).is_err() {
+            break; // the server hung up (a protocol error): read what it said
+        }
+    }
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    let deadline = Instant::now() + max;
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 65536];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Played {
+                bytes,
+                closed: false,
+            };
+        }
+        s.set_read_timeout(Some(left)).unwrap();
+        match s.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break, // reset
+        }
+    }
+    Played {
+        bytes,
+        closed: true,
+    }
+}
+
+fn shorten(b: &[u8]) -> String {
+    let s = common::escape(b);
+    if s.len() > 400 {
+        format!("{}... ({} bytes)", &s[..400], b.len())
+    } else {
+        s
+    }
+}
+
+/// Differential protocol fuzzer: the same malformed, truncated and pipelined input
+/// goes to oxidis and to redis-server, each case on a fresh connection that we close
+/// for writing after the input. Both must answer the same bytes and close; a server
+/// that keeps the connection open after our EOF has a stuck connection. Only
+/// commands with server-independent replies are used, so state stays identical.
+/// `OXIDIS_FUZZ_SEED` / `OXIDIS_FUZZ_SECS` as in tests/fuzz_args.rs.
+#[test]
+fn fuzz_protocol_against_redis() {
+    if !common::require_redis() {
+        return;
+    }
+    let seed = common::rng::fuzz_seed(0x5eed_f00d);
+    let budget = common::rng::fuzz_secs();
+    let max_cases = 400;
+    eprintln!(
+        "fuzz_protocol_against_redis: seed {seed:#x} (OXIDIS_FUZZ_SEED={seed:#x} replays it)"
+    );
+    let limits = ["--client-output-buffer-limit", "normal 1mb 512kb 10"];
+    let mut ox = Server::oxidis(&limits);
+    let re = Server::redis(&limits);
+    let mut rng = Rng::new(seed);
+    let started = Instant::now();
+    let mut diffs = Vec::new();
+    let mut cases = 0;
+    while match budget {
+        Some(b) => started.elapsed() < b,
+        None => cases < max_cases,
+    } {
+        cases += 1;
+        let input = random_input(&mut rng, DET_WORDS);
+        let cut = (rng.chance(30) && input.len() > 1)
+            .then(|| 1 + rng.below(input.len() as u64 - 1) as usize);
+        let max = Duration::from_secs(10);
+        let (o, r) = std::thread::scope(|s| {
+            let h = s.spawn(|| play(ox.port, &input, cut, max));
+            let r = play(re.port, &input, cut, max);
+            (h.join().unwrap(), r)
+        });
+        assert!(
+            o.closed,
+            "seed {seed:#x} case {cases}: oxidis left the connection open after EOF \
+             (stuck); input {}",
+            shorten(&input)
+        );
+        if o != r && diffs.len() < 20 {
+            diffs.push(format!(
+                "\n  case {cases}: @raw {}{}\n    oxidis: {}{}\n    redis:  {}{}",
+                shorten(&input),
+                cut.map(|c| format!(" (written in two parts at {c})"))
+                    .unwrap_or_default(),
+                shorten(&o.bytes),
+                if o.closed { "" } else { " [open]" },
+                shorten(&r.bytes),
+                if r.closed { "" } else { " [open]" },
+            ));
+        }
+        assert!(
+            ox.is_alive(),
+            "oxidis died (seed {seed:#x} case {cases}); log tail:\n{}",
+            ox.log_tail(30)
+        );
+    }
+    eprintln!(
+        "fuzz_protocol_against_redis: {cases} cases in {:.1}s, {} difference(s)",
+        started.elapsed().as_secs_f64(),
+        diffs.len()
+    );
+    assert!(
+        diffs.is_empty(),
+        "seed {seed:#x}: replies differ from redis-server:{}",
+        diffs.concat()
+    );
+}
+
+/// Resident memory of a process, current and peak (VmRSS, VmHWM), in bytes.
+fn rss(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// With output- and query-buffer limits set, clients that ask for huge replies or
+/// send a huge argument are closed, as by Redis, and the server's memory stays
+/// bounded (peak RSS included) and returns to its level afterwards.
+#[test]
+fn memory_stays_bounded_with_buffer_limits() {
+    let limits = [
+        "--client-output-buffer-limit",
+        "normal 1mb 512kb 10",
+        "--client-query-buffer-limit",
+        "1mb",
+    ];
+    let mut srv = Server::oxidis(&limits);
+    let mut ctl = srv.connect();
+    let members: Vec<String> = (0..100).map(|i| format!("member:{i}")).collect();
+    let mut sadd: Vec<&str> = vec!["SADD", "S"];
+    sadd.extend(members.iter().map(|m| m.as_str()));
+    ctl.cmd(&sadd);
+    let mut hset: Vec<&str> = vec!["HSET", "H"];
+    for m in &members {
+        hset.push(m);
+        hset.push("v");
+    }
+    ctl.cmd(&hset);
+    let big = "x".repeat(512 * 1024);
+    assert_eq!(ctl.cmd(&["SET", "big", &big]), b"+OK\r\n");
+    let (rss_before, _) = rss(srv.pid());
+    let max = Duration::from_secs(60);
+
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "SRANDMEMBER S -20000000",
+            Conn::encode(&[b"SRANDMEMBER", b"S", b"-20000000"]),
+        ),
+        (
+            "HRANDFIELD H -20000000 WITHVALUES",
+            Conn::encode(&[b"HRANDFIELD", b"H", b"-20000000", b"WITHVALUES"]),
+        ),
+    ];
+    let mut gets = Vec::new();
+    for _ in 0..40 {
+        gets.extend(Conn::encode(&[b"GET", b"big"]));
+    }
+    cases.push(("40 pipelined GETs of 512 KB", gets));
+    // A declared 400 MB argument, then 3 MB of it: past the query-buffer limit.
+    let mut huge = b"*2\r\n$4\r\nECHO\r\n$400000000\r\n".to_vec();
+    huge.extend(std::iter::repeat_n(b'y', 3 << 20));
+    cases.push(("3 MB of a 400 MB argument", huge));
+    for (what, input) in &cases {
+        let p = play(srv.port, input, None, max);
+        assert!(p.closed, "{what}: the client was not closed");
+        assert!(
+            p.bytes.len() < 8 << 20,
+            "{what}: {} bytes of reply reached the client past a 1 MB hard limit",
+            p.bytes.len()
+        );
+        assert_healthy(&mut srv, &mut ctl, what);
+    }
+    let (rss_after, peak) = rss(srv.pid());
+    let used: u64 = common::info_field(&mut ctl, "memory", "used_memory")
+        .parse()
+        .unwrap();
+    eprintln!(
+        "memory: RSS {} MB before, {} MB after, peak {} MB; used_memory {} MB",
+        rss_before >> 20,
+        rss_after >> 20,
+        peak >> 20,
+        used >> 20
+    );
+    assert!(
+        used < 32 << 20,
+        "used_memory {used} after the clients closed"
+    );
+    assert!(
+        peak < rss_before + (96 << 20),
+        "peak RSS {} MB (from {} MB): a client's reply or query grew the server",
+        peak >> 20,
+        rss_before >> 20
+    );
 }
