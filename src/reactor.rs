@@ -408,6 +408,11 @@ impl Reactor {
             match c.conn.read_into(&mut c.querybuf, READ_CHUNK) {
                 Ok(0) => {
                     debug!("Client closed connection id={} addr={}", c.id, c.addr);
+                    // The replies to what came with the EOF go out first, as they
+                    // do from Redis (which writes them before its next read).
+                    if c.pending_out() > 0 {
+                        self.write_client(&mut c);
+                    }
                     self.mark_close(&mut c);
                     break;
                 }

@@ -479,7 +479,7 @@ fn fuzz_protocol_against_redis() {
     }
     let seed = common::rng::fuzz_seed(0x5eed_f00d);
     let budget = common::rng::fuzz_secs();
-    let max_cases = 400;
+    let max_cases = 2000;
     eprintln!(
         "fuzz_protocol_against_redis: seed {seed:#x} (OXIDIS_FUZZ_SEED={seed:#x} replays it)"
     );
@@ -510,7 +510,11 @@ fn fuzz_protocol_against_redis() {
              (stuck); input {}",
             shorten(&input)
         );
-        if o != r && diffs.len() < 20 {
+        // Redis reads inline requests 16 KB at a time and checks the 64 KB limit
+        // only while no newline has come, so a longer line may pass or not with how
+        // it arrives; oxidis refuses every line over 64 KB (item 22).
+        let long_inline = input.first() != Some(&b'*') && input.len() > 64 * 1024;
+        if o != r && !long_inline && diffs.len() < 20 {
             diffs.push(format!(
                 "\n  case {cases}: @raw {}{}\n    oxidis: {}{}\n    redis:  {}{}",
                 shorten(&input),
@@ -632,4 +636,35 @@ fn memory_stays_bounded_with_buffer_limits() {
         peak >> 20,
         rss_before >> 20
     );
+}
+
+/// A client that sends its commands and closes at once (`echo PING | nc`) gets its
+/// replies and is closed: the EOF may come with the data, in the same readiness event.
+#[test]
+fn commands_followed_by_eof_are_answered_and_closed() {
+    let mut srv = Server::oxidis(&[]);
+    let mut ctl = srv.connect();
+    let inputs: [&[u8]; 3] = [
+        b"PING\r\nPING\r\n",
+        b"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$1\r\nx\r\n",
+        b"PING\r\n*1\r\n$4\r\nPI",
+    ];
+    let expected: [&[u8]; 3] = [b"+PONG\r\n+PONG\r\n", b"+PONG\r\n$1\r\nx\r\n", b"+PONG\r\n"];
+    for round in 0..20 {
+        for (input, want) in inputs.iter().zip(expected) {
+            let p = play(srv.port, input, None, Duration::from_secs(10));
+            assert!(
+                p.closed,
+                "round {round}: {} left open",
+                common::escape(input)
+            );
+            assert_eq!(common::escape(&p.bytes), common::escape(want));
+        }
+    }
+    assert_eq!(
+        common::info_field(&mut ctl, "clients", "connected_clients"),
+        "1",
+        "closed clients linger"
+    );
+    assert_healthy(&mut srv, &mut ctl, "EOF after commands");
 }
