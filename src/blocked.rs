@@ -209,7 +209,7 @@ impl Server {
             c.flags |= crate::client::flags::RERUN;
             crate::cmd::call(self, &mut c);
             c.flags &= !crate::client::flags::RERUN;
-            c.argv.clear();
+            c.reset_argv();
             c.db = saved_db;
         }
         self.schedule_write(&mut c);

@@ -75,6 +75,30 @@ impl Conn {
     }
 }
 
+/// What the query buffer does not say itself: its allocation (bytes the
+/// parser consumed from its front still occupy it), its peak since the last
+/// cron pass, and the bytes of the commands run from it in the current batch
+/// (Redis trims the buffer only after the batch, so the running client's
+/// own command counts in its `qbuf`).
+#[derive(Default, Debug)]
+pub struct QueryBufStats {
+    start: usize,
+    alloc: usize,
+    pub peak: usize,
+    pub batch: usize,
+}
+
+/// The argument array kept between commands, in arguments (the parser's
+/// first reservation for a multibulk is at most this).
+const ARGV_KEEP: usize = 1024;
+
+/// Query buffers with more spare room than this are worth resizing
+/// (clientsCronResizeQueryBuffer).
+const QB_WASTE: usize = 4 * 1024;
+/// A busy client's query buffer is shrunk only past this size
+/// (PROTO_RESIZE_THRESHOLD).
+const QB_RESIZE_THRESHOLD: usize = 32 * 1024;
+
 /// Client flag bits (Redis's CLIENT_* names where they exist).
 pub mod flags {
     /// Close after the pending replies are written (QUIT, protocol error).
@@ -123,6 +147,8 @@ pub struct Client {
     pub addr: String,
     pub laddr: String,
     pub querybuf: BytesMut,
+    /// The query buffer's bookkeeping for CLIENT LIST and the cron.
+    pub qb: QueryBufStats,
     pub parse: ParseState,
     pub argv: Vec<Bytes>,
     /// The reply buffer: pending reply bytes, `out_pos` of them already
@@ -198,6 +224,7 @@ impl Client {
             addr,
             laddr,
             querybuf: BytesMut::new(),
+            qb: QueryBufStats::default(),
             parse: ParseState::default(),
             argv: Vec::new(),
             out: Vec::new(),
@@ -232,12 +259,80 @@ impl Client {
         self.flags & f != 0
     }
 
+    /// Drops the arguments of a command that ran. The array goes too when a
+    /// big multibulk grew it, so a client that sent 100k arguments once does
+    /// not keep megabytes for the rest of its life (Redis frees it likewise).
+    pub fn reset_argv(&mut self) {
+        if self.argv.capacity() > ARGV_KEEP {
+            self.argv = Vec::new();
+        } else {
+            self.argv.clear();
+        }
+    }
+
+    /// Notes the query buffer after it was reserved or read into: where its
+    /// allocation starts (a reserve may have moved it) and its peak.
+    pub fn note_query_buffer(&mut self) {
+        let ptr = self.querybuf.as_ptr() as usize;
+        let end = ptr + self.querybuf.capacity();
+        let q = &mut self.qb;
+        if ptr >= q.start && ptr <= q.start + q.alloc {
+            q.alloc = q.alloc.max(end - q.start);
+        } else {
+            q.start = ptr;
+            q.alloc = self.querybuf.capacity();
+        }
+        q.peak = q.peak.max(self.querybuf.len());
+    }
+
+    /// The query buffer's allocation.
+    fn query_buffer_alloc(&self) -> usize {
+        let ptr = self.querybuf.as_ptr() as usize;
+        let q = &self.qb;
+        if ptr >= q.start && ptr + self.querybuf.capacity() <= q.start + q.alloc {
+            q.alloc
+        } else {
+            self.querybuf.capacity()
+        }
+    }
+
+    /// CLIENT LIST `qbuf` and `qbuf-free`.
+    pub fn qbuf_fields(&self) -> (usize, usize) {
+        let used = self.querybuf.len() + self.qb.batch;
+        (used, self.query_buffer_alloc().saturating_sub(used))
+    }
+
+    /// Redis's clientsCronResizeQueryBuffer: a buffer wasting a few KB is
+    /// freed once the client idles more than 2 s, or, past 32 KB, cut to its
+    /// recent peak (never below a bulk being read). Then a new peak starts.
+    pub fn resize_query_buffer(&mut self, idle_s: i64) {
+        let len = self.querybuf.len();
+        let alloc = self.query_buffer_alloc();
+        let bulk = self.parse.bulk_len().map_or(0, |l| l + 2);
+        if self.querybuf.capacity() - len > QB_WASTE {
+            let target = if idle_s > 2 {
+                Some(len)
+            } else if alloc > QB_RESIZE_THRESHOLD && alloc / 2 > self.qb.peak {
+                Some(len.max(self.qb.peak).max(bulk))
+            } else {
+                None
+            };
+            if let Some(target) = target {
+                let mut buf = BytesMut::with_capacity(target);
+                buf.extend_from_slice(&self.querybuf);
+                self.querybuf = buf;
+                self.note_query_buffer();
+            }
+        }
+        self.qb.peak = self.querybuf.len().max(bulk);
+    }
+
     /// Memory the client holds (CLIENT LIST `tot-mem`, INFO's client
     /// memory), as Redis's getClientMemoryUsage counts it: the struct, the
     /// query buffer, the reply buffer and blocks, the arguments held.
     pub fn mem_usage(&self) -> usize {
         std::mem::size_of::<Client>()
-            + self.querybuf.capacity()
+            + self.query_buffer_alloc()
             + self.out.capacity().max(self.output.size)
             + self.reply_list_mem()
             + self.argv_mem()

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use log::{debug, info, warn};
 use mio::{Events, Interest, Poll, Token};
 
+use crate::client::output::Resize;
 use crate::client::{flags as cflags, Client, Conn};
 use crate::cmd::call;
 use crate::listen::{self, Listener};
@@ -30,6 +31,9 @@ const READ_CHUNK: usize = 16 * 1024;
 /// later). Redis batches the same way, implicitly, once per event-loop
 /// iteration, i.e. as much as its loop is slow.
 const PUSH_COALESCE: Duration = Duration::from_micros(100);
+/// Clients served by one clients cron pass, at least
+/// (CLIENTS_CRON_MIN_ITERATIONS).
+const CLIENTS_CRON_MIN: usize = 5;
 /// After this many bytes from one client in one event, let others run first.
 const READ_FAIRNESS: usize = 1024 * 1024;
 /// Helper threads (snapshot) wake the loop through this token.
@@ -44,6 +48,8 @@ pub struct Reactor {
     grants: share::Grants,
     /// When the earliest coalesced subscriber write is due.
     push_flush_due: Option<Instant>,
+    /// Where the next clients cron pass starts (a slab key).
+    cron_cursor: usize,
 }
 
 /// Set from the signal handler; read by the loop.
@@ -121,6 +127,7 @@ impl Reactor {
             pending_reads: Vec::new(),
             grants: share::Grants::new(),
             push_flush_due: None,
+            cron_cursor: 0,
         };
         r.srv.listeners.set_registry(r.poll.registry().try_clone()?);
         let cfg = &r.srv.config;
@@ -401,11 +408,16 @@ impl Reactor {
         }
         let mut total = 0usize;
         loop {
-            let spare_before = {
-                c.querybuf.reserve(READ_CHUNK);
-                c.querybuf.capacity() - c.querybuf.len()
-            };
-            match c.conn.read_into(&mut c.querybuf, READ_CHUNK) {
+            // A big argument is read to its end and no further, so that its
+            // buffer stays exactly its size.
+            let want = c
+                .parse
+                .big_arg_remaining(c.querybuf.len())
+                .unwrap_or(READ_CHUNK);
+            c.querybuf.reserve(want);
+            c.note_query_buffer();
+            let spare_before = c.querybuf.capacity() - c.querybuf.len();
+            match c.conn.read_into(&mut c.querybuf, want) {
                 Ok(0) => {
                     debug!("Client closed connection id={} addr={}", c.id, c.addr);
                     // The replies to what came with the EOF go out first, as they
@@ -420,6 +432,7 @@ impl Reactor {
                     self.srv.stats.total_reads_processed += 1;
                     total += n;
                     c.net_in += n as u64;
+                    c.note_query_buffer();
                     self.srv.stats.net_input_bytes += n as u64;
                     c.last_interaction_ms = self.srv.now_ms;
                     process_input(&mut self.srv, &mut c);
@@ -612,8 +625,9 @@ impl Reactor {
         }
     }
 
-    /// Per-client periodic checks: idle timeout.
+    /// Per-client periodic checks: buffer resizing, idle timeout.
     fn clients_cron(&mut self) {
+        self.clients_cron_buffers();
         let timeout = self.srv.config.timeout;
         if timeout == 0 {
             return;
@@ -642,6 +656,36 @@ impl Reactor {
         }
     }
 
+    /// Resizes query and reply buffers from their recent use, as Redis's
+    /// clientsCron: each pass serves `clients / hz` clients (at least
+    /// `CLIENTS_CRON_MIN`), so every client is seen about once a second.
+    fn clients_cron_buffers(&mut self) {
+        let n = self.srv.clients.len();
+        let hz = self.srv.config.hz.clamp(1, 500) as usize;
+        let budget = (n / hz).max(CLIENTS_CRON_MIN).min(n);
+        let start = self.cron_cursor;
+        let keys = || self.srv.clients.iter().map(|(t, _)| t);
+        let mut tokens: Vec<usize> = keys().filter(|&t| t >= start).take(budget).collect();
+        let more = budget - tokens.len();
+        tokens.extend(keys().filter(|&t| t < start).take(more));
+        self.cron_cursor = tokens.last().map_or(0, |&t| t + 1);
+        let now = self.srv.now_ms;
+        let reset = self.srv.reply_buffer_peak_reset_ms;
+        for t in tokens {
+            let Some(Some(c)) = self.srv.clients.get_mut(t) else {
+                continue;
+            };
+            c.resize_query_buffer((now - c.last_interaction_ms) / 1000);
+            if self.srv.reply_buffer_resizing {
+                match c.resize_reply_buffer(now, reset) {
+                    Resize::Shrunk => self.srv.stats.reply_buffer_shrinks += 1,
+                    Resize::Expanded => self.srv.stats.reply_buffer_expands += 1,
+                    Resize::None => {}
+                }
+            }
+        }
+    }
+
     /// Removes the unix socket file (on shutdown).
     pub fn cleanup(&mut self) {
         if let Some(path) = &self.srv.config.unixsocket {
@@ -653,13 +697,19 @@ impl Reactor {
 
 /// Runs every complete command in the client's query buffer.
 pub fn process_input(srv: &mut Server, c: &mut Client) {
+    process_commands(srv, c);
+    // The batch is over: its commands no longer count in CLIENT LIST `qbuf`.
+    c.qb.batch = 0;
+}
+
+fn process_commands(srv: &mut Server, c: &mut Client) {
     if c.has(cflags::POSTPONED) {
         if srv.pause_applies(c) {
             return;
         }
         c.flags &= !cflags::POSTPONED;
         call(srv, c);
-        c.argv.clear();
+        c.reset_argv();
         if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
             srv.handle_blocked_on_keys();
             crate::cmd::multi::apply_deferred_touches(srv, c);
@@ -673,7 +723,10 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             max_bulk_len: srv.config.proto_max_bulk_len,
             auth_required: !c.authenticated && srv.auth_required(),
         };
-        match parse(&mut c.querybuf, &mut c.parse, &mut c.argv, &lim) {
+        let before = c.querybuf.len();
+        let parsed = parse(&mut c.querybuf, &mut c.parse, &mut c.argv, &lim);
+        c.qb.batch += before.saturating_sub(c.querybuf.len());
+        match parsed {
             Ok(Parsed::Incomplete) => return,
             Ok(Parsed::Empty) => continue,
             Ok(Parsed::Command) => {
@@ -683,7 +736,7 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
                     return;
                 }
                 call(srv, c);
-                c.argv.clear();
+                c.reset_argv();
                 if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
                     srv.handle_blocked_on_keys();
                     crate::cmd::multi::apply_deferred_touches(srv, c);

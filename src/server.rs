@@ -32,6 +32,9 @@ pub struct Stats {
     /// total_writes_processed).
     pub total_reads_processed: u64,
     pub total_writes_processed: u64,
+    /// Reply buffers the cron shrank / grew (client/output.rs).
+    pub reply_buffer_shrinks: u64,
+    pub reply_buffer_expands: u64,
     /// Keys evicted for maxmemory (INFO evicted_keys).
     pub evicted_keys: u64,
     /// Per-command latency histograms by command id (INFO latencystats),
@@ -189,6 +192,11 @@ pub struct Server {
     pub active_expire_enabled: bool,
     /// DEBUG PAUSE-CRON: no periodic work while set.
     pub pause_cron: bool,
+    /// How often a client's reply buffer peak restarts, in ms (negative:
+    /// never), and whether the cron resizes reply buffers at all (DEBUG
+    /// REPLYBUFFER).
+    pub reply_buffer_peak_reset_ms: i64,
+    pub reply_buffer_resizing: bool,
     // --- pubsub (pubsub.rs, notify.rs) ---
     /// Channel, shard channel and pattern subscribers.
     pub pubsub: crate::pubsub::PubSub,
@@ -289,6 +297,8 @@ impl Server {
             monitors: Vec::new(),
             active_expire_enabled: true,
             pause_cron: false,
+            reply_buffer_peak_reset_ms: crate::client::output::PEAK_RESET_MS,
+            reply_buffer_resizing: true,
             pubsub: Default::default(),
             notify: Default::default(),
             tracking: Default::default(),

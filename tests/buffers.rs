@@ -156,3 +156,128 @@ fn big_and_small_replies_keep_their_order() {
         assert!(c.read_reply() == want_big);
     }
 }
+
+/// Polls `f` until it holds, for at most `limit`.
+fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !f() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The CLIENT LIST line of the client named `name`, as `field=value` pairs.
+fn client_fields(c: &mut Conn, name: &str) -> std::collections::HashMap<String, String> {
+    let raw = c.cmd(&["CLIENT", "LIST"]);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!(" name={name} ")))
+        .unwrap_or_else(|| panic!("no client {name} in {text}"))
+        .to_string();
+    line.split(' ')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn field(c: &mut Conn, name: &str, f: &str) -> usize {
+    client_fields(c, name)[f].parse().unwrap()
+}
+
+/// CLIENT LIST's query buffer fields as Redis reports them: the running
+/// command counts in the caller's own `qbuf`; a client's first read gets a
+/// 16 KB buffer; an idle client's buffer is freed after 2 s; a buffer that a
+/// big argument grew shrinks back when its peak falls.
+#[test]
+fn query_buffer_is_reported_and_shrunk() {
+    let s = Server::oxidis(&[]);
+    let mut admin = s.connect();
+    admin.cmd(&["CLIENT", "SETNAME", "admin"]);
+    let own = client_fields(&mut admin, "admin");
+    assert_eq!(own["qbuf"], "26", "*2 $6 client $4 list");
+
+    let mut t = s.connect();
+    t.cmd(&["CLIENT", "SETNAME", "t"]);
+    let alloc = field(&mut admin, "t", "qbuf") + field(&mut admin, "t", "qbuf-free");
+    assert!(
+        (16384..32768).contains(&alloc),
+        "fresh client's buffer {alloc}"
+    );
+    wait_for("idle query buffer freed", Duration::from_secs(10), || {
+        field(&mut admin, "t", "qbuf") + field(&mut admin, "t", "qbuf-free") == 0
+    });
+
+    let big = "A".repeat(400_000);
+    t.cmd(&["SET", "x", &big]);
+    let grown = field(&mut admin, "t", "qbuf") + field(&mut admin, "t", "qbuf-free");
+    assert!(grown > 32768, "after a big argument {grown}");
+    wait_for("busy query buffer shrunk", Duration::from_secs(10), || {
+        t.cmd(&["SET", "x", "small"]);
+        let now = field(&mut admin, "t", "qbuf") + field(&mut admin, "t", "qbuf-free");
+        now > 0 && now < grown
+    });
+}
+
+/// A command of 100k arguments leaves nothing behind: used_memory comes
+/// back down once it ran (the argument array was kept for the connection's
+/// life, about 3 MB), and CLIENT LIST counts what a client holds.
+#[test]
+fn a_big_multibulk_is_released_after_the_command() {
+    let s = Server::oxidis(&[]);
+    let mut c = s.connect();
+    c.cmd(&["CLIENT", "SETNAME", "big"]);
+    let used = |c: &mut Conn| -> i64 {
+        common::info_field(c, "memory", "used_memory")
+            .parse()
+            .unwrap()
+    };
+    let before = used(&mut c);
+    let names: Vec<String> = (0..100_000).map(|i| format!("k{i}")).collect();
+    let mut args: Vec<&str> = vec!["DEL"];
+    args.extend(names.iter().map(String::as_str));
+    assert_eq!(c.cmd(&args), b":0\r\n");
+    let after = used(&mut c);
+    assert!(
+        after - before < 1 << 20,
+        "used_memory grew by {}",
+        after - before
+    );
+    let tot = field(&mut c, "big", "tot-mem");
+    assert!(tot < 200 * 1024, "tot-mem {tot}");
+}
+
+/// The reply buffer follows its peak use (Redis's unit/replybufsize): an idle
+/// client's shrinks to 1 KB, one that keeps getting big replies grows back to
+/// 16 KB; DEBUG REPLYBUFFER sets the peak reset time.
+#[test]
+fn reply_buffer_resizes_with_its_peak() {
+    let s = Server::oxidis(&["--enable-debug-command", "yes"]);
+    let mut admin = s.connect();
+    assert_eq!(
+        admin.cmd(&["DEBUG", "REPLYBUFFER", "PEAK-RESET-TIME", "100"]),
+        b"+OK\r\n"
+    );
+    let mut t = s.connect();
+    t.cmd(&["CLIENT", "SETNAME", "t"]);
+    wait_for("idle reply buffer shrunk", Duration::from_secs(5), || {
+        (1024..2046).contains(&field(&mut admin, "t", "rbs"))
+    });
+    admin.cmd(&["SET", "bigval", &"x".repeat(32768)]);
+    admin.cmd(&["DEBUG", "REPLYBUFFER", "PEAK-RESET-TIME", "never"]);
+    wait_for("busy reply buffer grown", Duration::from_secs(5), || {
+        t.cmd(&["GET", "bigval"]);
+        (16384..32768).contains(&field(&mut admin, "t", "rbs"))
+    });
+    let shrinks: u64 = common::info_field(&mut admin, "stats", "reply_buffer_shrinks")
+        .parse()
+        .unwrap();
+    let expands: u64 = common::info_field(&mut admin, "stats", "reply_buffer_expands")
+        .parse()
+        .unwrap();
+    assert!(shrinks >= 1 && expands >= 4, "{shrinks} {expands}");
+    assert_eq!(
+        admin.cmd(&["DEBUG", "REPLYBUFFER", "PEAK-RESET-TIME", "reset"]),
+        b"+OK\r\n"
+    );
+}

@@ -25,6 +25,9 @@ use super::{flags, Client};
 pub const REPLY_CHUNK: usize = 16 * 1024;
 /// The smallest reply buffer (PROTO_REPLY_MIN_BYTES).
 pub const REPLY_MIN: usize = 1024;
+/// Default interval between reply buffer peak resets
+/// (REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME).
+pub const PEAK_RESET_MS: i64 = 5000;
 /// Buffers handed to one writev(2).
 const IOV_MAX: usize = 16;
 
@@ -54,8 +57,10 @@ impl Output {
             sealed: 0,
             front_pos: 0,
             size: REPLY_CHUNK,
-            peak: 0,
-            peak_reset_ms: now_ms,
+            // As Redis: a new client's peak is its buffer's size, so the
+            // first cron pass only starts a new peak.
+            peak: REPLY_CHUNK,
+            peak_reset_ms: now_ms - PEAK_RESET_MS,
             hard_limit: 0,
         }
     }

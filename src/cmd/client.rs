@@ -112,8 +112,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         flags.push('N');
     }
     let argv_mem = c.argv_mem();
-    let qbuf = c.querybuf.len();
-    let qbuf_free = c.querybuf.capacity() - qbuf;
+    let (qbuf, qbuf_free) = c.qbuf_fields();
     let (obl, oll, omem) = (c.out.len(), c.output.reply.len(), c.reply_list_mem());
     let tot = c.mem_usage();
     let events = if c.has(cflags::WRITE_ARMED) {

@@ -126,9 +126,31 @@ pub fn debug_command(srv: &mut Server, c: &mut Client) {
         (b"pause-cron", 3) => introspect::debug_pause_cron(srv, c),
         (b"set-skip-checksum-validation", 3) => introspect::debug_set_skip_checksum_validation(c),
         (b"config-rewrite-force-all", 2) => introspect::debug_config_rewrite_force_all(srv, c),
+        (b"replybuffer", 4) => debug_replybuffer(srv, c),
         (b"loadaof", 2) => c.add_error("ERR DEBUG LOADAOF needs persistence, not available yet"),
         _ => subcommand_syntax_error(c),
     }
+}
+
+/// DEBUG REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|ms> | RESIZING <0|1>
+fn debug_replybuffer(srv: &mut Server, c: &mut Client) {
+    let what = c.argv[2].to_ascii_lowercase();
+    if what == b"peak-reset-time" {
+        let v = c.argv[3].to_ascii_lowercase();
+        srv.reply_buffer_peak_reset_ms = match &v[..] {
+            b"never" => -1,
+            b"reset" => crate::client::output::PEAK_RESET_MS,
+            _ => match crate::util::number::parse_i64(&c.argv[3]) {
+                Some(ms) => ms,
+                None => return c.add_error(crate::error::NOT_INTEGER),
+            },
+        };
+    } else if what == b"resizing" {
+        srv.reply_buffer_resizing = c_atoi(&c.argv[3]) != 0;
+    } else {
+        return subcommand_syntax_error(c);
+    }
+    c.add_ok();
 }
 
 fn debug_help(c: &mut Client) {

@@ -170,8 +170,8 @@ pub fn stats_section(srv: &Server, o: &mut String) {
          total_writes_processed:{}\r\n\
          io_threaded_reads_processed:0\r\n\
          io_threaded_writes_processed:0\r\n\
-         reply_buffer_shrinks:0\r\n\
-         reply_buffer_expands:0\r\n",
+         reply_buffer_shrinks:{}\r\n\
+         reply_buffer_expands:{}\r\n",
         st.numconnections,
         st.numcommands,
         st.net_input_bytes,
@@ -187,6 +187,8 @@ pub fn stats_section(srv: &Server, o: &mut String) {
         st.total_error_replies,
         st.total_reads_processed,
         st.total_writes_processed,
+        st.reply_buffer_shrinks,
+        st.reply_buffer_expands,
         evicted = st.evicted_keys,
     );
 }

@@ -39,6 +39,21 @@ impl ParseState {
     pub fn in_progress(&self) -> bool {
         self.multibulk_len > 0
     }
+
+    /// Length of the bulk being read, once its `$` line was seen.
+    pub fn bulk_len(&self) -> Option<usize> {
+        self.bulk_len.filter(|_| self.multibulk_len > 0)
+    }
+
+    /// While a big argument (`BIG_ARG` or more) is read: the bytes still
+    /// missing from it, given the `have` bytes buffered. Reading just those
+    /// keeps its buffer exactly its size (Redis reads big arguments so).
+    pub fn big_arg_remaining(&self, have: usize) -> Option<usize> {
+        let l = self.bulk_len()?;
+        (l >= BIG_ARG)
+            .then(|| (l + 2).saturating_sub(have))
+            .filter(|&n| n > 0)
+    }
 }
 
 /// What one call to [`parse`] produced.
@@ -214,6 +229,12 @@ pub fn parse(
         };
         // Like Redis, the two bytes after a bulk are skipped, not checked.
         buf.advance(2);
+        if len >= BIG_ARG && buf.is_empty() {
+            // The buffer became the argument. As Redis, expect another big
+            // one and read it into a buffer of the same size (the cron gives
+            // the room back if none comes).
+            *buf = BytesMut::with_capacity(len + 2);
+        }
         argv.push(arg);
         st.bulk_len = None;
         st.multibulk_len -= 1;
