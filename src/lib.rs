@@ -3,6 +3,7 @@
 //! ```text
 //!  main.rs      CLI, config, logging, start the reactor
 //!  reactor.rs   mio loop: accept, read, parse, call(), before_sleep writes, cron
+//!  listen.rs    the listening sockets, rebound by CONFIG SET port/bind
 //!  client.rs    per-connection state; client/reply.rs the RESP2/RESP3 writer
 //!  resp/        request parser (multibulk and inline)
 //!  cmd.rs       command table and call(); cmd/<group>.rs one file per group
@@ -23,7 +24,7 @@
 //!  util/        glob matching, number parsing/formatting, argument splitting
 //! ```
 //!
-//! See ../shared/DESIGN.md for the architecture this follows.
+//! ARCHITECTURE.md (at the repository's root) describes the design this follows.
 
 pub mod alloc;
 pub mod blocked;
