@@ -137,6 +137,10 @@ pub mod flags {
     /// The output passed the hard `client-output-buffer-limit` while growing:
     /// it was dropped, nothing more is added, the server closes the client.
     pub const OBUF_LIMIT: u32 = 1 << 16;
+    /// Out-of-band data is being appended (pub/sub messages and confirmations,
+    /// tracking invalidations): CLIENT REPLY OFF/SKIP does not silence it, as
+    /// Redis's CLIENT_PUSHING.
+    pub const PUSHING: u32 = 1 << 17;
 }
 
 pub struct Client {

@@ -139,15 +139,18 @@ pub fn update_mode(c: &mut Client) {
 }
 
 /// `[subscribe|ssubscribe, channel, count]` (or the unsubscribe form), `channel`
-/// None giving a null (unsubscribing from nothing).
+/// None giving a null (unsubscribing from nothing). Out-of-band, as every
+/// message here: CLIENT REPLY OFF/SKIP does not silence it.
 fn reply_subscription(c: &mut Client, verb: &[u8], channel: Option<&[u8]>, count: usize) {
-    c.add_push_len(3);
-    c.add_bulk(verb);
-    match channel {
-        Some(ch) => c.add_bulk(ch),
-        None => c.add_null(),
-    }
-    c.add_int(count as i64);
+    c.pushing(|c| {
+        c.add_push_len(3);
+        c.add_bulk(verb);
+        match channel {
+            Some(ch) => c.add_bulk(ch),
+            None => c.add_null(),
+        }
+        c.add_int(count as i64);
+    });
 }
 
 /// Subscribes `c` to a channel and replies.
@@ -331,7 +334,7 @@ fn deliver(
     if let Some(c) = cur.as_deref_mut() {
         if c.token == token {
             let bytes = frame.get(c.resp, parts);
-            c.add_raw(bytes);
+            c.add_push_raw(bytes);
             return;
         }
     }
@@ -343,7 +346,7 @@ fn deliver(
             other.flags |= cflags::PUSH_ONLY;
         }
         let bytes = frame.get(other.resp, parts);
-        other.add_raw(bytes);
+        other.add_push_raw(bytes);
         srv.schedule_write(&mut other);
     }
     srv.clients[token] = Some(other);

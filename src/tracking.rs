@@ -338,25 +338,20 @@ impl Clients<'_> {
     }
 
     /// Appends `bytes` to a client's output ("now": for the running client, before
-    /// the reply of its current command).
+    /// the reply of its current command). Invalidations are out-of-band data:
+    /// CLIENT REPLY OFF/SKIP does not silence them.
     fn write(&mut self, id: u64, token: usize, bytes: Vec<u8>) {
         let is_cur = self.cur.as_deref().is_some_and(|c| c.id == id);
         if is_cur {
             let mark = self.mark;
             let c = self.cur.as_deref_mut().expect("running client");
-            if c.flags & (cflags::REPLY_OFF | cflags::REPLY_SKIP) != 0 {
-                return;
-            }
             self.mark = c.insert_out(mark, &bytes);
             return;
         }
         match self.find(id, token) {
             Found::Here => {
                 let c = self.get(id, token).expect("found");
-                if c.flags & (cflags::REPLY_OFF | cflags::REPLY_SKIP) != 0 {
-                    return;
-                }
-                c.add_raw(&bytes);
+                c.add_push_raw(&bytes);
                 self.written.push(token);
             }
             Found::Busy => self.deferred.push((token, id, bytes)),
@@ -572,9 +567,7 @@ fn deliver_deferred(srv: &mut Server, mut cur: Option<&mut Client>) {
             },
             _ => continue,
         };
-        if c.flags & (cflags::REPLY_OFF | cflags::REPLY_SKIP) == 0 {
-            c.add_raw(&bytes);
-        }
+        c.add_push_raw(&bytes);
     }
     schedule(srv, written);
 }

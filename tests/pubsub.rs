@@ -221,3 +221,80 @@ fn coalesced_messages_go_out_without_further_traffic() {
     }
     assert_eq!(read(&mut s), Reply::Array(vec![bulk("pong"), bulk("")]));
 }
+
+/// CLIENT REPLY OFF / SKIP silence a subscriber's replies, never what it
+/// subscribed to: confirmations, messages, pattern messages and keyspace
+/// notifications reach subscribers in every reply mode and protocol, while
+/// their own replies stay suppressed.
+#[test]
+fn reply_off_and_skip_keep_out_of_band_data() {
+    let srv = Server::oxidis(&["--notify-keyspace-events", "KA"]);
+    let modes = ["OFF", "SKIP", "ON"];
+    let mut subs: Vec<Conn> = Vec::new();
+    for i in 0..6 {
+        let mut s = srv.connect();
+        if i >= 3 {
+            s.cmd(&["HELLO", "3"]);
+        }
+        let mode = modes[i % 3];
+        let mut cmds = Conn::encode(&[b"CLIENT", b"REPLY", mode.as_bytes()]);
+        cmds.extend(Conn::encode(&[b"SUBSCRIBE", b"ch"]));
+        cmds.extend(Conn::encode(&[b"PSUBSCRIBE", b"__keyspace@0__:*"]));
+        s.send_raw(&cmds);
+        if mode == "ON" {
+            assert_eq!(read(&mut s), Reply::Status("OK".into()));
+        }
+        for (kind, name, n) in [
+            ("subscribe", "ch", 1),
+            ("psubscribe", "__keyspace@0__:*", 2),
+        ] {
+            let v = read(&mut s);
+            let e = v.elements().expect("confirmation");
+            assert_eq!(e[..2], [bulk(kind), bulk(name)], "subscriber {i} ({mode})");
+            assert_eq!(e[2], Reply::Int(n));
+        }
+        subs.push(s);
+    }
+    let mut p = srv.connect();
+    assert_eq!(p.cmd_reply(&["PUBLISH", "ch", "m1"]), Reply::Int(6));
+    assert_eq!(p.cmd_reply(&["SET", "k", "v"]), Reply::Status("OK".into()));
+    for (i, s) in subs.iter_mut().enumerate() {
+        let m = read(s);
+        assert_eq!(
+            m.elements().unwrap(),
+            [bulk("message"), bulk("ch"), bulk("m1")],
+            "{i}"
+        );
+        let n = read(s);
+        let e = n.elements().unwrap();
+        assert_eq!(e[0], bulk("pmessage"), "{i}");
+        assert_eq!(e[2..], [bulk("__keyspace@0__:k"), bulk("set")], "{i}");
+    }
+    // A RESP3 subscriber with replies off runs a command: no reply, but the
+    // message it publishes to itself arrives; replies on again, the next
+    // command's reply follows.
+    let s = &mut subs[3];
+    s.send(&[b"PUBLISH", b"ch", b"self"]);
+    s.send(&[b"CLIENT", b"REPLY", b"ON"]);
+    let m = read(s);
+    assert_eq!(
+        m.elements().unwrap(),
+        [bulk("message"), bulk("ch"), bulk("self")]
+    );
+    assert_eq!(read(s), Reply::Status("OK".into()));
+    for (i, s) in subs.iter_mut().enumerate() {
+        if i == 3 {
+            continue;
+        }
+        assert_eq!(read(s).elements().unwrap()[2], bulk("self"), "{i}");
+    }
+    // Unsubscribe confirmations arrive with replies off too.
+    let s = &mut subs[0];
+    s.send(&[b"UNSUBSCRIBE", b"ch"]);
+    let v = read(s);
+    assert_eq!(
+        v.elements().unwrap(),
+        [bulk("unsubscribe"), bulk("ch"), Reply::Int(1)]
+    );
+    assert_eq!(p.cmd_reply(&["PUBLISH", "ch", "m2"]), Reply::Int(5));
+}

@@ -563,3 +563,61 @@ fn evicted_keys_are_invalidated_before_the_reply() {
         s.cmd(1, &["CONFIG", "SET", "maxmemory", "0"]);
     });
 }
+
+/// CLIENT REPLY OFF / SKIP silence replies, not invalidations: the tracking
+/// client, a RESP3 redirect client and a RESP2 one subscribed to
+/// `__redis__:invalidate`, and the `tracking-redir-broken` push all arrive.
+#[test]
+fn reply_off_keeps_invalidations() {
+    differential(|s| {
+        s.cmd(2, &["FLUSHALL"]);
+        // The tracking client itself, RESP3, replies off.
+        s.resp3(0);
+        s.cmd(0, &["CLIENT", "TRACKING", "ON"]);
+        s.cmd(0, &["GET", "k"]);
+        s.send(0, &[&["CLIENT", "REPLY", "OFF"]]);
+        s.cmd(2, &["SET", "k", "v1"]);
+        s.push(0);
+        // One reply skipped: the invalidation of its own write still comes.
+        s.cmd_frames(0, &["CLIENT", "REPLY", "ON"], 1);
+        s.cmd(0, &["GET", "k"]);
+        s.send(0, &[&["CLIENT", "REPLY", "SKIP"], &["SET", "k", "v2"]]);
+        s.push(0);
+        s.cmd(0, &["PING"]);
+        s.cmd(0, &["CLIENT", "TRACKING", "OFF"]);
+        // A RESP3 redirect client with replies off.
+        let r = s.learn_id(1);
+        s.resp3(1);
+        s.cmd(0, &["CLIENT", "TRACKING", "ON", "REDIRECT", &r.to_string()]);
+        s.cmd(0, &["GET", "k"]);
+        s.send(1, &[&["CLIENT", "REPLY", "OFF"]]);
+        s.cmd(2, &["SET", "k", "v3"]);
+        s.push(1);
+        s.cmd(0, &["FLUSHALL"]);
+        s.push(1);
+        s.cmd_frames(1, &["CLIENT", "REPLY", "ON"], 1);
+        s.cmd(1, &["PING"]);
+        s.cmd(0, &["CLIENT", "TRACKING", "OFF"]);
+        // A RESP2 redirect client (subscribed) that skips a reply.
+        let p = s.learn_id(3);
+        s.send(3, &[&["CLIENT", "REPLY", "SKIP"]]);
+        s.subscribe_invalidations(3);
+        s.cmd(0, &["CLIENT", "TRACKING", "ON", "REDIRECT", &p.to_string()]);
+        s.cmd(0, &["GET", "k"]);
+        s.cmd(2, &["SET", "k", "v4"]);
+        s.push(3);
+        s.cmd(0, &["CLIENT", "TRACKING", "OFF"]);
+        // The redirect client goes away while the tracking client has replies off.
+        s.resp3(5);
+        let d = s.learn_id(4);
+        s.cmd(5, &["CLIENT", "TRACKING", "ON", "REDIRECT", &d.to_string()]);
+        s.cmd(5, &["GET", "z"]);
+        s.send(5, &[&["CLIENT", "REPLY", "OFF"]]);
+        s.close(4);
+        s.cmd(2, &["SET", "z", "v1"]);
+        s.push(5);
+        s.expect_quiet(5);
+        s.cmd_frames(5, &["CLIENT", "REPLY", "ON"], 1);
+        s.cmd(5, &["PING"]);
+    });
+}

@@ -81,11 +81,14 @@ pub enum Resize {
 
 impl Client {
     /// Room for `n` more bytes of reply, or None while replies are suppressed
-    /// (CLIENT REPLY OFF/SKIP) or the client is being closed. `n` must cover
-    /// everything the caller then appends.
+    /// (CLIENT REPLY OFF/SKIP, unless out-of-band data is being pushed) or the
+    /// client is being closed. `n` must cover everything the caller then appends.
     #[inline]
     pub fn reply_buf(&mut self, n: usize) -> Option<&mut Vec<u8>> {
-        if self.flags & (flags::REPLY_OFF | flags::REPLY_SKIP | flags::OBUF_LIMIT) != 0 {
+        let f = self.flags;
+        if f & (flags::REPLY_OFF | flags::REPLY_SKIP | flags::OBUF_LIMIT) != 0
+            && (f & flags::OBUF_LIMIT != 0 || f & flags::PUSHING == 0)
+        {
             return None;
         }
         if self.output.reply.is_empty() && self.out.capacity() - self.out.len() >= n {

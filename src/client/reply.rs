@@ -17,6 +17,24 @@ pub fn error_code(msg: &[u8]) -> String {
 }
 
 impl Client {
+    /// Runs `f` with the client pushing out-of-band data: what it appends is
+    /// delivered whatever CLIENT REPLY says (Redis's CLIENT_PUSHING). Every
+    /// path that sends a client something it did not ask for goes through here.
+    #[inline]
+    pub fn pushing<R>(&mut self, f: impl FnOnce(&mut Client) -> R) -> R {
+        let was = self.flags & flags::PUSHING;
+        self.flags |= flags::PUSHING;
+        let r = f(self);
+        self.flags = (self.flags & !flags::PUSHING) | was;
+        r
+    }
+
+    /// Appends already encoded out-of-band bytes (see [`Client::pushing`]).
+    #[inline]
+    pub fn add_push_raw(&mut self, b: &[u8]) {
+        self.pushing(|c| c.add_raw(b));
+    }
+
     /// Appends protocol bytes as they are.
     #[inline]
     pub fn add_raw(&mut self, b: &[u8]) {

@@ -517,9 +517,11 @@ fn debug_protocol(c: &mut Client) {
                 c.add_error("ERR RESP2 is not supported by this command");
                 return;
             }
-            c.add_push_len(2);
-            c.add_bulk(b"server-cpu-usage");
-            c.add_int(42);
+            c.pushing(|c| {
+                c.add_push_len(2);
+                c.add_bulk(b"server-cpu-usage");
+                c.add_int(42);
+            });
             c.add_bulk(b"Some real reply following the push reply");
         }
         b"true" => c.add_bool(true),
