@@ -141,6 +141,8 @@ pub mod flags {
     /// tracking invalidations): CLIENT REPLY OFF/SKIP does not silence it, as
     /// Redis's CLIENT_PUSHING.
     pub const PUSHING: u32 = 1 << 17;
+    /// CLIENT NO-EVICT on (shown as `e` in CLIENT LIST).
+    pub const NO_EVICT: u32 = 1 << 18;
 }
 
 pub struct Client {

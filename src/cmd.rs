@@ -82,7 +82,7 @@ pub mod flags {
         (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
-        (MAY_REPLICATE, "may_replicate"),
+        // MAY_REPLICATE is not shown: Redis hides it on purpose.
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
         (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
@@ -478,11 +478,13 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     let id = match srv.commands.lookup(&c.argv) {
         Ok(id) => id,
         Err(LookupError::Unknown) => {
+            c.last_cmd = "NULL";
             let msg = unknown_command_error(&c.argv);
             reject(srv, c, None, &msg);
             return;
         }
         Err(LookupError::UnknownSubcommand) => {
+            c.last_cmd = "NULL";
             let msg = [
                 &b"ERR unknown subcommand '"[..],
                 error::c_str(&c.argv[1], 128),
@@ -497,6 +499,9 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     };
     let entry = &srv.commands.list[id];
     let cmd = entry.cmd;
+    // CLIENT LIST `cmd=`: the command as looked up, also when it is then
+    // rejected, queued or held (Redis sets lastcmd at lookup).
+    c.last_cmd = entry.fullname;
     let argc = c.argv.len() as i32;
     if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
         let msg = error::wrong_arity(entry.fullname);
@@ -543,11 +548,16 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     }
     // tracking hook: tracking-table-max-keys, where Redis's processCommand checks it.
     crate::tracking::before_command(srv, c);
-    if !rerun
-        && srv.writes_denied_by_disk_error()
-        && (cmd.flags & flags::WRITE != 0 || cmd.name == "ping")
-    {
+    // A write, or an EXEC whose queue holds one (Redis's is_write_command).
+    let is_write = cmd.flags & flags::WRITE != 0
+        || (cmd.name == "exec" && multi::queued_flags(srv, c) & flags::WRITE != 0);
+    if !rerun && srv.writes_denied_by_disk_error() && (is_write || cmd.name == "ping") {
         reject(srv, c, Some(id), error::MISCONF);
+        return;
+    }
+    // repl hook: min-replicas-to-write.
+    if !rerun && is_write && !crate::repl::master::enough_good_replicas(srv) {
+        reject(srv, c, Some(id), error::NOREPLICAS);
         return;
     }
     // pubsub hook: a RESP2 client in subscribe mode may only (un)subscribe, PING,
@@ -565,6 +575,16 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), error::LOADING);
         return;
     }
+    // pause hook: CLIENT PAUSE holds the command once every other check has
+    // passed; the client runs it again when the pause ends (pause.rs).
+    if srv.pause.is_some()
+        && srv.tracking.nesting == 0
+        && !c.has(cflags::RERUN)
+        && crate::pause::holds(srv, c, id)
+    {
+        crate::pause::postpone(srv, c);
+        return;
+    }
     if c.flags & cflags::MULTI != 0 && !multi::runs_inside_multi(srv.commands.list[id].fullname) {
         if cmd.flags & flags::NO_MULTI != 0 {
             reject(
@@ -575,7 +595,11 @@ pub fn call(srv: &mut Server, c: &mut Client) {
             );
             return;
         }
-        c.mstate.push(std::mem::take(&mut c.argv));
+        // An aborted transaction keeps nothing more (Redis's queueMultiCommand);
+        // the reply is the same.
+        if !c.has(cflags::DIRTY_CAS | cflags::DIRTY_EXEC) {
+            c.mstate.push(std::mem::take(&mut c.argv));
+        }
         c.add_raw(b"+QUEUED\r\n");
         return;
     }
@@ -584,7 +608,6 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     // the start of its duration, as Redis's call() does.
     let start_us = crate::server::wall_us();
     srv.set_time_ms(start_us / 1000);
-    c.last_cmd = srv.commands.list[id].fullname;
     c.errors_in_cmd = 0;
     let out_mark = c.out_mark();
     srv.refresh_output_limit(c);
@@ -680,6 +703,19 @@ mod tests {
             }
         }
         assert!(t.find(b"GeT").is_some());
+    }
+
+    /// Redis 7.0's commands flagged may_replicate (hidden from COMMAND INFO,
+    /// but CLIENT PAUSE WRITE holds them): exactly these carry the flag here.
+    #[test]
+    fn may_replicate_rows_match_redis() {
+        const REDIS: &[&str] = &["eval", "evalsha", "fcall", "pfcount", "publish", "spublish"];
+        let t = CommandTable::new();
+        for e in &t.list {
+            let has = e.cmd.flags & flags::MAY_REPLICATE != 0;
+            assert_eq!(has, REDIS.contains(&e.fullname), "{}", e.fullname);
+        }
+        assert!(t.find(b"publish").is_some());
     }
 
     #[test]

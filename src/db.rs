@@ -111,6 +111,10 @@ pub struct Db {
     pub expire_del_threshold_ms: u64,
     /// The slowest such deletion (ms) since the server last collected it.
     pub slow_expire_del: u64,
+    /// Set while CLIENT PAUSE is in force (pause.rs): a logically expired key
+    /// reads as missing but stays stored, so nothing is deleted, counted or
+    /// propagated. A write that stores over it still reclaims it first.
+    pub expire_paused: bool,
 }
 
 /// Result of one active-expiry round on a database.
@@ -149,6 +153,7 @@ impl Db {
             lazy_server_del: None,
             expire_del_threshold_ms: 0,
             slow_expire_del: 0,
+            expire_paused: false,
         }
     }
 
@@ -176,9 +181,23 @@ impl Db {
         matches!(e.expire(), Some(t) if self.now_ms > t)
     }
 
-    /// Position of a live key; an expired one is deleted on the way.
+    /// Position of a live key; an expired one is deleted on the way (unless
+    /// expiry is paused).
     #[inline]
     fn find_live(&mut self, key: &[u8]) -> Option<Pos> {
+        let p = self.table.find(key)?;
+        if self.is_expired(self.table.get(p)) {
+            if !self.expire_paused {
+                self.expire_at(p);
+            }
+            return None;
+        }
+        Some(p)
+    }
+
+    /// [`Db::find_live`] for a store: an expired entry is deleted even while
+    /// expiry is paused, as the new entry takes its place.
+    fn find_for_store(&mut self, key: &[u8]) -> Option<Pos> {
         let p = self.table.find(key)?;
         if self.is_expired(self.table.get(p)) {
             self.expire_at(p);
@@ -399,7 +418,7 @@ impl Db {
     pub fn set_entry(&mut self, e: Entry) -> Option<Entry> {
         e.set_lru(self.new_clock());
         self.touch(e.key());
-        match self.find_live(e.key()) {
+        match self.find_for_store(e.key()) {
             Some(p) => {
                 if self.lfu.is_some() {
                     // An overwrite keeps the key's access frequency (dbOverwrite).
@@ -583,8 +602,13 @@ impl Db {
 
     /// RANDOMKEY: a random live key.
     pub fn random_key(&mut self) -> Option<Bytes> {
-        // Bounded retries over expired keys, like Redis (which gives up after 100
-        // tries only on replicas; a master deletes what it finds expired).
+        // Expired keys found are deleted and another is drawn. While expiry is
+        // paused nothing is deleted, so when every key has an expiry (all may
+        // be stale) the draw gives up after 100 tries and returns a possibly
+        // expired key, as Redis does on a replica (Redis 7.0 itself loops
+        // forever there under a pause).
+        let all_volatile = self.table.len() == self.table.expires();
+        let mut tries = 100;
         loop {
             let mut rng = self.rng;
             let p = self.table.random_pos(|| {
@@ -596,8 +620,14 @@ impl Db {
             self.rng = rng;
             self.next_rand();
             if self.is_expired(self.table.get(p)) {
-                self.expire_at(p);
-                continue;
+                if !self.expire_paused {
+                    self.expire_at(p);
+                    continue;
+                }
+                tries -= 1;
+                if !all_volatile || tries > 0 {
+                    continue;
+                }
             }
             return Some(Bytes::copy_from_slice(self.table.get(p).key()));
         }

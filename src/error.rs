@@ -137,6 +137,7 @@ pub const COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
 /// evicted (Redis's shared.oomerr).
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 pub const LOADING: &str = "LOADING Redis is loading the dataset in memory";
+pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
 pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 /// SORT without ALPHA: a weight that `strtod` does not read whole.
 pub const SORT_SCORES_NOT_DOUBLE: &str = "ERR One or more scores can't be converted into double";

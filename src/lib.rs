@@ -20,6 +20,7 @@
 //!  repl.rs      propagation (call() -> MULTI/EXEC units -> the stream);
 //!               repl/master.rs SYNC/PSYNC, replicas, REPLCONF, INFO replication
 //!  tracking.rs  client-side caching: CLIENT TRACKING table and invalidations
+//!  pause.rs     CLIENT PAUSE: held clients, the static dataset meanwhile
 //!  error.rs     every error text, as Redis spells it
 //!  util/        glob matching, number parsing/formatting, argument splitting
 //! ```
@@ -39,6 +40,7 @@ pub mod latency;
 pub mod listen;
 pub mod logging;
 pub mod notify;
+pub mod pause;
 pub mod persist;
 pub mod pubsub;
 pub mod reactor;

@@ -538,11 +538,9 @@ impl Reactor {
             self.srv.update_time();
             crate::evict::perform_evictions(&mut self.srv, None);
         }
-        if let Some((until, _)) = self.srv.pause {
+        if self.srv.pause.is_some() {
             self.srv.update_time();
-            if self.srv.now_ms >= until {
-                self.srv.unpause();
-            }
+            crate::pause::in_force(&mut self.srv);
         }
         if !self.srv.blocking.timeouts.is_empty() {
             self.srv.update_time();
@@ -579,6 +577,7 @@ impl Reactor {
                 if c.blocked.is_some() {
                     self.srv.unblock_client(&mut c);
                 }
+                crate::pause::client_freed(&mut self.srv, &mut c);
                 crate::cmd::multi::unwatch_all(&mut self.srv, &mut c);
                 crate::pubsub::unsubscribe_everything(&mut self.srv, &mut c);
                 crate::tracking::client_freed(&mut self.srv, &mut c);
@@ -625,7 +624,10 @@ impl Reactor {
         }
     }
 
-    /// Per-client periodic checks: buffer resizing, idle timeout.
+    /// Per-client periodic checks: buffer resizing, idle timeout (which spares,
+    /// as Redis's clientsCronHandleTimeout, replicas and monitors, blocked
+    /// clients, clients held by CLIENT PAUSE and subscribers: they wait for the
+    /// server, not idle).
     fn clients_cron(&mut self) {
         self.clients_cron_buffers();
         let timeout = self.srv.config.timeout;
@@ -640,7 +642,9 @@ impl Reactor {
             .filter_map(|(token, slot)| match slot {
                 Some(c)
                     if (now - c.last_interaction_ms) / 1000 > timeout as i64
-                        && !crate::repl::master::is_replica(c) =>
+                        && !crate::repl::master::is_replica(c)
+                        && !c.has(cflags::MONITOR | cflags::PUBSUB | cflags::POSTPONED)
+                        && c.blocked.is_none() =>
                 {
                     Some(token)
                 }
@@ -704,11 +708,15 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
 
 fn process_commands(srv: &mut Server, c: &mut Client) {
     if c.has(cflags::POSTPONED) {
-        if srv.pause_applies(c) {
+        // Held by CLIENT PAUSE: once it ends, the command goes through every
+        // check again (a new pause may hold it again).
+        if !crate::pause::release(srv, c) {
             return;
         }
-        c.flags &= !cflags::POSTPONED;
         call(srv, c);
+        if c.has(cflags::POSTPONED) {
+            return;
+        }
         c.reset_argv();
         if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
             srv.handle_blocked_on_keys();
@@ -730,12 +738,10 @@ fn process_commands(srv: &mut Server, c: &mut Client) {
             Ok(Parsed::Incomplete) => return,
             Ok(Parsed::Empty) => continue,
             Ok(Parsed::Command) => {
-                if srv.pause.is_some() && srv.pause_applies(c) {
-                    c.flags |= cflags::POSTPONED;
-                    srv.paused_clients.push(c.token);
+                call(srv, c);
+                if c.has(cflags::POSTPONED) {
                     return;
                 }
-                call(srv, c);
                 c.reset_argv();
                 if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
                     srv.handle_blocked_on_keys();

@@ -83,6 +83,12 @@ pub struct Repl {
     pub sync_full: u64,
     /// When the last replica went away, in ms (repl-backlog-ttl); 0 = never.
     pub no_replicas_since: i64,
+    /// `min-replicas-to-write` and `min-replicas-max-lag`, and how many online
+    /// replicas acknowledged within that lag at the last refresh (Redis's
+    /// repl_good_slaves_count; repl/master.rs).
+    pub min_replicas_to_write: i64,
+    pub min_replicas_max_lag: i64,
+    pub good_replicas: usize,
 }
 
 impl Repl {

@@ -144,7 +144,7 @@ pub struct Server {
     pub watch_deferred: Vec<(usize, usize, bytes::Bytes, crate::db::Touch)>,
     /// CLIENT PAUSE in force: (end time in ms, true = ALL, false = WRITE).
     pub pause: Option<(i64, bool)>,
-    /// Clients whose next command waits for the pause to end.
+    /// Clients whose command waits for the pause to end (pause.rs).
     pub paused_clients: Vec<usize>,
     /// RDB saving and loading state.
     pub persist: crate::persist::snapshot::Persistence,
@@ -307,6 +307,7 @@ impl Server {
         };
         s.latency_tracking = s.latency_tracking_config();
         s.tracking.max_keys = s.tracking_max_keys_config();
+        crate::repl::master::refresh_good_replicas(&mut s);
         s.apply_lazyfree_config();
         s.apply_latency_monitor_config();
         crate::evict::config_changed(&mut s);
@@ -435,7 +436,7 @@ impl Server {
     /// a CPU budget of 25% of a cron period (more with `active-expire-effort`).
     fn active_expire_cycle(&mut self) {
         // Keys do not expire while clients are paused (the dataset stays static).
-        if self.pause.is_some_and(|(until, _)| self.now_ms < until) {
+        if crate::pause::in_force(self) {
             return;
         }
         // observe hook: DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
@@ -536,6 +537,9 @@ impl Server {
                 }
                 "lazyfree-lazy-expire" | "lazyfree-lazy-server-del" => self.apply_lazyfree_config(),
                 "latency-monitor-threshold" => self.apply_latency_monitor_config(),
+                "min-replicas-to-write" | "min-replicas-max-lag" => {
+                    crate::repl::master::refresh_good_replicas(self)
+                }
                 "maxmemory-policy" | "lfu-log-factor" | "lfu-decay-time" => {
                     crate::evict::config_changed(self)
                 }
@@ -660,45 +664,6 @@ impl Server {
         Ok(())
     }
 
-    /// True when CLIENT PAUSE holds the command in `c.argv` back (ALL: every
-    /// command; WRITE: commands that write or may replicate, and an EXEC whose
-    /// transaction does), as Redis's processCommand decides.
-    pub fn pause_applies(&self, c: &Client) -> bool {
-        let Some((until, all)) = self.pause else {
-            return false;
-        };
-        if self.now_ms >= until {
-            return false;
-        }
-        if all {
-            return true;
-        }
-        let Ok(id) = self.commands.lookup(&c.argv) else {
-            return false;
-        };
-        let f = self.commands.list[id].cmd.flags;
-        let writes =
-            |fl: u64| fl & (crate::cmd::flags::WRITE | crate::cmd::flags::MAY_REPLICATE) != 0;
-        if writes(f) {
-            return true;
-        }
-        if self.commands.list[id].fullname == "exec" {
-            return c.mstate.iter().any(|argv| {
-                self.commands
-                    .lookup(argv)
-                    .is_ok_and(|q| writes(self.commands.list[q].cmd.flags))
-            });
-        }
-        false
-    }
-
-    /// Ends CLIENT PAUSE: the postponed clients run their waiting command next.
-    pub fn unpause(&mut self) {
-        self.pause = None;
-        let paused = std::mem::take(&mut self.paused_clients);
-        self.blocking.unblocked.extend(paused);
-    }
-
     /// Marks a client to be freed in before_sleep (CLIENT KILL, limits).
     pub fn close_client_asap(&mut self, c: &mut Client) {
         if !c.has(cflags::CLOSE_ASAP) {
@@ -711,6 +676,12 @@ impl Server {
     pub fn connected_clients(&self) -> usize {
         self.clients.len()
     }
+}
+
+/// True when an ACL user of this name exists (only `default` does: there
+/// are no ACL users yet).
+pub fn user_exists(name: &[u8]) -> bool {
+    name == b"default"
 }
 
 #[cfg(test)]

@@ -90,10 +90,13 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     } else if crate::repl::master::is_replica(c) {
         flags.push('S');
     }
+    if c.has(cflags::PUBSUB) {
+        flags.push('P');
+    }
     if c.has(cflags::MULTI) {
         flags.push('x');
     }
-    if c.blocked.is_some() {
+    if c.blocked.is_some() || c.has(cflags::POSTPONED) {
         flags.push('b');
     }
     if let Some(t) = &c.tracking {
@@ -105,8 +108,20 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
             flags.push('B');
         }
     }
+    if c.has(cflags::DIRTY_CAS) {
+        flags.push('d');
+    }
     if c.has(cflags::CLOSE_AFTER_REPLY) {
         flags.push('c');
+    }
+    if c.has(cflags::CLOSE_ASAP) {
+        flags.push('A');
+    }
+    if c.conn.is_unix() {
+        flags.push('U');
+    }
+    if c.has(cflags::NO_EVICT) {
+        flags.push('e');
     }
     if flags.is_empty() {
         flags.push('N');
@@ -120,10 +135,18 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     } else {
         "r"
     };
+    let (sub, psub, ssub) = c.pubsub.as_deref().map_or((0, 0, 0), |s| {
+        (s.channels.len(), s.patterns.len(), s.shard_channels.len())
+    });
+    let multi = if c.has(cflags::MULTI) {
+        c.mstate.len() as i64
+    } else {
+        -1
+    };
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
-         qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} \
-         events={} cmd={} user={} redir={} resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={sub} psub={psub} \
+         ssub={ssub} multi={multi} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} \
+         oll={} omem={} tot-mem={} events={} cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -136,6 +159,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         qbuf,
         qbuf_free,
         argv_mem,
+        crate::cmd::multi::queued_mem(c),
         c.output.size,
         c.output.peak,
         obl,
@@ -288,7 +312,14 @@ pub fn client_kill_command(srv: &mut Server, c: &mut Client) {
                         return;
                     }
                 },
-                b"user" => flt.user = Some(v.to_vec()),
+                b"user" => {
+                    if !crate::server::user_exists(v) {
+                        let msg = format!("ERR No such user '{}'", String::from_utf8_lossy(v));
+                        c.add_error(&msg);
+                        return;
+                    }
+                    flt.user = Some(v.to_vec());
+                }
                 b"addr" => flt.addr = Some(v.to_vec()),
                 b"laddr" => flt.laddr = Some(v.to_vec()),
                 b"skipme" => {
@@ -362,7 +393,11 @@ pub fn client_reply_command(_: &mut Server, c: &mut Client) {
 
 /// CLIENT NO-EVICT ON|OFF
 pub fn client_noevict_command(_: &mut Server, c: &mut Client) {
-    if c.argv[2].eq_ignore_ascii_case(b"on") || c.argv[2].eq_ignore_ascii_case(b"off") {
+    if c.argv[2].eq_ignore_ascii_case(b"on") {
+        c.flags |= cflags::NO_EVICT;
+        c.add_ok();
+    } else if c.argv[2].eq_ignore_ascii_case(b"off") {
+        c.flags &= !cflags::NO_EVICT;
         c.add_ok();
     } else {
         c.add_error(error::SYNTAX);
@@ -569,8 +604,12 @@ pub fn client_pause_command(srv: &mut Server, c: &mut Client) {
         3 => true,
         4 if c.argv[3].eq_ignore_ascii_case(b"all") => true,
         4 if c.argv[3].eq_ignore_ascii_case(b"write") => false,
+        4 => {
+            c.add_error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+            return;
+        }
         _ => {
-            c.add_error(error::SYNTAX);
+            crate::cmd::observe::subcommand_syntax_error(c);
             return;
         }
     };
@@ -586,17 +625,13 @@ pub fn client_pause_command(srv: &mut Server, c: &mut Client) {
         }
     };
     let until = srv.now_ms.saturating_add(ms);
-    // A pause never gets shorter or weaker while in force, as in Redis.
-    srv.pause = Some(match srv.pause {
-        Some((u, a)) if srv.now_ms < u => (u.max(until), a || all),
-        _ => (until, all),
-    });
+    crate::pause::start(srv, until, all);
     c.add_ok();
 }
 
 /// CLIENT UNPAUSE
 pub fn client_unpause_command(srv: &mut Server, c: &mut Client) {
-    srv.unpause();
+    crate::pause::end(srv);
     c.add_ok();
 }
 

@@ -31,7 +31,7 @@ pub const COMMANDS: &[Command] = &[
     cmd("punsubscribe", punsubscribe_command, -1, SUB, 0, (0, 0, 0), "pubsub", "2.0.0",
         "Stops listening to messages published to channels that match one or more patterns.",
         "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client)."),
-    cmd("publish", publish_command, 3, INFO | f::FAST, 0, (0, 0, 0), "pubsub", "2.0.0",
+    cmd("publish", publish_command, 3, INFO | f::FAST | f::MAY_REPLICATE, 0, (0, 0, 0), "pubsub", "2.0.0",
         "Posts a message to a channel.",
         "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client)."),
     cmd("ssubscribe", ssubscribe_command, -2, SUB, 0, (1, -1, 1), "pubsub", "7.0.0",
@@ -40,7 +40,7 @@ pub const COMMANDS: &[Command] = &[
     cmd("sunsubscribe", sunsubscribe_command, -1, SUB, 0, (1, -1, 1), "pubsub", "7.0.0",
         "Stops listening to messages posted to shard channels.",
         "O(N) where N is the number of clients already subscribed to a shard channel."),
-    cmd("spublish", spublish_command, 3, INFO | f::FAST, 0, (1, 1, 1), "pubsub", "7.0.0",
+    cmd("spublish", spublish_command, 3, INFO | f::FAST | f::MAY_REPLICATE, 0, (1, 1, 1), "pubsub", "7.0.0",
         "Post a message to a shard channel",
         "O(N) where N is the number of clients subscribed to the receiving shard channel."),
     Command {

@@ -345,6 +345,40 @@ pub fn client_freed(srv: &mut Server, c: &mut Client) {
     if srv.repl.replicas.is_empty() {
         srv.repl.no_replicas_since = srv.now_ms;
     }
+    refresh_good_replicas(srv);
+}
+
+/// Re-reads `min-replicas-to-write` / `min-replicas-max-lag` and recounts the
+/// good replicas: online, with an ACK at most `min-replicas-max-lag` seconds
+/// old (Redis's refreshGoodSlavesCount; from the cron, when a replica goes
+/// away and when either directive changes).
+pub fn refresh_good_replicas(srv: &mut Server) {
+    srv.repl.min_replicas_to_write = config_num(srv, "min-replicas-to-write", 0);
+    srv.repl.min_replicas_max_lag = config_num(srv, "min-replicas-max-lag", 10);
+    if srv.repl.min_replicas_to_write == 0 || srv.repl.min_replicas_max_lag == 0 {
+        return;
+    }
+    let now_s = srv.now_ms / 1000;
+    let max_lag = srv.repl.min_replicas_max_lag;
+    srv.repl.good_replicas = srv
+        .repl
+        .replicas
+        .iter()
+        .filter_map(|&t| srv.clients.get(t).and_then(|s| s.as_deref()))
+        .filter_map(|c| c.repl.as_deref())
+        .filter(|r| r.state == Some(SyncState::Online) && now_s - r.ack_time_ms / 1000 <= max_lag)
+        .count();
+}
+
+/// False when writes are refused for want of good replicas (Redis's
+/// checkGoodReplicasStatus): both directives set and fewer good replicas
+/// than `min-replicas-to-write`.
+#[inline]
+pub fn enough_good_replicas(srv: &Server) -> bool {
+    let r = &srv.repl;
+    r.min_replicas_to_write == 0
+        || r.min_replicas_max_lag == 0
+        || r.good_replicas >= r.min_replicas_to_write as usize
 }
 
 fn config_num(srv: &Server, name: &str, default: i64) -> i64 {
@@ -367,6 +401,7 @@ pub fn cron(srv: &mut Server) {
     srv.repl.last_cron_ms = now;
     let loops = srv.repl.cron_loops;
     srv.repl.cron_loops += 1;
+    refresh_good_replicas(srv);
     if srv.repl.replicas.is_empty() {
         let ttl = config_num(srv, "repl-backlog-ttl", 3600);
         let since = srv.repl.no_replicas_since;
@@ -470,6 +505,9 @@ pub fn info_section(srv: &Server, o: &mut String) {
         "# Replication\r\nrole:master\r\nconnected_slaves:{}\r\n",
         r.replicas.len()
     );
+    if r.min_replicas_to_write != 0 && r.min_replicas_max_lag != 0 {
+        let _ = write!(o, "min_slaves_good_slaves:{}\r\n", r.good_replicas);
+    }
     let now = srv.now_ms;
     for (i, &token) in r.replicas.iter().enumerate() {
         let Some(Some(c)) = srv.clients.get(token) else {
