@@ -345,9 +345,16 @@ impl Client {
             + self.argv.capacity() * std::mem::size_of::<Bytes>()
     }
 
-    /// Bytes of the arguments held (CLIENT LIST `argv-mem`).
+    /// Bytes of the arguments held (CLIENT LIST `argv-mem`): the current
+    /// command's, or while blocked the command kept for its re-run, as Redis
+    /// keeps a blocked client's argv.
     pub fn argv_mem(&self) -> usize {
-        self.argv.iter().map(|a| a.len()).sum()
+        let held = self
+            .blocked
+            .as_ref()
+            .map(|b| &b.argv)
+            .filter(|_| self.argv.is_empty());
+        held.unwrap_or(&self.argv).iter().map(|a| a.len()).sum()
     }
 
     /// The argument `i` as UTF-8 lossy text (for error messages).

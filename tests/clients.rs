@@ -440,6 +440,8 @@ fn client_list_shows_subscriptions_transactions_and_state() {
         s.send(3, &["BLPOP", "nothing", "0"]);
         s.blocked(1);
         s.client_fields("misc", &fields);
+        // A blocked client still holds its command's arguments.
+        s.client_fields("misc", &["argv-mem"]);
         s.cmd(0, &["LPUSH", "nothing", "x"]);
         s.read(3);
         s.cmd(3, &["CLIENT", "NO-EVICT", "on"]);

@@ -314,7 +314,7 @@ fn client_pause_holds_writes_or_everything_until_it_ends() {
     );
     assert_eq!(
         admin.cmd(&["CLIENT", "PAUSE", "10", "SOME"]),
-        b"-ERR syntax error\r\n"
+        b"-ERR CLIENT PAUSE mode must be WRITE or ALL\r\n"
     );
     // WRITE: reads go on, writes wait for the end of the pause.
     assert_eq!(admin.cmd(&["CLIENT", "PAUSE", "400", "WRITE"]), b"+OK\r\n");
