@@ -130,7 +130,7 @@ pub fn used_memory() -> u64 {
         .max(0) as u64
 }
 
-/// What INFO shows as `mem_allocator` (Redis prints "jemalloc-<version>").
+/// What INFO shows as `mem_allocator` (Redis prints `jemalloc-<version>`).
 pub fn name() -> String {
     match read_str(c"version") {
         // The version string looks like "5.3.0-0-g54eaed1d8b56b1aa528be3bdd1877e59c56fa90c".

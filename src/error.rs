@@ -92,12 +92,12 @@ pub fn c_str(b: &[u8], n: usize) -> &[u8] {
     &b[..end]
 }
 
-/// "ERR wrong number of arguments for '<cmd>' command"
+/// `ERR wrong number of arguments for '<cmd>' command`
 pub fn wrong_arity(fullname: &str) -> String {
     format!("ERR wrong number of arguments for '{fullname}' command")
 }
 
-/// "ERR invalid expire time in '<cmd>' command"
+/// `ERR invalid expire time in '<cmd>' command`
 pub fn invalid_expire(cmd: &str) -> String {
     format!("ERR invalid expire time in '{cmd}' command")
 }
@@ -111,7 +111,7 @@ pub const EXPIRE_GT_LT_CONFLICT: &str = "ERR GT and LT options at the same time 
 pub const LFU_NOT_SELECTED: &str = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 pub const LFU_SELECTED: &str = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 
-/// "ERR Unsupported option <opt>" (EXPIRE's options; `opt` as C prints it: up to
+/// `ERR Unsupported option <opt>` (EXPIRE's options; `opt` as C prints it: up to
 /// the first NUL).
 pub fn unsupported_option(opt: &[u8]) -> Vec<u8> {
     [b"ERR Unsupported option ", c_str(opt, usize::MAX)].concat()
@@ -153,7 +153,7 @@ pub fn replconf_unrecognized(opt: &[u8]) -> Vec<u8> {
     .concat()
 }
 
-/// "ERR Unknown client type '<type>'" (CLIENT LIST TYPE, CLIENT KILL TYPE).
+/// `ERR Unknown client type '<type>'` (CLIENT LIST TYPE, CLIENT KILL TYPE).
 pub fn unknown_client_type(t: &[u8]) -> Vec<u8> {
     [b"ERR Unknown client type '", c_str(t, usize::MAX), b"'"].concat()
 }

@@ -92,7 +92,7 @@ pub const COMMANDS: &[Command] = &[
     ),
 ];
 
-/// PING [message]
+/// PING \[message\]
 pub fn ping_command(_: &mut Server, c: &mut Client) {
     if c.argv.len() > 2 {
         c.add_error(&error::wrong_arity("ping"));
@@ -152,7 +152,7 @@ fn check_password(srv: &Server, user: &[u8], pass: &[u8]) -> bool {
     }
 }
 
-/// AUTH [username] password
+/// AUTH \[username\] password
 pub fn auth_command(srv: &mut Server, c: &mut Client) {
     if c.argv.len() > 3 {
         c.add_error(error::SYNTAX);

@@ -61,7 +61,7 @@ pub fn dump_command(srv: &mut Server, c: &mut Client) {
     }
 }
 
-/// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
+/// RESTORE key ttl serialized-value \[REPLACE\] \[ABSTTL\] [IDLETIME seconds]
 /// [FREQ frequency]
 pub fn restore_command(srv: &mut Server, c: &mut Client) {
     let (mut replace, mut absttl) = (false, false);
@@ -260,7 +260,7 @@ fn read_line(r: &mut BufReader<&TcpStream>) -> Result<Vec<u8>, MigrateIo> {
     }
 }
 
-/// MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE]
+/// MIGRATE host port key|"" destination-db timeout \[COPY\] \[REPLACE\]
 /// [AUTH password] [AUTH2 username password] [KEYS key [key ...]]
 pub fn migrate_command(srv: &mut Server, c: &mut Client) {
     let a = match parse_migrate(c) {

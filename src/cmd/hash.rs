@@ -417,7 +417,7 @@ pub fn hincrbyfloat_command(srv: &mut Server, c: &mut Client) {
     }
 }
 
-/// HRANDFIELD key [count [WITHVALUES]]
+/// HRANDFIELD key [count \[WITHVALUES\]]
 pub fn hrandfield_command(srv: &mut Server, c: &mut Client) {
     let key = c.argv[1].clone();
     if c.argv.len() >= 3 {

@@ -432,7 +432,7 @@ pub fn move_command(srv: &mut Server, c: &mut Client) {
     c.add_int(1);
 }
 
-/// COPY source destination [DB destination-db] [REPLACE]
+/// COPY source destination [DB destination-db] \[REPLACE\]
 pub fn copy_command(srv: &mut Server, c: &mut Client) {
     let mut dst_id = c.db;
     let mut replace = false;

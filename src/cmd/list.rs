@@ -412,12 +412,12 @@ fn pop_generic(srv: &mut Server, c: &mut Client, left: bool) {
     }
 }
 
-/// LPOP key [count]
+/// LPOP key \[count\]
 pub fn lpop_command(srv: &mut Server, c: &mut Client) {
     pop_generic(srv, c, true);
 }
 
-/// RPOP key [count]
+/// RPOP key \[count\]
 pub fn rpop_command(srv: &mut Server, c: &mut Client) {
     pop_generic(srv, c, false);
 }
@@ -674,7 +674,7 @@ fn lmove_reply(srv: &mut Server, c: &mut Client, from_left: bool, to_left: bool)
     }
 }
 
-/// After an element `v` moved from argv[1] to argv[2]: the push event, the reply,
+/// After an element `v` moved from `argv[1]` to `argv[2]`: the push event, the reply,
 /// then the pop (and "del") events, in Redis's order.
 pub fn notify_moved(srv: &mut Server, c: &mut Client, v: &[u8], from_left: bool, to_left: bool) {
     let (src, dst) = (c.argv[1].clone(), c.argv[2].clone());

@@ -111,7 +111,7 @@ pub fn save_command(srv: &mut Server, c: &mut Client) {
     }
 }
 
-/// BGSAVE [SCHEDULE]
+/// BGSAVE \[SCHEDULE\]
 pub fn bgsave_command(srv: &mut Server, c: &mut Client) {
     let schedule = match c.argv.len() {
         1 => false,
@@ -136,7 +136,7 @@ pub fn bgsave_command(srv: &mut Server, c: &mut Client) {
     }
 }
 
-/// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+/// SHUTDOWN [NOSAVE | SAVE] \[NOW\] \[FORCE\] \[ABORT\]
 pub fn shutdown_command(srv: &mut Server, c: &mut Client) {
     let (mut save, mut force, mut abort, mut now) = (None, false, false, false);
     for a in &c.argv[1..] {

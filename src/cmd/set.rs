@@ -324,7 +324,7 @@ pub fn smembers_command(srv: &mut Server, c: &mut Client) {
     }
 }
 
-/// SPOP key [count]
+/// SPOP key \[count\]
 pub fn spop_command(srv: &mut Server, c: &mut Client) {
     if c.argv.len() > 3 {
         return reply_err(c, OpError::Syntax);
@@ -437,7 +437,7 @@ fn spop_with_count(srv: &mut Server, c: &mut Client, key: bytes::Bytes) {
     }
 }
 
-/// SRANDMEMBER key [count]
+/// SRANDMEMBER key \[count\]
 pub fn srandmember_command(srv: &mut Server, c: &mut Client) {
     if c.argv.len() > 3 {
         return reply_err(c, OpError::Syntax);

@@ -14,7 +14,7 @@
 //! depend on the encoding.
 //!
 //! Ordering is Redis 7.0's `sortCompare`: numeric scores (C `strtod`, see
-//! [`sort_score`]) with ties broken by the elements' bytes; ALPHA compares bytes,
+//! `sort_score`) with ties broken by the elements' bytes; ALPHA compares bytes,
 //! as `strcoll` does in the C locale (up to the first NUL) when the result is
 //! replied, and as `memcmp` when it is stored. The sort is stable, like glibc's
 //! `qsort`, so equal ALPHA BY keys keep the elements' input order.
@@ -472,13 +472,13 @@ fn sort_objects(db: &mut Db, objs: &mut [SortObject], o: &SortOptions) -> Result
 }
 
 /// SORT key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]]
-/// [ASC | DESC] [ALPHA] [STORE destination]
+/// [ASC | DESC] \[ALPHA\] [STORE destination]
 pub fn sort_command(srv: &mut Server, c: &mut Client) {
     sort_generic(srv, c, false);
 }
 
 /// SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]]
-/// [ASC | DESC] [ALPHA]
+/// [ASC | DESC] \[ALPHA\]
 pub fn sort_ro_command(srv: &mut Server, c: &mut Client) {
     sort_generic(srv, c, true);
 }

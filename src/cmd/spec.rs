@@ -397,7 +397,7 @@ pub fn has_keys(spec: &CommandSpec) -> bool {
     spec.getkeys != GetKeys::None || spec.key_specs.iter().any(|k| k.flags & NOT_KEY == 0)
 }
 
-/// Positions and flags of the keys in `argv` (argv[0] is the command name),
+/// Positions and flags of the keys in `argv` (`argv[0]` is the command name),
 /// as Redis's getKeysFromCommandWithSpecs; `arity` is the command's arity.
 /// Empty when the arguments do not make sense to the key specs.
 pub fn get_keys(spec: &CommandSpec, arity: i32, argv: &[bytes::Bytes]) -> Vec<(usize, u32)> {

@@ -290,7 +290,7 @@ fn set_generic(
     c.argv = argv;
 }
 
-/// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
+/// SET key value [NX | XX] \[GET\] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
 pub fn set_command(srv: &mut Server, c: &mut Client) {
     let (fl, exp_arg) = match parse_extended_args(&c.argv, 3, ExtendedKind::Set) {
         Ok(v) => v,

@@ -22,9 +22,9 @@
 //!   finds itself on the reactor's CPU while the reactor has work (it is handling
 //!   events, or its epoll descriptor is readable: woken, not yet running), the
 //!   reactor is the one waiting, so it steps aside until the reactor is idle.
-//! - The snapshot threads are owed [`SHARE`] of the wall-clock time: when they
+//! - The snapshot threads are owed `SHARE` of the wall-clock time: when they
 //!   have got less CPU than that, the reactor, between two batches of events,
-//!   sleeps for the difference ([`Grants::maybe_grant`]), at most [`MAX_GRANT`]
+//!   sleeps for the difference ([`Grants::maybe_grant`]), at most `MAX_GRANT`
 //!   at a time, and not while a snapshot waits for the disk ([`blocking_io`]).
 //!   That bounds both the save's duration and the extra wait of a request (one
 //!   grant).
@@ -202,7 +202,7 @@ impl Courtesy {
         }
     }
 
-    /// `n` more bytes were produced; every [`POINT_BYTES`], steps aside while
+    /// `n` more bytes were produced; every `POINT_BYTES`, steps aside while
     /// the reactor waits for this CPU, and picks the scheduling class for
     /// where the thread now runs: `SCHED_IDLE` on the reactor's CPU, a normal
     /// thread elsewhere (where, like Redis's fork child, it must hold its own

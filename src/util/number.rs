@@ -8,7 +8,8 @@
 //!   checks); [`format_double`] is `addReplyDouble`'s `%.17g`.
 //! - `long double`: [`LongDouble`] emulates the x87 80-bit type INCRBYFLOAT and
 //!   HINCRBYFLOAT compute in, with `strtold` parsing and `%.17Lf` output.
-//! - [`errors`]: the error replies of these paths, exactly as Redis words them.
+//! - Their error replies (not an integer, not a float, overflow) live in
+//!   [`crate::error`].
 //!
 //! Everything here is a pure function of its input. Exactness comes from a small
 //! private bignum (`number/bignum.rs`), used only off the common fast paths.

@@ -140,7 +140,7 @@ pub fn lcs_matches(
     Ok(t.walk(a, b, min_len))
 }
 
-/// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
+/// LCS key1 key2 \[LEN\] \[IDX\] [MINMATCHLEN min-match-len] \[WITHMATCHLEN\]
 pub fn lcs_command(srv: &mut Server, c: &mut Client) {
     // Redis looks both keys up (and checks their types) before it reads the
     // options; a missing key is an empty string.
