@@ -15,29 +15,9 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use bytes::Bytes;
 
+use crate::client::blocked::{BlockState, TimeoutReply};
 use crate::client::Client;
 use crate::server::Server;
-
-/// What a blocked client gets when its timeout fires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeoutReply {
-    /// `*-1` (RESP2) / `_` (RESP3): BLPOP, BLMPOP, BZPOPMIN, XREAD...
-    NullArray,
-    /// `$-1` (RESP2) / `_` (RESP3): BLMOVE, BRPOPLPUSH.
-    NullBulk,
-}
-
-/// Why and for what a client is blocked.
-#[derive(Debug)]
-pub struct BlockState {
-    pub db: usize,
-    pub keys: Vec<Bytes>,
-    /// Absolute deadline in ms; None = forever.
-    pub deadline: Option<i64>,
-    pub timeout_reply: TimeoutReply,
-    /// The command to re-run when a key becomes ready.
-    pub argv: Vec<Bytes>,
-}
 
 /// The server's side of blocking: FIFO queues and timeouts.
 #[derive(Default)]

@@ -6,8 +6,12 @@
 //! handlers append replies through the `add_*` methods (`client/reply.rs`);
 //! `before_sleep` writes the pending output (`client/output.rs`) to the socket.
 
+pub mod blocked;
 pub mod output;
+pub mod pubsub;
+pub mod repl;
 pub mod reply;
+pub mod tracking;
 
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
@@ -188,17 +192,17 @@ pub struct Client {
     /// Since when the output buffer is over the soft limit (ms).
     pub obuf_soft_since: Option<i64>,
     /// Set while the client waits in a blocking command.
-    pub blocked: Option<Box<crate::blocked::BlockState>>,
+    pub blocked: Option<Box<blocked::BlockState>>,
     /// Total bytes read and written (INFO stats).
     pub net_in: u64,
     pub net_out: u64,
     /// Channels, shard channels and patterns subscribed to (pubsub.rs); None
     /// when there are none. `flags::PUBSUB` is set while any exist.
-    pub pubsub: Option<Box<crate::pubsub::ClientSubs>>,
+    pub pubsub: Option<Box<pubsub::ClientSubs>>,
     /// Client-side caching state, while CLIENT TRACKING is on (tracking.rs).
-    pub tracking: Option<Box<crate::tracking::ClientTracking>>,
+    pub tracking: Option<Box<tracking::ClientTracking>>,
     /// Replication state: REPLCONF options, and the sync of a replica (repl/master.rs).
-    pub repl: Option<Box<crate::repl::master::ReplicaState>>,
+    pub repl: Option<Box<repl::ReplicaState>>,
 }
 
 impl Client {

@@ -69,7 +69,7 @@ pub fn may_replicate(cmd_flags: u64) -> bool {
 
 /// Whether the pause holds command `id`, which `c` is about to run (or queue).
 pub fn holds(srv: &mut Server, c: &Client, id: usize) -> bool {
-    if !in_force(srv) || crate::repl::master::is_replica(c) {
+    if !in_force(srv) || crate::client::repl::is_replica(c) {
         return false;
     }
     if srv.pause.is_some_and(|(_, all)| all) {

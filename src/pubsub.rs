@@ -1,6 +1,6 @@
 //! Publish/subscribe (Redis's pubsub.c): the server-side tables of channels,
-//! shard channels and patterns, each client's own subscription sets, and the
-//! publish fan-out.
+//! shard channels and patterns, and the publish fan-out (each client's own
+//! subscription sets are in client/pubsub.rs).
 //!
 //! A message is appended to each receiver's output buffer while the publishing
 //! command runs, as Redis does, and the receiver is queued for writing through
@@ -15,7 +15,7 @@
 //! Standalone semantics of Redis 7.0: shard channels (SSUBSCRIBE/SPUBLISH) are a
 //! separate namespace, delivered as `smessage`, not matched by patterns.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use bytes::Bytes;
 
@@ -65,15 +65,6 @@ pub struct PubSub {
     pub shard_channels: HashMap<Bytes, Vec<usize>>,
     /// pattern -> tokens.
     pub patterns: HashMap<Bytes, Vec<usize>>,
-}
-
-/// One client's subscriptions.
-#[derive(Default, Debug)]
-pub struct ClientSubs {
-    pub channels: HashSet<Bytes>,
-    pub shard_channels: HashSet<Bytes>,
-    /// In subscription order (PUNSUBSCRIBE without arguments follows it, as Redis's list).
-    pub patterns: Vec<Bytes>,
 }
 
 impl PubSub {

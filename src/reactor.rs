@@ -642,7 +642,7 @@ impl Reactor {
             .filter_map(|(token, slot)| match slot {
                 Some(c)
                     if (now - c.last_interaction_ms) / 1000 > timeout as i64
-                        && !crate::repl::master::is_replica(c)
+                        && !crate::client::repl::is_replica(c)
                         && !c.has(cflags::MONITOR | cflags::PUBSUB | cflags::POSTPONED)
                         && c.blocked.is_none() =>
                 {

@@ -3,10 +3,11 @@
 //! (TRACKING, CACHING, GETREDIR, TRACKINGINFO; the machinery is in tracking.rs).
 
 use super::{acl, cmd, container_command, flags as f, validate_client_name, Command};
+use crate::client::tracking::flags as tflags;
 use crate::client::{flags as cflags, Client};
 use crate::error;
 use crate::server::Server;
-use crate::tracking::{self, flags as tflags, PrefixCheck};
+use crate::tracking::{self, PrefixCheck};
 use crate::util::number::parse_i64;
 
 const CONN: u64 = f::NOSCRIPT | f::LOADING | f::STALE;
@@ -87,7 +88,7 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
     let mut flags = String::new();
     if c.has(cflags::MONITOR) {
         flags.push('O');
-    } else if crate::repl::master::is_replica(c) {
+    } else if crate::client::repl::is_replica(c) {
         flags.push('S');
     }
     if c.has(cflags::PUBSUB) {
@@ -209,7 +210,7 @@ pub enum ClientType {
 
 /// The class of a client (a MONITOR client counts as normal, as in Redis).
 pub fn client_type(c: &Client) -> ClientType {
-    if crate::repl::master::is_replica(c) {
+    if crate::client::repl::is_replica(c) {
         ClientType::Replica
     } else if c.has(cflags::PUBSUB) {
         ClientType::Pubsub

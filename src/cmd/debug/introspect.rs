@@ -140,7 +140,7 @@ pub(super) fn debug_client_eviction(srv: &mut Server, c: &mut Client) {
     };
     // Replicas are never evicted, so they are in no bucket.
     for other in srv.clients.iter().filter_map(|(_, s)| s.as_deref()) {
-        if !crate::repl::master::is_replica(other) {
+        if !crate::client::repl::is_replica(other) {
             add(other.mem_usage());
         }
     }

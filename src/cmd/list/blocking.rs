@@ -11,7 +11,8 @@
 use bytes::Bytes;
 
 use super::{check_list, fill, lmove_generic, mpop_generic, parse_mpop_args, parse_where};
-use crate::blocked::{parse_timeout, TimeoutReply};
+use crate::blocked::parse_timeout;
+use crate::client::blocked::TimeoutReply;
 use crate::client::{flags as cflags, Client};
 use crate::cmd::reply_err;
 use crate::error::OpError;

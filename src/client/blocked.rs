@@ -1,0 +1,25 @@
+//! A blocked client's own state (the server's FIFO queues and timeouts are in
+//! blocked.rs): what it waits for, until when, and the command to re-run.
+
+use bytes::Bytes;
+
+/// What a blocked client gets when its timeout fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeoutReply {
+    /// `*-1` (RESP2) / `_` (RESP3): BLPOP, BLMPOP, BZPOPMIN, XREAD...
+    NullArray,
+    /// `$-1` (RESP2) / `_` (RESP3): BLMOVE, BRPOPLPUSH.
+    NullBulk,
+}
+
+/// Why and for what a client is blocked.
+#[derive(Debug)]
+pub struct BlockState {
+    pub db: usize,
+    pub keys: Vec<Bytes>,
+    /// Absolute deadline in ms; None = forever.
+    pub deadline: Option<i64>,
+    pub timeout_reply: TimeoutReply,
+    /// The command to re-run when a key becomes ready.
+    pub argv: Vec<Bytes>,
+}
