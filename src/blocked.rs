@@ -223,7 +223,7 @@ impl Server {
             if !c.has(cf::CLOSE_ASAP) {
                 log::warn!(
                     "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                    crate::cmd::client::client_info_line(c, self.now_ms)
+                    crate::client::info::client_info_line(c, self.now_ms)
                 );
             }
             c.flags |= cf::OBUF_LIMIT;
@@ -242,7 +242,7 @@ impl Server {
     /// The output-buffer limits of the client's class; the hard one is also
     /// handed to the client, which checks it while its output grows.
     pub(crate) fn refresh_output_limit(&self, c: &mut Client) -> crate::config::ObufLimit {
-        use crate::cmd::client::{client_type, ClientType};
+        use crate::client::info::{client_type, ClientType};
         let class = match client_type(c) {
             ClientType::Replica => 1,
             ClientType::Pubsub => 2,

@@ -7,6 +7,7 @@
 //! `before_sleep` writes the pending output (`client/output.rs`) to the socket.
 
 pub mod blocked;
+pub mod info;
 pub mod output;
 pub mod pubsub;
 pub mod repl;

@@ -68,15 +68,6 @@ pub fn queued_flags(srv: &Server, c: &Client) -> u64 {
         .fold(0, |f, id| f | srv.commands.list[id].cmd.flags)
 }
 
-/// Bytes the queued commands hold, as CLIENT LIST `multi-mem` reports them
-/// (Redis's mstate.argv_len_sums: argument bytes plus a pointer per argument).
-pub fn queued_mem(c: &Client) -> usize {
-    c.mstate
-        .iter()
-        .map(|argv| argv.iter().map(|a| a.len()).sum::<usize>() + argv.len() * 8)
-        .sum()
-}
-
 /// Leaves MULTI state, dropping the queue.
 pub fn discard_transaction(srv: &mut Server, c: &mut Client) {
     c.mstate.clear();

@@ -276,7 +276,7 @@ fn append_stream(srv: &mut Server, c: &mut Client, data: &[u8]) {
         if srv.output_limit_reached(c) {
             warn!(
                 "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                crate::cmd::client::client_info_line(c, srv.now_ms)
+                crate::client::info::client_info_line(c, srv.now_ms)
             );
             srv.close_client_asap(c);
         }
