@@ -610,7 +610,7 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     srv.set_time_ms(start_us / 1000);
     c.errors_in_cmd = 0;
     let out_mark = c.out_mark();
-    srv.refresh_output_limit(c);
+    c.refresh_output_limit(&srv.config.client_output_buffer_limit);
     srv.tracking.nesting += 1;
     let dirty_before = srv.dirty;
     let outer = crate::repl::begin_call(srv);

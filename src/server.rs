@@ -672,6 +672,32 @@ impl Server {
         }
     }
 
+    /// Queues a client's output for before_sleep, closing the client instead if
+    /// its output buffer is over `client-output-buffer-limit`.
+    pub fn schedule_write(&mut self, c: &mut Client) {
+        use crate::client::flags as cf;
+        c.note_reply_peak();
+        if c.has(cf::OBUF_LIMIT)
+            || (c.pending_out() > 0
+                && c.check_output_limits(&self.config.client_output_buffer_limit, self.now_ms))
+        {
+            if !c.has(cf::CLOSE_ASAP) {
+                log::warn!(
+                    "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    crate::client::info::client_info_line(c, self.now_ms)
+                );
+            }
+            c.flags |= cf::OBUF_LIMIT;
+            c.clear_out();
+            self.close_client_asap(c);
+            return;
+        }
+        if (c.pending_out() > 0 || c.has(cf::CLOSE_AFTER_REPLY)) && !c.has(cf::PENDING_WRITE) {
+            c.flags |= cf::PENDING_WRITE;
+            self.pending_writes.push(c.token);
+        }
+    }
+
     /// Number of connected clients.
     pub fn connected_clients(&self) -> usize {
         self.clients.len()

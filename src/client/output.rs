@@ -19,7 +19,9 @@
 use std::collections::VecDeque;
 use std::io;
 
+use super::info::{client_type, ClientType};
 use super::{flags, Client};
+use crate::config::ObufLimit;
 
 /// Size of a reply block, and the largest reply buffer (PROTO_REPLY_CHUNK_BYTES).
 pub const REPLY_CHUNK: usize = 16 * 1024;
@@ -346,6 +348,36 @@ impl Client {
         }
         resize
     }
+
+    /// The output-buffer limits of the client's class; the hard one is also
+    /// kept in `output`, which checks it while the output grows.
+    pub fn refresh_output_limit(&mut self, limits: &[ObufLimit; 3]) -> ObufLimit {
+        let class = match client_type(self) {
+            ClientType::Replica => 1,
+            ClientType::Pubsub => 2,
+            _ => 0,
+        };
+        let lim = limits[class];
+        self.output.hard_limit = lim.hard_limit_bytes;
+        lim
+    }
+
+    /// Redis's checkClientOutputBufferLimits: the hard limit closes at once, the
+    /// soft limit after being exceeded continuously for its seconds.
+    pub fn check_output_limits(&mut self, limits: &[ObufLimit; 3], now_ms: i64) -> bool {
+        let lim = self.refresh_output_limit(limits);
+        let held = self.repl.as_deref().map_or(0, |r| r.pending_len());
+        let used = (self.pending_out() + held) as u64;
+        if lim.hard_limit_bytes > 0 && used >= lim.hard_limit_bytes {
+            return true;
+        }
+        if lim.soft_limit_bytes > 0 && used >= lim.soft_limit_bytes {
+            let since = *self.obuf_soft_since.get_or_insert(now_ms);
+            return (now_ms - since) / 1000 > lim.soft_limit_seconds;
+        }
+        self.obuf_soft_since = None;
+        false
+    }
 }
 
 #[cfg(test)]
@@ -440,5 +472,32 @@ mod tests {
         c.add_bulk(&vec![b'x'; 40_000]);
         assert_eq!(c.resize_reply_buffer(300, -1), Resize::None);
         assert_eq!(c.output.size, REPLY_CHUNK);
+    }
+
+    #[test]
+    fn output_limits_follow_the_class_and_the_soft_limit_waits_its_seconds() {
+        let none = ObufLimit {
+            hard_limit_bytes: 0,
+            soft_limit_bytes: 0,
+            soft_limit_seconds: 0,
+        };
+        let pubsub = ObufLimit {
+            hard_limit_bytes: 1_000_000,
+            soft_limit_bytes: 100,
+            soft_limit_seconds: 2,
+        };
+        let limits = [none, none, pubsub];
+        let mut c = client();
+        c.add_bulk(&[b'x'; 200]);
+        assert!(!c.check_output_limits(&limits, 0));
+        assert_eq!(c.output.hard_limit, 0);
+        c.flags |= flags::PUBSUB;
+        assert!(!c.check_output_limits(&limits, 1_000));
+        assert_eq!(c.output.hard_limit, 1_000_000);
+        assert!(!c.check_output_limits(&limits, 3_000));
+        assert!(c.check_output_limits(&limits, 4_000));
+        c.take_out();
+        assert!(!c.check_output_limits(&limits, 5_000));
+        assert_eq!(c.obuf_soft_since, None);
     }
 }

@@ -273,7 +273,7 @@ fn append_stream(srv: &mut Server, c: &mut Client, data: &[u8]) {
         srv.schedule_write(c);
     } else {
         r.pending.extend_from_slice(data);
-        if srv.output_limit_reached(c) {
+        if c.check_output_limits(&srv.config.client_output_buffer_limit, srv.now_ms) {
             warn!(
                 "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
                 crate::client::info::client_info_line(c, srv.now_ms)
