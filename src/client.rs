@@ -20,6 +20,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use bytes::{Bytes, BytesMut};
 use mio::net::{TcpStream, UnixStream};
 
+use crate::db::watch::{self, Touch, WatchedKey};
 use crate::resp::parse::ParseState;
 
 /// The two kinds of client socket.
@@ -189,7 +190,7 @@ pub struct Client {
     /// Commands queued by MULTI.
     pub mstate: Vec<Vec<Bytes>>,
     /// WATCHed keys: (db, key, already logically expired when watched).
-    pub watched: Vec<(usize, Bytes, bool)>,
+    pub watched: Vec<WatchedKey>,
     /// Since when the output buffer is over the soft limit (ms).
     pub obuf_soft_since: Option<i64>,
     /// Set while the client waits in a blocking command.
@@ -360,6 +361,14 @@ impl Client {
             .map(|b| &b.argv)
             .filter(|_| self.argv.is_empty());
         held.unwrap_or(&self.argv).iter().map(|a| a.len()).sum()
+    }
+
+    /// A modification of a key the client may watch: marks its transaction
+    /// `DIRTY_CAS` when it changes what the client saw (db/watch.rs).
+    pub fn watched_key_touched(&mut self, db: usize, key: &[u8], how: Touch) {
+        if watch::key_touched(&mut self.watched, db, key, how) {
+            self.flags |= flags::DIRTY_CAS;
+        }
     }
 
     /// The argument `i` as UTF-8 lossy text (for error messages).

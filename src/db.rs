@@ -13,6 +13,7 @@ pub mod object;
 pub mod segment;
 pub mod set;
 pub mod table;
+pub mod watch;
 
 use std::collections::hash_map::RandomState;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub use entry::{Entry, Value, ValueRef};
 pub use object::Object;
 use segment::Segment;
 pub use table::{Pos, Table};
+pub use watch::Touch;
 
 /// Bits of [`Db::events`]: which per-database queues have entries, so the code
 /// that runs after every command can skip looking at all databases when nothing
@@ -34,24 +36,6 @@ pub mod events {
     pub const READY: u8 = 1 << 1;
     pub const TOUCHED: u8 = 1 << 2;
     pub const NEW: u8 = 1 << 3;
-}
-
-/// How a watched key changed, as WATCH needs to know for keys that were
-/// already logically expired when watched (Redis 7.0: deleting such a key is
-/// no change, and SWAPDB bringing in another expired version is none either).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Touch {
-    /// Written or created: a change for every watcher.
-    Changed,
-    /// Deleted (expiry, DEL, flush, eviction, SWAPDB bringing in no key): no
-    /// change for a watcher that saw the key expired, which now sees it absent.
-    Deleted,
-    /// SWAPDB replaced an existing key with an expired one: no change for a
-    /// watcher that saw it expired, a change for the others.
-    Stale,
-    /// SWAPDB brought an expired key where there was none: no change for
-    /// anyone; the watchers now see it expired.
-    StaleFromAbsent,
 }
 
 /// Redis's LRU clock: seconds, 24 bits.
@@ -82,8 +66,9 @@ pub struct Db {
     /// Keys created since the last check that blocked clients wait for
     /// (Redis's `signalKeyAsReady`).
     pub ready_keys: Vec<Bytes>,
-    /// Keys WATCHed by some client, with how many watch them.
-    pub watched: std::collections::HashMap<Bytes, usize>,
+    /// Keys WATCHed by some client -> tokens of the watching clients, in
+    /// the order they watched (Redis's `db->watched_keys`; db/watch.rs).
+    pub watched: std::collections::HashMap<Bytes, Vec<usize>>,
     /// Keys created since the last drain, recorded only while the `n` (new key)
     /// class of `notify-keyspace-events` is on.
     pub new_keys: Vec<Bytes>,
@@ -227,49 +212,6 @@ impl Db {
         if self.tracking {
             self.tracking_keys
                 .push((Bytes::copy_from_slice(key), by_expiry));
-        }
-    }
-
-    /// Touches every watched key that is stored, expired or not, as deleted
-    /// (FLUSHDB, FLUSHALL: Redis's touchAllWatchedKeysInDb).
-    pub fn touch_all_watched(&mut self) {
-        let present: Vec<(Bytes, Touch)> = self
-            .watched
-            .keys()
-            .filter(|k| self.table.find(k).is_some())
-            .map(|k| (k.clone(), Touch::Deleted))
-            .collect();
-        self.push_touched(present);
-    }
-
-    /// Touches the watched keys that SWAPDB changes: this database's contents
-    /// are about to be replaced with `with`'s. A key absent from both does not
-    /// change; one that `with` holds expired is a change only for a watcher
-    /// that did not already see it expired.
-    fn touch_watched_for_swap(&mut self, with: &Db) {
-        let mut out = Vec::new();
-        for k in self.watched.keys() {
-            let before = self.table.find(k).is_some();
-            let after = with
-                .table
-                .find(k)
-                .map(|p| with.is_expired(with.table.get(p)));
-            let how = match (before, after) {
-                (false, None) => continue,
-                (_, None) => Touch::Deleted,
-                (_, Some(false)) => Touch::Changed,
-                (true, Some(true)) => Touch::Stale,
-                (false, Some(true)) => Touch::StaleFromAbsent,
-            };
-            out.push((k.clone(), how));
-        }
-        self.push_touched(out);
-    }
-
-    fn push_touched(&mut self, keys: Vec<(Bytes, Touch)>) {
-        if !keys.is_empty() {
-            self.events.set(self.events.get() | events::TOUCHED);
-            self.touched.extend(keys);
         }
     }
 

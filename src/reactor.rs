@@ -578,7 +578,7 @@ impl Reactor {
                     self.srv.unblock_client(&mut c);
                 }
                 crate::pause::client_freed(&mut self.srv, &mut c);
-                crate::cmd::multi::unwatch_all(&mut self.srv, &mut c);
+                crate::db::watch::unwatch_all(&mut self.srv.dbs, c.token, &mut c.watched);
                 crate::pubsub::unsubscribe_everything(&mut self.srv, &mut c);
                 crate::tracking::client_freed(&mut self.srv, &mut c);
                 crate::repl::master::client_freed(&mut self.srv, &mut c);
@@ -720,7 +720,7 @@ fn process_commands(srv: &mut Server, c: &mut Client) {
         c.reset_argv();
         if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
             srv.handle_blocked_on_keys();
-            crate::cmd::multi::apply_deferred_touches(srv, c);
+            srv.apply_deferred_touches(c);
         }
     }
     loop {
@@ -745,7 +745,7 @@ fn process_commands(srv: &mut Server, c: &mut Client) {
                 c.reset_argv();
                 if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
                     srv.handle_blocked_on_keys();
-                    crate::cmd::multi::apply_deferred_touches(srv, c);
+                    srv.apply_deferred_touches(c);
                 }
             }
             Err(e) => {

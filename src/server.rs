@@ -137,8 +137,6 @@ pub struct Server {
     pub pending_writes: Vec<usize>,
     /// Tokens of clients to free in before_sleep.
     pub clients_to_close: Vec<usize>,
-    /// (db, key) -> tokens of the clients WATCHing it.
-    pub watchers: HashMap<(usize, bytes::Bytes), Vec<usize>>,
     /// WATCH marks for clients that were out of the slab when their key was
     /// touched: (token, db, key, how), applied when the client is back.
     pub watch_deferred: Vec<(usize, usize, bytes::Bytes, crate::db::Touch)>,
@@ -263,7 +261,6 @@ impl Server {
             clients: Slab::new(),
             pending_writes: Vec::new(),
             clients_to_close: Vec::new(),
-            watchers: HashMap::new(),
             watch_deferred: Vec::new(),
             pause: None,
             paused_clients: Vec::new(),
@@ -365,8 +362,8 @@ impl Server {
                     db.expired_keys.clear();
                 }
             }
-            if !self.watchers.is_empty() {
-                crate::cmd::multi::mark_touched(self, c);
+            if crate::db::watch::any_watched(&self.dbs) {
+                self.touch_watched_keys(c);
             } else {
                 for db in &mut self.dbs {
                     db.touched.clear();
@@ -385,6 +382,39 @@ impl Server {
         }
         if c.has(cflags::REPLY_SKIP_NEXT) {
             c.flags = (c.flags & !cflags::REPLY_SKIP_NEXT) | cflags::REPLY_SKIP;
+        }
+    }
+
+    /// Gives the clients watching keys that were modified their WATCH marks
+    /// (db/watch.rs; called after each command). `c` is the client that ran
+    /// it, which is not in the slab meanwhile. A client taken out of the slab
+    /// by a caller up the stack (the one whose command woke blocked clients)
+    /// gets its marks from [`Server::apply_deferred_touches`].
+    pub fn touch_watched_keys(&mut self, c: &mut Client) {
+        for (t, db, key, how) in crate::db::watch::drain_touched(&mut self.dbs) {
+            if t == c.token {
+                c.watched_key_touched(db, &key, how);
+            } else {
+                match self.clients.get_mut(t) {
+                    Some(Some(other)) => other.watched_key_touched(db, &key, how),
+                    Some(None) => self.watch_deferred.push((t, db, key, how)),
+                    None => {}
+                }
+            }
+        }
+    }
+
+    /// Gives `c` the WATCH marks that were due while it was out of the slab.
+    pub fn apply_deferred_touches(&mut self, c: &mut Client) {
+        if self.watch_deferred.is_empty() {
+            return;
+        }
+        for (t, db, key, how) in std::mem::take(&mut self.watch_deferred) {
+            if t == c.token {
+                c.watched_key_touched(db, &key, how);
+            } else if let Some(Some(other)) = self.clients.get_mut(t) {
+                other.watched_key_touched(db, &key, how);
+            }
         }
     }
 
