@@ -6,7 +6,9 @@
 //!  listen.rs    the listening sockets, rebound by CONFIG SET port/bind
 //!  client.rs    per-connection state; client/reply.rs the RESP2/RESP3 writer
 //!  resp/        request parser (multibulk and inline)
-//!  cmd.rs       command table and call(); cmd/<group>.rs one file per group
+//!  command.rs   the command table (rows, name index, stats); command/spec.rs
+//!               key specs and docs; no handler or server in this layer
+//!  cmd.rs       call() and the handlers' rows; cmd/<group>.rs one file per group
 //!  server.rs    Server: databases, config, stats, lazy-free thread, cron work
 //!  evict.rs     maxmemory and key eviction; alloc.rs jemalloc, used_memory
 //!  db.rs        Db: expiry semantics over db/table.rs (segmented CoW table),
@@ -31,6 +33,7 @@ pub mod alloc;
 pub mod blocked;
 pub mod client;
 pub mod cmd;
+pub mod command;
 pub mod config;
 pub mod db;
 pub mod error;

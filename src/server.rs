@@ -257,7 +257,7 @@ impl Server {
         let mut s = Server {
             config,
             dbs,
-            commands: CommandTable::new(),
+            commands: crate::cmd::command_table(),
             clients: Slab::new(),
             pending_writes: Vec::new(),
             clients_to_close: Vec::new(),

@@ -1,8 +1,8 @@
 //! Server commands: INFO, TIME, COMMAND, CONFIG, SHUTDOWN.
 
-use super::spec::{self, Arg, ArgType, BeginSearch, FindKeys, KeySpec};
 use super::{acl, cmd, container_command, flags as f, Command, CommandEntry};
 use crate::client::Client;
+use crate::command::spec::{self, Arg, ArgType, BeginSearch, FindKeys, KeySpec};
 use crate::config::ProtectedConfig;
 use crate::error;
 use crate::server::Server;
