@@ -15,14 +15,18 @@ pub mod expire;
 pub(crate) mod harness;
 pub mod hash;
 pub mod keyspace;
+pub mod latency;
 pub mod list;
+pub mod lolwut;
 pub mod memory;
+pub mod monitor;
 pub mod multi;
 pub mod observe;
 pub mod pubsub;
 pub mod replication;
 pub mod server;
 pub mod set;
+pub mod slowlog;
 pub mod sort;
 pub mod string;
 #[cfg(test)]
@@ -55,7 +59,10 @@ const GROUPS: &[&[Command]] = &[
     multi::COMMANDS,
     server::COMMANDS,
     memory::COMMANDS,
-    observe::COMMANDS,
+    slowlog::COMMANDS,
+    latency::COMMANDS,
+    monitor::COMMANDS,
+    lolwut::COMMANDS,
     debug::COMMANDS,
     dump::COMMANDS,
     replication::COMMANDS,

@@ -1,4 +1,4 @@
-//! LOLWUT: a small piece of generative text art and the version.
+//! LOLWUT (Redis's lolwut.c): a small piece of generative text art and the version.
 //!
 //! oxidis draws its own piece, "patina": rust spreading over a sheet of iron from
 //! a few random seeds, darker where it is older. Redis 7.0 draws Georg Nees's
@@ -6,10 +6,17 @@
 //! its version otherwise; oxidis parses the arguments the way Redis does (the
 //! integers after VERSION 5 or 6 are checked), and always draws patina.
 
+use super::{cmd, flags as f, Command};
 use crate::client::Client;
 use crate::error;
 use crate::server::{Server, OXIDIS_VERSION, REDIS_VERSION};
 use crate::util::number::parse_i64;
+
+#[rustfmt::skip]
+pub const COMMANDS: &[Command] = &[
+    cmd("lolwut", lolwut_command, -1, f::READONLY | f::FAST, 0, (0, 0, 0), "server", "5.0.0",
+        "Display some computer art and the Redis version", ""),
+];
 
 /// From clean iron to deep rust.
 const RAMP: &[u8] = b" .:-=+*#%@";
