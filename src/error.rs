@@ -1,6 +1,15 @@
-//! Error replies: every error text oxidis sends lives here, spelled exactly as
-//! Redis 7.0 spells it. Data operations return `Result<T, OpError>`; the command
-//! layer turns an `OpError` into an error reply.
+//! Error replies, spelled exactly as Redis 7.0 spells them. Data operations
+//! return `Result<T, OpError>`; the command layer turns an `OpError` into an
+//! error reply.
+//!
+//! Which texts live here: every error text that has a name (a `const`), every
+//! text used in more than one place, and every formatted text built in more than
+//! one place (as a function). A text used in exactly one place may stay beside
+//! that use as a literal, where it is read with the code that decides to send it.
+//! Test code spells out the texts it expects on the wire, independently of these.
+//! `tests::error_texts_live_in_error_rs` holds `src/` to this: outside test code,
+//! no literal that starts with an error code (`ERR `, `WRONGTYPE `, ...) equals a
+//! text here, appears twice, or is the value of a `const`.
 
 use std::borrow::Cow;
 
@@ -142,6 +151,29 @@ pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, bu
 /// SORT without ALPHA: a weight that `strtod` does not read whole.
 pub const SORT_SCORES_NOT_DOUBLE: &str = "ERR One or more scores can't be converted into double";
 
+// --- persistence, DUMP/RESTORE/MIGRATE ---
+/// SAVE, BGSAVE (without SCHEDULE) while a background save runs.
+pub const BGSAVE_IN_PROGRESS: &str = "ERR Background save already in progress";
+/// RESTORE: the payload's trailer (RDB version, CRC64) does not check out.
+pub const DUMP_PAYLOAD_VERSION: &str = "ERR DUMP payload version or checksum are wrong";
+/// RESTORE: the payload's trailer is right but its value does not decode.
+pub const BAD_DATA_FORMAT: &str = "ERR Bad data format";
+pub const BUSYKEY: &str = "BUSYKEY Target key name already exists.";
+pub const INVALID_TTL: &str = "ERR Invalid TTL value, must be >= 0";
+pub const INVALID_IDLETIME: &str = "ERR Invalid IDLETIME value, must be >= 0";
+pub const INVALID_FREQ: &str = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+pub const MIGRATE_KEYS_NOT_EMPTY: &str =
+    "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string";
+
+// --- COMMAND GETKEYS ---
+pub const GETKEYS_NO_KEYS: &str = "ERR The command has no key arguments";
+pub const GETKEYS_BAD_ARITY: &str = "ERR Invalid number of arguments specified for command";
+
+/// CONFIG SET: a directive's value was refused (`why`) or its side effect failed.
+pub fn config_set_failed(name: &str, why: &str) -> String {
+    format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {why}")
+}
+
 // --- replication (repl/master.rs) ---
 pub const SYNC_PENDING_OUTPUT: &str = "ERR SYNC and PSYNC are invalid with pending output";
 
@@ -160,4 +192,310 @@ pub fn unknown_client_type(t: &[u8]) -> Vec<u8> {
 
 pub fn replconf_ip_too_long(len: usize) -> String {
     format!("ERR REPLCONF ip-address provided by replica instance is too long: {len} bytes")
+}
+
+#[cfg(test)]
+mod tests {
+    //! The rule of the module header, checked over `src/`: a lexer small enough
+    //! to read finds every string literal outside test code and this file.
+
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+
+    /// Redis's error codes: a literal starting with one of them and a space is
+    /// an error text (a whole reply or the fixed start of a formatted one).
+    const CODES: &[&str] = &[
+        "ERR",
+        "WRONGTYPE",
+        "NOAUTH",
+        "WRONGPASS",
+        "NOPROTO",
+        "OOM",
+        "LOADING",
+        "NOREPLICAS",
+        "MISCONF",
+        "BUSYKEY",
+        "EXECABORT",
+        "UNBLOCKED",
+        "DENIED",
+        "NOPERM",
+        "BUSY",
+        "NOSCRIPT",
+        "READONLY",
+        "MASTERDOWN",
+        "NOGROUP",
+        "CROSSSLOT",
+        "MOVED",
+        "ASK",
+        "TRYAGAIN",
+        "CLUSTERDOWN",
+        "NOTBUSY",
+        "UNKILLABLE",
+    ];
+
+    /// A string literal: its decoded bytes, its line, and whether it is the
+    /// value of a `const` item.
+    struct Lit {
+        bytes: Vec<u8>,
+        line: usize,
+        is_const: bool,
+    }
+
+    fn is_error_text(b: &[u8]) -> bool {
+        let b = b.strip_prefix(b"-").unwrap_or(b);
+        CODES.iter().any(|c| {
+            b.starts_with(c.as_bytes()) && b.get(c.len()) == Some(&b' ') && b.len() > c.len() + 1
+        })
+    }
+
+    /// `{name}` and `{}` placeholders compare equal: two `format!` strings with
+    /// the same text are the same error text.
+    fn normalise(b: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'{' && b.get(i + 1) != Some(&b'{') {
+                if let Some(end) = b[i..].iter().position(|&c| c == b'}') {
+                    out.extend_from_slice(b"{}");
+                    i += end + 1;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        out
+    }
+
+    /// Decodes the escapes of a (byte) string literal's body.
+    fn unescape(body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(body.len());
+        let mut i = 0;
+        while i < body.len() {
+            if body[i] != b'\\' {
+                out.push(body[i]);
+                i += 1;
+                continue;
+            }
+            let e = body[i + 1];
+            i += 2;
+            match e {
+                b'n' => out.push(b'\n'),
+                b'r' => out.push(b'\r'),
+                b't' => out.push(b'\t'),
+                b'0' => out.push(0),
+                b'x' => {
+                    let hex = std::str::from_utf8(&body[i..i + 2]).unwrap();
+                    out.push(u8::from_str_radix(hex, 16).unwrap());
+                    i += 2;
+                }
+                b'u' => {
+                    let end = i + body[i..].iter().position(|&c| c == b'}').unwrap();
+                    let hex = std::str::from_utf8(&body[i + 1..end]).unwrap();
+                    let ch = char::from_u32(u32::from_str_radix(hex, 16).unwrap()).unwrap();
+                    out.extend_from_slice(ch.to_string().as_bytes());
+                    i = end + 1;
+                }
+                b'\n' => {
+                    while i < body.len() && body[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    /// Every string literal of a Rust source file, comments skipped. Code after a
+    /// `#[cfg(test)]` attribute on an inline `mod` is left out: tests spell the
+    /// texts they expect on the wire.
+    fn literals(src: &str) -> Vec<Lit> {
+        let s = src.as_bytes();
+        let mut out = Vec::new();
+        let (mut i, mut line) = (0, 1);
+        let mut stmt_start = 0;
+        while i < s.len() {
+            let c = s[i];
+            if s[i..].starts_with(b"#[cfg(test)]") {
+                let rest = src[i + 12..].trim_start();
+                if rest.starts_with("mod ") && !rest.lines().next().unwrap().ends_with(';') {
+                    break;
+                }
+            }
+            if s[i..].starts_with(b"//") {
+                while i < s.len() && s[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            if s[i..].starts_with(b"/*") {
+                let end = i + 2 + src[i + 2..].find("*/").unwrap() + 2;
+                line += s[i..end].iter().filter(|&&c| c == b'\n').count();
+                i = end;
+                continue;
+            }
+            if c == b'\'' {
+                // A char literal ('"', '\'', 'x') or a lifetime.
+                if s[i + 1] == b'\\' {
+                    i += 2 + s[i + 2..].iter().position(|&c| c == b'\'').unwrap() + 1;
+                } else {
+                    let ch = src[i + 1..].chars().next().unwrap();
+                    let after = i + 1 + ch.len_utf8();
+                    i = if s.get(after) == Some(&b'\'') {
+                        after + 1
+                    } else {
+                        i + 1
+                    };
+                }
+                continue;
+            }
+            let ident_before = i > 0 && (s[i - 1].is_ascii_alphanumeric() || s[i - 1] == b'_');
+            let (prefix, raw) = if ident_before {
+                (0, false)
+            } else if s[i..].starts_with(b"br") && matches!(s.get(i + 2), Some(b'"' | b'#')) {
+                (2, true)
+            } else if c == b'r' && matches!(s.get(i + 1), Some(b'"' | b'#')) {
+                (1, true)
+            } else if c == b'b' && s.get(i + 1) == Some(&b'"') {
+                (1, false)
+            } else {
+                (0, false)
+            };
+            let mut j = i + prefix;
+            let hashes = if raw {
+                s[j..].iter().take_while(|&&c| c == b'#').count()
+            } else {
+                0
+            };
+            j += hashes;
+            if s.get(j) != Some(&b'"') || (prefix == 0 && c != b'"') {
+                if matches!(c, b';' | b'{' | b'}') {
+                    stmt_start = i + 1;
+                }
+                if c == b'\n' {
+                    line += 1;
+                }
+                i += 1;
+                continue;
+            }
+            let start = j + 1;
+            let mut k = start;
+            let bytes = if raw {
+                let close: Vec<u8> = std::iter::once(b'"')
+                    .chain((0..hashes).map(|_| b'#'))
+                    .collect();
+                while !s[k..].starts_with(&close) {
+                    k += 1;
+                }
+                let b = s[start..k].to_vec();
+                k += close.len();
+                b
+            } else {
+                while s[k] != b'"' {
+                    k += if s[k] == b'\\' { 2 } else { 1 };
+                }
+                let b = unescape(&s[start..k]);
+                k += 1;
+                b
+            };
+            let before = src[stmt_start..i].trim();
+            let is_const = before.ends_with('=')
+                && ["const ", "pub const ", "pub(crate) const "]
+                    .iter()
+                    .any(|p| before.starts_with(p));
+            out.push(Lit {
+                bytes,
+                line,
+                is_const,
+            });
+            line += s[i..k].iter().filter(|&&c| c == b'\n').count();
+            i = k;
+        }
+        out
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn lexer_finds_literals_and_skips_comments_and_chars() {
+        let src = "let a = '\"'; // \"ERR not\"\nlet b = b\"ERR x\\\n    y\";\nconst C: &str =\n    r#\"ERR \"q\"\"#;\nfn f<'a>() {}\n#[cfg(test)]\nmod tests {\n    \"ERR t\"\n}\n";
+        let lits = literals(src);
+        let got: Vec<(&[u8], usize, bool)> = lits
+            .iter()
+            .map(|l| (&l.bytes[..], l.line, l.is_const))
+            .collect();
+        assert_eq!(
+            got,
+            [(&b"ERR xy"[..], 2, false), (&b"ERR \"q\""[..], 5, true)]
+        );
+        assert_eq!(normalise(b"ERR '{name}' - {}{{"), b"ERR '{}' - {}{{");
+    }
+
+    /// The rule of the module header: outside test code, no error text equals one
+    /// of this file's, no error text appears twice, and no error text is a
+    /// `const` of another module.
+    #[test]
+    fn error_texts_live_in_error_rs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let own = literals(include_str!("error.rs"));
+        let here: Vec<Vec<u8>> = own
+            .iter()
+            .filter(|l| is_error_text(&l.bytes))
+            .map(|l| normalise(&l.bytes))
+            .collect();
+        let mut files = Vec::new();
+        rust_files(&root.join("src"), &mut files);
+        files.sort();
+        // Files being restructured on other branches; their duplicates move here
+        // once those land.
+        const PENDING: &[&str] = &["src/config.rs", "src/blocked.rs", "src/cmd/client.rs"];
+        let mut seen: HashMap<Vec<u8>, String> = HashMap::new();
+        let mut bad = Vec::new();
+        for path in files {
+            let name = path.strip_prefix(root).unwrap().display().to_string();
+            if name == "src/error.rs"
+                || PENDING.contains(&name.as_str())
+                || path.file_name().is_some_and(|n| n == "tests.rs")
+            {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap();
+            for lit in literals(&src)
+                .into_iter()
+                .filter(|l| is_error_text(&l.bytes))
+            {
+                let at = format!("{name}:{}", lit.line);
+                let text = String::from_utf8_lossy(&lit.bytes).into_owned();
+                let key = normalise(&lit.bytes);
+                if here.contains(&key) {
+                    bad.push(format!("{at}: {text:?} is already in error.rs"));
+                } else if lit.is_const {
+                    bad.push(format!(
+                        "{at}: error-text constant {text:?} belongs in error.rs"
+                    ));
+                } else if let Some(first) = seen.get(&key) {
+                    bad.push(format!(
+                        "{at}: {text:?} also at {first}: move it to error.rs"
+                    ));
+                } else {
+                    seen.insert(key, at);
+                }
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "error texts outside src/error.rs:\n{}",
+            bad.join("\n")
+        );
+    }
 }

@@ -22,6 +22,7 @@ use super::{cmd, flags as f, Command};
 use crate::client::Client;
 use crate::config::ProtectedConfig;
 use crate::db::{Value, ValueRef, LRU_CLOCK_MAX};
+use crate::error;
 use crate::server::Server;
 use crate::util::number::parse_i64;
 
@@ -356,7 +357,7 @@ fn debug_object(srv: &mut Server, c: &mut Client) {
     let clock = srv.lru_clock;
     let db = &mut srv.dbs[c.db];
     let Some(e) = db.lookup_notouch(&c.argv[2]) else {
-        c.add_error("ERR no such key");
+        c.add_error(error::NO_SUCH_KEY);
         return;
     };
     let v = e.value();
@@ -537,9 +538,8 @@ fn debug_protocol(c: &mut Client) {
 /// DEBUG POPULATE count [prefix] [size]: creates `prefix:N` (default `key:N`)
 /// holding `value:N`, zero-padded or cut to `size` bytes; existing keys are kept.
 fn debug_populate(srv: &mut Server, c: &mut Client) {
-    const MSG: &str = "ERR value is out of range, must be positive";
     let Some(count) = parse_i64(&c.argv[2]).filter(|&n| n >= 0) else {
-        c.add_error(MSG);
+        c.add_error(error::MUST_BE_POSITIVE);
         return;
     };
     let mut size = 0usize;
@@ -547,7 +547,7 @@ fn debug_populate(srv: &mut Server, c: &mut Client) {
         match parse_i64(&c.argv[4]).filter(|&n| n >= 0) {
             Some(n) => size = n as usize,
             None => {
-                c.add_error(MSG);
+                c.add_error(error::MUST_BE_POSITIVE);
                 return;
             }
         }
@@ -583,7 +583,7 @@ fn debug_populate(srv: &mut Server, c: &mut Client) {
 /// internals on stdout; oxidis logs the key and its size.
 fn debug_encoding_dump(srv: &mut Server, c: &mut Client, encoding: &str, title: &str) {
     let Some(e) = srv.dbs[c.db].lookup_notouch(&c.argv[2]) else {
-        c.add_error("ERR no such key");
+        c.add_error(error::NO_SUCH_KEY);
         return;
     };
     let len = match e.value() {

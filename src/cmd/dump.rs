@@ -35,13 +35,6 @@ pub const COMMANDS: &[Command] = &[
         "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed."),
 ];
 
-pub const BUSYKEY: &str = "BUSYKEY Target key name already exists.";
-pub const INVALID_TTL: &str = "ERR Invalid TTL value, must be >= 0";
-pub const INVALID_IDLETIME: &str = "ERR Invalid IDLETIME value, must be >= 0";
-pub const INVALID_FREQ: &str = "ERR Invalid FREQ value, must be >= 0 and <= 255";
-pub const MIGRATE_KEYS_NOT_EMPTY: &str =
-    "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string";
-
 fn lfu_policy(srv: &Server) -> bool {
     matches!(
         srv.config.maxmemory_policy,
@@ -76,7 +69,7 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
             b"idletime" if more && freq.is_none() => {
                 j += 1;
                 match arg_i64(c, j) {
-                    Ok(v) if v < 0 => return c.add_error(INVALID_IDLETIME),
+                    Ok(v) if v < 0 => return c.add_error(error::INVALID_IDLETIME),
                     Ok(v) => idle = Some(v),
                     Err(e) => return reply_err(c, e),
                 }
@@ -84,7 +77,7 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
             b"freq" if more && idle.is_none() => {
                 j += 1;
                 match arg_i64(c, j) {
-                    Ok(v) if !(0..=255).contains(&v) => return c.add_error(INVALID_FREQ),
+                    Ok(v) if !(0..=255).contains(&v) => return c.add_error(error::INVALID_FREQ),
                     Ok(v) => freq = Some(v),
                     Err(e) => return reply_err(c, e),
                 }
@@ -95,10 +88,10 @@ pub fn restore_command(srv: &mut Server, c: &mut Client) {
     }
     let db = &mut srv.dbs[c.db];
     if !replace && db.lookup_write(&c.argv[1]).is_some() {
-        return c.add_error(BUSYKEY);
+        return c.add_error(error::BUSYKEY);
     }
     let ttl = match arg_i64(c, 2) {
-        Ok(v) if v < 0 => return c.add_error(INVALID_TTL),
+        Ok(v) if v < 0 => return c.add_error(error::INVALID_TTL),
         Ok(v) => v,
         Err(e) => return reply_err(c, e),
     };
@@ -188,7 +181,7 @@ fn parse_migrate(c: &Client) -> Result<MigrateArgs, String> {
             }
             b"keys" => {
                 if !c.argv[3].is_empty() {
-                    return Err(MIGRATE_KEYS_NOT_EMPTY.into());
+                    return Err(error::MIGRATE_KEYS_NOT_EMPTY.into());
                 }
                 a.keys = c.argv[j + 1..].iter().map(|k| k.to_vec()).collect();
                 break;

@@ -448,9 +448,7 @@ pub fn hrandfield_command(srv: &mut Server, c: &mut Client) {
 pub fn parse_rand_count(arg: &[u8]) -> Result<i64, OpError> {
     let v = parse_i64(arg).ok_or(OpError::NotInteger)?;
     if v == i64::MIN {
-        return Err(OpError::Static(
-            "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-        ));
+        return Err(OpError::Msg(error::value_out_of_range(-i64::MAX, i64::MAX)));
     }
     Ok(v)
 }

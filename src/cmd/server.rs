@@ -102,7 +102,7 @@ pub fn lastsave_command(srv: &mut Server, c: &mut Client) {
 /// SAVE
 pub fn save_command(srv: &mut Server, c: &mut Client) {
     if srv.persist.bgsave.is_some() {
-        c.add_error("ERR Background save already in progress");
+        c.add_error(error::BGSAVE_IN_PROGRESS);
         return;
     }
     match srv.rdb_save() {
@@ -126,7 +126,7 @@ pub fn bgsave_command(srv: &mut Server, c: &mut Client) {
             srv.persist.bgsave_scheduled = true;
             c.add_status("Background saving scheduled");
         } else {
-            c.add_error("ERR Background save already in progress");
+            c.add_error(error::BGSAVE_IN_PROGRESS);
         }
         return;
     }
@@ -541,11 +541,11 @@ fn getkeys_generic(srv: &mut Server, c: &mut Client, with_flags: bool) {
     // Without metadata, fall back to the row's (first, last, step).
     let keys: Vec<(usize, u32)> = if e.spec.key_specs.is_empty() {
         if cmd.keys.0 == 0 {
-            c.add_error("ERR The command has no key arguments");
+            c.add_error(error::GETKEYS_NO_KEYS);
             return;
         }
         if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
-            c.add_error("ERR Invalid number of arguments specified for command");
+            c.add_error(error::GETKEYS_BAD_ARITY);
             return;
         }
         let (first, last, step) = cmd.keys;
@@ -556,11 +556,11 @@ fn getkeys_generic(srv: &mut Server, c: &mut Client, with_flags: bool) {
             .collect()
     } else {
         if !spec::has_keys(e.spec) {
-            c.add_error("ERR The command has no key arguments");
+            c.add_error(error::GETKEYS_NO_KEYS);
             return;
         }
         if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
-            c.add_error("ERR Invalid number of arguments specified for command");
+            c.add_error(error::GETKEYS_BAD_ARITY);
             return;
         }
         spec::get_keys(e.spec, cmd.arity, &argv)
@@ -644,9 +644,7 @@ pub fn config_set_command(srv: &mut Server, c: &mut Client) {
             Ok(()) => c.add_ok(),
             Err((name, why)) => {
                 srv.config = old;
-                c.add_error(&format!(
-                    "ERR CONFIG SET failed (possibly related to argument '{name}') - {why}"
-                ));
+                c.add_error(&error::config_set_failed(name, why));
             }
         },
         Err(e) => c.add_error(&e),

@@ -14,7 +14,7 @@ use crate::config::notify as ev;
 use crate::db::hash::dict;
 use crate::db::set::{Member, Set};
 use crate::db::{Db, Object, Value, ValueRef};
-use crate::error::OpError;
+use crate::error::{self, OpError};
 use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::glob::string_match;
@@ -360,9 +360,7 @@ pub fn spop_command(srv: &mut Server, c: &mut Client) {
 fn parse_positive(arg: &[u8]) -> Result<usize, OpError> {
     match parse_i64(arg) {
         Some(v) if v >= 0 => Ok(v as usize),
-        _ => Err(OpError::Static(
-            "ERR value is out of range, must be positive",
-        )),
+        _ => Err(OpError::Static(error::MUST_BE_POSITIVE)),
     }
 }
 

@@ -47,6 +47,7 @@ use std::sync::Arc;
 use crate::db::hash::HashLimits;
 use crate::db::segment::Segment;
 use crate::db::{Db, Entry, Value, LRU_CLOCK_MAX};
+use crate::error;
 
 pub use crc64::crc64;
 
@@ -332,9 +333,6 @@ pub fn dump_payload_with(e: &Entry, compression: bool) -> Vec<u8> {
     out
 }
 
-pub const ERR_PAYLOAD_VERSION: &str = "ERR DUMP payload version or checksum are wrong";
-pub const ERR_BAD_FORMAT: &str = "ERR Bad data format";
-
 /// The inverse of [`dump_payload`] with the default thresholds.
 pub fn restore_payload(payload: &[u8], sanitize: bool) -> Result<Value, String> {
     restore_payload_with(payload, sanitize, &Limits::default())
@@ -348,21 +346,21 @@ pub fn restore_payload_with(
     limits: &Limits,
 ) -> Result<Value, String> {
     if payload.len() < 10 {
-        return Err(ERR_PAYLOAD_VERSION.into());
+        return Err(error::DUMP_PAYLOAD_VERSION.into());
     }
     let (body, footer) = payload.split_at(payload.len() - 10);
     let ver = u16::from_le_bytes([footer[0], footer[1]]);
     if ver > RDB_VERSION {
-        return Err(ERR_PAYLOAD_VERSION.into());
+        return Err(error::DUMP_PAYLOAD_VERSION.into());
     }
     let crc = u64::from_le_bytes(footer[2..10].try_into().expect("8 bytes"));
     if !skip_checksum() && crc != crc64(0, &payload[..payload.len() - 8]) {
-        return Err(ERR_PAYLOAD_VERSION.into());
+        return Err(error::DUMP_PAYLOAD_VERSION.into());
     }
     load::read_value(body, limits, sanitize)
         .ok()
         .flatten()
-        .ok_or_else(|| ERR_BAD_FORMAT.into())
+        .ok_or_else(|| error::BAD_DATA_FORMAT.into())
 }
 
 /// The LRU clock (seconds, 24 bits) at a Unix time in ms.

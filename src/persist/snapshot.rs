@@ -29,6 +29,7 @@ use log::{info, warn};
 use super::rdb::{self, DbSnapshot, KeyClock, SaveInfo, SaveOpts};
 use super::share::{self, Courteous, Courtesy};
 use crate::config::MaxmemoryPolicy;
+use crate::error;
 use crate::server::{wall_ms, Server};
 
 /// Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait
@@ -310,7 +311,7 @@ impl Server {
     /// BGSAVE: freezes the keyspace and starts the snapshot thread.
     pub fn bgsave_start(&mut self) -> Result<(), String> {
         if self.persist.bgsave.is_some() {
-            return Err("ERR Background save already in progress".into());
+            return Err(error::BGSAVE_IN_PROGRESS.into());
         }
         self.persist.last_bgsave_try = wall_ms() / 1000;
         let dbs = self.snapshot_dbs();

@@ -13,6 +13,7 @@ use crate::client::Client;
 use crate::db::hash::Hash;
 use crate::db::set::Set;
 use crate::db::{Object, ValueRef};
+use crate::error;
 use crate::server::Server;
 use crate::util::number::parse_i64;
 
@@ -63,7 +64,7 @@ fn ht_stats(out: &mut String, counts: &[u32], elements: usize) {
 /// the keys with an expiry.
 pub(super) fn debug_htstats(srv: &mut Server, c: &mut Client) {
     let Some(id) = parse_i64(&c.argv[2]) else {
-        return c.add_error("ERR value is not an integer or out of range");
+        return c.add_error(error::NOT_INTEGER);
     };
     let Some(db) = usize::try_from(id).ok().and_then(|i| srv.dbs.get(i)) else {
         return c.add_error("ERR Out of range database");
@@ -79,7 +80,7 @@ pub(super) fn debug_htstats(srv: &mut Server, c: &mut Client) {
 /// DEBUG HTSTATS-KEY key: the table of a hashtable-encoded set or hash.
 pub(super) fn debug_htstats_key(srv: &mut Server, c: &mut Client) {
     let Some(e) = srv.dbs[c.db].lookup_notouch(&c.argv[2]) else {
-        return c.add_error("ERR no such key");
+        return c.add_error(error::NO_SUCH_KEY);
     };
     let counts =
         match e.value() {
@@ -100,7 +101,7 @@ pub(super) fn debug_htstats_key(srv: &mut Server, c: &mut Client) {
 pub(super) fn debug_sdslen(srv: &mut Server, c: &mut Client) {
     let t = srv.dbs[c.db].table();
     let Some(p) = t.find(&c.argv[2]) else {
-        return c.add_error("ERR no such key");
+        return c.add_error(error::NO_SUCH_KEY);
     };
     let e = t.get(p);
     let ValueRef::Str(v) = e.value() else {

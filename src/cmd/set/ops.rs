@@ -11,7 +11,7 @@ use crate::client::Client;
 use crate::cmd::reply_err;
 use crate::db::set::{Member, Set};
 use crate::db::{Db, Object, ValueRef};
-use crate::error::OpError;
+use crate::error::{self, OpError};
 use crate::server::Server;
 use crate::util::number::parse_i64;
 
@@ -135,7 +135,7 @@ pub fn sinterstore_command(srv: &mut Server, c: &mut Client) {
 pub fn sintercard_command(srv: &mut Server, c: &mut Client) {
     let numkeys = match parse_i64(&c.argv[1]) {
         Some(n) if n >= 1 => n as usize,
-        _ => return c.add_error("ERR numkeys should be greater than 0"),
+        _ => return c.add_error(error::NUMKEYS_NOT_POSITIVE),
     };
     if numkeys > c.argv.len() - 2 {
         return c.add_error("ERR Number of keys can't be greater than number of args");

@@ -313,7 +313,7 @@ fn dump_restore_round_trip_and_errors() {
         bad[n - 1] ^= 0x40;
         assert_eq!(
             restore_payload(&bad, false).unwrap_err(),
-            ERR_PAYLOAD_VERSION
+            error::DUMP_PAYLOAD_VERSION
         );
         let mut newer = p[..n - 10].to_vec();
         newer.extend_from_slice(&11u16.to_le_bytes());
@@ -321,7 +321,7 @@ fn dump_restore_round_trip_and_errors() {
         newer.extend_from_slice(&crc.to_le_bytes());
         assert_eq!(
             restore_payload(&newer, false).unwrap_err(),
-            ERR_PAYLOAD_VERSION
+            error::DUMP_PAYLOAD_VERSION
         );
     }
     // Redis 7.0's DUMP of SET k 1 (int-encoded string): 00 c0 01 0a 00 + crc.
@@ -333,7 +333,10 @@ fn dump_restore_round_trip_and_errors() {
     zset.extend_from_slice(&10u16.to_le_bytes());
     let crc = crc64(0, &zset);
     zset.extend_from_slice(&crc.to_le_bytes());
-    assert_eq!(restore_payload(&zset, false).unwrap_err(), ERR_BAD_FORMAT);
+    assert_eq!(
+        restore_payload(&zset, false).unwrap_err(),
+        error::BAD_DATA_FORMAT
+    );
 }
 
 #[test]
