@@ -132,7 +132,7 @@ pub mod flags {
     pub const DIRTY_EXEC: u32 = 1 << 11;
     /// Subscribed to channels or patterns (the pubsub output-buffer class).
     pub const PUBSUB: u32 = 1 << 12;
-    /// In MONITOR mode (observe hook: cmd/observe.rs).
+    /// In MONITOR mode: receives a line for every command other clients run.
     pub const MONITOR: u32 = 1 << 13;
     /// A parsed command waits in `argv` for CLIENT PAUSE to end.
     pub const POSTPONED: u32 = 1 << 14;

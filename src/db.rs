@@ -223,8 +223,8 @@ impl Db {
     }
 
     fn expire_at(&mut self, p: Pos) {
-        // observe hook: the deletion and the freeing are timed (Redis's
-        // expire-del latency event) only while the monitor is on.
+        // The deletion and the freeing are timed (Redis's expire-del latency
+        // event) only while the latency monitor is on: no clock read otherwise.
         let start = (self.expire_del_threshold_ms > 0).then(std::time::Instant::now);
         let e = self.table.remove(p);
         self.touch_key(e.key(), Touch::Deleted, true);

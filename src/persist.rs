@@ -1,7 +1,7 @@
 //! Persistence: the RDB format (`persist/rdb.rs`, Redis's rdb.c / rdb.h), used for
-//! dump files, DUMP/RESTORE payloads and (later) the AOF base and full sync, and
-//! the fork-free snapshot machinery (`persist/snapshot.rs`: SAVE, BGSAVE, save
-//! points and the final save on shutdown), and loading a dataset while the event
+//! dump files, DUMP/RESTORE payloads and a replica's full sync, the fork-free
+//! snapshot machinery (`persist/snapshot.rs`: SAVE, BGSAVE, save points and the
+//! final save on shutdown), and loading a dataset while the event
 //! loop keeps serving clients (`persist/loading.rs`).
 //!
 //! The format code is pure: it reads from a `Read` and writes to a `Write`, and

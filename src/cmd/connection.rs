@@ -98,7 +98,8 @@ pub fn ping_command(_: &mut Server, c: &mut Client) {
         c.add_error(&error::wrong_arity("ping"));
         return;
     }
-    // pubsub hook: in RESP2 subscribe mode PING answers ["pong", message].
+    // In RESP2 subscribe mode PING answers ["pong", message]: a RESP2 subscriber
+    // reads only arrays (Redis does the same).
     if c.has(cflags::PUBSUB) && c.resp == 2 {
         let msg = c.argv.get(1).cloned().unwrap_or_default();
         c.add_array_len(2);

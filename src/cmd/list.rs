@@ -748,7 +748,8 @@ pub fn mpop_generic(
         c.add_bulk(key);
         let n = pop_range_reply(db, c, key, left, count);
         srv.dirty += n as u64;
-        // repl hook: LMPOP/BLMPOP propagate as LPOP/RPOP key count.
+        // LMPOP/BLMPOP propagate as LPOP/RPOP key count: the one key that was
+        // popped, with no blocking on the receiving side.
         crate::repl::rewrite(srv, || {
             let name: &'static [u8] = if left { b"LPOP" } else { b"RPOP" };
             vec![Bytes::from_static(name), key.clone(), n.to_string().into()]

@@ -64,8 +64,10 @@ pub fn memory_usage_command(srv: &mut Server, c: &mut Client) {
             return c.add_error(error::SYNTAX);
         }
     }
-    let _ = samples; // Aggregate sizes are estimated from their length for now.
-                     // Like Redis, a plain table lookup: no expiry check, no keyspace stats.
+    // SAMPLES is checked as Redis checks it, but an aggregate's size is
+    // estimated from its length, not from sampled elements.
+    let _ = samples;
+    // Like Redis, a plain table lookup: no expiry check, no keyspace stats.
     let t = srv.dbs[c.db].table();
     let Some(p) = t.find(&c.argv[2]) else {
         return c.add_null();

@@ -1,6 +1,6 @@
-//! SORT and SORT_RO (Redis's sort.c): the elements of a list or set (sorted sets
-//! once they exist), sorted by their own value or by keys derived from them,
-//! optionally projected through GET patterns and stored as a list.
+//! SORT and SORT_RO (Redis's sort.c): the elements of a list or set, sorted by
+//! their own value or by keys derived from them, optionally projected through
+//! GET patterns and stored as a list.
 //!
 //! ```text
 //!   SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC]

@@ -23,7 +23,7 @@
 //!   (whose bytes follow the key).
 //!
 //! A 16-byte key with a 10-byte value therefore takes 8 + 1 + 16 + 10 = 35 bytes,
-//! which glibc serves from a 48-byte chunk.
+//! which jemalloc serves from its 48-byte size class.
 //!
 //! An entry shared with a snapshot is never written: callers go through
 //! [`Entry::make_unique`] (done by the segment's write path), which copies the one

@@ -1,6 +1,6 @@
-//! Aggregate values (lists, hashes, sets; sorted sets and streams later) held behind
-//! an `Arc` in an entry, so a snapshot shares them until one is modified
-//! (`Entry::obj_mut` copies an object only when a snapshot still holds it).
+//! Aggregate values (lists, hashes, sets) held behind an `Arc` in an entry, so a
+//! snapshot shares them until one is modified (`Entry::obj_mut` copies an object
+//! only when a snapshot still holds it).
 //!
 //! Each type lives in its own module with its compact encodings and Redis's
 //! encoding names (`listpack`, `quicklist`, `intset`, `hashtable`).

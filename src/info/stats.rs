@@ -1,7 +1,7 @@
 //! The counter sections of INFO: persistence, stats, replication, cpu,
-//! commandstats, errorstats, latencystats and cluster. Fields oxidis has no
-//! machinery for yet (forks, replicas, defrag, tracking) show the values Redis
-//! shows when that machinery is idle.
+//! commandstats, errorstats, latencystats and cluster. Fields of machinery
+//! oxidis does not have (forks, active defrag, modules, AOF) show the values
+//! Redis shows when that machinery is idle.
 
 use std::fmt::Write;
 

@@ -6,8 +6,8 @@
 //! CONFIG SET refuses `deny-loading` directives and nothing is saved.
 //!
 //! The loading state ([`Server::start_loading`], [`Server::loading_progress`],
-//! [`Server::stop_loading`]) serves any loader: the start-up RDB load here
-//! ([`RdbLoad`]) and the AOF loader. An RDB load fills databases held by the
+//! [`Server::stop_loading`]) knows nothing of the file format; the start-up RDB
+//! load here ([`RdbLoad`]) drives it. An RDB load fills databases held by the
 //! job, out of the server, so the loop may run commands in between; the server
 //! meanwhile has empty ones, and [`Server::rdb_load_finish`] puts the loaded ones
 //! in place.

@@ -59,7 +59,8 @@ fn bpop_generic(srv: &mut Server, c: &mut Client, left: bool) {
             db.touch(key);
         }
         srv.dirty += 1;
-        // repl hook: propagated as the non-blocking pop.
+        // Propagated as the non-blocking pop that happened: a replica or the AOF
+        // loader must not block.
         crate::repl::rewrite(srv, || {
             let name: &'static [u8] = if left { b"LPOP" } else { b"RPOP" };
             vec![Bytes::from_static(name), key.clone()]
@@ -97,7 +98,7 @@ fn blmove_generic(srv: &mut Server, c: &mut Client, from_left: bool, to_left: bo
     match lmove_generic(&mut srv.dbs[c.db], &src, &dst, from_left, to_left, fill) {
         Ok(Some(v)) => {
             srv.dirty += 1;
-            // repl hook: propagated as RPOPLPUSH / LMOVE (a served waiter's
+            // Propagated as the non-blocking RPOPLPUSH / LMOVE (a served waiter's
             // directions spelled as Redis's shared `left`/`right`).
             let served_later = rerun(c);
             crate::repl::rewrite(srv, || {

@@ -1,6 +1,5 @@
-//! Handler-level tests: what the wire cannot show yet (no TTL or OBJECT
-//! commands so far) — the dirty counter, expiries and encodings left behind.
-//! Reply bytes are covered against Redis by tests/strings.rs.
+//! Handler-level tests: the state a command leaves behind (the dirty counter,
+//! expiries, encodings), read from the server directly. Reply bytes are covered against Redis by tests/strings.rs.
 
 use crate::cmd::harness::Harness;
 use crate::config::Config;
