@@ -42,7 +42,7 @@ const DEFAULT_SAMPLES: i64 = 5;
 const SLOT_OVERHEAD: usize = 16;
 
 /// Estimated bytes of an aggregate value. The value types do not expose their
-/// encodings' sizes yet, so this is the header plus a per-element estimate.
+/// encodings' sizes, so this is the header plus a per-element estimate.
 fn object_size(o: &Object) -> usize {
     const PER_ELEMENT: usize = 16;
     std::mem::size_of::<Object>() + 2 * std::mem::size_of::<usize>() + o.len() * PER_ELEMENT
