@@ -19,9 +19,7 @@ mod float;
 mod int;
 mod longdouble;
 #[cfg(test)]
-mod oracle_f64;
-#[cfg(test)]
-mod oracle_ld;
+mod oracle;
 mod strtod;
 
 pub use float::{d2string, format_double, format_double_into, parse_f64};
