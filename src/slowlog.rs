@@ -1,7 +1,7 @@
 //! The slow log (Redis's slowlog.c): the most recent commands whose execution took
 //! at least `slowlog-log-slower-than` microseconds, newest first, at most
 //! `slowlog-max-len` of them. `call()` offers every completed command through
-//! [`Slowlog::push_if_needed`]; SLOWLOG GET/LEN/RESET (cmd/observe.rs) read it.
+//! [`Slowlog::push_if_needed`]; SLOWLOG GET/LEN/RESET (cmd/slowlog.rs) read it.
 //!
 //! An entry keeps a bounded copy of the arguments, as Redis does: at most 32 of
 //! them (the last slot then says `... (N more arguments)`), each cut to 128 bytes

@@ -29,7 +29,7 @@ const SLOWLOG_SUBCOMMANDS: &[Command] = &[
         "Clear all entries from the slow log", "O(N) where N is the number of entries in the slowlog"),
 ];
 
-/// SLOWLOG GET [count]
+/// SLOWLOG GET \[count\]
 pub fn slowlog_get_command(srv: &mut Server, c: &mut Client) {
     if c.argv.len() > 3 {
         return subcommand_syntax_error(c);
