@@ -400,10 +400,12 @@ mod tests {
                 b
             };
             let before = src[stmt_start..i].trim();
+            // `const X: &str =`, `pub(crate) static X: &[u8] =` ...
             let is_const = before.ends_with('=')
-                && ["const ", "pub const ", "pub(crate) const "]
-                    .iter()
-                    .any(|p| before.starts_with(p));
+                && before
+                    .split_whitespace()
+                    .take(2)
+                    .any(|w| w == "const" || w == "static");
             out.push(Lit {
                 bytes,
                 line,
@@ -428,7 +430,7 @@ mod tests {
 
     #[test]
     fn lexer_finds_literals_and_skips_comments_and_chars() {
-        let src = "let a = '\"'; // \"ERR not\"\nlet b = b\"ERR x\\\n    y\";\nconst C: &str =\n    r#\"ERR \"q\"\"#;\nfn f<'a>() {}\n#[cfg(test)]\nmod tests {\n    \"ERR t\"\n}\n";
+        let src = "let a = '\"'; // \"ERR not\"\nlet b = b\"ERR x\\\n    y\";\nconst C: &str =\n    r#\"ERR \"q\"\"#;\nfn f<'a>() {}\npub(super) static D: &[u8] = b\"ERR d\";\n#[cfg(test)]\nmod tests {\n    \"ERR t\"\n}\n";
         let lits = literals(src);
         let got: Vec<(&[u8], usize, bool)> = lits
             .iter()
@@ -436,7 +438,11 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [(&b"ERR xy"[..], 2, false), (&b"ERR \"q\""[..], 5, true)]
+            [
+                (&b"ERR xy"[..], 2, false),
+                (&b"ERR \"q\""[..], 5, true),
+                (&b"ERR d"[..], 7, true)
+            ]
         );
         assert_eq!(normalise(b"ERR '{name}' - {}{{"), b"ERR '{}' - {}{{");
     }
