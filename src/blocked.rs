@@ -183,14 +183,18 @@ impl Server {
             return;
         };
         if let Some(b) = &c.blocked {
-            let saved_db = c.db;
-            c.db = b.db;
-            c.argv = b.argv.clone();
-            c.flags |= crate::client::flags::RERUN;
-            crate::cmd::call(self, &mut c);
-            c.flags &= !crate::client::flags::RERUN;
-            c.reset_argv();
-            c.db = saved_db;
+            // The command passed process_command's checks when it first ran;
+            // serving it is only its call.
+            if let Ok(id) = self.commands.lookup(&b.argv) {
+                let saved_db = c.db;
+                c.db = b.db;
+                c.argv = b.argv.clone();
+                c.flags |= crate::client::flags::RERUN;
+                crate::cmd::call(self, &mut c, id);
+                c.flags &= !crate::client::flags::RERUN;
+                c.reset_argv();
+                c.db = saved_db;
+            }
         }
         self.schedule_write(&mut c);
         self.clients[token] = Some(c);

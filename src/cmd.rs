@@ -1,7 +1,10 @@
 //! Commands are data: one [`Command`] row per command (name, handler, arity, flags,
 //! key positions, ACL categories, docs), grouped one file per Redis command group
-//! under `cmd/`. [`call`] does everything a handler must not: lookup, arity,
-//! authentication, MULTI queueing, stats and propagation (`repl.rs`); OOM later.
+//! under `cmd/`. Two steps run around every handler, as in Redis:
+//! [`process_command`] decides whether a client's command may run (lookup,
+//! arity, authentication, maxmemory, disk errors, pause, subscribe mode) or is
+//! queued inside MULTI; [`call`] runs it and does the stats, slowlog, MONITOR,
+//! tracking and propagation (`repl.rs`). Handlers check none of this.
 //!
 //! A handler has the shape `fn(&mut Server, &mut Client)`: arguments are in
 //! `c.argv`, replies go through `c.add_*`, and it never touches a socket.
@@ -130,10 +133,16 @@ fn unknown_command_error(argv: &[bytes::Bytes]) -> Vec<u8> {
     .concat()
 }
 
-/// Runs the command in `c.argv`: lookup, checks, the handler, stats.
-pub fn call(srv: &mut Server, c: &mut Client) {
+/// Redis's processCommand: decides whether the command in `c.argv` may run
+/// (lookup, arity, protected commands, authentication, maxmemory, disk errors,
+/// min-replicas, subscribe mode, loading, CLIENT PAUSE) and either rejects it,
+/// holds it (a pause), queues it (inside MULTI) or hands it to [`call`]. Only
+/// a client's own input comes here; whatever runs a command on a client's
+/// behalf (EXEC, a woken blocked client) calls [`call`] directly.
+pub fn process_command(srv: &mut Server, c: &mut Client) {
+    debug_assert_eq!(srv.call_depth, 0, "process_command runs at the top level");
     // Whatever this command answers goes out with the next write.
-    c.flags &= !crate::client::flags::PUSH_ONLY;
+    c.flags &= !cflags::PUSH_ONLY;
     let id = match srv.commands.lookup(&c.argv) {
         Ok(id) => id,
         Err(LookupError::Unknown) => {
@@ -167,7 +176,7 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), &msg);
         return;
     }
-    // observe hook: enable-debug-command (checked before auth, as Redis does).
+    // enable-debug-command and friends, checked before auth as Redis does.
     if cmd.flags & flags::PROTECTED != 0 {
         if let Some(msg) = debug::protected_denied(srv, c) {
             reject(srv, c, Some(id), &msg);
@@ -178,14 +187,10 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), error::NOAUTH);
         return;
     }
-    // A woken blocked client's re-run is its command being served, not a new
-    // command: memory and disk-error checks passed when it first ran (Redis
-    // serves blocked clients without processCommand's checks).
-    let rerun = c.flags & cflags::RERUN != 0;
     // maxmemory: evict before the command; refuse DENYOOM commands (or an EXEC
-    // queueing one) when nothing more can be freed. Not inside EXEC: the
-    // transaction was checked as a whole.
-    if srv.config.maxmemory > 0 && srv.tracking.nesting == 0 && !rerun {
+    // queueing one) when nothing more can be freed. A transaction's commands
+    // are not checked one by one: EXEC was checked as a whole.
+    if srv.config.maxmemory > 0 {
         srv.update_time();
         // Inside MULTI every command but EXEC, DISCARD, QUIT and RESET would
         // grow the queue, so all are refused (an EXEC only if it queues a
@@ -196,7 +201,8 @@ pub fn call(srv: &mut Server, c: &mut Client) {
             || in_multi
             || (cmd.name == "exec" && multi::queued_denyoom(srv, c));
         let refuse = crate::evict::refuse_command(srv, c, denyoom);
-        // tracking hook: what was evicted is invalidated before this reply.
+        // What was evicted is invalidated before this reply, as Redis sends
+        // those invalidations from performEvictions.
         if srv.tracking.is_active() {
             crate::tracking::after_evictions(srv, c);
         }
@@ -205,22 +211,21 @@ pub fn call(srv: &mut Server, c: &mut Client) {
             return;
         }
     }
-    // tracking hook: tracking-table-max-keys, where Redis's processCommand checks it.
+    // tracking-table-max-keys, enforced where Redis's processCommand does.
     crate::tracking::before_command(srv, c);
     // A write, or an EXEC whose queue holds one (Redis's is_write_command).
     let is_write = cmd.flags & flags::WRITE != 0
         || (cmd.name == "exec" && multi::queued_flags(srv, c) & flags::WRITE != 0);
-    if !rerun && srv.writes_denied_by_disk_error() && (is_write || cmd.name == "ping") {
+    if srv.writes_denied_by_disk_error() && (is_write || cmd.name == "ping") {
         reject(srv, c, Some(id), error::MISCONF);
         return;
     }
-    // repl hook: min-replicas-to-write.
-    if !rerun && is_write && !crate::repl::master::enough_good_replicas(srv) {
+    if is_write && !crate::repl::master::enough_good_replicas(srv) {
         reject(srv, c, Some(id), error::NOREPLICAS);
         return;
     }
-    // pubsub hook: a RESP2 client in subscribe mode may only (un)subscribe, PING,
-    // QUIT and RESET (checked before MULTI queueing, as Redis does).
+    // A RESP2 client in subscribe mode may only (un)subscribe, PING, QUIT and
+    // RESET (checked before MULTI queueing, as Redis does).
     if c.flags & cflags::PUBSUB != 0
         && c.resp == 2
         && !pubsub::allowed_in_subscribe_mode(srv.commands.list[id].fullname)
@@ -229,18 +234,14 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), &msg);
         return;
     }
-    // persist hook: while a dataset loads only commands flagged `loading` run.
+    // While a dataset loads only commands flagged `loading` run.
     if srv.persist.loading && cmd.flags & flags::LOADING == 0 {
         reject(srv, c, Some(id), error::LOADING);
         return;
     }
-    // pause hook: CLIENT PAUSE holds the command once every other check has
-    // passed; the client runs it again when the pause ends (pause.rs).
-    if srv.pause.is_some()
-        && srv.tracking.nesting == 0
-        && !c.has(cflags::RERUN)
-        && crate::pause::holds(srv, c, id)
-    {
+    // CLIENT PAUSE holds the command once every other check has passed; the
+    // client comes back here when the pause ends (pause.rs).
+    if srv.pause.is_some() && crate::pause::holds(srv, c, id) {
         crate::pause::postpone(srv, c);
         return;
     }
@@ -262,7 +263,20 @@ pub fn call(srv: &mut Server, c: &mut Client) {
         c.add_raw(b"+QUEUED\r\n");
         return;
     }
+    call(srv, c, id);
+}
 
+/// Redis's call: runs command `id` with the arguments in `c.argv`, then
+/// counts it (commandstats, latency, slowlog), feeds MONITOR, sends the
+/// tracking invalidations it caused and propagates what it changed. EXEC runs
+/// its queued commands through here nested (`Server::call_depth`), and a
+/// woken blocked client's re-run comes here with `RERUN` set: that command
+/// was counted as a call when it first ran, so its serving only adds its time
+/// (and a failure), as Redis's updateStatsOnUnblock.
+pub fn call(srv: &mut Server, c: &mut Client, id: usize) {
+    let cmd = srv.commands.list[id].cmd;
+    let rerun = c.flags & cflags::RERUN != 0;
+    c.flags &= !cflags::PUSH_ONLY;
     // One clock reading serves as the command's time (key expiry, LRU) and as
     // the start of its duration, as Redis's call() does.
     let start_us = crate::server::wall_us();
@@ -270,20 +284,18 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     c.errors_in_cmd = 0;
     let out_mark = c.out_mark();
     c.refresh_output_limit(&srv.config.client_output_buffer_limit);
-    srv.tracking.nesting += 1;
     let dirty_before = srv.dirty;
     let outer = crate::repl::begin_call(srv);
     if cmd.flags & flags::TOUCHES_ARBITRARY_KEYS != 0 {
         crate::repl::no_multi(srv);
     }
+    srv.call_depth += 1;
     (cmd.handler)(srv, c);
-    // repl hook: what the command changed goes to replicas (rewritten if it
-    // asked), as one unit at the top level.
+    srv.call_depth -= 1;
+    // What the command changed goes to replicas (rewritten if it asked), as
+    // one unit at the top level.
     crate::repl::end_call(srv, c, dirty_before, cmd.name == "exec", outer);
-    srv.tracking.nesting -= 1;
     let usec = (crate::server::wall_us() - start_us).max(0) as u64;
-    // A blocking command counts as one call, when it first runs; serving it
-    // later adds its time (and a failure), as Redis's updateStatsOnUnblock.
     let st = &mut srv.commands.list[id].stats;
     if !rerun {
         st.calls += 1;
@@ -292,17 +304,18 @@ pub fn call(srv: &mut Server, c: &mut Client) {
     if c.errors_in_cmd > 0 {
         st.failed_calls += 1;
     }
+    // A command that blocked is measured when it is served.
     if c.blocked.is_none() {
         srv.record_latency(id, usec);
     }
     if !rerun {
         srv.stats.numcommands += 1;
     }
-    // tracking hook: invalidations of what the command changed, keys it read.
+    // Invalidations of what the command changed, keys it read.
     if srv.tracking.is_active() {
         crate::tracking::after_call(srv, c, id, out_mark);
     }
-    // observe hook: slowlog, latency events and histogram, MONITOR feed.
+    // Slowlog, latency events and histogram, MONITOR feed.
     observe::after_call(srv, c, id, usec);
     srv.after_command(c);
 }
@@ -349,6 +362,36 @@ pub fn reply_err(c: &mut Client, e: OpError) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stats(h: &harness::Harness, name: &str) -> CmdStats {
+        let id = h.srv.commands.find_fullname(name.as_bytes()).expect(name);
+        h.srv.commands.list[id].stats.clone()
+    }
+
+    /// EXEC runs its queue through `call` only: each queued command counts one
+    /// call, a rejection while queueing counts as rejected (not as a call), and
+    /// the nesting depth is back to 0 after the transaction.
+    #[test]
+    fn exec_calls_queued_commands_once() {
+        let mut h = harness::Harness::new(Server::new(crate::config::Config::default()));
+        assert_eq!(h.run(&["MULTI"]), b"+OK\r\n");
+        assert_eq!(h.run(&["SET", "k", "v"]), b"+QUEUED\r\n");
+        assert_eq!(h.run(&["GET", "k"]), b"+QUEUED\r\n");
+        assert_eq!(stats(&h, "set").calls, 0);
+        assert_eq!(h.run(&["EXEC"]), b"*2\r\n+OK\r\n$1\r\nv\r\n");
+        assert_eq!(h.srv.call_depth, 0);
+        assert_eq!(stats(&h, "set").calls, 1);
+        assert_eq!(stats(&h, "get").calls, 1);
+        assert_eq!(stats(&h, "exec").calls, 1);
+        // MULTI, EXEC and the two commands it ran.
+        assert_eq!(h.srv.stats.numcommands, 4);
+        h.run(&["MULTI"]);
+        assert!(h.run(&["GET"]).starts_with(b"-ERR wrong number"));
+        assert!(h.run(&["EXEC"]).starts_with(b"-EXECABORT"));
+        let get = stats(&h, "get");
+        assert_eq!((get.calls, get.rejected_calls), (1, 1));
+        assert_eq!(stats(&h, "exec").calls, 2);
+    }
 
     #[test]
     fn unknown_command_text_matches_redis() {

@@ -13,7 +13,7 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::client::output::Resize;
 use crate::client::{flags as cflags, Client, Conn};
-use crate::cmd::call;
+use crate::cmd::process_command;
 use crate::listen::{self, Listener};
 use crate::persist::share;
 use crate::resp::parse::{parse, Limits, Parsed};
@@ -709,11 +709,12 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
 fn process_commands(srv: &mut Server, c: &mut Client) {
     if c.has(cflags::POSTPONED) {
         // Held by CLIENT PAUSE: once it ends, the command goes through every
-        // check again (a new pause may hold it again).
+        // check again, as Redis re-processes a postponed client's command
+        // (the dataset may have changed meanwhile; a new pause may hold it).
         if !crate::pause::release(srv, c) {
             return;
         }
-        call(srv, c);
+        process_command(srv, c);
         if c.has(cflags::POSTPONED) {
             return;
         }
@@ -738,7 +739,7 @@ fn process_commands(srv: &mut Server, c: &mut Client) {
             Ok(Parsed::Incomplete) => return,
             Ok(Parsed::Empty) => continue,
             Ok(Parsed::Command) => {
-                call(srv, c);
+                process_command(srv, c);
                 if c.has(cflags::POSTPONED) {
                     return;
                 }

@@ -57,8 +57,6 @@ pub struct Repl {
     cur: CallProp,
     /// Commands to propagate at the end of the execution unit (also_propagate).
     pending: Vec<(usize, Vec<Bytes>)>,
-    /// Depth of call() (EXEC runs nested calls).
-    pub nesting: u32,
     /// Stream produced since before_sleep last handed it to the replicas.
     pub buffer: Vec<u8>,
     /// Bytes of stream produced so far (INFO master_repl_offset).
@@ -159,16 +157,15 @@ pub fn del_argv(lazy: bool, key: &Bytes) -> Vec<Bytes> {
 /// [`end_call`].
 #[inline]
 pub fn begin_call(srv: &mut Server) -> CallProp {
-    srv.repl.nesting += 1;
     std::mem::take(&mut srv.repl.cur)
 }
 
-/// End of a call(): propagates the keys the command found expired and the
+/// End of a call(), after the handler (`Server::call_depth` already back to
+/// the caller's): propagates the keys the command found expired and the
 /// command itself when it changed something (or forced it), then, at the top
 /// level, the execution unit.
 pub fn end_call(srv: &mut Server, c: &Client, dirty_before: u64, is_exec: bool, outer: CallProp) {
     let cur = std::mem::replace(&mut srv.repl.cur, outer);
-    srv.repl.nesting -= 1;
     if !srv.repl.enabled() {
         return;
     }
@@ -180,7 +177,7 @@ pub fn end_call(srv: &mut Server, c: &Client, dirty_before: u64, is_exec: bool, 
         let argv = cur.rewritten.unwrap_or_else(|| c.argv.clone());
         srv.repl.pending.push((c.db, argv));
     }
-    if srv.repl.nesting == 0 {
+    if srv.call_depth == 0 {
         propagate_ops(srv, !cur.no_multi);
     }
 }

@@ -151,6 +151,11 @@ pub struct Server {
     pub next_client_id: u64,
     /// Changes since the last save (Redis's `dirty`).
     pub dirty: u64,
+    /// Depth of `cmd::call` (Redis's in_nested_call): 0 between commands, 1
+    /// in a command's handler, 2 in a command EXEC runs. Propagation ends an
+    /// execution unit at depth 0; tracking sends a client's own invalidations
+    /// after its top-level command.
+    pub call_depth: u32,
     pub stats: Stats,
     pub lazyfree: LazyFree,
     pub pid: u32,
@@ -268,6 +273,7 @@ impl Server {
             blocking: Default::default(),
             next_client_id: 1,
             dirty: 0,
+            call_depth: 0,
             stats: Stats::default(),
             lazyfree: LazyFree::start(),
             pid: std::process::id(),

@@ -86,8 +86,6 @@ pub struct Tracking {
     /// Invalidations for tracking clients that were outside the slab:
     /// (id, token, key or None for a flush), sent at the next drain.
     retry: Vec<(u64, usize, Option<Bytes>)>,
-    /// Depth of nested `call()`s (EXEC runs its commands nested).
-    pub nesting: u32,
     /// True while there is anything to track: the databases record changes.
     active: bool,
 }
@@ -651,7 +649,7 @@ pub fn after_call(srv: &mut Server, c: &mut Client, id: usize, mark: usize) {
 pub fn after_command(srv: &mut Server, c: &mut Client) {
     let end = c.out_mark();
     drain(srv, Some(c), end, true);
-    if srv.tracking.nesting > 0 {
+    if srv.call_depth > 0 {
         return;
     }
     if !srv.tracking.pending.is_empty() {
@@ -709,12 +707,13 @@ pub fn after_evictions(srv: &mut Server, c: &mut Client) {
     drain(srv, Some(c), end, false);
 }
 
-/// From `call()` before a top-level command runs, as Redis's processCommand:
-/// enforces `tracking-table-max-keys`. `c` is the client about to run.
+/// From `process_command` before a client's command runs, as Redis's
+/// processCommand: enforces `tracking-table-max-keys`. `c` is the client about
+/// to run.
 #[inline]
 pub fn before_command(srv: &mut Server, c: &mut Client) {
     let tr = &srv.tracking;
-    if !tr.clients.is_empty() && tr.max_keys != 0 && tr.nesting == 0 {
+    if !tr.clients.is_empty() && tr.max_keys != 0 {
         limit::limit_used_slots(srv, Some(c));
     }
 }

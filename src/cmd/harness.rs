@@ -1,5 +1,5 @@
 //! Unit-test support: a server and one client on a socket pair, to run
-//! commands through `call()` without a reactor and look at what they left.
+//! commands through `process_command()` without a reactor and look at what they left.
 
 use bytes::Bytes;
 use mio::net::UnixStream;
@@ -24,14 +24,14 @@ impl Harness {
         }
     }
 
-    /// Runs one command through call(); returns the reply bytes.
+    /// Runs one command as a client's input; returns the reply bytes.
     pub fn run(&mut self, args: &[&str]) -> Vec<u8> {
         self.c.argv = args
             .iter()
             .map(|a| Bytes::copy_from_slice(a.as_bytes()))
             .collect();
         self.c.clear_out();
-        crate::cmd::call(&mut self.srv, &mut self.c);
+        crate::cmd::process_command(&mut self.srv, &mut self.c);
         self.c.take_out()
     }
 }

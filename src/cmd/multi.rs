@@ -1,8 +1,10 @@
 //! Transactions (Redis's multi.c): MULTI, EXEC, DISCARD, WATCH, UNWATCH.
 //!
-//! Queueing happens in `call()`: inside MULTI every command but the transaction
-//! commands themselves is checked (lookup, arity, NO_MULTI) and queued; a command
-//! rejected at that point marks the transaction `DIRTY_EXEC`, so EXEC aborts.
+//! Queueing happens in `process_command()`: inside MULTI every command but the
+//! transaction commands themselves is checked (lookup, arity, NO_MULTI, ...) and
+//! queued; a command rejected at that point marks the transaction `DIRTY_EXEC`,
+//! so EXEC aborts. EXEC itself is checked as a whole (its queue's flags) and
+//! runs each queued command through `call()` only.
 //! WATCH registers the client on (db, key) (db/watch.rs); any modification of the key (the
 //! databases record them, including expiry, FLUSHALL and SWAPDB) marks the
 //! watching clients `DIRTY_CAS`, so their EXEC returns a null array.
@@ -113,8 +115,14 @@ pub fn exec_command(srv: &mut Server, c: &mut Client) {
     let exec_cmd = c.last_cmd;
     c.add_array_len(queued.len());
     for argv in queued {
+        // Queueing looked each command up and checked its arity; what was
+        // checked then is not checked again (Redis's execCommand).
+        let Ok(id) = srv.commands.lookup(&argv) else {
+            c.add_error("ERR unknown command");
+            continue;
+        };
         c.argv = argv;
-        super::call(srv, c);
+        super::call(srv, c, id);
     }
     c.argv = exec_argv;
     c.last_cmd = exec_cmd;
