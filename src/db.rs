@@ -7,6 +7,7 @@
 
 pub mod entry;
 pub mod hash;
+pub mod lazyfree;
 pub mod lfu;
 pub mod list;
 pub mod object;
@@ -89,8 +90,8 @@ pub struct Db {
     /// The lazy-free thread, for values this database drops itself: expired
     /// keys with `lazyfree-lazy-expire`, overwritten values with
     /// `lazyfree-lazy-server-del` (None: freed in place).
-    pub lazy_expire: Option<crate::server::LazyFree>,
-    pub lazy_server_del: Option<crate::server::LazyFree>,
+    pub lazy_expire: Option<lazyfree::LazyFree>,
+    pub lazy_server_del: Option<lazyfree::LazyFree>,
     /// `latency-monitor-threshold` (ms, 0: off): an expiry deletion that takes
     /// at least this long is kept in `slow_expire_del` for the LATENCY monitor.
     pub expire_del_threshold_ms: u64,

@@ -34,10 +34,6 @@ use bytes::Bytes;
 use crate::client::Client;
 use crate::server::Server;
 
-/// Redis's LAZYFREE_THRESHOLD: values whose free effort is above this go to the
-/// lazy-free thread when a lazyfree-lazy-* option asks for it.
-pub const LAZYFREE_THRESHOLD: usize = 64;
-
 /// What one call() asked about its own propagation.
 #[derive(Default)]
 pub struct CallProp {

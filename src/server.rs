@@ -3,7 +3,6 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::sync::mpsc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use slab::Slab;
@@ -11,6 +10,7 @@ use slab::Slab;
 use crate::client::{flags as cflags, Client};
 use crate::cmd::CommandTable;
 use crate::config::Config;
+use crate::db::lazyfree::LazyFree;
 use crate::db::{events as db_events, Db, LRU_CLOCK_MAX};
 
 /// oxidis's own version.
@@ -71,58 +71,6 @@ impl Stats {
             (b.2 - a.2) as f64 / dt / 1024.0,
             (b.3 - a.3) as f64 / dt / 1024.0,
         )
-    }
-}
-
-/// Hands values to the lazy-free thread so dropping them does not stall the loop.
-#[derive(Clone)]
-pub struct LazyFree {
-    tx: mpsc::Sender<Box<dyn Send>>,
-    pub pending: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// Values freed by the thread so far (INFO lazyfreed_objects).
-    pub freed: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl LazyFree {
-    fn start() -> LazyFree {
-        let (tx, rx) = mpsc::channel::<Box<dyn Send>>();
-        let pending = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let freed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let (p2, f2) = (pending.clone(), freed.clone());
-        std::thread::Builder::new()
-            .name("lazyfree".into())
-            .spawn(move || {
-                for v in rx {
-                    drop(v);
-                    p2.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-                    f2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-            })
-            .expect("spawn lazyfree thread");
-        LazyFree { tx, pending, freed }
-    }
-
-    /// Redis's freeObjAsync: a value whose free effort is above
-    /// LAZYFREE_THRESHOLD (and that no snapshot shares) is dropped on the free
-    /// thread, anything else here. True if it went to the thread.
-    pub fn free_entry(&self, e: crate::db::Entry) -> bool {
-        if e.is_unique() && e.free_effort() > crate::repl::LAZYFREE_THRESHOLD {
-            self.free(e);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Drops `v` on the free thread.
-    pub fn free<T: Send + 'static>(&self, v: T) {
-        self.pending
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Err(e) = self.tx.send(Box::new(v)) {
-            drop(e);
-            self.pending
-                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-        }
     }
 }
 
