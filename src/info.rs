@@ -16,7 +16,8 @@ pub mod stats;
 use std::fmt::Write;
 
 use crate::client::Client;
-use crate::server::{Server, OXIDIS_VERSION, REDIS_VERSION};
+use crate::server::Server;
+use crate::util::{OXIDIS_VERSION, REDIS_VERSION};
 
 /// Every section, in the order Redis prints them.
 const ALL_SECTIONS: &[&str] = &[

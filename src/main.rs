@@ -8,8 +8,9 @@ use log::{info, warn};
 
 use oxidis::config::Config;
 use oxidis::reactor::Reactor;
-use oxidis::server::{Server, OXIDIS_VERSION, REDIS_VERSION};
+use oxidis::server::Server;
 use oxidis::supervise;
+use oxidis::util::{OXIDIS_VERSION, REDIS_VERSION};
 
 fn usage() -> ! {
     eprintln!(

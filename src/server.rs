@@ -13,11 +13,6 @@ use crate::config::Config;
 use crate::db::lazyfree::LazyFree;
 use crate::db::{events as db_events, Db, LRU_CLOCK_MAX};
 
-/// oxidis's own version.
-pub const OXIDIS_VERSION: &str = env!("CARGO_PKG_VERSION");
-/// The Redis version oxidis is compatible with (what clients check).
-pub const REDIS_VERSION: &str = "7.0.15";
-
 /// Global counters (INFO stats).
 #[derive(Default, Debug)]
 pub struct Stats {

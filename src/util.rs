@@ -1,9 +1,14 @@
 //! Small pure helpers shared by the command groups: glob matching and number
-//! parsing/formatting with Redis's exact semantics.
+//! parsing/formatting with Redis's exact semantics; the version constants.
 
 pub mod glob;
 pub mod number;
 pub mod splitargs;
+
+/// oxidis's own version.
+pub const OXIDIS_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The Redis version oxidis is compatible with (what clients check).
+pub const REDIS_VERSION: &str = "7.0.15";
 
 /// An I/O error as Redis prints it: the C library's `strerror` text, without
 /// the ` (os error N)` that Rust's Display adds.

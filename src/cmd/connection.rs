@@ -3,7 +3,8 @@
 use super::{acl, cmd, flags as f, Command};
 use crate::client::{flags as cflags, Client};
 use crate::error;
-use crate::server::{Server, REDIS_VERSION};
+use crate::server::Server;
+use crate::util::REDIS_VERSION;
 
 pub const COMMANDS: &[Command] = &[
     cmd(

@@ -9,8 +9,9 @@
 use super::{cmd, flags as f, Command};
 use crate::client::Client;
 use crate::error;
-use crate::server::{Server, OXIDIS_VERSION, REDIS_VERSION};
+use crate::server::Server;
 use crate::util::number::parse_i64;
+use crate::util::{OXIDIS_VERSION, REDIS_VERSION};
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[

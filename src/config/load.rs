@@ -10,11 +10,9 @@
 use super::parse::{io_error_text, repr, split_args};
 use super::table::{self, DIRECTIVES, MULTI_ARG};
 use super::{Config, RenameCommand, Value};
+use crate::util::REDIS_VERSION;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-
-/// Version string shown in fatal reports.
-pub const REDIS_VERSION: &str = "7.0.15";
 
 /// State carried across nested includes of one load.
 #[derive(Default)]

@@ -10,8 +10,8 @@ use crate::db::object::Object;
 use crate::db::segment::Segment;
 use crate::db::set::Set;
 use crate::db::{Entry, ValueRef};
-use crate::server::REDIS_VERSION;
 use crate::util::number::parse_i64;
+use crate::util::REDIS_VERSION;
 
 /// Strings up to this length are tried as integers (Redis: 11, "-2147483648").
 const INT_TRY_MAX: usize = 11;
