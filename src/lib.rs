@@ -1,30 +1,55 @@
 //! oxidis: a Redis-compatible in-memory data-structure server.
 //!
+//! # Layers
+//!
+//! Layers point down (STYLE.md rule 13): a module uses its own layer and the
+//! layers listed before it, never one after it; what a low layer needs from
+//! above is passed in or returned as data (the WATCH marks db/watch.rs
+//! returns, the output-buffer limits a client is given). `tests/layers.rs`
+//! fails on any reference from a layer to a later one.
+//!
 //! ```text
-//!  main.rs      CLI, config, logging, start the reactor
+//!  layer     may use          holds
+//!  util      (nothing)        glob matching, number parsing/formatting, argument
+//!                             splitting, the version constants
+//!  error     util             every error text, as Redis spells it; OpError
+//!  alloc     util, error      jemalloc, used_memory
+//!  resp      util..alloc      request parser (multibulk and inline), RESP encoding
+//!  config    util..resp       directive table, redis.conf parser, CONFIG GET/SET values
+//!  db        util..config     Db: expiry semantics over db/table.rs (segmented CoW
+//!                             table), db/segment.rs, db/entry.rs (one key), the value
+//!                             types; WATCH bookkeeping (db/watch.rs); the lazy-free
+//!                             thread (db/lazyfree.rs)
+//!  client    util..db         per-connection state: buffers, the reply writer
+//!                             (client/reply.rs, client/output.rs and its limits), the
+//!                             client's own blocking, pub/sub, tracking and replica
+//!                             state (client/*.rs), its CLIENT LIST line (client/info.rs)
+//!  command   util..client     the command table (rows generic over the handler, name
+//!                             index, stats); command/spec.rs key specs and docs
+//!  server    everything       the server ball below: modules that reach the Server
+//!                             or other clients, and use each other freely
+//! ```
+//!
+//! The server ball, one module each:
+//!
+//! ```text
+//!  server.rs    Server: databases, config, stats, cron work, scheduling client writes
 //!  reactor.rs   mio loop: accept, read, parse, call(), before_sleep writes, cron
-//!  listen.rs    the listening sockets, rebound by CONFIG SET port/bind
-//!  client.rs    per-connection state; client/reply.rs the RESP2/RESP3 writer
-//!  resp/        request parser (multibulk and inline)
-//!  command.rs   the command table (rows, name index, stats); command/spec.rs
-//!               key specs and docs; no handler or server in this layer
 //!  cmd.rs       call() and the handlers' rows; cmd/<group>.rs one file per group
-//!  server.rs    Server: databases, config, stats, lazy-free thread, cron work
-//!  evict.rs     maxmemory and key eviction; alloc.rs jemalloc, used_memory
-//!  db.rs        Db: expiry semantics over db/table.rs (segmented CoW table),
-//!               db/segment.rs (one small hash table), db/entry.rs (one key)
-//!  config.rs    directive table, redis.conf parser, CONFIG GET/SET
-//!  info.rs      INFO sections
-//!  pubsub.rs    channel/pattern tables and the publish fan-out;
-//!               notify.rs keyspace notifications published through it
-//!  slowlog.rs   SLOWLOG entries; latency.rs LATENCY events and histograms
-//!  persist/     RDB format (dump files, DUMP/RESTORE payloads)
+//!  blocked.rs   blocking commands: the per-key FIFO queues, timeouts, re-runs
+//!  pubsub.rs    channel/pattern tables and the publish fan-out
+//!  notify.rs    keyspace notifications, published through pubsub.rs
+//!  tracking.rs  client-side caching: the key table and invalidations
+//!  pause.rs     CLIENT PAUSE: held clients, the static dataset meanwhile
 //!  repl.rs      propagation (call() -> MULTI/EXEC units -> the stream);
 //!               repl/master.rs SYNC/PSYNC, replicas, REPLCONF, INFO replication
-//!  tracking.rs  client-side caching: CLIENT TRACKING table and invalidations
-//!  pause.rs     CLIENT PAUSE: held clients, the static dataset meanwhile
-//!  error.rs     every error text, as Redis spells it
-//!  util/        glob matching, number parsing/formatting, argument splitting
+//!  persist/     RDB format (dump files, DUMP/RESTORE payloads), snapshots, loading
+//!  evict.rs     maxmemory and key eviction
+//!  info.rs      INFO sections
+//!  slowlog.rs   SLOWLOG entries; latency.rs LATENCY events and histograms
+//!  listen.rs    the listening sockets, rebound by CONFIG SET port/bind
+//!  logging.rs   logging in Redis's format; supervise.rs systemd/upstart readiness
+//!  main.rs      CLI, config, logging, start the reactor (the binary, above all)
 //! ```
 //!
 //! ARCHITECTURE.md (at the repository's root) describes the design this follows.
