@@ -2,20 +2,23 @@
 //! CONFIG GET / SET / REWRITE, all with Redis 7.0.15's behaviour and texts.
 //!
 //! Layout:
-//! - `config/table.rs`: one row per directive (name, alias, flags, type, default);
+//! - `config/table.rs` and `config/table/rows.rs`: one row per directive (name,
+//!   alias, flags, type, default, typed storage, CONFIG SET side effect);
 //! - `config/value.rs`: parsing/validating arguments into values and rendering them;
 //! - `config/parse.rs`: `sdssplitargs`, `memtoull` and friends;
 //! - `config/load.rs`: command line and config file loading;
 //! - `config/rewrite.rs`: CONFIG REWRITE.
 //!
-//! The table values live in `values` (one per row). The public typed fields
-//! below are views of the rows the server uses directly; every load and every
-//! successful `set` refreshes them, and `get`/`set`/`rewrite` read them back
-//! first, so a server that adjusts a field (e.g. `hz`) is reflected by CONFIG GET.
+//! Every directive the server acts on is stored in one typed field of
+//! [`Config`] (its row's accessors read and write it as a [`Value`]), so a
+//! server that adjusts a field (e.g. `hz`) is what CONFIG GET reports. The
+//! other rows (accepted and reported, with no effect in oxidis) keep their
+//! value in the table's own storage.
 //!
-//! Effects are the caller's job: this module validates and stores. A CONFIG SET
-//! returns the names that changed so the server can apply them (rebind, chdir
-//! into `dir`, resize the backlog...).
+//! Effects are the server's job: this module validates and stores. A CONFIG
+//! SET returns a [`ConfigChange`]: the [`Apply`] hooks the server must run
+//! (rebind, chdir into `dir`, re-read the eviction policy...) and the old
+//! values, to [`Config::restore`] them when a hook fails.
 
 mod load;
 mod parse;
@@ -26,10 +29,39 @@ mod value;
 #[cfg(test)]
 mod tests;
 
+pub use table::Apply;
 pub use value::{fmt_percentile, notify, ObufLimit, Value};
 
 use std::path::PathBuf;
 use table::{Directive, Kind, DENY_LOADING, DIRECTIVES, HIDDEN, IMMUTABLE, MULTI_ARG, PROTECTED};
+
+/// A typed enum stored by an enum row: `code` is the value the row's name
+/// list gives it (see the lists in `config/table.rs`).
+pub trait ConfigEnum: Copy {
+    fn code(self) -> i32;
+    fn from_code(code: i32) -> Self;
+}
+
+/// Implements [`ConfigEnum`] from `variant = code` pairs; an unknown code is
+/// the last variant listed (the row's validation makes that unreachable).
+macro_rules! config_enum {
+    ($t:ty { $($v:ident = $n:literal),+ $(,)? } $(extra $x:ident = $xn:literal)?) => {
+        impl ConfigEnum for $t {
+            fn code(self) -> i32 {
+                match self {
+                    $(<$t>::$v => $n,)+
+                    $(<$t>::$x => $xn,)?
+                }
+            }
+            fn from_code(code: i32) -> Self {
+                let all = [$((<$t>::$v, $n)),+];
+                all.iter()
+                    .find(|(_, n)| *n == code)
+                    .map_or(all[all.len() - 1].0, |(v, _)| *v)
+            }
+        }
+    };
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogLevel {
@@ -91,6 +123,33 @@ pub enum BusyPollMode {
     /// Only while the gaps between requests are shorter than what sleeping
     /// and being woken costs the server.
     Auto,
+}
+
+config_enum!(LogLevel { Debug = 0, Verbose = 1, Warning = 3, Notice = 2 } extra Nothing = 2);
+config_enum!(ProtectedConfig { Yes = 1, Local = 2, No = 0 });
+config_enum!(MaxmemoryPolicy {
+    VolatileLru = 0,
+    VolatileLfu = 1,
+    VolatileRandom = 2,
+    VolatileTtl = 3,
+    AllkeysLru = 4,
+    AllkeysLfu = 5,
+    AllkeysRandom = 6,
+    NoEviction = 7,
+});
+config_enum!(AppendFsync { No = 0, Always = 1, Everysec = 2 });
+config_enum!(Supervised { Upstart = 1, Systemd = 2, Auto = 3, No = 0 });
+config_enum!(BusyPollMode { No = 0, Yes = 1, Auto = 2 });
+
+impl MaxmemoryPolicy {
+    /// The policy's name, as CONFIG GET and INFO show it.
+    pub fn name(self) -> &'static str {
+        let code = self.code();
+        table::MAXMEMORY_POLICY
+            .iter()
+            .find(|(_, n)| *n == code)
+            .map_or("noeviction", |(name, _)| name)
+    }
 }
 
 /// A `rename-command` line, kept for the command table to apply (only it knows
@@ -184,6 +243,19 @@ pub struct Config {
     pub repl_backlog_size: u64,
     pub busy_reply_threshold: u64,
     pub busy_poll: BusyPollMode,
+    pub tracking_table_max_keys: u64,
+    pub latency_tracking: bool,
+    pub latency_tracking_info_percentiles: Vec<f64>,
+    pub loading_process_events_interval_bytes: u64,
+    pub key_load_delay: i64,
+    /// Negative: a percentage of `maxmemory`.
+    pub maxmemory_clients: i64,
+    pub min_replicas_to_write: i64,
+    pub min_replicas_max_lag: i64,
+    pub repl_backlog_ttl: i64,
+    pub repl_ping_replica_period: i64,
+    pub repl_timeout: i64,
+    pub cluster_enabled: bool,
     /// `rename-command` lines in order; see [`RenameCommand`].
     pub rename_commands: Vec<RenameCommand>,
     /// `user` lines (arguments after `user`), for the ACL layer.
@@ -197,7 +269,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        let values: Vec<Value> = DIRECTIVES.iter().map(value::default_value).collect();
+        let values: Vec<Value> = DIRECTIVES
+            .iter()
+            .map(|d| match d.field {
+                Some(_) => Value::Bool(false),
+                None => value::default_value(d),
+            })
+            .collect();
         let mut c = Config {
             config_file: None,
             port: 0,
@@ -269,20 +347,38 @@ impl Default for Config {
             repl_backlog_size: 0,
             busy_reply_threshold: 0,
             busy_poll: BusyPollMode::Auto,
+            tracking_table_max_keys: 0,
+            latency_tracking: false,
+            latency_tracking_info_percentiles: Vec::new(),
+            loading_process_events_interval_bytes: 0,
+            key_load_delay: 0,
+            maxmemory_clients: 0,
+            min_replicas_to_write: 0,
+            min_replicas_max_lag: 0,
+            repl_backlog_ttl: 0,
+            repl_ping_replica_period: 0,
+            repl_timeout: 0,
+            cluster_enabled: false,
             rename_commands: Vec::new(),
             users: Vec::new(),
             loadmodules: Vec::new(),
             loading: false,
             values,
         };
-        c.export_fields();
+        // The typed fields above are placeholders: every row's default is
+        // stored through its own accessors.
+        for (i, d) in DIRECTIVES.iter().enumerate() {
+            if d.field.is_some() {
+                c.store(i, value::default_value(d));
+            }
+        }
         c
     }
 }
 
 /// Bounds Redis clamps `hz` into after a load or a CONFIG SET.
-const MIN_HZ: i64 = 1;
-const MAX_HZ: i64 = 500;
+pub(crate) const MIN_HZ: i64 = 1;
+pub(crate) const MAX_HZ: i64 = 500;
 
 impl Config {
     /// Builds the configuration from redis-server style arguments (everything after
@@ -343,13 +439,18 @@ impl Config {
         out
     }
 
-    /// CONFIG SET name value [name value ...], atomic: every pair is validated
-    /// and set, and on any failure all are restored. On success returns the
-    /// canonical names whose value changed; on failure the error text (without
-    /// `-`). `allow_protected` says whether this client may change protected
-    /// directives; [`Config::set`] decides it from `enable-protected-configs`
-    /// being `yes` (the caller handles `local` with [`Config::set_as`]).
-    pub fn set(&mut self, pairs: &[(&[u8], &[u8])]) -> Result<Vec<&'static str>, String> {
+    /// CONFIG SET name value [name value ...], as Redis 7.0's configSetCommand
+    /// up to the side effects: every name is checked first (unknown,
+    /// immutable, protected, denied while loading, named twice: nothing is
+    /// set), then the values are parsed and set in order, and on a value that
+    /// does not parse every one set so far is restored. On success the
+    /// returned [`ConfigChange`] lists the hooks the caller must run (and
+    /// [`Config::restore`] undoes the whole call if one fails); on failure
+    /// the error text (without `-`). `allow_protected` says whether this
+    /// client may change protected directives; [`Config::set`] decides it from
+    /// `enable-protected-configs` being `yes` (the caller handles `local` with
+    /// [`Config::set_as`]).
+    pub fn set(&mut self, pairs: &[(&[u8], &[u8])]) -> Result<ConfigChange, String> {
         let allow = self.enable_protected_configs == ProtectedConfig::Yes;
         self.set_as(pairs, allow)
     }
@@ -359,15 +460,16 @@ impl Config {
         &mut self,
         pairs: &[(&[u8], &[u8])],
         allow_protected: bool,
-    ) -> Result<Vec<&'static str>, String> {
-        self.import_fields();
-        let mut rows: Vec<usize> = Vec::new();
+    ) -> Result<ConfigChange, String> {
+        // (row, named by its alias): an alias is a directive of its own for
+        // the duplicate check and the error texts, as in Redis.
+        let mut rows: Vec<(usize, bool)> = Vec::new();
         let mut unknown: Option<&[u8]> = None;
         let mut err: Option<(String, &'static str)> = None;
         let mut deny_loading = false;
         let mut invalid = false;
         for (name, _) in pairs {
-            let Some((i, _)) = table::lookup(name) else {
+            let Some(row) = table::lookup(name) else {
                 if !invalid {
                     unknown = Some(name);
                     invalid = true;
@@ -377,7 +479,7 @@ impl Config {
             if invalid {
                 continue;
             }
-            let d = &DIRECTIVES[i];
+            let d = &DIRECTIVES[row.0];
             let shown = String::from_utf8_lossy(name).into_owned();
             if d.has(IMMUTABLE) || (d.has(PROTECTED) && !allow_protected) {
                 let why = if d.has(IMMUTABLE) {
@@ -394,12 +496,12 @@ impl Config {
                 invalid = true;
                 continue;
             }
-            if rows.contains(&i) {
+            if rows.contains(&row) {
                 err = Some((shown, "duplicate parameter"));
                 invalid = true;
                 continue;
             }
-            rows.push(i);
+            rows.push(row);
         }
         if invalid {
             if deny_loading {
@@ -412,15 +514,20 @@ impl Config {
                 ));
             }
             let (n, why) = err.unwrap_or_default();
-            return Err(format!(
-                "ERR CONFIG SET failed (possibly related to argument '{n}') - {why}"
-            ));
+            return Err(crate::error::config_set_failed(&n, why));
         }
-        let backup = self.values.clone();
+        let mut change = ConfigChange {
+            old: rows.iter().map(|&(i, _)| (i, self.current(i))).collect(),
+            ..Default::default()
+        };
         let cwd = self.effective_dir();
-        let mut changed = Vec::new();
-        for (&i, (name, val)) in rows.iter().zip(pairs) {
+        for (&(i, alias), (_, val)) in rows.iter().zip(pairs) {
             let d = &DIRECTIVES[i];
+            let shown = if alias {
+                d.alias.unwrap_or(d.name)
+            } else {
+                d.name
+            };
             let args: Vec<Vec<u8>> = if d.has(MULTI_ARG) {
                 if val.is_empty() {
                     Vec::new()
@@ -430,35 +537,39 @@ impl Config {
             } else {
                 vec![val.to_vec()]
             };
+            let before = self.current(i);
             let ctx = value::ParseCtx {
-                current: &self.values[i],
+                current: &before,
                 append_save: false,
                 cwd: &cwd,
             };
-            let args = if args.is_empty() && !d.has(MULTI_ARG) {
-                vec![Vec::new()]
-            } else {
-                args
-            };
             match self.parse_for(d, &args, &ctx) {
                 Ok(v) => {
-                    let v = clamp(d, v);
-                    if v != self.values[i] {
-                        self.values[i] = v;
-                        changed.push(d.name);
+                    self.store(i, v);
+                    if self.current(i) != before {
+                        change.changed.push(d.name);
+                        if let Some(a) = d.apply {
+                            if !change.hooks.iter().any(|(h, _)| *h == a) {
+                                change.hooks.push((a, shown));
+                            }
+                        }
                     }
                 }
                 Err(why) => {
-                    self.values = backup;
-                    return Err(format!(
-                        "ERR CONFIG SET failed (possibly related to argument '{}') - {why}",
-                        String::from_utf8_lossy(name)
-                    ));
+                    self.restore(&change);
+                    return Err(crate::error::config_set_failed(shown, &why));
                 }
             }
         }
-        self.export_fields();
-        Ok(changed)
+        Ok(change)
+    }
+
+    /// Puts back every value a [`Config::set_as`] replaced (the caller runs
+    /// the hooks again for the restored values).
+    pub fn restore(&mut self, change: &ConfigChange) {
+        for (i, v) in &change.old {
+            self.store(*i, v.clone());
+        }
     }
 
     /// Parses arguments for a row; zero arguments for a multi-arg enum/special
@@ -513,14 +624,9 @@ impl Config {
         Ok(())
     }
 
-    /// The stored value of a directive by canonical name or alias.
-    pub fn value(&self, name: &str) -> Option<Value> {
-        let (i, _) = table::lookup(name.as_bytes())?;
-        Some(self.current(i))
-    }
-
     /// CONFIG GET rendering of a directive by name (canonical or alias).
-    pub fn get_value(&self, name: &str) -> Option<String> {
+    #[cfg(test)]
+    pub(crate) fn get_value(&self, name: &str) -> Option<String> {
         let (i, _) = table::lookup(name.as_bytes())?;
         Some(self.render(i))
     }
@@ -552,27 +658,45 @@ impl Config {
     fn load_set(&mut self, i: usize, args: &[Vec<u8>], append_save: bool) -> Result<(), String> {
         let d = &DIRECTIVES[i];
         let cwd = self.effective_dir();
+        let current = self.current(i);
         let ctx = value::ParseCtx {
-            current: &self.values[i],
+            current: &current,
             append_save,
             cwd: &cwd,
         };
         let v = value::parse_value(d, args, &ctx)?;
-        self.values[i] = v;
-        // Keep `dir` visible at once: later includes resolve against it.
-        if let Value::Dir(p) = &self.values[i] {
-            self.dir = p.to_string_lossy().into_owned();
-        }
+        // `dir` is visible at once: later includes resolve against it.
+        self.store(i, v);
         Ok(())
     }
-}
 
-/// Post-set adjustments Redis applies (`hz` is clamped into 1..=500).
-fn clamp(d: &Directive, v: Value) -> Value {
-    match (d.name, v) {
-        ("hz", Value::Num(n)) => Value::Num(n.clamp(MIN_HZ, MAX_HZ)),
-        (_, v) => v,
+    /// Value of row `i`, from its typed field when it has one.
+    pub(super) fn current(&self, i: usize) -> Value {
+        match DIRECTIVES[i].field {
+            Some(f) => (f.get)(self),
+            None => self.values[i].clone(),
+        }
+    }
+
+    /// Stores a validated value of row `i` where the row keeps it.
+    fn store(&mut self, i: usize, v: Value) {
+        match DIRECTIVES[i].field {
+            Some(f) => (f.set)(self, v),
+            None => self.values[i] = v,
+        }
     }
 }
 
-mod fields;
+/// What a successful [`Config::set_as`] did, for the caller to apply it or
+/// to [`Config::restore`] it.
+#[derive(Debug, Default)]
+pub struct ConfigChange {
+    /// Canonical names of the directives whose value changed, in argument order.
+    pub changed: Vec<&'static str>,
+    /// The distinct hooks of the changed directives, in the order their first
+    /// directive was named, each with the name that directive was named by
+    /// (Redis reports a failed hook under it).
+    pub hooks: Vec<(Apply, &'static str)>,
+    /// Every directive named, with its value before the call.
+    old: Vec<(usize, Value)>,
+}

@@ -30,6 +30,8 @@ pub struct Listeners {
     /// which open nothing).
     registry: Option<Registry>,
     tcp: Vec<TcpListener>,
+    /// The `port` and `bind` the TCP listeners were last opened for.
+    tcp_bound: (u16, Vec<String>),
     unix: Option<UnixListener>,
 }
 
@@ -53,6 +55,11 @@ impl Listeners {
             .map(Listener::Tcp)
     }
 
+    /// The `port` and `bind` list the TCP listeners were last opened for.
+    pub fn tcp_bound(&self) -> (u16, &[String]) {
+        (self.tcp_bound.0, &self.tcp_bound.1)
+    }
+
     /// Opens a listener for `port` on every `bind` entry (Redis's
     /// `listenToPort`): an entry starting with `-` is optional (skipped when the
     /// address is not available), an address family the host lacks is skipped.
@@ -65,6 +72,7 @@ impl Listeners {
         backlog: u32,
     ) -> Result<(), BindError> {
         if port == 0 {
+            self.tcp_bound = (port, bind.to_vec());
             return Ok(());
         }
         let mut opened = Vec::new();
@@ -114,6 +122,7 @@ impl Listeners {
             }
             self.tcp.push(l);
         }
+        self.tcp_bound = (port, bind.to_vec());
         Ok(())
     }
 

@@ -13,6 +13,8 @@ use crate::config::Config;
 use crate::db::lazyfree::LazyFree;
 use crate::db::{events as db_events, Db, LRU_CLOCK_MAX};
 
+mod config_apply;
+
 /// Global counters (INFO stats).
 #[derive(Default, Debug)]
 pub struct Stats {
@@ -251,8 +253,8 @@ impl Server {
             repl: crate::repl::Repl::new(),
             evict: Default::default(),
         };
-        s.latency_tracking = s.latency_tracking_config();
-        s.tracking.max_keys = s.tracking_max_keys_config();
+        s.latency_tracking = s.config.latency_tracking;
+        s.tracking.max_keys = s.config.tracking_table_max_keys;
         crate::repl::master::refresh_good_replicas(&mut s);
         s.apply_lazyfree_config();
         s.apply_latency_monitor_config();
@@ -470,85 +472,6 @@ impl Server {
         }
     }
 
-    /// Applies the side effects of a CONFIG SET (the values are already stored;
-    /// `old` is the configuration before it). Only the listeners can fail to
-    /// apply, and they are applied first, so on an error (the directive's
-    /// name and Redis's text) nothing has taken effect and the caller restores
-    /// `old`: the whole CONFIG SET is rolled back, as in Redis.
-    pub fn apply_config_changes(
-        &mut self,
-        changed: &[&'static str],
-        old: &Config,
-    ) -> Result<(), (&'static str, &'static str)> {
-        if let Some(&name) = changed.iter().find(|n| matches!(**n, "port" | "bind")) {
-            let cfg = &self.config;
-            let new = (cfg.port, &cfg.bind[..]);
-            let prev = (old.port, &old.bind[..]);
-            if self
-                .listeners
-                .rebind_tcp(new, prev, cfg.tcp_backlog)
-                .is_err()
-            {
-                log::warn!("Failed applying new configuration. Possibly related to new {name} setting. Restoring previous settings.");
-                return Err(if name == "port" {
-                    (name, "Unable to listen on this port. Check server logs.")
-                } else {
-                    (name, "Failed to bind to specified addresses.")
-                });
-            }
-        }
-        for name in changed {
-            match *name {
-                "loglevel" => crate::logging::set_level(self.config.loglevel),
-                "notify-keyspace-events" => crate::notify::config_changed(self),
-                "dir" => {
-                    if let Err(e) = std::env::set_current_dir(&self.config.dir) {
-                        log::warn!(
-                            "Can't chdir to '{}': {}",
-                            self.config.dir,
-                            crate::util::strerror(&e)
-                        );
-                    }
-                }
-                "latency-tracking" => self.latency_tracking = self.latency_tracking_config(),
-                "tracking-table-max-keys" => {
-                    self.tracking.max_keys = self.tracking_max_keys_config();
-                }
-                "lazyfree-lazy-expire" | "lazyfree-lazy-server-del" => self.apply_lazyfree_config(),
-                "latency-monitor-threshold" => self.apply_latency_monitor_config(),
-                "min-replicas-to-write" | "min-replicas-max-lag" => {
-                    crate::repl::master::refresh_good_replicas(self)
-                }
-                "maxmemory-policy" | "lfu-log-factor" | "lfu-decay-time" => {
-                    crate::evict::config_changed(self)
-                }
-                "maxmemory" => {
-                    let max = self.config.maxmemory;
-                    let used =
-                        crate::alloc::used_memory().saturating_sub(crate::evict::not_counted(self));
-                    if max > 0 && max < used {
-                        log::warn!("WARNING: the new maxmemory value set via CONFIG SET ({max}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.");
-                    }
-                    if max > 0 {
-                        crate::evict::perform_evictions(self, None);
-                    }
-                }
-                "requirepass" => {
-                    // Existing connections keep their authentication, as in Redis.
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    fn tracking_max_keys_config(&self) -> u64 {
-        match self.config.value("tracking-table-max-keys") {
-            Some(crate::config::Value::Num(n)) => n as u64,
-            _ => 0,
-        }
-    }
-
     /// Moves the slowest expiry deletion the databases saw into the LATENCY
     /// monitor (`expire-del`, lazy and active expiry alike).
     fn collect_expire_latency(&mut self) {
@@ -562,35 +485,6 @@ impl Server {
             self.latency
                 .add_sample("expire-del", worst, self.now_ms / 1000);
         }
-    }
-
-    /// Tells the databases `latency-monitor-threshold` (they time expiry
-    /// deletions against it).
-    pub fn apply_latency_monitor_config(&mut self) {
-        for db in &mut self.dbs {
-            db.expire_del_threshold_ms = self.config.latency_monitor_threshold;
-        }
-    }
-
-    /// Gives the databases the lazy-free thread for the values they drop
-    /// themselves: expired keys (`lazyfree-lazy-expire`) and overwritten ones
-    /// (`lazyfree-lazy-server-del`).
-    pub fn apply_lazyfree_config(&mut self) {
-        let (exp, del) = (
-            self.config.lazyfree_lazy_expire,
-            self.config.lazyfree_lazy_server_del,
-        );
-        for db in &mut self.dbs {
-            db.lazy_expire = exp.then(|| self.lazyfree.clone());
-            db.lazy_server_del = del.then(|| self.lazyfree.clone());
-        }
-    }
-
-    fn latency_tracking_config(&self) -> bool {
-        matches!(
-            self.config.value("latency-tracking"),
-            Some(crate::config::Value::Bool(true))
-        )
     }
 
     /// CONFIG RESETSTAT.

@@ -638,15 +638,8 @@ pub fn config_set_command(srv: &mut Server, c: &mut Client) {
         ProtectedConfig::Local => c.is_local(),
         ProtectedConfig::No => false,
     };
-    let old = srv.config.clone();
-    match srv.config.set_as(&pairs, allow) {
-        Ok(changed) => match srv.apply_config_changes(&changed, &old) {
-            Ok(()) => c.add_ok(),
-            Err((name, why)) => {
-                srv.config = old;
-                c.add_error(&error::config_set_failed(name, why));
-            }
-        },
+    match srv.config_set(&pairs, allow) {
+        Ok(()) => c.add_ok(),
         Err(e) => c.add_error(&e),
     }
 }

@@ -9,7 +9,7 @@
 
 use super::parse::{io_error_text, repr, split_args};
 use super::table::{self, DIRECTIVES, MULTI_ARG};
-use super::{Config, RenameCommand, Value};
+use super::{Config, RenameCommand};
 use crate::util::REDIS_VERSION;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -242,7 +242,6 @@ fn glob_files(path: &Path) -> Vec<PathBuf> {
 
 /// Checks Redis makes after the whole text is loaded.
 pub fn finish(cfg: &mut Config) -> Result<(), String> {
-    cfg.export_fields();
     if !cfg.logfile.is_empty() {
         let open = std::fs::OpenOptions::new()
             .create(true)
@@ -255,20 +254,11 @@ pub fn finish(cfg: &mut Config) -> Result<(), String> {
             ));
         }
     }
-    let cluster = matches!(
-        cfg.values[table::index_of("cluster-enabled")],
-        Value::Bool(true)
-    );
-    if cluster && cfg.replicaof.is_some() {
+    if cfg.cluster_enabled && cfg.replicaof.is_some() {
         return Err(fatal(
             None,
             "replicaof directive not allowed in cluster mode",
         ));
     }
-    let hz = table::index_of("hz");
-    if let Value::Num(n) = cfg.values[hz] {
-        cfg.values[hz] = Value::Num(n.clamp(super::MIN_HZ, super::MAX_HZ));
-    }
-    cfg.export_fields();
     Ok(())
 }

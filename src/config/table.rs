@@ -1,7 +1,16 @@
-//! The table of every configuration directive Redis 7.0.15 knows: canonical
-//! name, alias, flags, type with bounds, and default. Rows are data; the generic
-//! code in `config.rs` and `config/value.rs` parses, validates, renders and
-//! rewrites values from them.
+//! The table of every configuration directive Redis 7.0.15 knows. A row owns
+//! everything about its directive: canonical name, alias, flags, type with
+//! bounds and default, where its value is stored (a typed field of
+//! [`Config`], through the row's `get`/`set` accessors) and which side effect
+//! a CONFIG SET of it needs ([`Apply`]). Rows are data; the generic code in
+//! `config.rs` and `config/value.rs` parses, validates, renders, rewrites and
+//! rolls back values from them, and the server implements the [`Apply`]
+//! hooks (this layer does not know the server).
+//!
+//! Adding a directive is one row (plus, when the server reads it, the typed
+//! field the row's accessors name).
+
+use super::{Config, ConfigEnum, Value};
 
 /// Cannot be changed by CONFIG SET.
 pub const IMMUTABLE: u32 = 1 << 0;
@@ -73,6 +82,50 @@ pub enum Special {
     LatencyPercentiles,
 }
 
+/// The typed storage of a directive: a field of [`Config`], read and written
+/// as a table [`Value`] (the value `set` receives has been validated against
+/// the row's kind). Rows without one keep their value in the table's own
+/// storage: directives oxidis accepts and reports but does not act on.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub get: fn(&Config) -> Value,
+    pub set: fn(&mut Config, Value),
+}
+
+/// The side effect a CONFIG SET of a directive needs once every new value is
+/// stored (Redis's `apply_fn`). Several directives may share one: each
+/// distinct hook runs once per CONFIG SET, in the order its first directive
+/// was named. A hook that fails makes the whole CONFIG SET roll back, and
+/// every hook is then run again for the restored values. The server layer
+/// implements them (`server/config_apply.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apply {
+    /// Reopen the TCP listeners on the new `port` (Redis's updatePort).
+    Port,
+    /// Reopen the TCP listeners on the new `bind` addresses (applyBind).
+    Bind,
+    /// Warn when under the memory in use and evict (updateMaxmemory).
+    Maxmemory,
+    /// Re-read the eviction policy and LFU parameters.
+    Eviction,
+    /// Recount the good replicas (updateGoodSlaves).
+    GoodReplicas,
+    /// Move the process into the new `dir`.
+    Dir,
+    /// Pass the new `loglevel` to the logger.
+    LogLevel,
+    /// Re-read the keyspace notification classes.
+    NotifyKeyspaceEvents,
+    /// Re-read `latency-tracking`.
+    LatencyTracking,
+    /// Re-read `tracking-table-max-keys` (and evict tracked keys over it).
+    TrackingTableMaxKeys,
+    /// Give the databases the lazy-free thread (or take it away).
+    Lazyfree,
+    /// Tell the databases the LATENCY threshold.
+    LatencyMonitor,
+}
+
 /// One row of the table.
 #[derive(Debug, Clone, Copy)]
 pub struct Directive {
@@ -80,25 +133,89 @@ pub struct Directive {
     pub alias: Option<&'static str>,
     pub flags: u32,
     pub kind: Kind,
+    /// None: stored in the table (see [`Field`]).
+    pub field: Option<Field>,
+    pub apply: Option<Apply>,
 }
 
 impl Directive {
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
     }
+
+    /// This row stored in a typed field of [`Config`].
+    const fn typed(mut self, f: Field) -> Directive {
+        self.field = Some(f);
+        self
+    }
+
+    /// This row with a CONFIG SET side effect.
+    const fn apply(mut self, a: Apply) -> Directive {
+        self.apply = Some(a);
+        self
+    }
+}
+
+/// [`Field`] accessors for a field of [`Config`], by the field's Rust type:
+/// `bool`, `num` (any integer type; the row's bounds make the cast exact),
+/// `enum` (a [`ConfigEnum`]), `string` (a `String`), `opt_string` (a
+/// `String`, empty when unset), `bytes` (an `Option<Vec<u8>>`).
+macro_rules! field {
+    (bool $f:ident) => {
+        Field {
+            get: |c| Value::Bool(c.$f),
+            set: |c, v| c.$f = v.as_bool(),
+        }
+    };
+    (num $f:ident) => {
+        Field {
+            get: |c| Value::Num(c.$f as i64),
+            set: |c, v| c.$f = v.as_num() as _,
+        }
+    };
+    (enum $f:ident) => {
+        Field {
+            get: |c| Value::Enum(c.$f.code()),
+            set: |c, v| c.$f = ConfigEnum::from_code(v.as_enum()),
+        }
+    };
+    (string $f:ident) => {
+        Field {
+            get: |c| Value::Str(Some(c.$f.as_bytes().to_vec())),
+            set: |c, v| c.$f = String::from_utf8_lossy(&v.into_bytes()).into_owned(),
+        }
+    };
+    (opt_string $f:ident) => {
+        Field {
+            get: |c| Value::Str((!c.$f.is_empty()).then(|| c.$f.as_bytes().to_vec())),
+            set: |c, v| c.$f = String::from_utf8_lossy(&v.into_bytes()).into_owned(),
+        }
+    };
+    (bytes $f:ident) => {
+        Field {
+            get: |c| Value::Str(c.$f.clone()),
+            set: |c, v| c.$f = v.into_opt_bytes(),
+        }
+    };
 }
 
 const I32MAX: i64 = i32::MAX as i64;
 const I32MIN: i64 = i32::MIN as i64;
 const LMAX: i64 = i64::MAX;
 
-const fn b(name: &'static str, alias: Option<&'static str>, flags: u32, d: bool) -> Directive {
+const fn row(name: &'static str, alias: Option<&'static str>, flags: u32, kind: Kind) -> Directive {
     Directive {
         name,
         alias,
         flags,
-        kind: Kind::Bool { default: d },
+        kind,
+        field: None,
+        apply: None,
     }
+}
+
+const fn b(name: &'static str, alias: Option<&'static str>, flags: u32, d: bool) -> Directive {
+    row(name, alias, flags, Kind::Bool { default: d })
 }
 
 const fn num(
@@ -109,11 +226,11 @@ const fn num(
     max: i64,
     default: i64,
 ) -> Directive {
-    Directive {
+    row(
         name,
         alias,
         flags,
-        kind: Kind::Num {
+        Kind::Num {
             min,
             max,
             default,
@@ -122,7 +239,7 @@ const fn num(
             percent: false,
             octal: false,
         },
-    }
+    )
 }
 
 /// Unsigned integer (`unsigned int`, `size_t`, `unsigned long long` in Redis).
@@ -134,11 +251,11 @@ const fn unum(
     max: i64,
     default: i64,
 ) -> Directive {
-    Directive {
+    row(
         name,
         alias,
         flags,
-        kind: Kind::Num {
+        Kind::Num {
             min,
             max,
             default,
@@ -147,7 +264,7 @@ const fn unum(
             percent: false,
             octal: false,
         },
-    }
+    )
 }
 
 /// Memory value; `unsigned` as for [`unum`].
@@ -160,11 +277,11 @@ const fn mem(
     default: i64,
     unsigned: bool,
 ) -> Directive {
-    Directive {
+    row(
         name,
         alias,
         flags,
-        kind: Kind::Num {
+        Kind::Num {
             min,
             max,
             default,
@@ -173,7 +290,7 @@ const fn mem(
             percent: false,
             octal: false,
         },
-    }
+    )
 }
 
 const fn e(
@@ -183,12 +300,7 @@ const fn e(
     names: &'static [(&'static str, i32)],
     default: i32,
 ) -> Directive {
-    Directive {
-        name,
-        alias,
-        flags,
-        kind: Kind::Enum { names, default },
-    }
+    row(name, alias, flags, Kind::Enum { names, default })
 }
 
 const fn s(
@@ -199,25 +311,20 @@ const fn s(
     empty_is_null: bool,
     check: StrCheck,
 ) -> Directive {
-    Directive {
+    row(
         name,
         alias,
         flags,
-        kind: Kind::Str {
+        Kind::Str {
             default,
             empty_is_null,
             check,
         },
-    }
+    )
 }
 
 const fn sp(name: &'static str, alias: Option<&'static str>, flags: u32, k: Special) -> Directive {
-    Directive {
-        name,
-        alias,
-        flags,
-        kind: Kind::Special(k),
-    }
+    row(name, alias, flags, Kind::Special(k))
 }
 
 /// Convenience for the many `EMPTY_STRING_IS_NULL` strings without a default.

@@ -449,10 +449,10 @@ fn set_round_trips() {
         ])
         .unwrap();
     assert!(
-        !changed.contains(&"port"),
+        !changed.changed.contains(&"port"),
         "unchanged values are not reported"
     );
-    assert!(changed.contains(&"maxmemory"));
+    assert!(changed.changed.contains(&"maxmemory"));
     assert_eq!(c.maxmemory, 1 << 30);
     assert_eq!(get1(&c, "maxmemory"), "1073741824");
     assert_eq!(get1(&c, "save"), "3600 1 300 100");

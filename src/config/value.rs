@@ -53,6 +53,42 @@ pub enum Value {
     Percentiles(Vec<f64>),
 }
 
+/// Reading a validated value back in the shape its row's kind gives it (the
+/// typed accessors in the table use these; a mismatch is a table bug and
+/// reads as zero / empty).
+impl Value {
+    pub fn as_bool(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+
+    pub fn as_num(&self) -> i64 {
+        match self {
+            Value::Num(n) => *n,
+            _ => 0,
+        }
+    }
+
+    pub fn as_enum(&self) -> i32 {
+        match self {
+            Value::Enum(n) => *n,
+            _ => 0,
+        }
+    }
+
+    /// A string value; `None` (unset) when empty-is-null applied.
+    pub fn into_opt_bytes(self) -> Option<Vec<u8>> {
+        match self {
+            Value::Str(s) => s,
+            _ => None,
+        }
+    }
+
+    /// A string value, empty when unset.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.into_opt_bytes().unwrap_or_default()
+    }
+}
+
 /// Keyspace notification classes (Redis's `NOTIFY_*` bits).
 pub mod notify {
     pub const KEYSPACE: u32 = 1 << 0;

@@ -292,10 +292,7 @@ pub fn memory_section(srv: &Server, cur: Option<&crate::client::Client>, o: &mut
     let h = bytes_to_human;
     let used = m.total_allocated;
     let maxmemory = srv.config.maxmemory;
-    let policy = srv
-        .config
-        .get_value("maxmemory-policy")
-        .unwrap_or_else(|| "noeviction".into());
+    let policy = srv.config.maxmemory_policy.name();
     let lazy_pending = srv
         .lazyfree
         .pending

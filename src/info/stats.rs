@@ -265,10 +265,7 @@ pub fn errorstats_section(srv: &Server, o: &mut String) {
 /// with a histogram.
 pub fn latencystats_section(srv: &Server, o: &mut String) {
     o.push_str("# Latencystats\r\n");
-    let percentiles: Vec<f64> = match srv.config.value("latency-tracking-info-percentiles") {
-        Some(crate::config::Value::Percentiles(p)) => p,
-        _ => vec![50.0, 99.0, 99.9],
-    };
+    let percentiles = &srv.config.latency_tracking_info_percentiles;
     for (id, h) in srv.stats.latency.iter().enumerate() {
         let (Some(h), Some(e)) = (h, srv.commands.list.get(id)) else {
             continue;

@@ -19,7 +19,6 @@ use log::{info, warn};
 
 use super::rdb::{self, KeyClock, Limits, LoadOpts, LoadStats, RdbError};
 use super::snapshot::key_clock;
-use crate::config::Value;
 use crate::db::Db;
 use crate::server::{wall_ms, Server};
 
@@ -74,10 +73,8 @@ impl Server {
         if bytes < self.persist.loading_next_events {
             return false;
         }
-        let every = match self.config.value("loading-process-events-interval-bytes") {
-            Some(Value::Num(n)) if n > 0 => n as u64,
-            _ => 2 << 20,
-        };
+        // The directive's minimum is 1024: never zero.
+        let every = self.config.loading_process_events_interval_bytes.max(1);
         self.persist.loading_next_events = (bytes / every + 1) * every;
         if self.persist.loading_last_log.elapsed().as_secs() >= 1 {
             self.persist.loading_last_log = Instant::now();
@@ -115,10 +112,7 @@ impl Server {
         };
         let total = f.metadata().map(|m| m.len()).unwrap_or(0);
         self.start_loading(total);
-        let key_load_delay = match self.config.value("key-load-delay") {
-            Some(Value::Num(n)) => n,
-            _ => 0,
-        };
+        let key_load_delay = self.config.key_load_delay;
         let opts = LoadOpts {
             now_ms: wall_ms(),
             skip_expired: true,

@@ -310,8 +310,8 @@ pub fn client_freed(srv: &mut Server, c: &mut Client) {
 /// old (Redis's refreshGoodSlavesCount; from the cron, when a replica goes
 /// away and when either directive changes).
 pub fn refresh_good_replicas(srv: &mut Server) {
-    srv.repl.min_replicas_to_write = config_num(srv, "min-replicas-to-write", 0);
-    srv.repl.min_replicas_max_lag = config_num(srv, "min-replicas-max-lag", 10);
+    srv.repl.min_replicas_to_write = srv.config.min_replicas_to_write;
+    srv.repl.min_replicas_max_lag = srv.config.min_replicas_max_lag;
     if srv.repl.min_replicas_to_write == 0 || srv.repl.min_replicas_max_lag == 0 {
         return;
     }
@@ -338,13 +338,6 @@ pub fn enough_good_replicas(srv: &Server) -> bool {
         || r.good_replicas >= r.min_replicas_to_write as usize
 }
 
-fn config_num(srv: &Server, name: &str, default: i64) -> i64 {
-    match srv.config.value(name) {
-        Some(crate::config::Value::Num(n)) => n,
-        _ => default,
-    }
-}
-
 /// Redis's replicationCron, once per second: PING in the stream every
 /// `repl-ping-replica-period` seconds, a newline to replicas waiting for their
 /// RDB, timed-out replicas dropped, the backlog freed after `repl-backlog-ttl`
@@ -360,7 +353,7 @@ pub fn cron(srv: &mut Server) {
     srv.repl.cron_loops += 1;
     refresh_good_replicas(srv);
     if srv.repl.replicas.is_empty() {
-        let ttl = config_num(srv, "repl-backlog-ttl", 3600);
+        let ttl = srv.config.repl_backlog_ttl;
         let since = srv.repl.no_replicas_since;
         if srv.repl.backlog_active && ttl > 0 && since > 0 && now - since > ttl * 1000 {
             srv.master_replid = new_replid();
@@ -373,11 +366,11 @@ pub fn cron(srv: &mut Server) {
     // On Redis's beat: every `period` cron runs, counted from start-up, not
     // from when a replica attached (one that just attached hears nothing for
     // up to a period, as from Redis).
-    let period = config_num(srv, "repl-ping-replica-period", 10).max(1) as u64;
+    let period = srv.config.repl_ping_replica_period.max(1) as u64;
     if loops.is_multiple_of(period) {
         super::feed_no_select(srv, &[Bytes::from_static(b"PING")]);
     }
-    let timeout_ms = config_num(srv, "repl-timeout", 60) * 1000;
+    let timeout_ms = srv.config.repl_timeout * 1000;
     for token in srv.repl.replicas.clone() {
         let Some(mut c) = srv.clients.get_mut(token).and_then(|s| s.take()) else {
             continue;

@@ -125,10 +125,7 @@ pub(super) fn debug_sdslen(srv: &mut Server, c: &mut Client) {
 /// DEBUG CLIENT-EVICTION: the clients `maxmemory-clients` would consider, by
 /// memory in doubling buckets, as Redis's client eviction pools show them.
 pub(super) fn debug_client_eviction(srv: &mut Server, c: &mut Client) {
-    if matches!(
-        srv.config.value("maxmemory-clients"),
-        Some(crate::config::Value::Num(0)) | None
-    ) {
+    if srv.config.maxmemory_clients == 0 {
         return c.add_error("ERR maxmemory-clients is disabled.");
     }
     let n = (MEM_BUCKET_MAX_LOG - MEM_BUCKET_MIN_LOG + 1) as usize;
