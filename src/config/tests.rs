@@ -1,6 +1,7 @@
 //! Unit tests of the configuration module: loading, errors, CONFIG GET/SET.
 
 use super::*;
+use table::Special;
 
 fn load(text: &str) -> Result<Config, String> {
     Config::from_text(text)
@@ -552,4 +553,200 @@ fn busy_poll_is_an_enum_settable_at_run_time() {
     assert_eq!(c.busy_poll, BusyPollMode::No);
     let c = load("busy-poll yes\n").unwrap();
     assert_eq!(c.busy_poll, BusyPollMode::Yes);
+}
+
+/// Values a row can hold (validated ones), for the storage round trips.
+fn samples(d: &Directive) -> Vec<Value> {
+    let mut out = vec![value::default_value(d)];
+    match d.kind {
+        Kind::Bool { default } => out.push(Value::Bool(!default)),
+        Kind::Num { min, max, .. } => {
+            out.push(Value::Num(min));
+            out.push(Value::Num(max));
+            if min < max {
+                out.push(Value::Num(min + 1));
+            }
+        }
+        Kind::Enum { names, .. } => out.extend(names.iter().map(|&(_, v)| Value::Enum(v))),
+        Kind::Str {
+            empty_is_null,
+            check,
+            ..
+        } => {
+            if value::check_string(check, b"x.y").is_ok() {
+                out.push(Value::Str(Some(b"x.y".to_vec())));
+            }
+            if empty_is_null {
+                out.push(Value::Str(None));
+            }
+        }
+        Kind::Special(sp) => out.push(match sp {
+            Special::Dir => Value::Dir(std::env::temp_dir()),
+            Special::Save => Value::Save(vec![(10, 5), (1, 0)]),
+            Special::ClientOutputBufferLimit => {
+                let mut l = value::OBUF_DEFAULTS;
+                l[2].soft_limit_seconds = 7;
+                Value::Obuf(l)
+            }
+            Special::OomScoreAdjValues => Value::Oom([1, 2, 3]),
+            Special::NotifyKeyspaceEvents => Value::Notify(notify::KEYSPACE | notify::LIST),
+            Special::Bind => Value::Bind(vec!["127.0.0.1".into()]),
+            Special::ReplicaOf => Value::ReplicaOf(Some(("h".into(), 1))),
+            Special::LatencyPercentiles => Value::Percentiles(vec![1.5]),
+        }),
+    }
+    out
+}
+
+/// What a row reads back after storing `v` (hz is clamped, as Redis's updateHZ).
+fn stored_as(d: &Directive, v: &Value) -> Value {
+    match (d.name, v) {
+        ("hz", Value::Num(n)) => Value::Num((*n).clamp(MIN_HZ, MAX_HZ)),
+        _ => v.clone(),
+    }
+}
+
+/// Every row stores each of its values where it reads it back, touches no
+/// other row (two rows naming one field would), and renders a value that
+/// parses back to the same rendering.
+#[test]
+fn every_row_round_trips_through_its_storage() {
+    let base = Config::default();
+    let cwd = std::env::current_dir().unwrap();
+    for (i, d) in DIRECTIVES.iter().enumerate() {
+        assert_eq!(
+            base.current(i),
+            value::default_value(d),
+            "{} default",
+            d.name
+        );
+        for v in samples(d) {
+            let mut c = Config::default();
+            c.store(i, v.clone());
+            assert_eq!(c.current(i), stored_as(d, &v), "{} stores {v:?}", d.name);
+            for j in (0..DIRECTIVES.len()).filter(|&j| j != i) {
+                assert_eq!(
+                    c.current(j),
+                    base.current(j),
+                    "storing {} changed {}",
+                    d.name,
+                    DIRECTIVES[j].name
+                );
+            }
+            let shown = c.render(i);
+            if matches!(v, Value::ReplicaOf(None)) {
+                continue; // rendered "", which only `replicaof no one` sets
+            }
+            let args: Vec<Vec<u8>> = if d.has(MULTI_ARG) {
+                shown
+                    .split(' ')
+                    .filter(|a| !a.is_empty())
+                    .map(|a| a.into())
+                    .collect()
+            } else {
+                vec![shown.clone().into_bytes()]
+            };
+            let current = c.current(i);
+            let ctx = value::ParseCtx {
+                current: &current,
+                append_save: false,
+                cwd: &cwd,
+            };
+            let back = c
+                .parse_for(d, &args, &ctx)
+                .unwrap_or_else(|e| panic!("{} renders {shown:?}, which fails: {e}", d.name));
+            c.store(i, back);
+            assert_eq!(c.render(i), shown, "{} render round trip", d.name);
+        }
+    }
+}
+
+/// CONFIG SET reports each distinct hook of the directives it changed once,
+/// in the order named, under the name it was given; unchanged ones add none.
+#[test]
+fn set_collects_each_hook_once() {
+    let mut c = Config::default();
+    let change = c
+        .set(&[
+            (b"lfu-log-factor", b"3"),
+            (b"port", b"6379"),
+            (b"maxmemory", b"1mb"),
+            (b"maxmemory-policy", b"allkeys-lfu"),
+            (b"min-slaves-to-write", b"1"),
+            (b"min-replicas-max-lag", b"3"),
+            (b"timeout", b"5"),
+        ])
+        .unwrap();
+    assert_eq!(
+        change.hooks,
+        vec![
+            (Apply::Eviction, "lfu-log-factor"),
+            (Apply::Maxmemory, "maxmemory"),
+            (Apply::GoodReplicas, "min-slaves-to-write"),
+        ]
+    );
+    assert_eq!(
+        change.changed,
+        vec![
+            "lfu-log-factor",
+            "maxmemory",
+            "maxmemory-policy",
+            "min-replicas-to-write",
+            "min-replicas-max-lag",
+            "timeout"
+        ]
+    );
+}
+
+/// `restore` puts back every directive a CONFIG SET named, including one
+/// named twice through its alias, and the typed fields with them.
+#[test]
+fn restore_undoes_a_whole_set() {
+    let mut c = Config::default();
+    c.set(&[(b"maxmemory", b"7"), (b"save", b"5 5")]).unwrap();
+    let before: Vec<(String, String)> = c.get(b"*");
+    let change = c
+        .set(&[
+            (b"maxmemory", b"1gb"),
+            (b"slave-read-only", b"no"),
+            (b"replica-read-only", b"no"),
+            (b"save", b""),
+            (b"bind", b"127.0.0.1"),
+            (b"notify-keyspace-events", b"KEA"),
+            (b"hz", b"100"),
+        ])
+        .unwrap();
+    assert_eq!(c.maxmemory, 1 << 30);
+    assert!(c.save.is_empty());
+    c.restore(&change);
+    assert_eq!(c.get(b"*"), before);
+    assert_eq!(c.maxmemory, 7);
+    assert_eq!(c.save, vec![(5, 5)]);
+    assert_eq!(c.bind, vec!["*", "-::*"]);
+    assert_eq!((c.hz, c.notify_keyspace_events), (10, 0));
+}
+
+/// As Redis: an alias is a directive of its own for the duplicate check, and
+/// a value error names the row as Redis spells it, not as typed.
+#[test]
+fn set_names_rows_as_redis_does() {
+    let mut c = Config::default();
+    c.set(&[(b"slave-read-only", b"no"), (b"replica-read-only", b"yes")])
+        .unwrap();
+    assert_eq!(get1(&c, "replica-read-only"), "yes");
+    assert_eq!(
+        c.set(&[(b"MAXMEMORY", b"foo")]).unwrap_err(),
+        "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"
+    );
+    assert_eq!(
+        c.set(&[(b"Slave-Read-Only", b"foo")]).unwrap_err(),
+        "ERR CONFIG SET failed (possibly related to argument 'slave-read-only') - argument must be 'yes' or 'no'"
+    );
+    assert_eq!(
+        c.set(&[(b"maxmemory", b"1"), (b"hz", b"5"), (b"Maxmemory", b"2")])
+            .unwrap_err(),
+        "ERR CONFIG SET failed (possibly related to argument 'Maxmemory') - duplicate parameter"
+    );
+    assert_eq!(c.maxmemory, 0);
+    assert_eq!(c.hz, 10);
 }

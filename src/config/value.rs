@@ -270,7 +270,7 @@ fn check_bounds(
     Ok(())
 }
 
-fn check_string(check: StrCheck, a: &[u8]) -> Result<(), String> {
+pub(super) fn check_string(check: StrCheck, a: &[u8]) -> Result<(), String> {
     let is_base = |a: &[u8]| !a.contains(&b'/') && !a.contains(&b'\\');
     let err = match check {
         StrCheck::None => return Ok(()),
