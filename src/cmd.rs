@@ -1,6 +1,10 @@
-//! Commands are data: one [`Command`] row per command (name, handler, arity, flags,
-//! key positions, ACL categories, docs), grouped one file per Redis command group
-//! under `cmd/`. Two steps run around every handler, as in Redis:
+//! Commands are data: one [`Command`] row per command and subcommand, a struct
+//! literal that states everything the dispatcher and COMMAND INFO/DOCS report
+//! (name, handler, arity, flags, ACL categories, key specs, tips, docs), in the
+//! file of its Redis command group under `cmd/` (or `cmd/<group>/commands.rs`
+//! beside a large one). The row types and the table are the layer below
+//! (`crate::command`); metadata of the Redis commands not served yet waits in
+//! `crate::command::pending`. Two steps run around every handler, as in Redis:
 //! [`process_command`] decides whether a client's command may run (lookup,
 //! arity, authentication, maxmemory, disk errors, pause, subscribe mode) or is
 //! queued inside MULTI; [`call`] runs it and does the stats, slowlog, MONITOR,
@@ -74,35 +78,6 @@ const GROUPS: &[&[Command]] = &[
 /// The table of every command oxidis serves.
 pub fn command_table() -> CommandTable {
     CommandTable::new(GROUPS)
-}
-
-/// Builds a row; use struct update syntax for subcommands.
-#[allow(clippy::too_many_arguments)]
-pub const fn cmd(
-    name: &'static str,
-    handler: Handler,
-    arity: i32,
-    flags: u64,
-    acl: u64,
-    keys: (i32, i32, i32),
-    group: &'static str,
-    since: &'static str,
-    summary: &'static str,
-    complexity: &'static str,
-) -> Command {
-    Command {
-        name,
-        handler,
-        arity,
-        flags,
-        acl,
-        keys,
-        group,
-        since,
-        summary,
-        complexity,
-        subcommands: &[],
-    }
 }
 
 /// Handler of container commands called without a subcommand; never reached

@@ -7,7 +7,13 @@
 //! This layer knows nothing of the server: a row holds its handler as an
 //! opaque `H` (the command layer, `cmd.rs`, fixes it to
 //! `fn(&mut Server, &mut Client)`), and the rows themselves are passed in.
+//!
+//! `spec` is the vocabulary rows state their key specs and docs in; `pending`
+//! holds that metadata for the Redis 7.0 commands oxidis does not serve yet
+//! (sorted sets, bitmaps, HyperLogLog, geo, streams, scripting, cluster, ACL,
+//! ...), outside the table until their rows are written.
 
+pub mod pending;
 pub mod spec;
 
 use std::collections::HashMap;
@@ -117,7 +123,9 @@ pub mod acl {
     ];
 }
 
-/// One command (or subcommand) row.
+/// One command (or subcommand) row: everything the dispatcher and COMMAND
+/// INFO/DOCS/COUNT/LIST/GETKEYS know about it. Rows are written out in full (no
+/// struct update), so a field a row does not state is a compile error.
 pub struct Command<H: 'static> {
     /// Lower-case name (`get`; `get` for `CONFIG GET`, whose full name is `config|get`).
     pub name: &'static str,
@@ -127,13 +135,25 @@ pub struct Command<H: 'static> {
     pub flags: u64,
     /// Explicit ACL categories (the implicit ones are derived from the flags).
     pub acl: u64,
-    /// First key, last key (negative counts from the end), step; 0,0,0 = no keys.
-    pub keys: (i32, i32, i32),
     /// Redis's command group (`string`, `generic`, `server`, ...).
     pub group: &'static str,
     pub since: &'static str,
     pub summary: &'static str,
     pub complexity: &'static str,
+    /// Where the keys are (Redis 7.0's key specs); the legacy (first, last,
+    /// step) of COMMAND INFO and `movablekeys` are derived from them.
+    pub key_specs: &'static [spec::KeySpec],
+    /// Extractor for keys the specs cannot fully describe.
+    pub getkeys: spec::GetKeys,
+    pub tips: &'static [&'static str],
+    /// COMMAND DOCS `doc_flags` (`spec::DOC_*`).
+    pub doc_flags: u8,
+    pub deprecated_since: Option<&'static str>,
+    pub replaced_by: Option<&'static str>,
+    /// (version, what changed), oldest first.
+    pub history: &'static [(&'static str, &'static str)],
+    /// COMMAND DOCS `arguments`.
+    pub args: &'static [spec::Arg],
     pub subcommands: &'static [Command<H>],
 }
 
@@ -153,10 +173,7 @@ pub struct CommandEntry<H: 'static> {
     pub parent: Option<usize>,
     subs: NameMap,
     pub stats: CmdStats,
-    /// Key specs, tips and docs (empty for commands Redis 7.0 lacks).
-    pub spec: &'static spec::CommandSpec,
-    /// Legacy (first, last, step) as COMMAND INFO shows it: from the key specs
-    /// when there are any, else the row's own.
+    /// Legacy (first, last, step) as COMMAND INFO shows it, from the key specs.
     pub legacy_keys: (i32, i32, i32),
     /// Flags as COMMAND INFO shows them (`movablekeys` derived from the specs).
     pub info_flags: u64,
@@ -248,15 +265,14 @@ impl<H> CommandTable<H> {
             by_name: NameMap::default(),
             removed: Vec::new(),
         };
-        let specs = spec::index();
         for group in groups.iter().copied() {
             for c in group {
-                let id = t.push(c, c.name, None, &specs);
+                let id = t.push(c, c.name, None);
                 t.by_name.insert(c.name.as_bytes().to_vec(), id);
                 for sc in c.subcommands {
                     let full: &'static str =
                         Box::leak(format!("{}|{}", c.name, sc.name).into_boxed_str());
-                    let sid = t.push(sc, full, Some(id), &specs);
+                    let sid = t.push(sc, full, Some(id));
                     t.list[id].subs.insert(sc.name.as_bytes().to_vec(), sid);
                 }
             }
@@ -269,17 +285,11 @@ impl<H> CommandTable<H> {
         cmd: &'static Command<H>,
         fullname: &'static str,
         parent: Option<usize>,
-        specs: &HashMap<&'static str, &'static spec::CommandSpec>,
     ) -> usize {
-        let spec: &'static spec::CommandSpec =
-            specs.get(fullname).copied().unwrap_or(&spec::EMPTY_SPEC);
-        let (mut legacy_keys, mut info_flags) = (cmd.keys, cmd.flags);
-        if !spec.key_specs.is_empty() {
-            let (range, movable) = spec::legacy_range(spec.key_specs);
-            legacy_keys = range;
-            if movable {
-                info_flags |= flags::MOVABLE_KEYS;
-            }
+        let (legacy_keys, movable) = spec::legacy_range(cmd.key_specs);
+        let mut info_flags = cmd.flags;
+        if movable {
+            info_flags |= flags::MOVABLE_KEYS;
         }
         self.list.push(CommandEntry {
             cmd,
@@ -287,7 +297,6 @@ impl<H> CommandTable<H> {
             parent,
             subs: NameMap::default(),
             stats: CmdStats::default(),
-            spec,
             legacy_keys,
             info_flags,
         });
@@ -391,11 +400,18 @@ mod tests {
             arity: 2,
             flags: 0,
             acl: 0,
-            keys: (0, 0, 0),
             group: "server",
             since: "1.0.0",
             summary: "",
             complexity: "",
+            key_specs: &[],
+            getkeys: spec::GetKeys::None,
+            tips: &[],
+            doc_flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            args: &[],
             subcommands: &[],
         }
     }

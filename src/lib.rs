@@ -25,7 +25,8 @@
 //!                             client's own blocking, pub/sub, tracking and replica
 //!                             state (client/*.rs), its CLIENT LIST line (client/info.rs)
 //!  command   util..client     the command table (rows generic over the handler, name
-//!                             index, stats); command/spec.rs key specs and docs
+//!                             index, stats); command/spec.rs key specs and docs;
+//!                             command/pending.rs metadata of commands not served yet
 //!  server    everything       the server ball below: modules that reach the Server
 //!                             or other clients, and use each other freely
 //! ```

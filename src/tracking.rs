@@ -634,8 +634,7 @@ pub fn after_call(srv: &mut Server, c: &mut Client, id: usize, mark: usize) {
     if cmd.flags & crate::cmd::flags::PUBSUB != 0 {
         return;
     }
-    let spec = srv.commands.list[id].spec;
-    let keys = crate::command::spec::get_keys(spec, cmd.arity, &c.argv);
+    let keys = crate::command::spec::get_keys(cmd.key_specs, cmd.getkeys, cmd.arity, &c.argv);
     let tr = &mut srv.tracking;
     for (pos, _) in keys {
         tr.table.remember(&c.argv[pos], c.id);

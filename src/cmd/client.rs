@@ -2,63 +2,20 @@
 //! LIST, KILL, REPLY, NO-EVICT, UNBLOCK, HELP, and the client-side caching ones
 //! (TRACKING, CACHING, GETREDIR, TRACKINGINFO; the machinery is in tracking.rs).
 
-use super::{acl, cmd, container_command, flags as f, validate_client_name, Command};
+use super::{acl, container_command, flags as f, validate_client_name, Command};
 use crate::client::info::{client_info_line, client_type, ClientType};
 use crate::client::tracking::flags as tflags;
 use crate::client::{flags as cflags, Client};
+use crate::command::spec::prelude::*;
 use crate::error;
 use crate::server::Server;
 use crate::tracking::{self, PrefixCheck};
 use crate::util::number::parse_i64;
 
+mod commands;
+pub use commands::COMMANDS;
+
 const CONN: u64 = f::NOSCRIPT | f::LOADING | f::STALE;
-
-#[rustfmt::skip]
-pub const COMMANDS: &[Command] = &[
-    Command {
-        subcommands: SUBCOMMANDS,
-        ..cmd("client", container_command, -2, 0, 0, (0, 0, 0), "connection", "2.4.0",
-            "A container for client connection commands.", "Depends on subcommand.")
-    },
-];
-
-#[rustfmt::skip]
-const SUBCOMMANDS: &[Command] = &[
-    cmd("id", client_id_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
-        "Returns the unique client ID of the connection.", "O(1)"),
-    cmd("getname", client_getname_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.6.9",
-        "Returns the name of the connection.", "O(1)"),
-    cmd("setname", client_setname_command, 3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.6.9",
-        "Sets the connection name.", "O(1)"),
-    cmd("info", client_info_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.2.0",
-        "Returns information about the connection.", "O(1)"),
-    cmd("list", client_list_command, -2, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.4.0",
-        "Lists open connections.", "O(N) where N is the number of client connections"),
-    cmd("kill", client_kill_command, -3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.4.0",
-        "Terminates open connections.", "O(N) where N is the number of client connections"),
-    cmd("reply", client_reply_command, 3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "3.2.0",
-        "Instructs the server whether to reply to commands.", "O(1)"),
-    cmd("no-evict", client_noevict_command, 3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "7.0.0",
-        "Sets the client eviction mode of the connection.", "O(1)"),
-    cmd("unblock", client_unblock_command, -3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
-        "Unblocks a client blocked by a blocking command from a different connection.",
-        "O(log N) where N is the number of client connections"),
-    cmd("tracking", client_tracking_command, -3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
-        "Enable or disable server assisted client side caching support",
-        "O(1). Some options may introduce additional complexity."),
-    cmd("caching", client_caching_command, 3, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
-        "Instruct the server about tracking or not keys in the next request", "O(1)"),
-    cmd("pause", client_pause_command, -3, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "2.9.50",
-        "Suspends commands processing.", "O(1)"),
-    cmd("unpause", client_unpause_command, 2, f::ADMIN | CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.2.0",
-        "Resumes processing commands from paused clients.", "O(N) Where N is the number of paused clients"),
-    cmd("getredir", client_getredir_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.0.0",
-        "Get tracking notifications redirection client ID if any", "O(1)"),
-    cmd("trackinginfo", client_trackinginfo_command, 2, CONN, acl::CONNECTION, (0, 0, 0), "connection", "6.2.0",
-        "Return information about server assisted client side caching for the current connection", "O(1)"),
-    cmd("help", client_help_command, 2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "connection", "5.0.0",
-        "Returns helpful text about the different subcommands.", "O(1)"),
-];
 
 /// CLIENT ID
 pub fn client_id_command(_: &mut Server, c: &mut Client) {

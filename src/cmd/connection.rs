@@ -1,96 +1,94 @@
 //! Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET.
 
-use super::{acl, cmd, flags as f, Command};
+use super::{acl, flags as f, Command};
 use crate::client::{flags as cflags, Client};
+use crate::command::spec::prelude::*;
 use crate::error;
 use crate::server::Server;
 use crate::util::REDIS_VERSION;
 
+#[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd(
-        "ping",
-        ping_command,
-        -1,
-        f::FAST | f::SENTINEL,
-        acl::CONNECTION,
-        (0, 0, 0),
-        "connection",
-        "1.0.0",
-        "Returns the server's liveliness response.",
-        "O(1)",
-    ),
-    cmd(
-        "echo",
-        echo_command,
-        2,
-        f::LOADING | f::STALE | f::FAST,
-        acl::CONNECTION,
-        (0, 0, 0),
-        "connection",
-        "1.0.0",
-        "Returns the given string.",
-        "O(1)",
-    ),
-    cmd(
-        "quit",
-        quit_command,
-        -1,
-        f::ALLOW_BUSY | f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH,
-        acl::CONNECTION,
-        (0, 0, 0),
-        "connection",
-        "1.0.0",
-        "Closes the connection.",
-        "O(1)",
-    ),
-    cmd(
-        "select",
-        select_command,
-        2,
-        f::LOADING | f::STALE | f::FAST,
-        acl::CONNECTION,
-        (0, 0, 0),
-        "connection",
-        "1.0.0",
-        "Changes the selected database.",
-        "O(1)",
-    ),
-    cmd(
-        "auth",
-        auth_command,
-        -2,
-        f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL | f::ALLOW_BUSY,
-        acl::CONNECTION,
-        (0, 0, 0),
-        "connection",
-        "1.0.0",
-        "Authenticates the connection.",
-        "O(N) where N is the number of passwords defined for the user",
-    ),
-    cmd(
-        "hello",
-        hello_command,
-        -1,
-        f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL | f::ALLOW_BUSY,
-        acl::CONNECTION,
-        (0, 0, 0),
-        "connection",
-        "6.0.0",
-        "Handshakes with the Redis server.",
-        "O(1)",
-    ),
-    cmd(
-        "reset",
-        reset_command,
-        1,
-        f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::ALLOW_BUSY,
-        acl::CONNECTION,
-        (0, 0, 0),
-        "connection",
-        "6.2.0",
-        "Resets the connection.",
-        "O(1)",
-    ),
+    Command {
+        name: "ping", handler: ping_command, arity: -1, flags: f::FAST | f::SENTINEL, acl: acl::CONNECTION,
+        group: "connection", since: "1.0.0", summary: "Returns the server's liveliness response.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("message", Str).opt()], subcommands: &[],
+    },
+    Command {
+        name: "echo", handler: echo_command, arity: 2, flags: f::LOADING | f::STALE | f::FAST, acl: acl::CONNECTION,
+        group: "connection", since: "1.0.0", summary: "Returns the given string.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("message", Str)], subcommands: &[],
+    },
+    Command {
+        name: "quit", handler: quit_command, arity: -1, flags: f::ALLOW_BUSY | f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH, acl: acl::CONNECTION,
+        group: "connection", since: "1.0.0", summary: "Closes the connection.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "select", handler: select_command, arity: 2, flags: f::LOADING | f::STALE | f::FAST, acl: acl::CONNECTION,
+        group: "connection", since: "1.0.0", summary: "Changes the selected database.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("index", Int)], subcommands: &[],
+    },
+    Command {
+        name: "auth", handler: auth_command, arity: -2, flags: f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL | f::ALLOW_BUSY, acl: acl::CONNECTION,
+        group: "connection", since: "1.0.0", summary: "Authenticates the connection.",
+        complexity: "O(N) where N is the number of passwords defined for the user",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("6.0.0", "Accepts a username together with the password (ACL style)."),
+        ],
+        args: &[a("username", Str).since("6.0.0").opt(), a("password", Str)], subcommands: &[],
+    },
+    Command {
+        name: "hello", handler: hello_command, arity: -1, flags: f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::SENTINEL | f::ALLOW_BUSY, acl: acl::CONNECTION,
+        group: "connection", since: "6.0.0", summary: "Handshakes with the Redis server.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("6.2.0", "`protover` is optional; without arguments the reply describes the current connection."),
+        ],
+        args: &[
+            a("arguments", Block).opt().sub(&[
+                a("protover", Int),
+                a("username_password", Block).token("AUTH").opt().sub(&[
+                    a("username", Str),
+                    a("password", Str),
+                ]),
+                a("clientname", Str).token("SETNAME").opt(),
+            ]),
+        ],
+        subcommands: &[],
+    },
+    Command {
+        name: "reset", handler: reset_command, arity: 1, flags: f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::NO_AUTH | f::ALLOW_BUSY, acl: acl::CONNECTION,
+        group: "connection", since: "6.2.0", summary: "Resets the connection.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+
 ];
 
 /// PING \[message\]

@@ -18,8 +18,9 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::observe::subcommand_syntax_error;
-use super::{cmd, flags as f, Command};
+use super::{flags as f, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::config::ProtectedConfig;
 use crate::db::{Value, ValueRef, LRU_CLOCK_MAX};
 use crate::error;
@@ -28,8 +29,16 @@ use crate::util::number::parse_i64;
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd("debug", debug_command, -2, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE | f::PROTECTED, 0, (0, 0, 0),
-        "server", "1.0.0", "A container for debugging commands", "Depends on subcommand."),
+    Command {
+        name: "debug", handler: debug_command, arity: -2, flags: f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE | f::PROTECTED, acl: 0,
+        group: "server", since: "1.0.0", summary: "A container for debugging commands",
+        complexity: "Depends on subcommand.",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: DOC_SYSCMD, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+
 ];
 
 /// DEBUG QUICKLIST-PACKED-THRESHOLD: the size from which a list element gets a

@@ -10,8 +10,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use super::{acl, arg_i64, cmd, flags as f, reply_err, Command};
+use super::{acl, arg_i64, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::config::MaxmemoryPolicy;
 use crate::db::Entry;
 use crate::error;
@@ -22,17 +23,100 @@ const RESTORE_COMPLEXITY: &str = "O(1) to create the new key and additional O(N*
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd("dump", dump_command, 2, f::READONLY, acl::KEYSPACE | acl::READ, (1, 1, 1), "generic", "2.6.0",
-        "Return a serialized version of the value stored at the specified key.",
-        "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1)."),
-    cmd("restore", restore_command, -4, f::WRITE | f::DENYOOM, acl::KEYSPACE | acl::WRITE | acl::DANGEROUS, (1, 1, 1), "generic", "2.6.0",
-        "Create a key using the provided serialized value, previously obtained using DUMP.",
-        RESTORE_COMPLEXITY),
-    cmd("restore-asking", restore_command, -4, f::WRITE | f::DENYOOM | f::ASKING, acl::KEYSPACE | acl::WRITE | acl::DANGEROUS, (1, 1, 1), "server", "3.0.0",
-        "An internal command for migrating keys in a cluster", RESTORE_COMPLEXITY),
-    cmd("migrate", migrate_command, -6, f::WRITE | f::MOVABLE_KEYS, acl::KEYSPACE | acl::WRITE | acl::DANGEROUS, (3, 3, 1), "generic", "2.6.0",
-        "Atomically transfer a key from a Redis instance to another one.",
-        "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed."),
+    Command {
+        name: "dump", handler: dump_command, arity: 2, flags: f::READONLY, acl: acl::KEYSPACE | acl::READ,
+        group: "generic", since: "2.6.0", summary: "Return a serialized version of the value stored at the specified key.",
+        complexity: "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
+        key_specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("key", Key).ks(0)], subcommands: &[],
+    },
+    Command {
+        name: "restore", handler: restore_command, arity: -4, flags: f::WRITE | f::DENYOOM, acl: acl::KEYSPACE | acl::WRITE | acl::DANGEROUS,
+        group: "generic", since: "2.6.0", summary: "Create a key using the provided serialized value, previously obtained using DUMP.",
+        complexity: RESTORE_COMPLEXITY,
+        key_specs: &[ks(OW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("3.0.0", "New `REPLACE` modifier."),
+            ("5.0.0", "New `ABSTTL` modifier."),
+            ("5.0.0", "New `IDLETIME` and `FREQ` options."),
+        ],
+        args: &[
+            a("key", Key).ks(0),
+            a("ttl", Int),
+            a("serialized-value", Str),
+            a("replace", Token).token("REPLACE").since("3.0.0").opt(),
+            a("absttl", Token).token("ABSTTL").since("5.0.0").opt(),
+            a("seconds", Int).token("IDLETIME").since("5.0.0").opt(),
+            a("frequency", Int).token("FREQ").since("5.0.0").opt(),
+        ],
+        subcommands: &[],
+    },
+    Command {
+        name: "restore-asking", handler: restore_command, arity: -4, flags: f::WRITE | f::DENYOOM | f::ASKING, acl: acl::KEYSPACE | acl::WRITE | acl::DANGEROUS,
+        group: "server", since: "3.0.0", summary: "An internal command for migrating keys in a cluster",
+        complexity: RESTORE_COMPLEXITY,
+        key_specs: &[ks(OW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: DOC_SYSCMD, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("3.0.0", "New `REPLACE` modifier."),
+            ("5.0.0", "New `ABSTTL` modifier."),
+            ("5.0.0", "New `IDLETIME` and `FREQ` options."),
+        ],
+        args: &[
+            a("key", Key).ks(0),
+            a("ttl", Int),
+            a("serialized-value", Str),
+            a("replace", Token).token("REPLACE").since("3.0.0").opt(),
+            a("absttl", Token).token("ABSTTL").since("5.0.0").opt(),
+            a("seconds", Int).token("IDLETIME").since("5.0.0").opt(),
+            a("frequency", Int).token("FREQ").since("5.0.0").opt(),
+        ],
+        subcommands: &[],
+    },
+    Command {
+        name: "migrate", handler: migrate_command, arity: -6, flags: f::WRITE | f::MOVABLE_KEYS, acl: acl::KEYSPACE | acl::WRITE | acl::DANGEROUS,
+        group: "generic", since: "2.6.0", summary: "Atomically transfer a key from a Redis instance to another one.",
+        complexity: "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.",
+        key_specs: &[
+            ks(RW | ACCESS | DELETE, idx(3), range(0, 1, 0)),
+            ks(RW | ACCESS | DELETE | INCOMPLETE, kw("KEYS", -2), range(-1, 1, 0)),
+        ],
+        getkeys: GetKeys::Migrate, tips: &["nondeterministic_output"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("3.0.0", "New `COPY` and `REPLACE` options."),
+            ("3.0.6", "New `KEYS` option."),
+            ("4.0.7", "New `AUTH` option."),
+            ("6.0.0", "New `AUTH2` option."),
+        ],
+        args: &[
+            a("host", Str),
+            a("port", Int),
+            a("key_or_empty_string", OneOf).sub(&[
+                a("key", Key).ks(0),
+                a("empty_string", Token).token(""),
+            ]),
+            a("destination-db", Int),
+            a("timeout", Int),
+            a("copy", Token).token("COPY").since("3.0.0").opt(),
+            a("replace", Token).token("REPLACE").since("3.0.0").opt(),
+            a("authentication", OneOf).opt().sub(&[
+                a("password", Str).token("AUTH").since("4.0.7").opt(),
+                a("username_password", Block).token("AUTH2").since("6.0.0").opt().sub(&[
+                    a("username", Str),
+                    a("password", Str),
+                ]),
+            ]),
+            a("key", Key).ks(1).token("KEYS").since("3.0.6").opt().multi(),
+        ],
+        subcommands: &[],
+    },
+
 ];
 
 fn lfu_policy(srv: &Server) -> bool {

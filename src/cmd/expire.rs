@@ -7,8 +7,9 @@
 
 use bytes::Bytes;
 
-use super::{acl, cmd, flags as f, reply_err, Command};
+use super::{acl, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::config::notify as ev;
 use crate::error::{self, OpError};
 use crate::notify::event as notify;
@@ -19,24 +20,146 @@ const R: u64 = f::READONLY | f::FAST;
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd("expire", expire_command, -3, W, acl::KEYSPACE, (1, 1, 1), "generic", "1.0.0",
-        "Set a key's time to live in seconds", "O(1)"),
-    cmd("pexpire", pexpire_command, -3, W, acl::KEYSPACE, (1, 1, 1), "generic", "2.6.0",
-        "Set a key's time to live in milliseconds", "O(1)"),
-    cmd("expireat", expireat_command, -3, W, acl::KEYSPACE, (1, 1, 1), "generic", "1.2.0",
-        "Set the expiration for a key as a UNIX timestamp", "O(1)"),
-    cmd("pexpireat", pexpireat_command, -3, W, acl::KEYSPACE, (1, 1, 1), "generic", "2.6.0",
-        "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "O(1)"),
-    cmd("ttl", ttl_command, 2, R, acl::KEYSPACE, (1, 1, 1), "generic", "1.0.0",
-        "Get the time to live for a key in seconds", "O(1)"),
-    cmd("pttl", pttl_command, 2, R, acl::KEYSPACE, (1, 1, 1), "generic", "2.6.0",
-        "Get the time to live for a key in milliseconds", "O(1)"),
-    cmd("expiretime", expiretime_command, 2, R, acl::KEYSPACE, (1, 1, 1), "generic", "7.0.0",
-        "Get the expiration Unix timestamp for a key", "O(1)"),
-    cmd("pexpiretime", pexpiretime_command, 2, R, acl::KEYSPACE, (1, 1, 1), "generic", "7.0.0",
-        "Get the expiration Unix timestamp for a key in milliseconds", "O(1)"),
-    cmd("persist", persist_command, 2, W, acl::KEYSPACE, (1, 1, 1), "generic", "2.2.0",
-        "Remove the expiration from a key", "O(1)"),
+    Command {
+        name: "expire", handler: expire_command, arity: -3, flags: W, acl: acl::KEYSPACE,
+        group: "generic", since: "1.0.0", summary: "Set a key's time to live in seconds",
+        complexity: "O(1)",
+        key_specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("7.0.0", "New `NX`, `XX`, `GT` and `LT` conditions."),
+        ],
+        args: &[
+            a("key", Key).ks(0),
+            a("seconds", Int),
+            a("condition", OneOf).since("7.0.0").opt().sub(&[
+                a("nx", Token).token("NX"),
+                a("xx", Token).token("XX"),
+                a("gt", Token).token("GT"),
+                a("lt", Token).token("LT"),
+            ]),
+        ],
+        subcommands: &[],
+    },
+    Command {
+        name: "pexpire", handler: pexpire_command, arity: -3, flags: W, acl: acl::KEYSPACE,
+        group: "generic", since: "2.6.0", summary: "Set a key's time to live in milliseconds",
+        complexity: "O(1)",
+        key_specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("7.0.0", "New `NX`, `XX`, `GT` and `LT` conditions."),
+        ],
+        args: &[
+            a("key", Key).ks(0),
+            a("milliseconds", Int),
+            a("condition", OneOf).since("7.0.0").opt().sub(&[
+                a("nx", Token).token("NX"),
+                a("xx", Token).token("XX"),
+                a("gt", Token).token("GT"),
+                a("lt", Token).token("LT"),
+            ]),
+        ],
+        subcommands: &[],
+    },
+    Command {
+        name: "expireat", handler: expireat_command, arity: -3, flags: W, acl: acl::KEYSPACE,
+        group: "generic", since: "1.2.0", summary: "Set the expiration for a key as a UNIX timestamp",
+        complexity: "O(1)",
+        key_specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("7.0.0", "New `NX`, `XX`, `GT` and `LT` conditions."),
+        ],
+        args: &[
+            a("key", Key).ks(0),
+            a("unix-time-seconds", UnixTime),
+            a("condition", OneOf).since("7.0.0").opt().sub(&[
+                a("nx", Token).token("NX"),
+                a("xx", Token).token("XX"),
+                a("gt", Token).token("GT"),
+                a("lt", Token).token("LT"),
+            ]),
+        ],
+        subcommands: &[],
+    },
+    Command {
+        name: "pexpireat", handler: pexpireat_command, arity: -3, flags: W, acl: acl::KEYSPACE,
+        group: "generic", since: "2.6.0", summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+        complexity: "O(1)",
+        key_specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("7.0.0", "New `NX`, `XX`, `GT` and `LT` conditions."),
+        ],
+        args: &[
+            a("key", Key).ks(0),
+            a("unix-time-milliseconds", UnixTime),
+            a("condition", OneOf).since("7.0.0").opt().sub(&[
+                a("nx", Token).token("NX"),
+                a("xx", Token).token("XX"),
+                a("gt", Token).token("GT"),
+                a("lt", Token).token("LT"),
+            ]),
+        ],
+        subcommands: &[],
+    },
+    Command {
+        name: "ttl", handler: ttl_command, arity: 2, flags: R, acl: acl::KEYSPACE,
+        group: "generic", since: "1.0.0", summary: "Get the time to live for a key in seconds",
+        complexity: "O(1)",
+        key_specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("2.8.0", "Replies -2 for a missing key."),
+        ],
+        args: &[a("key", Key).ks(0)], subcommands: &[],
+    },
+    Command {
+        name: "pttl", handler: pttl_command, arity: 2, flags: R, acl: acl::KEYSPACE,
+        group: "generic", since: "2.6.0", summary: "Get the time to live for a key in milliseconds",
+        complexity: "O(1)",
+        key_specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("2.8.0", "Replies -2 for a missing key."),
+        ],
+        args: &[a("key", Key).ks(0)], subcommands: &[],
+    },
+    Command {
+        name: "expiretime", handler: expiretime_command, arity: 2, flags: R, acl: acl::KEYSPACE,
+        group: "generic", since: "7.0.0", summary: "Get the expiration Unix timestamp for a key",
+        complexity: "O(1)",
+        key_specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("key", Key).ks(0)], subcommands: &[],
+    },
+    Command {
+        name: "pexpiretime", handler: pexpiretime_command, arity: 2, flags: R, acl: acl::KEYSPACE,
+        group: "generic", since: "7.0.0", summary: "Get the expiration Unix timestamp for a key in milliseconds",
+        complexity: "O(1)",
+        key_specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("key", Key).ks(0)], subcommands: &[],
+    },
+    Command {
+        name: "persist", handler: persist_command, arity: 2, flags: W, acl: acl::KEYSPACE,
+        group: "generic", since: "2.2.0", summary: "Remove the expiration from a key",
+        complexity: "O(1)",
+        key_specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("key", Key).ks(0)], subcommands: &[],
+    },
+
 ];
 
 /// The EXPIRE family's condition flags.

@@ -5,8 +5,9 @@
 
 use bytes::Bytes;
 
-use super::{acl, cmd, container_command, flags as f, reply_err, Command};
+use super::{acl, container_command, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::config::notify as ev;
 use crate::config::MaxmemoryPolicy;
 use crate::db::{Db, Entry, ValueRef};
@@ -15,67 +16,8 @@ use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::glob::string_match;
 
-#[rustfmt::skip]
-pub const COMMANDS: &[Command] = &[
-    cmd("del", del_command, -2, f::WRITE, acl::KEYSPACE, (1, -1, 1), "generic", "1.0.0",
-        "Delete a key",
-        "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1)."),
-    cmd("unlink", unlink_command, -2, f::WRITE | f::FAST, acl::KEYSPACE, (1, -1, 1), "generic", "4.0.0",
-        "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
-        "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of."),
-    cmd("exists", exists_command, -2, f::READONLY | f::FAST, acl::KEYSPACE, (1, -1, 1), "generic", "1.0.0",
-        "Determine if a key exists", "O(N) where N is the number of keys to check."),
-    cmd("type", type_command, 2, f::READONLY | f::FAST, acl::KEYSPACE, (1, 1, 1), "generic", "1.0.0",
-        "Determine the type stored at key", "O(1)"),
-    cmd("keys", keys_command, 2, f::READONLY, acl::KEYSPACE | acl::DANGEROUS, (0, 0, 0), "generic", "1.0.0",
-        "Find all keys matching the given pattern",
-        "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."),
-    cmd("scan", scan_command, -2, f::READONLY | f::TOUCHES_ARBITRARY_KEYS, acl::KEYSPACE, (0, 0, 0), "generic", "2.8.0",
-        "Incrementally iterate the keys space",
-        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."),
-    cmd("randomkey", randomkey_command, 1, f::READONLY | f::TOUCHES_ARBITRARY_KEYS, acl::KEYSPACE, (0, 0, 0), "generic", "1.0.0",
-        "Return a random key from the keyspace", "O(1)"),
-    cmd("rename", rename_command, 3, f::WRITE, acl::KEYSPACE, (1, 2, 1), "generic", "1.0.0",
-        "Rename a key", "O(1)"),
-    cmd("renamenx", renamenx_command, 3, f::WRITE | f::FAST, acl::KEYSPACE, (1, 2, 1), "generic", "1.0.0",
-        "Rename a key, only if the new key does not exist", "O(1)"),
-    cmd("move", move_command, 3, f::WRITE | f::FAST, acl::KEYSPACE, (1, 1, 1), "generic", "1.0.0",
-        "Move a key to another database", "O(1)"),
-    cmd("copy", copy_command, -3, f::WRITE | f::DENYOOM, acl::KEYSPACE, (1, 2, 1), "generic", "6.2.0",
-        "Copy a key",
-        "O(N) worst case for collections, where N is the number of nested items. O(1) for string values."),
-    cmd("touch", touch_command, -2, f::READONLY | f::FAST, acl::KEYSPACE, (1, -1, 1), "generic", "3.2.1",
-        "Alters the last access time of a key(s). Returns the number of existing keys specified.",
-        "O(N) where N is the number of keys that will be touched."),
-    Command {
-        subcommands: OBJECT_SUBCOMMANDS,
-        ..cmd("object", container_command, -2, 0, 0, (0, 0, 0), "generic", "2.2.3",
-            "A container for object introspection commands", "Depends on subcommand.")
-    },
-    cmd("dbsize", dbsize_command, 1, f::READONLY | f::FAST, acl::KEYSPACE, (0, 0, 0), "server", "1.0.0",
-        "Return the number of keys in the selected database", "O(1)"),
-    cmd("flushdb", flushdb_command, -1, f::WRITE, acl::KEYSPACE | acl::DANGEROUS, (0, 0, 0), "server", "1.0.0",
-        "Remove all keys from the current database", "O(N) where N is the number of keys in the selected database"),
-    cmd("flushall", flushall_command, -1, f::WRITE, acl::KEYSPACE | acl::DANGEROUS, (0, 0, 0), "server", "1.0.0",
-        "Remove all keys from all databases", "O(N) where N is the total number of keys in all databases"),
-    cmd("swapdb", swapdb_command, 3, f::WRITE | f::FAST, acl::KEYSPACE | acl::DANGEROUS, (0, 0, 0), "server", "4.0.0",
-        "Swaps two Redis databases",
-        "O(N) where N is the count of clients watching or blocking on keys from both databases."),
-];
-
-#[rustfmt::skip]
-const OBJECT_SUBCOMMANDS: &[Command] = &[
-    cmd("encoding", object_encoding_command, 3, f::READONLY, acl::KEYSPACE, (2, 2, 1), "generic", "2.2.3",
-        "Inspect the internal encoding of a Redis object", "O(1)"),
-    cmd("freq", object_freq_command, 3, f::READONLY, acl::KEYSPACE, (2, 2, 1), "generic", "4.0.0",
-        "Get the logarithmic access frequency counter of a Redis object", "O(1)"),
-    cmd("idletime", object_idletime_command, 3, f::READONLY, acl::KEYSPACE, (2, 2, 1), "generic", "2.2.3",
-        "Get the time since a Redis object was last accessed", "O(1)"),
-    cmd("refcount", object_refcount_command, 3, f::READONLY, acl::KEYSPACE, (2, 2, 1), "generic", "2.2.3",
-        "Get the number of references to the value of the key", "O(1)"),
-    cmd("help", object_help_command, 2, f::LOADING | f::STALE, acl::KEYSPACE, (0, 0, 0), "generic", "6.2.0",
-        "Show helpful text about the different subcommands", "O(1)"),
-];
+mod commands;
+pub use commands::COMMANDS;
 
 fn del_generic(srv: &mut Server, c: &mut Client, lazy: bool) {
     let mut n = 0;

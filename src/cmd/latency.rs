@@ -3,8 +3,9 @@
 //! (the data is `crate::latency`).
 
 use super::observe::wall_time;
-use super::{cmd, container_command, flags as f, Command};
+use super::{container_command, flags as f, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::error::c_str;
 use crate::latency::{self, Latency};
 use crate::server::Server;
@@ -14,29 +15,84 @@ const LAT_ADMIN: u64 = f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE;
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
     Command {
+        name: "latency", handler: container_command, arity: -2, flags: 0, acl: 0,
+        group: "server", since: "2.8.13", summary: "A container for latency diagnostics commands",
+        complexity: "Depends on subcommand.",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[],
         subcommands: LATENCY_SUBCOMMANDS,
-        ..cmd("latency", container_command, -2, 0, 0, (0, 0, 0), "server", "2.8.13",
-            "A container for latency diagnostics commands", "Depends on subcommand.")
     },
+
 ];
 
 #[rustfmt::skip]
 const LATENCY_SUBCOMMANDS: &[Command] = &[
-    cmd("histogram", latency_histogram_command, -2, LAT_ADMIN, 0, (0, 0, 0), "server", "7.0.0",
-        "Return the cumulative distribution of latencies of a subset of commands or all.",
-        "O(N) where N is the number of commands with latency information being retrieved."),
-    cmd("help", latency_help_command, 2, f::LOADING | f::STALE, 0, (0, 0, 0), "server", "2.8.13",
-        "Show helpful text about the different subcommands.", "O(1)"),
-    cmd("latest", latency_latest_command, 2, LAT_ADMIN, 0, (0, 0, 0), "server", "2.8.13",
-        "Return the latest latency samples for all events.", "O(1)"),
-    cmd("doctor", latency_doctor_command, 2, LAT_ADMIN, 0, (0, 0, 0), "server", "2.8.13",
-        "Return a human readable latency analysis report.", "O(1)"),
-    cmd("history", latency_history_command, 3, LAT_ADMIN, 0, (0, 0, 0), "server", "2.8.13",
-        "Return timestamp-latency samples for the event.", "O(1)"),
-    cmd("reset", latency_reset_command, -2, LAT_ADMIN, 0, (0, 0, 0), "server", "2.8.13",
-        "Reset latency data for one or more events.", "O(1)"),
-    cmd("graph", latency_graph_command, 3, LAT_ADMIN, 0, (0, 0, 0), "server", "2.8.13",
-        "Return a latency graph for the event.", "O(1)"),
+    Command {
+        name: "histogram", handler: latency_histogram_command, arity: -2, flags: LAT_ADMIN, acl: 0,
+        group: "server", since: "7.0.0", summary: "Return the cumulative distribution of latencies of a subset of commands or all.",
+        complexity: "O(N) where N is the number of commands with latency information being retrieved.",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("command", Str).opt().multi()], subcommands: &[],
+    },
+    Command {
+        name: "help", handler: latency_help_command, arity: 2, flags: f::LOADING | f::STALE, acl: 0,
+        group: "server", since: "2.8.13", summary: "Show helpful text about the different subcommands.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "latest", handler: latency_latest_command, arity: 2, flags: LAT_ADMIN, acl: 0,
+        group: "server", since: "2.8.13", summary: "Return the latest latency samples for all events.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "doctor", handler: latency_doctor_command, arity: 2, flags: LAT_ADMIN, acl: 0,
+        group: "server", since: "2.8.13", summary: "Return a human readable latency analysis report.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "history", handler: latency_history_command, arity: 3, flags: LAT_ADMIN, acl: 0,
+        group: "server", since: "2.8.13", summary: "Return timestamp-latency samples for the event.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("event", Str)], subcommands: &[],
+    },
+    Command {
+        name: "reset", handler: latency_reset_command, arity: -2, flags: LAT_ADMIN, acl: 0,
+        group: "server", since: "2.8.13", summary: "Reset latency data for one or more events.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("event", Str).opt().multi()], subcommands: &[],
+    },
+    Command {
+        name: "graph", handler: latency_graph_command, arity: 3, flags: LAT_ADMIN, acl: 0,
+        group: "server", since: "2.8.13", summary: "Return a latency graph for the event.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("event", Str)], subcommands: &[],
+    },
+
 ];
 
 /// LATENCY LATEST

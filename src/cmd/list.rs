@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::{acl, arg_i64, cmd, flags as f, reply_err, Command};
+use super::{acl, arg_i64, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::config::notify as ev;
 use crate::db::list::{Elem, Fill, List, Needle};
 use crate::db::{Db, Object, Value, ValueRef};
@@ -24,71 +25,11 @@ use crate::resp::write;
 use crate::server::Server;
 use crate::util::number::parse_i64;
 
+mod commands;
+pub use commands::COMMANDS;
+
 const W: u64 = f::WRITE | f::DENYOOM;
 const L: u64 = acl::LIST;
-
-#[rustfmt::skip]
-pub const COMMANDS: &[Command] = &[
-    cmd("lpush", lpush_command, -3, W | f::FAST, L, (1, 1, 1), "list", "1.0.0",
-        "Prepend one or multiple elements to a list",
-        "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."),
-    cmd("rpush", rpush_command, -3, W | f::FAST, L, (1, 1, 1), "list", "1.0.0",
-        "Append one or multiple elements to a list",
-        "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."),
-    cmd("lpushx", lpushx_command, -3, W | f::FAST, L, (1, 1, 1), "list", "2.2.0",
-        "Prepend an element to a list, only if the list exists",
-        "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."),
-    cmd("rpushx", rpushx_command, -3, W | f::FAST, L, (1, 1, 1), "list", "2.2.0",
-        "Append an element to a list, only if the list exists",
-        "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."),
-    cmd("lpop", lpop_command, -2, f::WRITE | f::FAST, L, (1, 1, 1), "list", "1.0.0",
-        "Remove and get the first elements in a list", "O(N) where N is the number of elements returned"),
-    cmd("rpop", rpop_command, -2, f::WRITE | f::FAST, L, (1, 1, 1), "list", "1.0.0",
-        "Remove and get the last elements in a list", "O(N) where N is the number of elements returned"),
-    cmd("llen", llen_command, 2, f::READONLY | f::FAST, L, (1, 1, 1), "list", "1.0.0",
-        "Get the length of a list", "O(1)"),
-    cmd("lrange", lrange_command, 4, f::READONLY, L, (1, 1, 1), "list", "1.0.0",
-        "Get a range of elements from a list",
-        "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range."),
-    cmd("lindex", lindex_command, 3, f::READONLY, L, (1, 1, 1), "list", "1.0.0",
-        "Get an element from a list by its index",
-        "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1)."),
-    cmd("lset", lset_command, 4, W, L, (1, 1, 1), "list", "1.0.0",
-        "Set the value of an element in a list by its index",
-        "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1)."),
-    cmd("linsert", linsert_command, 5, W, L, (1, 1, 1), "list", "2.2.0",
-        "Insert an element before or after another element in a list",
-        "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N)."),
-    cmd("lrem", lrem_command, 4, f::WRITE, L, (1, 1, 1), "list", "1.0.0",
-        "Remove elements from a list", "O(N+M) where N is the length of the list and M is the number of elements removed."),
-    cmd("ltrim", ltrim_command, 4, f::WRITE, L, (1, 1, 1), "list", "1.0.0",
-        "Trim a list to the specified range", "O(N) where N is the number of elements to be removed by the operation."),
-    cmd("lpos", lpos_command, -3, f::READONLY, L, (1, 1, 1), "list", "6.0.6",
-        "Return the index of matching elements on a list",
-        "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time."),
-    cmd("lmove", lmove_command, 5, W, L, (1, 2, 1), "list", "6.2.0",
-        "Pop an element from a list, push it to another list and return it", "O(1)"),
-    cmd("rpoplpush", rpoplpush_command, 3, W, L, (1, 2, 1), "list", "1.2.0",
-        "Remove the last element in a list, prepend it to another list and return it", "O(1)"),
-    cmd("lmpop", lmpop_command, -4, f::WRITE | f::MOVABLE_KEYS, L, (0, 0, 0), "list", "7.0.0",
-        "Pop elements from a list",
-        "O(N+M) where N is the number of provided keys and M is the number of elements returned."),
-    cmd("blpop", blocking::blpop_command, -3, f::WRITE | f::NOSCRIPT | f::BLOCKING, L, (1, -2, 1), "list", "2.0.0",
-        "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
-        "O(N) where N is the number of provided keys."),
-    cmd("brpop", blocking::brpop_command, -3, f::WRITE | f::NOSCRIPT | f::BLOCKING, L, (1, -2, 1), "list", "2.0.0",
-        "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
-        "O(N) where N is the number of provided keys."),
-    cmd("brpoplpush", blocking::brpoplpush_command, 4, W | f::NOSCRIPT | f::BLOCKING, L, (1, 2, 1), "list", "2.2.0",
-        "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise.",
-        "O(1)"),
-    cmd("blmove", blocking::blmove_command, 6, W | f::NOSCRIPT | f::BLOCKING, L, (1, 2, 1), "list", "6.2.0",
-        "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise.",
-        "O(1)"),
-    cmd("blmpop", blocking::blmpop_command, -5, f::WRITE | f::BLOCKING | f::MOVABLE_KEYS, L, (0, 0, 0), "list", "7.0.0",
-        "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
-        "O(N+M) where N is the number of provided keys and M is the number of elements returned."),
-];
 
 /// The list in an entry's value, or WRONGTYPE.
 fn as_list(v: ValueRef<'_>) -> Result<&List, OpError> {

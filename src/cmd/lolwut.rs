@@ -6,8 +6,9 @@
 //! its version otherwise; oxidis parses the arguments the way Redis does (the
 //! integers after VERSION 5 or 6 are checked), and always draws patina.
 
-use super::{cmd, flags as f, Command};
+use super::{flags as f, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::error;
 use crate::server::Server;
 use crate::util::number::parse_i64;
@@ -15,8 +16,16 @@ use crate::util::{OXIDIS_VERSION, REDIS_VERSION};
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd("lolwut", lolwut_command, -1, f::READONLY | f::FAST, 0, (0, 0, 0), "server", "5.0.0",
-        "Display some computer art and the Redis version", ""),
+    Command {
+        name: "lolwut", handler: lolwut_command, arity: -1, flags: f::READONLY | f::FAST, acl: 0,
+        group: "server", since: "5.0.0", summary: "Display some computer art and the Redis version",
+        complexity: "",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("version", Int).token("VERSION").opt()], subcommands: &[],
+    },
+
 ];
 
 /// From clean iron to deep rust.

@@ -1,8 +1,9 @@
 //! MEMORY: USAGE, STATS, DOCTOR, MALLOC-STATS, PURGE, HELP (Redis's
 //! `memoryCommand` in object.c). The numbers come from `info/memory.rs`.
 
-use super::{cmd, container_command, flags as f, Command};
+use super::{container_command, flags as f, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::db::{Object, ValueRef};
 use crate::error;
 use crate::info::memory;
@@ -11,26 +12,75 @@ use crate::server::Server;
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
     Command {
+        name: "memory", handler: container_command, arity: -2, flags: 0, acl: 0,
+        group: "server", since: "4.0.0", summary: "A container for memory diagnostics commands",
+        complexity: "Depends on subcommand.",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[],
         subcommands: MEMORY_SUBCOMMANDS,
-        ..cmd("memory", container_command, -2, 0, 0, (0, 0, 0), "server", "4.0.0",
-            "A container for memory diagnostics commands", "Depends on subcommand.")
     },
+
 ];
 
 #[rustfmt::skip]
 const MEMORY_SUBCOMMANDS: &[Command] = &[
-    cmd("doctor", memory_doctor_command, 2, 0, 0, (0, 0, 0), "server", "4.0.0",
-        "Outputs memory problems report", "O(1)"),
-    cmd("help", memory_help_command, 2, f::LOADING | f::STALE, 0, (0, 0, 0), "server", "4.0.0",
-        "Show helpful text about the different subcommands", "O(1)"),
-    cmd("malloc-stats", memory_malloc_stats_command, 2, 0, 0, (0, 0, 0), "server", "4.0.0",
-        "Show allocator internal stats", "Depends on how much memory is allocated, could be slow"),
-    cmd("purge", memory_purge_command, 2, 0, 0, (0, 0, 0), "server", "4.0.0",
-        "Ask the allocator to release memory", "Depends on how much memory is allocated, could be slow"),
-    cmd("stats", memory_stats_command, 2, 0, 0, (0, 0, 0), "server", "4.0.0",
-        "Show memory usage details", "O(1)"),
-    cmd("usage", memory_usage_command, -3, f::READONLY, 0, (2, 2, 1), "server", "4.0.0",
-        "Estimate the memory usage of a key", "O(N) where N is the number of samples."),
+    Command {
+        name: "doctor", handler: memory_doctor_command, arity: 2, flags: 0, acl: 0,
+        group: "server", since: "4.0.0", summary: "Outputs memory problems report",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "help", handler: memory_help_command, arity: 2, flags: f::LOADING | f::STALE, acl: 0,
+        group: "server", since: "4.0.0", summary: "Show helpful text about the different subcommands",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "malloc-stats", handler: memory_malloc_stats_command, arity: 2, flags: 0, acl: 0,
+        group: "server", since: "4.0.0", summary: "Show allocator internal stats",
+        complexity: "Depends on how much memory is allocated, could be slow",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "purge", handler: memory_purge_command, arity: 2, flags: 0, acl: 0,
+        group: "server", since: "4.0.0", summary: "Ask the allocator to release memory",
+        complexity: "Depends on how much memory is allocated, could be slow",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "stats", handler: memory_stats_command, arity: 2, flags: 0, acl: 0,
+        group: "server", since: "4.0.0", summary: "Show memory usage details",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "usage", handler: memory_usage_command, arity: -3, flags: f::READONLY, acl: 0,
+        group: "server", since: "4.0.0", summary: "Estimate the memory usage of a key",
+        complexity: "O(N) where N is the number of samples.",
+        key_specs: &[ks(RO, idx(2), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("key", Key).ks(0), a("count", Int).token("SAMPLES").opt()], subcommands: &[],
+    },
+
 ];
 
 /// Nested values MEMORY USAGE samples by default (Redis's

@@ -9,14 +9,23 @@
 use bytes::Bytes;
 
 use super::observe::wall_time;
-use super::{cmd, flags as f, Command};
+use super::{flags as f, Command};
 use crate::client::{flags as cflags, Client};
+use crate::command::spec::prelude::*;
 use crate::server::Server;
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd("monitor", monitor_command, 1, f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, 0, (0, 0, 0),
-        "server", "1.0.0", "Listen for all requests received by the server in real time", ""),
+    Command {
+        name: "monitor", handler: monitor_command, arity: 1, flags: f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE, acl: 0,
+        group: "server", since: "1.0.0", summary: "Listen for all requests received by the server in real time",
+        complexity: "",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+
 ];
 
 /// Appends `s` quoted with Redis's sdscatrepr escaping: `\"` `\\` `\n` `\r` `\t`

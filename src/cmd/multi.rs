@@ -9,8 +9,9 @@
 //! databases record them, including expiry, FLUSHALL and SWAPDB) marks the
 //! watching clients `DIRTY_CAS`, so their EXEC returns a null array.
 
-use super::{acl, cmd, flags as f, Command};
+use super::{acl, flags as f, Command};
 use crate::client::{flags as cflags, Client};
+use crate::command::spec::prelude::*;
 use crate::db::watch;
 use crate::server::Server;
 
@@ -18,17 +19,52 @@ const TX: u64 = f::NOSCRIPT | f::LOADING | f::STALE | f::FAST | f::ALLOW_BUSY;
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd("multi", multi_command, 1, TX, acl::TRANSACTION, (0, 0, 0), "transactions", "1.2.0",
-        "Starts a transaction.", "O(1)"),
-    cmd("exec", exec_command, 1, f::NOSCRIPT | f::LOADING | f::STALE | f::SKIP_SLOWLOG, acl::TRANSACTION,
-        (0, 0, 0), "transactions", "1.2.0", "Executes all commands in a transaction.",
-        "Depends on commands in the transaction"),
-    cmd("discard", discard_command, 1, TX, acl::TRANSACTION, (0, 0, 0), "transactions", "2.0.0",
-        "Discards a transaction.", "O(N), when N is the number of queued commands"),
-    cmd("watch", watch_command, -2, TX, acl::TRANSACTION, (1, -1, 1), "transactions", "2.2.0",
-        "Monitors changes to keys to determine the execution of a transaction.", "O(1) for every key."),
-    cmd("unwatch", unwatch_command, 1, TX, acl::TRANSACTION, (0, 0, 0), "transactions", "2.2.0",
-        "Forgets about watched keys of a transaction.", "O(1)"),
+    Command {
+        name: "multi", handler: multi_command, arity: 1, flags: TX, acl: acl::TRANSACTION,
+        group: "transactions", since: "1.2.0", summary: "Starts a transaction.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "exec", handler: exec_command, arity: 1, flags: f::NOSCRIPT | f::LOADING | f::STALE | f::SKIP_SLOWLOG, acl: acl::TRANSACTION,
+        group: "transactions", since: "1.2.0", summary: "Executes all commands in a transaction.",
+        complexity: "Depends on commands in the transaction",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "discard", handler: discard_command, arity: 1, flags: TX, acl: acl::TRANSACTION,
+        group: "transactions", since: "2.0.0", summary: "Discards a transaction.",
+        complexity: "O(N), when N is the number of queued commands",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "watch", handler: watch_command, arity: -2, flags: TX, acl: acl::TRANSACTION,
+        group: "transactions", since: "2.2.0", summary: "Monitors changes to keys to determine the execution of a transaction.",
+        complexity: "O(1) for every key.",
+        key_specs: &[ks(RO, idx(1), range(-1, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("key", Key).ks(0).multi()], subcommands: &[],
+    },
+    Command {
+        name: "unwatch", handler: unwatch_command, arity: 1, flags: TX, acl: acl::TRANSACTION,
+        group: "transactions", since: "2.2.0", summary: "Forgets about watched keys of a transaction.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+
 ];
 
 /// Commands that run immediately even inside MULTI.

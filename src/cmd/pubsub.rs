@@ -8,8 +8,9 @@
 use bytes::Bytes;
 
 use super::observe::subcommand_syntax_error;
-use super::{cmd, container_command, flags as f, Command};
+use super::{container_command, flags as f, Command};
 use crate::client::{flags as cflags, Client};
+use crate::command::spec::prelude::*;
 use crate::pubsub::{self, Kind};
 use crate::server::Server;
 use crate::util::glob::string_match;
@@ -19,55 +20,153 @@ const INFO: u64 = f::PUBSUB | f::LOADING | f::STALE;
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd("subscribe", subscribe_command, -2, SUB, 0, (0, 0, 0), "pubsub", "2.0.0",
-        "Listens for messages published to channels.",
-        "O(N) where N is the number of channels to subscribe to."),
-    cmd("unsubscribe", unsubscribe_command, -1, SUB, 0, (0, 0, 0), "pubsub", "2.0.0",
-        "Stops listening to messages posted to channels.",
-        "O(N) where N is the number of clients already subscribed to a channel."),
-    cmd("psubscribe", psubscribe_command, -2, SUB, 0, (0, 0, 0), "pubsub", "2.0.0",
-        "Listens for messages published to channels that match one or more patterns.",
-        "O(N) where N is the number of patterns the client is already subscribed to."),
-    cmd("punsubscribe", punsubscribe_command, -1, SUB, 0, (0, 0, 0), "pubsub", "2.0.0",
-        "Stops listening to messages published to channels that match one or more patterns.",
-        "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client)."),
-    cmd("publish", publish_command, 3, INFO | f::FAST | f::MAY_REPLICATE, 0, (0, 0, 0), "pubsub", "2.0.0",
-        "Posts a message to a channel.",
-        "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client)."),
-    cmd("ssubscribe", ssubscribe_command, -2, SUB, 0, (1, -1, 1), "pubsub", "7.0.0",
-        "Listens for messages published to shard channels.",
-        "O(N) where N is the number of shard channels to subscribe to."),
-    cmd("sunsubscribe", sunsubscribe_command, -1, SUB, 0, (1, -1, 1), "pubsub", "7.0.0",
-        "Stops listening to messages posted to shard channels.",
-        "O(N) where N is the number of clients already subscribed to a shard channel."),
-    cmd("spublish", spublish_command, 3, INFO | f::FAST | f::MAY_REPLICATE, 0, (1, 1, 1), "pubsub", "7.0.0",
-        "Post a message to a shard channel",
-        "O(N) where N is the number of clients subscribed to the receiving shard channel."),
     Command {
-        subcommands: SUBCOMMANDS,
-        ..cmd("pubsub", container_command, -2, 0, 0, (0, 0, 0), "pubsub", "2.8.0",
-            "A container for Pub/Sub commands.", "Depends on subcommand.")
+        name: "subscribe", handler: subscribe_command, arity: -2, flags: SUB, acl: 0,
+        group: "pubsub", since: "2.0.0", summary: "Listens for messages published to channels.",
+        complexity: "O(N) where N is the number of channels to subscribe to.",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("channel", Str).multi()], subcommands: &[],
     },
+    Command {
+        name: "unsubscribe", handler: unsubscribe_command, arity: -1, flags: SUB, acl: 0,
+        group: "pubsub", since: "2.0.0", summary: "Stops listening to messages posted to channels.",
+        complexity: "O(N) where N is the number of clients already subscribed to a channel.",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("channel", Str).opt().multi()], subcommands: &[],
+    },
+    Command {
+        name: "psubscribe", handler: psubscribe_command, arity: -2, flags: SUB, acl: 0,
+        group: "pubsub", since: "2.0.0", summary: "Listens for messages published to channels that match one or more patterns.",
+        complexity: "O(N) where N is the number of patterns the client is already subscribed to.",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[
+            a("pattern", Block).multi().sub(&[
+                a("pattern", Pattern),
+            ]),
+        ],
+        subcommands: &[],
+    },
+    Command {
+        name: "punsubscribe", handler: punsubscribe_command, arity: -1, flags: SUB, acl: 0,
+        group: "pubsub", since: "2.0.0", summary: "Stops listening to messages published to channels that match one or more patterns.",
+        complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("pattern", Pattern).opt().multi()], subcommands: &[],
+    },
+    Command {
+        name: "publish", handler: publish_command, arity: 3, flags: INFO | f::FAST | f::MAY_REPLICATE, acl: 0,
+        group: "pubsub", since: "2.0.0", summary: "Posts a message to a channel.",
+        complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("channel", Str), a("message", Str)], subcommands: &[],
+    },
+    Command {
+        name: "ssubscribe", handler: ssubscribe_command, arity: -2, flags: SUB, acl: 0,
+        group: "pubsub", since: "7.0.0", summary: "Listens for messages published to shard channels.",
+        complexity: "O(N) where N is the number of shard channels to subscribe to.",
+        key_specs: &[ks(NOT_KEY, idx(1), range(-1, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("shardchannel", Str).multi()], subcommands: &[],
+    },
+    Command {
+        name: "sunsubscribe", handler: sunsubscribe_command, arity: -1, flags: SUB, acl: 0,
+        group: "pubsub", since: "7.0.0", summary: "Stops listening to messages posted to shard channels.",
+        complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
+        key_specs: &[ks(NOT_KEY, idx(1), range(-1, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("shardchannel", Str).opt().multi()], subcommands: &[],
+    },
+    Command {
+        name: "spublish", handler: spublish_command, arity: 3, flags: INFO | f::FAST | f::MAY_REPLICATE, acl: 0,
+        group: "pubsub", since: "7.0.0", summary: "Post a message to a shard channel",
+        complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
+        key_specs: &[ks(NOT_KEY, idx(1), range(0, 1, 0))],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("shardchannel", Str), a("message", Str)], subcommands: &[],
+    },
+    Command {
+        name: "pubsub", handler: container_command, arity: -2, flags: 0, acl: 0,
+        group: "pubsub", since: "2.8.0", summary: "A container for Pub/Sub commands.",
+        complexity: "Depends on subcommand.",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[],
+        subcommands: SUBCOMMANDS,
+    },
+
 ];
 
 #[rustfmt::skip]
 const SUBCOMMANDS: &[Command] = &[
-    cmd("numpat", pubsub_numpat_command, 2, INFO, 0, (0, 0, 0), "pubsub", "2.8.0",
-        "Returns a count of unique pattern subscriptions.", "O(1)"),
-    cmd("numsub", pubsub_numsub_command, -2, INFO, 0, (0, 0, 0), "pubsub", "2.8.0",
-        "Returns a count of subscribers to channels.",
-        "O(N) for the NUMSUB subcommand, where N is the number of requested channels"),
-    cmd("channels", pubsub_channels_command, -2, INFO, 0, (0, 0, 0), "pubsub", "2.8.0",
-        "Returns the active channels.",
-        "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)"),
-    cmd("shardnumsub", pubsub_shardnumsub_command, -2, INFO, 0, (0, 0, 0), "pubsub", "7.0.0",
-        "Returns the count of subscribers of shard channels.",
-        "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels"),
-    cmd("help", pubsub_help_command, 2, f::LOADING | f::STALE, 0, (0, 0, 0), "pubsub", "6.2.0",
-        "Returns helpful text about the different subcommands.", "O(1)"),
-    cmd("shardchannels", pubsub_shardchannels_command, -2, INFO, 0, (0, 0, 0), "pubsub", "7.0.0",
-        "Returns the active shard channels.",
-        "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels)."),
+    Command {
+        name: "numpat", handler: pubsub_numpat_command, arity: 2, flags: INFO, acl: 0,
+        group: "pubsub", since: "2.8.0", summary: "Returns a count of unique pattern subscriptions.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "numsub", handler: pubsub_numsub_command, arity: -2, flags: INFO, acl: 0,
+        group: "pubsub", since: "2.8.0", summary: "Returns a count of subscribers to channels.",
+        complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("channel", Str).opt().multi()], subcommands: &[],
+    },
+    Command {
+        name: "channels", handler: pubsub_channels_command, arity: -2, flags: INFO, acl: 0,
+        group: "pubsub", since: "2.8.0", summary: "Returns the active channels.",
+        complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("pattern", Pattern).opt()], subcommands: &[],
+    },
+    Command {
+        name: "shardnumsub", handler: pubsub_shardnumsub_command, arity: -2, flags: INFO, acl: 0,
+        group: "pubsub", since: "7.0.0", summary: "Returns the count of subscribers of shard channels.",
+        complexity: "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("shardchannel", Str).opt().multi()], subcommands: &[],
+    },
+    Command {
+        name: "help", handler: pubsub_help_command, arity: 2, flags: f::LOADING | f::STALE, acl: 0,
+        group: "pubsub", since: "6.2.0", summary: "Returns helpful text about the different subcommands.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "shardchannels", handler: pubsub_shardchannels_command, arity: -2, flags: INFO, acl: 0,
+        group: "pubsub", since: "7.0.0", summary: "Returns the active shard channels.",
+        complexity: "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("pattern", Pattern).opt()], subcommands: &[],
+    },
+
 ];
 
 /// The commands a RESP2 client in subscribe mode may run (Redis's processCommand).

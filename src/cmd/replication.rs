@@ -1,8 +1,9 @@
 //! Replication commands (Redis's replication.c): SYNC, PSYNC and REPLCONF, the
 //! master side only (repl/master.rs does the work).
 
-use super::{cmd, flags as f, Command};
+use super::{flags as f, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::repl::master;
 use crate::server::Server;
 
@@ -10,13 +11,34 @@ const SYNC_FLAGS: u64 = f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING | f::NO_MUL
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd("sync", sync_command, 1, SYNC_FLAGS, 0, (0, 0, 0), "server", "1.0.0",
-        "Internal command used for replication", ""),
-    cmd("psync", psync_command, -3, SYNC_FLAGS, 0, (0, 0, 0), "server", "2.8.0",
-        "Internal command used for replication", ""),
-    cmd("replconf", replconf_command, -1,
-        f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE | f::ALLOW_BUSY, 0, (0, 0, 0), "server",
-        "3.0.0", "An internal command for configuring the replication stream", "O(1)"),
+    Command {
+        name: "sync", handler: sync_command, arity: 1, flags: SYNC_FLAGS, acl: 0,
+        group: "server", since: "1.0.0", summary: "Internal command used for replication",
+        complexity: "",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "psync", handler: psync_command, arity: -3, flags: SYNC_FLAGS, acl: 0,
+        group: "server", since: "2.8.0", summary: "Internal command used for replication",
+        complexity: "",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("replicationid", Str), a("offset", Int)], subcommands: &[],
+    },
+    Command {
+        name: "replconf", handler: replconf_command, arity: -1, flags: f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE | f::ALLOW_BUSY, acl: 0,
+        group: "server", since: "3.0.0", summary: "An internal command for configuring the replication stream",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: DOC_SYSCMD, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+
 ];
 
 /// SYNC

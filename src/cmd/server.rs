@@ -1,78 +1,18 @@
 //! Server commands: INFO, TIME, COMMAND, CONFIG, SHUTDOWN.
 
-use super::{acl, cmd, container_command, flags as f, Command, CommandEntry};
+use super::{acl, container_command, flags as f, Command, CommandEntry};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::command::spec::{self, Arg, ArgType, BeginSearch, FindKeys, KeySpec};
 use crate::config::ProtectedConfig;
 use crate::error;
 use crate::server::Server;
 use crate::util::glob::string_match;
 
+mod commands;
+pub use commands::COMMANDS;
+
 const ADMIN: u64 = f::ADMIN | f::NOSCRIPT | f::LOADING | f::STALE;
-
-#[rustfmt::skip]
-pub const COMMANDS: &[Command] = &[
-    cmd("info", info_command, -1, f::LOADING | f::STALE | f::SENTINEL, acl::DANGEROUS, (0, 0, 0), "server", "1.0.0",
-        "Returns information and statistics about the server.", "O(1)"),
-    cmd("time", time_command, 1, f::LOADING | f::STALE | f::FAST, 0, (0, 0, 0), "server", "2.6.0",
-        "Returns the server time.", "O(1)"),
-    cmd("lastsave", lastsave_command, 1, f::LOADING | f::STALE | f::FAST, acl::ADMIN | acl::DANGEROUS, (0, 0, 0),
-        "server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk.", "O(1)"),
-    cmd("save", save_command, 1, f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING | f::NO_MULTI, 0, (0, 0, 0),
-        "server", "1.0.0", "Synchronously saves the database(s) to disk.",
-        "O(N) where N is the total number of keys in all databases"),
-    cmd("bgsave", bgsave_command, -1, f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING, 0, (0, 0, 0),
-        "server", "1.0.0", "Asynchronously saves the database(s) to disk.",
-        "O(1)"),
-    cmd("shutdown", shutdown_command, -1, ADMIN | f::NO_MULTI | f::SENTINEL | f::ALLOW_BUSY, 0, (0, 0, 0),
-        "server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server.",
-        "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"),
-    Command {
-        subcommands: COMMAND_SUBCOMMANDS,
-        ..cmd("command", command_command, -1, f::LOADING | f::STALE | f::SENTINEL, acl::CONNECTION, (0, 0, 0),
-            "server", "2.8.13", "Returns detailed information about all commands.",
-            "O(N) where N is the total number of Redis commands")
-    },
-    Command {
-        subcommands: CONFIG_SUBCOMMANDS,
-        ..cmd("config", container_command, -2, 0, 0, (0, 0, 0), "server", "2.0.0",
-            "A container for server configuration commands.", "Depends on subcommand.")
-    },
-];
-
-#[rustfmt::skip]
-const COMMAND_SUBCOMMANDS: &[Command] = &[
-    cmd("count", command_count_command, 2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "2.8.13",
-        "Returns a count of commands.", "O(1)"),
-    cmd("list", command_list_command, -2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "7.0.0",
-        "Returns a list of command names.", "O(N) where N is the total number of Redis commands"),
-    cmd("info", command_info_command, -2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "2.8.13",
-        "Returns information about one, multiple or all commands.", "O(N) where N is the number of commands to look up"),
-    cmd("docs", command_docs_command, -2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "7.0.0",
-        "Returns documentary information about one, multiple or all commands.",
-        "O(N) where N is the number of commands to look up"),
-    cmd("getkeys", command_getkeys_command, -4, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "2.8.13",
-        "Extracts the key names from an arbitrary command.", "O(N) where N is the number of arguments to the command"),
-    cmd("getkeysandflags", command_getkeysandflags_command, -4, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0),
-        "server", "7.0.0", "Extracts the key names and access flags for an arbitrary command.",
-        "O(N) where N is the number of arguments to the command"),
-    cmd("help", command_help_command, 2, f::LOADING | f::STALE, acl::CONNECTION, (0, 0, 0), "server", "5.0.0",
-        "Returns helpful text about the different subcommands.", "O(1)"),
-];
-
-#[rustfmt::skip]
-const CONFIG_SUBCOMMANDS: &[Command] = &[
-    cmd("get", config_get_command, -3, ADMIN, 0, (0, 0, 0), "server", "2.0.0",
-        "Returns the effective values of configuration parameters.", "O(N) when N is the number of configuration parameters provided"),
-    cmd("set", config_set_command, -4, ADMIN, 0, (0, 0, 0), "server", "2.0.0",
-        "Sets configuration parameters in-flight.", "O(N) when N is the number of configuration parameters provided"),
-    cmd("resetstat", config_resetstat_command, 2, ADMIN, 0, (0, 0, 0), "server", "2.0.0",
-        "Resets the server's statistics.", "O(1)"),
-    cmd("rewrite", config_rewrite_command, 2, ADMIN, 0, (0, 0, 0), "server", "2.8.0",
-        "Persists the effective configuration to file.", "O(1)"),
-    cmd("help", config_help_command, 2, f::LOADING | f::STALE, 0, (0, 0, 0), "server", "5.0.0",
-        "Returns helpful text about the different subcommands.", "O(1)"),
-];
 
 /// INFO [section [section ...]]
 pub fn info_command(srv: &mut Server, c: &mut Client) {
@@ -194,12 +134,12 @@ fn add_command_info(c: &mut Client, t: &[CommandEntry], id: usize) {
     for n in cat_names {
         c.add_status(&format!("@{n}"));
     }
-    c.add_set_len(e.spec.tips.len());
-    for t in e.spec.tips {
+    c.add_set_len(e.cmd.tips.len());
+    for t in e.cmd.tips {
         c.add_bulk(t.as_bytes());
     }
-    c.add_set_len(e.spec.key_specs.len());
-    for k in e.spec.key_specs {
+    c.add_set_len(e.cmd.key_specs.len());
+    for k in e.cmd.key_specs {
         add_key_spec(c, k);
     }
     let subs = e.subcommand_ids();
@@ -384,7 +324,6 @@ fn lookup_fullname(srv: &Server, name: &[u8]) -> Option<usize> {
 fn add_command_docs(c: &mut Client, t: &[CommandEntry], id: usize) {
     let e = &t[id];
     let cmd = e.cmd;
-    let sp = e.spec;
     let subs = e.subcommand_ids();
     let texts = [
         ("summary", cmd.summary),
@@ -397,11 +336,11 @@ fn add_command_docs(c: &mut Client, t: &[CommandEntry], id: usize) {
         .filter(|(k, v)| *k == "group" || !v.is_empty())
         .collect();
     let fields = texts.len()
-        + usize::from(sp.doc_flags != 0)
-        + usize::from(sp.deprecated_since.is_some())
-        + usize::from(sp.replaced_by.is_some())
-        + usize::from(!sp.history.is_empty())
-        + usize::from(!sp.args.is_empty())
+        + usize::from(cmd.doc_flags != 0)
+        + usize::from(cmd.deprecated_since.is_some())
+        + usize::from(cmd.replaced_by.is_some())
+        + usize::from(!cmd.history.is_empty())
+        + usize::from(!cmd.args.is_empty())
         + usize::from(!subs.is_empty());
     c.add_bulk(e.fullname.as_bytes());
     c.add_map_len(fields);
@@ -409,11 +348,11 @@ fn add_command_docs(c: &mut Client, t: &[CommandEntry], id: usize) {
         c.add_bulk(k.as_bytes());
         c.add_bulk(v.as_bytes());
     }
-    if sp.doc_flags != 0 {
+    if cmd.doc_flags != 0 {
         c.add_bulk(b"doc_flags");
         let names: Vec<&str> = spec::DOC_FLAG_NAMES
             .iter()
-            .filter(|(b, _)| sp.doc_flags & b != 0)
+            .filter(|(b, _)| cmd.doc_flags & b != 0)
             .map(|(_, n)| *n)
             .collect();
         c.add_set_len(names.len());
@@ -421,26 +360,26 @@ fn add_command_docs(c: &mut Client, t: &[CommandEntry], id: usize) {
             c.add_status(n);
         }
     }
-    if let Some(v) = sp.deprecated_since {
+    if let Some(v) = cmd.deprecated_since {
         c.add_bulk(b"deprecated_since");
         c.add_bulk(v.as_bytes());
     }
-    if let Some(v) = sp.replaced_by {
+    if let Some(v) = cmd.replaced_by {
         c.add_bulk(b"replaced_by");
         c.add_bulk(v.as_bytes());
     }
-    if !sp.history.is_empty() {
+    if !cmd.history.is_empty() {
         c.add_bulk(b"history");
-        c.add_set_len(sp.history.len());
-        for (version, what) in sp.history {
+        c.add_set_len(cmd.history.len());
+        for (version, what) in cmd.history {
             c.add_array_len(2);
             c.add_bulk(version.as_bytes());
             c.add_bulk(what.as_bytes());
         }
     }
-    if !sp.args.is_empty() {
+    if !cmd.args.is_empty() {
         c.add_bulk(b"arguments");
-        add_doc_args(c, sp.args);
+        add_doc_args(c, cmd.args);
     }
     if !subs.is_empty() {
         c.add_bulk(b"subcommands");
@@ -538,33 +477,15 @@ fn getkeys_generic(srv: &mut Server, c: &mut Client, with_flags: bool) {
     let e = &srv.commands.list[id];
     let cmd = e.cmd;
     let argc = argv.len() as i32;
-    // Without metadata, fall back to the row's (first, last, step).
-    let keys: Vec<(usize, u32)> = if e.spec.key_specs.is_empty() {
-        if cmd.keys.0 == 0 {
-            c.add_error(error::GETKEYS_NO_KEYS);
-            return;
-        }
-        if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
-            c.add_error(error::GETKEYS_BAD_ARITY);
-            return;
-        }
-        let (first, last, step) = cmd.keys;
-        let last = if last < 0 { argc + last } else { last };
-        (first..=last.min(argc - 1))
-            .step_by(step.max(1) as usize)
-            .map(|i| (i as usize, 0))
-            .collect()
-    } else {
-        if !spec::has_keys(e.spec) {
-            c.add_error(error::GETKEYS_NO_KEYS);
-            return;
-        }
-        if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
-            c.add_error(error::GETKEYS_BAD_ARITY);
-            return;
-        }
-        spec::get_keys(e.spec, cmd.arity, &argv)
-    };
+    if !spec::has_keys(cmd.key_specs, cmd.getkeys) {
+        c.add_error(error::GETKEYS_NO_KEYS);
+        return;
+    }
+    if (cmd.arity > 0 && cmd.arity != argc) || argc < -cmd.arity {
+        c.add_error(error::GETKEYS_BAD_ARITY);
+        return;
+    }
+    let keys = spec::get_keys(cmd.key_specs, cmd.getkeys, cmd.arity, &argv);
     if keys.is_empty() {
         if cmd.flags & f::NO_MANDATORY_KEYS != 0 {
             c.add_array_len(0);

@@ -2,8 +2,9 @@
 //! [`super::observe::after_call`] fills (the log itself is `crate::slowlog`).
 
 use super::observe::subcommand_syntax_error;
-use super::{cmd, container_command, flags as f, Command};
+use super::{container_command, flags as f, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::server::Server;
 
 const ADMIN: u64 = f::ADMIN | f::LOADING | f::STALE;
@@ -11,22 +12,60 @@ const ADMIN: u64 = f::ADMIN | f::LOADING | f::STALE;
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
     Command {
+        name: "slowlog", handler: container_command, arity: -2, flags: 0, acl: 0,
+        group: "server", since: "2.2.12", summary: "A container for slow log commands",
+        complexity: "Depends on subcommand.",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[],
         subcommands: SLOWLOG_SUBCOMMANDS,
-        ..cmd("slowlog", container_command, -2, 0, 0, (0, 0, 0), "server", "2.2.12",
-            "A container for slow log commands", "Depends on subcommand.")
     },
+
 ];
 
 #[rustfmt::skip]
 const SLOWLOG_SUBCOMMANDS: &[Command] = &[
-    cmd("get", slowlog_get_command, -2, ADMIN, 0, (0, 0, 0), "server", "2.2.12",
-        "Get the slow log's entries", "O(N) where N is the number of entries returned"),
-    cmd("len", slowlog_len_command, 2, ADMIN, 0, (0, 0, 0), "server", "2.2.12",
-        "Get the slow log's length", "O(1)"),
-    cmd("help", slowlog_help_command, 2, f::LOADING | f::STALE, 0, (0, 0, 0), "server", "6.2.0",
-        "Show helpful text about the different subcommands", "O(1)"),
-    cmd("reset", slowlog_reset_command, 2, ADMIN, 0, (0, 0, 0), "server", "2.2.12",
-        "Clear all entries from the slow log", "O(N) where N is the number of entries in the slowlog"),
+    Command {
+        name: "get", handler: slowlog_get_command, arity: -2, flags: ADMIN, acl: 0,
+        group: "server", since: "2.2.12", summary: "Get the slow log's entries",
+        complexity: "O(N) where N is the number of entries returned",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["request_policy:all_nodes", "nondeterministic_output"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None,
+        history: &[
+            ("4.0.0", "Entries include the client's address and name."),
+        ],
+        args: &[a("count", Int).opt()], subcommands: &[],
+    },
+    Command {
+        name: "len", handler: slowlog_len_command, arity: 2, flags: ADMIN, acl: 0,
+        group: "server", since: "2.2.12", summary: "Get the slow log's length",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "help", handler: slowlog_help_command, arity: 2, flags: f::LOADING | f::STALE, acl: 0,
+        group: "server", since: "6.2.0", summary: "Show helpful text about the different subcommands",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
+        name: "reset", handler: slowlog_reset_command, arity: 2, flags: ADMIN, acl: 0,
+        group: "server", since: "2.2.12", summary: "Clear all entries from the slow log",
+        complexity: "O(N) where N is the number of entries in the slowlog",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+
 ];
 
 /// SLOWLOG GET \[count\]

@@ -31,8 +31,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::{acl, cmd, flags as f, reply_err, Command};
+use super::{acl, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::config::notify as ev;
 use crate::db::list::List;
 use crate::db::{Db, Object, Value, ValueRef};
@@ -46,10 +47,61 @@ const COMPLEXITY: &str = "O(N+M*log(M)) where N is the number of elements in the
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
-    cmd("sort", sort_command, -2, f::WRITE | f::DENYOOM | f::MOVABLE_KEYS, CATS, (1, 1, 1), "generic", "1.0.0",
-        "Sort the elements in a list, set or sorted set", COMPLEXITY),
-    cmd("sort_ro", sort_ro_command, -2, f::READONLY | f::MOVABLE_KEYS, CATS, (1, 1, 1), "generic", "7.0.0",
-        "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", COMPLEXITY),
+    Command {
+        name: "sort", handler: sort_command, arity: -2, flags: f::WRITE | f::DENYOOM | f::MOVABLE_KEYS, acl: CATS,
+        group: "generic", since: "1.0.0", summary: "Sort the elements in a list, set or sorted set",
+        complexity: COMPLEXITY,
+        key_specs: &[
+            ks(RO | ACCESS, idx(1), range(0, 1, 0)),
+            ks(RO | ACCESS, BS_UNKNOWN, FK_UNKNOWN).notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"),
+            ks(OW | UPDATE, BS_UNKNOWN, FK_UNKNOWN).notes("For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array"),
+        ],
+        getkeys: GetKeys::Sort, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[
+            a("key", Key).ks(0),
+            a("pattern", Pattern).ks(1).token("BY").opt(),
+            a("offset_count", Block).token("LIMIT").opt().sub(&[
+                a("offset", Int),
+                a("count", Int),
+            ]),
+            a("pattern", Pattern).ks(1).token("GET").opt().multi().multi_token(),
+            a("order", OneOf).opt().sub(&[
+                a("asc", Token).token("ASC"),
+                a("desc", Token).token("DESC"),
+            ]),
+            a("sorting", Token).token("ALPHA").opt(),
+            a("destination", Key).ks(2).token("STORE").opt(),
+        ],
+        subcommands: &[],
+    },
+    Command {
+        name: "sort_ro", handler: sort_ro_command, arity: -2, flags: f::READONLY | f::MOVABLE_KEYS, acl: CATS,
+        group: "generic", since: "7.0.0", summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
+        complexity: COMPLEXITY,
+        key_specs: &[
+            ks(RO | ACCESS, idx(1), range(0, 1, 0)),
+            ks(RO | ACCESS, BS_UNKNOWN, FK_UNKNOWN).notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"),
+        ],
+        getkeys: GetKeys::SortRo, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[
+            a("key", Key).ks(0),
+            a("pattern", Pattern).ks(1).token("BY").opt(),
+            a("offset_count", Block).token("LIMIT").opt().sub(&[
+                a("offset", Int),
+                a("count", Int),
+            ]),
+            a("pattern", Pattern).ks(1).token("GET").opt().multi().multi_token(),
+            a("order", OneOf).opt().sub(&[
+                a("asc", Token).token("ASC"),
+                a("desc", Token).token("DESC"),
+            ]),
+            a("sorting", Token).token("ALPHA").opt(),
+        ],
+        subcommands: &[],
+    },
+
 ];
 
 /// The parsed options of one SORT call.

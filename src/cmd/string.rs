@@ -12,8 +12,9 @@ mod tests;
 
 use bytes::Bytes;
 
-use super::{acl, arg_i64, cmd, flags as f, reply_err, Command};
+use super::{acl, arg_i64, flags as f, reply_err, Command};
 use crate::client::Client;
+use crate::command::spec::prelude::*;
 use crate::config::notify as ev;
 use crate::db::entry::EMBSTR_MAX;
 use crate::db::{Db, Entry, Value, ValueRef};
@@ -22,63 +23,15 @@ use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::number::{format_i64, i64_len, LongDouble, I64_BUF};
 
+mod commands;
+pub use commands::COMMANDS;
+
 pub use lcs::{lcs_command, lcs_matches, LcsMatch};
 pub use range::{getrange_command, getrange_span, setrange, setrange_command};
 
 const W: u64 = f::WRITE | f::DENYOOM;
 
 const GETRANGE_COMPLEXITY: &str = "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
-
-#[rustfmt::skip]
-pub const COMMANDS: &[Command] = &[
-    cmd("get", get_command, 2, f::READONLY | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
-        "Returns the string value of a key.", "O(1)"),
-    cmd("set", set_command, -3, W, acl::STRING, (1, 1, 1), "string", "1.0.0",
-        "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "O(1)"),
-    cmd("setnx", setnx_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
-        "Set the string value of a key only when the key doesn't exist.", "O(1)"),
-    cmd("setex", setex_command, 4, W, acl::STRING, (1, 1, 1), "string", "2.0.0",
-        "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "O(1)"),
-    cmd("psetex", psetex_command, 4, W, acl::STRING, (1, 1, 1), "string", "2.6.0",
-        "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "O(1)"),
-    cmd("getex", getex_command, -2, f::WRITE | f::FAST, acl::STRING, (1, 1, 1), "string", "6.2.0",
-        "Returns the string value of a key and changes or removes its expiration time.", "O(1)"),
-    cmd("getdel", getdel_command, 2, f::WRITE | f::FAST, acl::STRING, (1, 1, 1), "string", "6.2.0",
-        "Returns the string value of a key and deletes the key.", "O(1)"),
-    cmd("getset", getset_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
-        "Replaces the string value of a key and returns the value it had before.", "O(1)"),
-    cmd("mget", mget_command, -2, f::READONLY | f::FAST, acl::STRING, (1, -1, 1), "string", "1.0.0",
-        "Atomically returns the string values of one or more keys.", "O(N) where N is the number of keys to retrieve."),
-    cmd("mset", mset_command, -3, W, acl::STRING, (1, -1, 2), "string", "1.0.1",
-        "Atomically creates or modifies the string values of one or more keys.", "O(N) where N is the number of keys to set."),
-    cmd("msetnx", msetnx_command, -3, W, acl::STRING, (1, -1, 2), "string", "1.0.1",
-        "Sets several keys at once, but only if none of them exists yet.", "O(N) where N is the number of keys to set."),
-    cmd("incr", incr_command, 2, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
-        "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "O(1)"),
-    cmd("decr", decr_command, 2, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
-        "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "O(1)"),
-    cmd("incrby", incrby_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
-        "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "O(1)"),
-    cmd("decrby", decrby_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "1.0.0",
-        "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "O(1)"),
-    cmd("incrbyfloat", incrbyfloat_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "2.6.0",
-        "Adds a floating point number to the numeric value of a key, starting from 0 when the key is missing.", "O(1)"),
-    cmd("append", append_command, 3, W | f::FAST, acl::STRING, (1, 1, 1), "string", "2.0.0",
-        "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-        "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation."),
-    cmd("strlen", strlen_command, 2, f::READONLY | f::FAST, acl::STRING, (1, 1, 1), "string", "2.2.0",
-        "Returns the length of a string value.", "O(1)"),
-    cmd("getrange", getrange_command, 4, f::READONLY, acl::STRING, (1, 1, 1), "string", "2.4.0",
-        "Returns the bytes of a string value between two offsets, both included.", GETRANGE_COMPLEXITY),
-    cmd("substr", getrange_command, 4, f::READONLY, acl::STRING, (1, 1, 1), "string", "1.0.0",
-        "Old name of GETRANGE: returns the bytes of a string value between two offsets.", GETRANGE_COMPLEXITY),
-    cmd("setrange", setrange_command, 4, W, acl::STRING, (1, 1, 1), "string", "2.2.0",
-        "Overwrites part of a string value at an offset, padding with zero bytes as needed.",
-        "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument."),
-    cmd("lcs", lcs_command, -3, f::READONLY, acl::STRING, (1, 2, 1), "string", "7.0.0",
-        "Finds the longest common subsequence of the string values of two keys.",
-        "O(N*M) where N and M are the lengths of s1 and s2, respectively"),
-];
 
 /// An option argument as Redis compares it: C string functions stop at the
 /// first NUL byte, so `NX\0junk` is the option NX.

@@ -1,8 +1,7 @@
-//! Command metadata that COMMAND INFO, COMMAND DOCS and COMMAND GETKEYS report:
-//! Redis 7.0 key specifications, command tips, and the documentation tree
-//! (history, doc flags, arguments). One [`CommandSpec`] per command full name
-//! (`get`, `config|get`), kept as plain const data per Redis command group under
-//! `spec/` (every Redis 7.0 group, implemented or not); the command table attaches each entry to its row once, at start.
+//! The vocabulary of command metadata that COMMAND INFO, COMMAND DOCS and
+//! COMMAND GETKEYS report: Redis 7.0 key specifications, command tips, and the
+//! documentation tree (history, doc flags, arguments). Each row
+//! ([`super::Command`]) states its own; rows are written with [`prelude`].
 //!
 //! A key spec says where a command's keys are in its argv, in two steps:
 //!
@@ -19,25 +18,6 @@
 //!
 //! The legacy (first, last, step) triple of COMMAND INFO and the `movablekeys`
 //! flag are derived from the specs the way Redis derives them.
-
-mod bitmap;
-mod cluster;
-mod connection;
-mod generic;
-mod geo;
-mod hash;
-mod hyperloglog;
-mod list;
-mod pubsub;
-mod scripting;
-mod server;
-mod set;
-mod sorted_set;
-mod stream;
-mod string;
-mod transactions;
-
-use std::collections::HashMap;
 
 // Key spec flags, in the order Redis prints them.
 pub const RO: u32 = 1 << 0;
@@ -269,70 +249,15 @@ pub enum GetKeys {
     Migrate,
 }
 
-/// Everything COMMAND INFO / DOCS / GETKEYS need beyond the command row.
-#[derive(Debug)]
-pub struct CommandSpec {
-    /// Full name: `get`, `config|get`.
-    pub name: &'static str,
-    pub key_specs: &'static [KeySpec],
-    pub tips: &'static [&'static str],
-    pub getkeys: GetKeys,
-    pub doc_flags: u8,
-    pub deprecated_since: Option<&'static str>,
-    pub replaced_by: Option<&'static str>,
-    /// (version, what changed), oldest first.
-    pub history: &'static [(&'static str, &'static str)],
-    pub args: &'static [Arg],
-}
-
-/// A command with no metadata; also the base of every table entry.
-pub const EMPTY: CommandSpec = CommandSpec {
-    name: "",
-    key_specs: &[],
-    tips: &[],
-    getkeys: GetKeys::None,
-    doc_flags: 0,
-    deprecated_since: None,
-    replaced_by: None,
-    history: &[],
-    args: &[],
-};
-
-pub static EMPTY_SPEC: CommandSpec = EMPTY;
-
-use ArgType::{Block, Double, Int, Key, OneOf, Pattern, Str, Token, UnixTime};
-
-/// Every group's metadata.
-fn groups() -> [&'static [CommandSpec]; 16] {
-    [
-        connection::SPECS,
-        string::SPECS,
-        generic::SPECS,
-        server::SPECS,
-        list::SPECS,
-        hash::SPECS,
-        set::SPECS,
-        sorted_set::SPECS,
-        bitmap::SPECS,
-        hyperloglog::SPECS,
-        geo::SPECS,
-        stream::SPECS,
-        pubsub::SPECS,
-        transactions::SPECS,
-        scripting::SPECS,
-        cluster::SPECS,
-    ]
-}
-
-/// Full name -> metadata, for attaching to the command table.
-pub fn index() -> HashMap<&'static str, &'static CommandSpec> {
-    let mut m = HashMap::new();
-    for g in groups() {
-        for s in g {
-            m.insert(s.name, s);
-        }
-    }
-    m
+/// Names a row's key specs and argument trees are written with
+/// (`use crate::command::spec::prelude::*`).
+pub mod prelude {
+    pub use super::ArgType::{Block, Double, Int, Key, OneOf, Pattern, Str, Token, UnixTime};
+    pub use super::{
+        a, idx, keynum, ks, kw, range, GetKeys, ACCESS, BS_UNKNOWN, DELETE, DOC_DEPRECATED,
+        DOC_SYSCMD, FK_UNKNOWN, INCOMPLETE, INSERT, NOT_KEY, OW, RM, RO, RW, UPDATE,
+        VARIABLE_FLAGS,
+    };
 }
 
 /// Redis's legacy (first, last, step) for COMMAND INFO, derived from the key
@@ -392,23 +317,30 @@ pub fn legacy_range(specs: &[KeySpec]) -> ((i32, i32, i32), bool) {
 #[derive(Debug, PartialEq, Eq)]
 pub struct InvalidKeys;
 
-/// True when the command may have keys (Redis's doesCommandHaveKeys).
-pub fn has_keys(spec: &CommandSpec) -> bool {
-    spec.getkeys != GetKeys::None || spec.key_specs.iter().any(|k| k.flags & NOT_KEY == 0)
+/// True when a command with these key specs and extractor may have keys
+/// (Redis's doesCommandHaveKeys).
+pub fn has_keys(key_specs: &[KeySpec], getkeys: GetKeys) -> bool {
+    getkeys != GetKeys::None || key_specs.iter().any(|k| k.flags & NOT_KEY == 0)
 }
 
 /// Positions and flags of the keys in `argv` (`argv[0]` is the command name),
-/// as Redis's getKeysFromCommandWithSpecs; `arity` is the command's arity.
-/// Empty when the arguments do not make sense to the key specs.
-pub fn get_keys(spec: &CommandSpec, arity: i32, argv: &[bytes::Bytes]) -> Vec<(usize, u32)> {
-    let any_key = spec.key_specs.iter().any(|k| k.flags & NOT_KEY == 0);
-    let var_flags = spec.key_specs.iter().any(|k| k.flags & VARIABLE_FLAGS != 0);
+/// as Redis's getKeysFromCommandWithSpecs, for a command with these key specs,
+/// extractor and arity. Empty when the arguments do not make sense to the key
+/// specs.
+pub fn get_keys(
+    key_specs: &[KeySpec],
+    getkeys: GetKeys,
+    arity: i32,
+    argv: &[bytes::Bytes],
+) -> Vec<(usize, u32)> {
+    let any_key = key_specs.iter().any(|k| k.flags & NOT_KEY == 0);
+    let var_flags = key_specs.iter().any(|k| k.flags & VARIABLE_FLAGS != 0);
     if any_key && !var_flags {
-        if let Ok(keys) = keys_from_specs(spec.key_specs, arity, argv) {
+        if let Ok(keys) = keys_from_specs(key_specs, arity, argv) {
             return keys;
         }
     }
-    match spec.getkeys {
+    match getkeys {
         GetKeys::None => Vec::new(),
         GetKeys::Set => set_get_keys(argv),
         GetKeys::Sort => sort_get_keys(argv),
@@ -601,75 +533,4 @@ fn migrate_get_keys(argv: &[bytes::Bytes]) -> Vec<(usize, u32)> {
     (first..first + num)
         .map(|p| (p, RW | ACCESS | DELETE))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn argv(s: &str) -> Vec<bytes::Bytes> {
-        s.split(' ')
-            .map(|a| bytes::Bytes::copy_from_slice(a.as_bytes()))
-            .collect()
-    }
-
-    #[test]
-    fn names_are_unique_and_lower_case() {
-        let mut seen = std::collections::HashSet::new();
-        for g in groups() {
-            for s in g {
-                assert_eq!(s.name, s.name.to_ascii_lowercase());
-                assert!(seen.insert(s.name), "duplicate {}", s.name);
-                for a in s.args {
-                    assert!(a.key_spec_index < s.key_specs.len() as i32, "{}", s.name);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn legacy_ranges() {
-        let m = index();
-        assert_eq!(legacy_range(m["get"].key_specs), ((1, 1, 1), false));
-        assert_eq!(legacy_range(m["mset"].key_specs), ((1, -1, 2), false));
-        assert_eq!(legacy_range(m["migrate"].key_specs), ((3, 3, 1), true));
-        assert_eq!(legacy_range(m["lmpop"].key_specs), ((0, 0, 0), true));
-        assert_eq!(legacy_range(m["rpoplpush"].key_specs), ((1, 2, 1), false));
-    }
-
-    #[test]
-    fn key_extraction() {
-        let m = index();
-        let pos = |name: &str, args: &str| -> Vec<usize> {
-            get_keys(m[name], -1, &argv(args))
-                .into_iter()
-                .map(|k| k.0)
-                .collect()
-        };
-        assert_eq!(pos("mset", "mset a 1 b 2"), vec![1, 3]);
-        assert_eq!(pos("lmpop", "lmpop 2 a b left"), vec![2, 3]);
-        assert!(pos("lmpop", "lmpop 5 a b left").is_empty());
-        assert_eq!(pos("sort", "sort k by x store d"), vec![1, 5]);
-        assert_eq!(pos("migrate", "migrate h p  0 5 keys a b"), vec![7, 8]);
-        assert_eq!(pos("migrate", "migrate h p k 0 5"), vec![3]);
-        assert_eq!(
-            get_keys(m["set"], -3, &argv("set a b get")),
-            vec![(1, RW | ACCESS | UPDATE)]
-        );
-        assert_eq!(
-            get_keys(
-                m["bitfield"],
-                -2,
-                &argv("bitfield a overflow wrap get u8 0")
-            ),
-            vec![(1, RO | ACCESS)]
-        );
-        assert_eq!(
-            get_keys(m["bitfield"], -2, &argv("bitfield a get u8")),
-            vec![(1, RW | ACCESS | UPDATE)]
-        );
-        assert_eq!(pos("sort_ro", "sort_ro a by x"), vec![1]);
-        assert_eq!(pos("zunionstore", "zunionstore d 2 a b"), vec![1, 3, 4]);
-        assert_eq!(pos("xread", "xread count 1 streams a b 0 0"), vec![4, 5]);
-    }
 }

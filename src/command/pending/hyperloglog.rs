@@ -1,5 +1,6 @@
-//! Key specs, tips and documentation of Redis's `hyperloglog` command group, as Redis
-//! 7.0 reports them in COMMAND INFO and COMMAND DOCS (history in our own words).
+//! Key specs, tips and documentation of the commands of Redis's `hyperloglog` group
+//! that oxidis does not serve yet, as Redis 7.0 reports them in COMMAND INFO and
+//! COMMAND DOCS (history in our own words).
 
 use super::*;
 
