@@ -18,10 +18,10 @@ pub mod connection;
 pub mod debug;
 pub mod dump;
 pub mod expire;
+pub mod generic;
 #[cfg(test)]
 pub(crate) mod harness;
 pub mod hash;
-pub mod keyspace;
 pub mod latency;
 pub mod list;
 pub mod lolwut;
@@ -56,7 +56,7 @@ const GROUPS: &[&[Command]] = &[
     connection::COMMANDS,
     client::COMMANDS,
     string::COMMANDS,
-    keyspace::COMMANDS,
+    generic::COMMANDS,
     expire::COMMANDS,
     list::COMMANDS,
     hash::COMMANDS,

@@ -128,7 +128,7 @@ pub fn quit_command(_: &mut Server, c: &mut Client) {
 
 /// SELECT index
 pub fn select_command(srv: &mut Server, c: &mut Client) {
-    let id = match crate::cmd::keyspace::parse_db_index(&c.argv[1], None) {
+    let id = match crate::cmd::generic::parse_db_index(&c.argv[1], None) {
         Ok(id) => id,
         Err(e) => return crate::cmd::reply_err(c, e),
     };

@@ -671,7 +671,7 @@ fn hrandfield_with_count(
     }
 }
 
-pub use super::keyspace::parse_scan_cursor;
+pub use super::generic::parse_scan_cursor;
 
 /// SCAN options of HSCAN/SSCAN: COUNT (>= 1) and MATCH; anything else is a
 /// syntax error (TYPE is only for SCAN).

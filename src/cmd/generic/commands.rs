@@ -1,4 +1,4 @@
-//! The rows of the keyspace group's commands (see `cmd.rs`).
+//! The rows of the generic group's commands (see `cmd.rs`).
 
 use super::*;
 

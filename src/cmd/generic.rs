@@ -1,4 +1,4 @@
-//! Keyspace commands (Redis's "generic" group, db.c): DEL, UNLINK, EXISTS, TYPE,
+//! Redis's "generic" command group as db.c serves it: DEL, UNLINK, EXISTS, TYPE,
 //! KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX, MOVE, COPY, TOUCH, OBJECT, and the
 //! database-wide DBSIZE, FLUSHDB, FLUSHALL, SWAPDB. Expiry commands live in
 //! `expire.rs`.
