@@ -35,6 +35,8 @@ pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is
 pub const AUTH_NOT_CONFIGURED: &str = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
 pub const NOPROTO: &str = "NOPROTO unsupported protocol version";
 pub const TIMEOUT_NOT_INT: &str = "ERR timeout is not an integer or out of range";
+/// A blocking command's or CLIENT PAUSE's timeout below zero.
+pub const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
 pub const DECR_OVERFLOW: &str = "ERR decrement would overflow";
 pub const OFFSET_OUT_OF_RANGE: &str = "ERR offset is out of range";
 pub const LCS_WRONGTYPE: &str = "ERR The specified keys must contain string values";
