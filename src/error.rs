@@ -171,6 +171,10 @@ pub const MIGRATE_KEYS_NOT_EMPTY: &str =
 pub const GETKEYS_NO_KEYS: &str = "ERR The command has no key arguments";
 pub const GETKEYS_BAD_ARITY: &str = "ERR Invalid number of arguments specified for command";
 
+/// CONFIG REWRITE's text before the OS error; DEBUG CONFIG-REWRITE-FORCE-ALL
+/// replaces it with its own.
+pub const CONFIG_REWRITE_FAILED: &str = "ERR Rewriting config file: ";
+
 /// CONFIG SET: a directive's value was refused (`why`) or its side effect failed.
 pub fn config_set_failed(name: &str, why: &str) -> String {
     format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {why}")
@@ -466,7 +470,7 @@ mod tests {
         files.sort();
         // Files being restructured on other branches; their duplicates move here
         // once those land.
-        const PENDING: &[&str] = &["src/config.rs", "src/blocked.rs", "src/cmd/client.rs"];
+        const PENDING: &[&str] = &["src/blocked.rs", "src/cmd/client.rs"];
         let mut seen: HashMap<Vec<u8>, String> = HashMap::new();
         let mut bad = Vec::new();
         for path in files {

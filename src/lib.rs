@@ -12,7 +12,7 @@
 //!  layer     may use          holds
 //!  util      (nothing)        glob matching, number parsing/formatting, argument
 //!                             splitting, the version constants
-//!  error     util             every error text, as Redis spells it; OpError
+//!  error     util             OpError; the shared error texts, as Redis spells them
 //!  alloc     util, error      jemalloc, used_memory
 //!  resp      util..alloc      request parser (multibulk and inline), RESP encoding
 //!  config    util..resp       directive table, redis.conf parser, CONFIG GET/SET values

@@ -357,7 +357,7 @@ pub fn rewrite_with(cfg: &Config, force_all: bool) -> Result<(), String> {
     let fail = |e: std::io::Error| {
         let text = io_error_text(&e);
         log::warn!("CONFIG-REWRITE failed: {text}");
-        format!("ERR Rewriting config file: {text}")
+        format!("{}{text}", crate::error::CONFIG_REWRITE_FAILED)
     };
     let old = match std::fs::read(path) {
         Ok(b) => b,

@@ -190,7 +190,7 @@ pub(super) fn debug_config_rewrite_force_all(srv: &mut Server, c: &mut Client) {
     match srv.config.rewrite_force_all() {
         Ok(()) => c.add_ok(),
         Err(e) => {
-            let why = e.strip_prefix("ERR Rewriting config file: ").unwrap_or(&e);
+            let why = e.strip_prefix(error::CONFIG_REWRITE_FAILED).unwrap_or(&e);
             c.add_error(&format!("ERR CONFIG-REWRITE-FORCE-ALL failed: {why}"));
         }
     }
