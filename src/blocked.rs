@@ -17,6 +17,7 @@ use bytes::Bytes;
 
 use crate::client::blocked::{BlockState, TimeoutReply};
 use crate::client::Client;
+use crate::error;
 use crate::server::Server;
 
 /// The server's side of blocking: FIFO queues and timeouts.
@@ -47,7 +48,7 @@ pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<Option<i64>, &'static st
         i64::MIN
     };
     if ms < 0 {
-        return Err("ERR timeout is negative");
+        return Err(error::TIMEOUT_NEGATIVE);
     }
     if ms == 0 {
         return Ok(None);

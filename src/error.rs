@@ -468,17 +468,11 @@ mod tests {
         let mut files = Vec::new();
         rust_files(&root.join("src"), &mut files);
         files.sort();
-        // Files being restructured on other branches; their duplicates move here
-        // once those land.
-        const PENDING: &[&str] = &["src/blocked.rs", "src/cmd/client.rs"];
         let mut seen: HashMap<Vec<u8>, String> = HashMap::new();
         let mut bad = Vec::new();
         for path in files {
             let name = path.strip_prefix(root).unwrap().display().to_string();
-            if name == "src/error.rs"
-                || PENDING.contains(&name.as_str())
-                || path.file_name().is_some_and(|n| n == "tests.rs")
-            {
+            if name == "src/error.rs" || path.file_name().is_some_and(|n| n == "tests.rs") {
                 continue;
             }
             let src = std::fs::read_to_string(&path).unwrap();

@@ -313,7 +313,7 @@ fn client_token_by_id(srv: &Server, me: &Client, id: u64) -> Option<usize> {
 }
 
 /// CLIENT TRACKING ON|OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]]
-/// [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
+/// \[BCAST\] \[OPTIN\] \[OPTOUT\] \[NOLOOP\]
 pub fn client_tracking_command(srv: &mut Server, c: &mut Client) {
     let mut redirect: Option<(u64, usize)> = None;
     let mut options = 0u32;
@@ -462,7 +462,7 @@ pub fn client_pause_command(srv: &mut Server, c: &mut Client) {
     let ms = match parse_i64(&c.argv[2]) {
         Some(v) if v >= 0 => v,
         Some(_) => {
-            c.add_error("ERR timeout is negative");
+            c.add_error(error::TIMEOUT_NEGATIVE);
             return;
         }
         None => {
