@@ -131,7 +131,7 @@ pub fn prevent(srv: &mut Server) {
 }
 
 /// The current command's execution unit goes out without a MULTI/EXEC wrapper
-/// when it is the top-level command (see [`CallProp::no_multi`]).
+/// when it is the top-level command (see `CallProp::no_multi`).
 #[inline]
 pub fn no_multi(srv: &mut Server) {
     srv.repl.cur.no_multi = true;

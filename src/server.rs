@@ -129,7 +129,7 @@ pub struct Server {
     pub avg_ttl: crate::info::keyspace::AvgTtl,
     /// `latency-tracking`, cached for `record_latency`.
     pub latency_tracking: bool,
-    // --- observe (slowlog.rs, latency.rs, cmd/observe.rs, cmd/debug.rs) ---
+    // --- observe (slowlog.rs, latency.rs; cmd/slowlog.rs, cmd/latency.rs, cmd/monitor.rs) ---
     /// SLOWLOG entries.
     pub slowlog: crate::slowlog::Slowlog,
     /// LATENCY events and per-command histograms.
@@ -577,8 +577,8 @@ impl Server {
     }
 }
 
-/// True when an ACL user of this name exists (only `default` does: there
-/// are no ACL users yet).
+/// True when an ACL user of this name exists: only `default` does, as oxidis
+/// has no ACL user management.
 pub fn user_exists(name: &[u8]) -> bool {
     name == b"default"
 }

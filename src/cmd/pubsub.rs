@@ -297,12 +297,12 @@ fn channels_generic(srv: &mut Server, c: &mut Client, kind: Kind) {
     }
 }
 
-/// PUBSUB CHANNELS [pattern]
+/// PUBSUB CHANNELS \[pattern\]
 pub fn pubsub_channels_command(srv: &mut Server, c: &mut Client) {
     channels_generic(srv, c, Kind::Global);
 }
 
-/// PUBSUB SHARDCHANNELS [pattern]
+/// PUBSUB SHARDCHANNELS \[pattern\]
 pub fn pubsub_shardchannels_command(srv: &mut Server, c: &mut Client) {
     channels_generic(srv, c, Kind::Shard);
 }

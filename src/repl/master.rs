@@ -391,7 +391,7 @@ pub fn cron(srv: &mut Server) {
     }
 }
 
-/// REPLCONF <option> <value> [<option> <value> ...]
+/// REPLCONF option value [option value ...]
 pub fn replconf_command(srv: &mut Server, c: &mut Client) {
     if c.argv.len().is_multiple_of(2) {
         return c.add_error(crate::error::SYNTAX);
