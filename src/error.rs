@@ -2,14 +2,15 @@
 //! return `Result<T, OpError>`; the command layer turns an `OpError` into an
 //! error reply.
 //!
-//! Which texts live here: every error text that has a name (a `const`), every
-//! text used in more than one place, and every formatted text built in more than
-//! one place (as a function). A text used in exactly one place may stay beside
-//! that use as a literal, where it is read with the code that decides to send it.
-//! Test code spells out the texts it expects on the wire, independently of these.
-//! `tests::error_texts_live_in_error_rs` holds `src/` to this: outside test code,
-//! no literal that starts with an error code (`ERR `, `WRONGTYPE `, ...) equals a
-//! text here, appears twice, or is the value of a `const`.
+//! Which texts live here: every error text that has a name (a `const` or
+//! `static`), every text used in more than one place, and every formatted text
+//! built in more than one place (as a function). A text used in exactly one place
+//! may stay beside that use as a literal, where it is read with the code that
+//! decides to send it. Test code spells out the texts it expects on the wire,
+//! independently of these. `tests::error_texts_live_in_error_rs` holds `src/` to
+//! this: outside test code, no literal that starts with an error code (`ERR `,
+//! `WRONGTYPE `, ...) equals a text here, appears twice, or is the value of a
+//! `const` or `static`.
 
 use std::borrow::Cow;
 
