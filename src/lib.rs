@@ -15,7 +15,9 @@
 //!  error     util             OpError; the shared error texts, as Redis spells them
 //!  alloc     util, error      jemalloc, used_memory
 //!  resp      util..alloc      request parser (multibulk and inline), RESP encoding
-//!  config    util..resp       directive table, redis.conf parser, CONFIG GET/SET values
+//!  config    util..resp       directive table (each row: type, typed storage, the
+//!                             Apply hook it needs), redis.conf parser, CONFIG GET/SET
+//!                             values and their rollback
 //!  db        util..config     Db: expiry semantics over db/table.rs (segmented CoW
 //!                             table), db/segment.rs, db/entry.rs (one key), the value
 //!                             types; WATCH bookkeeping (db/watch.rs); the lazy-free
@@ -34,7 +36,8 @@
 //! The server ball, one module each:
 //!
 //! ```text
-//!  server.rs    Server: databases, config, stats, cron work, scheduling client writes
+//!  server.rs    Server: databases, config, stats, cron work, scheduling client writes;
+//!               server/config_apply.rs runs CONFIG SET's Apply hooks (and rollback)
 //!  reactor.rs   mio loop: accept, read, parse, call(), before_sleep writes, cron
 //!  cmd.rs       call() and the handlers' rows; cmd/<group>.rs one file per group
 //!  blocked.rs   blocking commands: the per-key FIFO queues, timeouts, re-runs

@@ -399,14 +399,6 @@ pub fn lookup(name: &[u8]) -> Option<(usize, bool)> {
     })
 }
 
-/// Index of a directive by its canonical name; panics on a typo (a bug).
-pub fn index_of(name: &str) -> usize {
-    match lookup(name.as_bytes()) {
-        Some((i, false)) => i,
-        _ => panic!("unknown directive {name}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
