@@ -334,6 +334,19 @@ pub fn reply_err(c: &mut Client, e: OpError) {
     c.add_error_bytes(&e.bytes());
 }
 
+/// Redis's addReplySubcommandSyntaxError (the subcommand echoed as sent).
+pub fn subcommand_syntax_error(c: &mut Client) {
+    let msg = [
+        &b"ERR unknown subcommand or wrong number of arguments for '"[..],
+        error::c_str(&c.argv[1], 128),
+        b"'. Try ",
+        &error::c_str(&c.argv[0], usize::MAX).to_ascii_uppercase(),
+        b" HELP.",
+    ]
+    .concat();
+    c.add_error_bytes(&msg);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

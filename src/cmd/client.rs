@@ -261,7 +261,7 @@ pub fn client_unblock_command(srv: &mut Server, c: &mut Client) {
             c.add_error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
             return;
         }
-        _ => return super::observe::subcommand_syntax_error(c),
+        _ => return super::subcommand_syntax_error(c),
     };
     let Some(id) = parse_i64(&c.argv[2]) else {
         c.add_error(error::NOT_INTEGER);
@@ -455,7 +455,7 @@ pub fn client_pause_command(srv: &mut Server, c: &mut Client) {
             return;
         }
         _ => {
-            crate::cmd::observe::subcommand_syntax_error(c);
+            crate::cmd::subcommand_syntax_error(c);
             return;
         }
     };

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::observe::subcommand_syntax_error;
+use super::subcommand_syntax_error;
 use super::{flags as f, Command};
 use crate::client::Client;
 use crate::command::spec::prelude::*;

@@ -7,7 +7,6 @@ use bytes::Bytes;
 use super::flags as f;
 use super::monitor::feed_monitors;
 use crate::client::{flags as cflags, Client};
-use crate::error::c_str;
 use crate::server::Server;
 
 /// Unix time now, in seconds and microseconds.
@@ -16,19 +15,6 @@ pub(crate) fn wall_time() -> (i64, u32) {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     (d.as_secs() as i64, d.subsec_micros())
-}
-
-/// Redis's addReplySubcommandSyntaxError (the subcommand echoed as sent).
-pub(crate) fn subcommand_syntax_error(c: &mut Client) {
-    let msg = [
-        &b"ERR unknown subcommand or wrong number of arguments for '"[..],
-        c_str(&c.argv[1], 128),
-        b"'. Try ",
-        &c_str(&c.argv[0], usize::MAX).to_ascii_uppercase(),
-        b" HELP.",
-    ]
-    .concat();
-    c.add_error_bytes(&msg);
 }
 
 // ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 
 use bytes::Bytes;
 
-use super::observe::subcommand_syntax_error;
+use super::subcommand_syntax_error;
 use super::{container_command, flags as f, Command};
 use crate::client::{flags as cflags, Client};
 use crate::command::spec::prelude::*;

@@ -1,7 +1,7 @@
 //! SLOWLOG (Redis's slowlog.c): reading and resetting the slow log that
 //! [`super::observe::after_call`] fills (the log itself is `crate::slowlog`).
 
-use super::observe::subcommand_syntax_error;
+use super::subcommand_syntax_error;
 use super::{container_command, flags as f, Command};
 use crate::client::Client;
 use crate::command::spec::prelude::*;
