@@ -34,6 +34,35 @@ pub struct Blocking {
     pub count: usize,
 }
 
+impl Blocking {
+    /// [`Server::unblock_client`] with the parts of the server it needs, so a
+    /// command can unblock another client in the slab (CLIENT UNBLOCK).
+    pub fn unblock(&mut self, dbs: &mut [crate::db::Db], c: &mut Client) {
+        let Some(b) = c.blocked.take() else { return };
+        for k in &b.keys {
+            let qk = (b.db, k.clone());
+            if let Some(q) = self.queues.get_mut(&qk) {
+                q.retain(|&t| t != c.token);
+                if q.is_empty() {
+                    self.queues.remove(&qk);
+                }
+            }
+            let db = &mut dbs[b.db];
+            if let Some(n) = db.blocking_keys.get_mut(k) {
+                *n -= 1;
+                if *n == 0 {
+                    db.blocking_keys.remove(k);
+                }
+            }
+        }
+        if let Some(d) = b.deadline {
+            self.timeouts.remove(&(d, c.id, c.token));
+        }
+        self.count -= 1;
+        self.unblocked.push(c.token);
+    }
+}
+
 /// Parses a blocking timeout in seconds (may be fractional) into an absolute
 /// deadline, as Redis's getTimeoutFromObjectOrReply. Ok(None) means forever.
 pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<Option<i64>, &'static str> {
@@ -103,38 +132,12 @@ impl Server {
     /// Removes every registration of a blocked client (served, timed out, killed,
     /// disconnected). Pending input is processed later from `unblocked`.
     pub fn unblock_client(&mut self, c: &mut Client) {
-        let Some(b) = c.blocked.take() else { return };
-        for k in &b.keys {
-            let qk = (b.db, k.clone());
-            if let Some(q) = self.blocking.queues.get_mut(&qk) {
-                q.retain(|&t| t != c.token);
-                if q.is_empty() {
-                    self.blocking.queues.remove(&qk);
-                }
-            }
-            let db = &mut self.dbs[b.db];
-            if let Some(n) = db.blocking_keys.get_mut(k) {
-                *n -= 1;
-                if *n == 0 {
-                    db.blocking_keys.remove(k);
-                }
-            }
-        }
-        if let Some(d) = b.deadline {
-            self.blocking.timeouts.remove(&(d, c.id, c.token));
-        }
-        self.blocking.count -= 1;
-        self.blocking.unblocked.push(c.token);
+        self.blocking.unblock(&mut self.dbs, c);
     }
 
     /// Replies to a blocked client as if its timeout fired, and unblocks it.
     pub fn reply_blocked_timeout(&mut self, c: &mut Client) {
-        if let Some(b) = &c.blocked {
-            match b.timeout_reply {
-                TimeoutReply::NullArray => c.add_null_array(),
-                TimeoutReply::NullBulk => c.add_null(),
-            }
-        }
+        c.add_blocked_timeout_reply();
         self.unblock_client(c);
     }
 
@@ -180,9 +183,10 @@ impl Server {
     /// Re-runs a blocked client's command (the handler unblocks it if served) and
     /// schedules its output.
     fn rerun_blocked(&mut self, token: usize) {
-        let Some(mut c) = self.clients.get_mut(token).and_then(|s| s.take()) else {
-            return;
-        };
+        self.with_client(token, |srv, c| srv.rerun_current(c));
+    }
+
+    fn rerun_current(&mut self, c: &mut Client) {
         if let Some(b) = &c.blocked {
             // The command passed process_command's checks when it first ran;
             // serving it is only its call.
@@ -191,14 +195,13 @@ impl Server {
                 c.db = b.db;
                 c.argv = b.argv.clone();
                 c.flags |= crate::client::flags::RERUN;
-                crate::cmd::call(self, &mut c, id);
+                crate::cmd::call(self, c, id);
                 c.flags &= !crate::client::flags::RERUN;
                 c.reset_argv();
                 c.db = saved_db;
             }
         }
-        self.schedule_write(&mut c);
-        self.clients[token] = Some(c);
+        self.schedule_write(c);
     }
 
     /// Fires the timeouts that are due. Returns the next deadline, if any.
@@ -208,13 +211,12 @@ impl Server {
                 return Some(d);
             }
             self.blocking.timeouts.remove(&(d, id, token));
-            if let Some(mut c) = self.clients.get_mut(token).and_then(|s| s.take()) {
+            self.with_client(token, |srv, c| {
                 if c.id == id && c.blocked.is_some() {
-                    self.reply_blocked_timeout(&mut c);
-                    self.schedule_write(&mut c);
+                    srv.reply_blocked_timeout(c);
+                    srv.schedule_write(c);
                 }
-                self.clients[token] = Some(c);
-            }
+            });
         }
         None
     }

@@ -10,6 +10,7 @@ pub mod blocked;
 pub mod info;
 pub mod output;
 pub mod pubsub;
+pub mod registry;
 pub mod repl;
 pub mod reply;
 pub mod tracking;

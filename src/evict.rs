@@ -140,13 +140,14 @@ pub fn config_changed(srv: &mut Server) {
 
 /// Memory left out of the comparison with maxmemory (Redis's
 /// freeMemoryGetNotCountedMemory): the replicas' output buffers and the
-/// stream not yet handed to them, and what a running snapshot holds.
-pub fn not_counted(srv: &Server) -> u64 {
+/// stream not yet handed to them, and what a running snapshot holds. `cur`
+/// is the current client, if one is out (it may be a replica).
+pub fn not_counted(srv: &Server, cur: Option<&Client>) -> u64 {
     let mut n = 0;
     if !srv.repl.replicas.is_empty() {
         n += srv.repl.buffer.capacity() as u64;
-        for &t in &srv.repl.replicas {
-            if let Some(Some(c)) = srv.clients.get(t) {
+        for c in srv.clients.all(cur) {
+            if crate::client::repl::is_replica(c) {
                 n += (c.out.capacity() + c.reply_list_mem()) as u64;
             }
         }
@@ -162,7 +163,7 @@ fn snapshot_in_progress(srv: &Server) -> bool {
 }
 
 /// Bytes over the limit, or None when under it (or no limit is set).
-fn over_limit(srv: &Server) -> Option<u64> {
+fn over_limit(srv: &Server, cur: Option<&Client>) -> Option<u64> {
     let max = srv.config.maxmemory;
     if max == 0 {
         return None;
@@ -171,7 +172,7 @@ fn over_limit(srv: &Server) -> Option<u64> {
     if used <= max {
         return None;
     }
-    let used = used.saturating_sub(not_counted(srv));
+    let used = used.saturating_sub(not_counted(srv, cur));
     (used > max).then(|| used - max)
 }
 
@@ -336,7 +337,7 @@ pub fn perform_evictions(srv: &mut Server, mut c: Option<&mut Client>) -> Evict 
     if srv.evict.pinned > 0 && !snapshot_in_progress(srv) {
         srv.evict.pinned = 0; // the snapshot that held them is done
     }
-    let Some(to_free) = over_limit(srv) else {
+    let Some(to_free) = over_limit(srv, c.as_deref()) else {
         srv.evict.running = false;
         srv.evict.end_exceeded();
         return Evict::Ok;
@@ -365,7 +366,7 @@ pub fn perform_evictions(srv: &mut Server, mut c: Option<&mut Client>) -> Evict 
         keys += 1;
         if keys.is_multiple_of(16) {
             // Values may be freed elsewhere (lazy free): re-measure.
-            if over_limit(srv).is_none() {
+            if over_limit(srv, c.as_deref()).is_none() {
                 freed = to_free;
                 break;
             }

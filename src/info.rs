@@ -85,7 +85,7 @@ pub fn gen_info(srv: &Server, c: &Client, requested: &[String]) -> String {
             "memory" => memory::memory_section(srv, Some(c), &mut out),
             "persistence" => stats::persistence_section(srv, &mut out),
             "stats" => stats::stats_section(srv, &mut out),
-            "replication" => stats::replication_section(srv, &mut out),
+            "replication" => stats::replication_section(srv, c, &mut out),
             "cpu" => stats::cpu_section(&mut out),
             "modules" => out.push_str("# Modules\r\n"),
             "commandstats" => stats::commandstats_section(srv, &mut out),
@@ -177,12 +177,7 @@ fn server_section(srv: &Server, o: &mut String) {
 
 fn clients_section(srv: &Server, cur: &Client, o: &mut String) {
     let (mut max_in, mut max_out) = (0usize, 0usize);
-    for c in srv
-        .clients
-        .iter()
-        .filter_map(|(_, c)| c.as_deref())
-        .chain(std::iter::once(cur))
-    {
+    for c in srv.clients.all(Some(cur)) {
         max_in = max_in.max(c.querybuf.capacity());
         max_out = max_out.max(c.pending_out());
     }

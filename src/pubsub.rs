@@ -8,9 +8,10 @@
 //! pubsub` (the `PUBSUB` client flag selects that class): a subscriber too slow
 //! to keep up is closed and nobody else is affected.
 //!
-//! The running client is out of the slab during its call, so every function that
-//! may deliver to it takes it as an argument: a RESP3 client subscribed to a
-//! channel it publishes to gets its push frame before the command's reply.
+//! The running client is the current one (client/registry.rs), out of the
+//! slab, so every function that may deliver to it takes it as an argument: a
+//! RESP3 client subscribed to a channel it publishes to gets its push frame
+//! before the command's reply. Every other receiver is in the slab.
 //!
 //! Standalone semantics of Redis 7.0: shard channels (SSUBSCRIBE/SPUBLISH) are a
 //! separate namespace, delivered as `smessage`, not matched by patterns.
@@ -311,10 +312,9 @@ impl Frame {
     }
 }
 
-/// Appends `frame` to the client `token`'s output: the running client directly,
-/// another one through its slot and `schedule_write` (which enforces the
-/// output-buffer limit). A client that is out of the slab for another reason
-/// (a blocked client being re-run meanwhile) misses the message.
+/// Appends `frame` to the client `token`'s output: the running client directly
+/// (ahead of its reply), another one in the slab with `schedule_write` (which
+/// enforces the output-buffer limit).
 fn deliver(
     srv: &mut Server,
     cur: &mut Option<&mut Client>,
@@ -329,7 +329,7 @@ fn deliver(
             return;
         }
     }
-    let Some(Some(mut other)) = srv.clients.get_mut(token).map(|s| s.take()) else {
+    let Some(other) = srv.clients.get_mut(token) else {
         return;
     };
     if !other.has(cflags::CLOSE_ASAP) {
@@ -338,9 +338,8 @@ fn deliver(
         }
         let bytes = frame.get(other.resp, parts);
         other.add_push_raw(bytes);
-        srv.schedule_write(&mut other);
+        srv.schedule_write_of(token);
     }
-    srv.clients[token] = Some(other);
 }
 
 /// Publishes `msg` on `channel` to channel subscribers and, for the global

@@ -237,7 +237,7 @@ impl Reactor {
             }
             self.dispatch(&events);
             if Instant::now() >= next_cron {
-                // observe hook: DEBUG PAUSE-CRON holds the periodic work.
+                // DEBUG PAUSE-CRON holds the periodic work.
                 if !self.srv.pause_cron {
                     self.srv.cron();
                     self.clients_cron();
@@ -369,8 +369,7 @@ impl Reactor {
                     let auth_required = self.srv.auth_required();
                     let now = self.srv.now_ms;
                     let id = self.srv.next_client_id;
-                    let entry = self.srv.clients.vacant_entry();
-                    let token = entry.key();
+                    let token = self.srv.clients.next_token();
                     if let Err(e) = self.poll.registry().register(
                         conn.source(),
                         Token(token),
@@ -382,7 +381,8 @@ impl Reactor {
                     debug!("Accepted {addr}");
                     let mut c = Client::new(id, conn, token, addr, laddr, now);
                     c.authenticated = !auth_required;
-                    entry.insert(Some(Box::new(c)));
+                    let inserted = self.srv.clients.insert(c);
+                    debug_assert_eq!(inserted, token);
                     self.srv.next_client_id += 1;
                     self.srv.stats.numconnections += 1;
                 }
@@ -398,137 +398,59 @@ impl Reactor {
 
     /// Reads and runs what a client sent. `hup`: the peer has closed its side, so
     /// read until the EOF even after a short read (no new event will come for it).
+    /// The client is current only while it reads and while each of its commands
+    /// runs (`process_input`), so the blocked clients a command wakes are served
+    /// with the writer back in the slab, before its next command.
     fn handle_read(&mut self, token: usize, hup: bool) {
-        let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
-            return;
-        };
-        if c.has(cflags::CLOSE_ASAP) {
-            self.srv.clients[token] = Some(c);
-            return;
-        }
         let mut total = 0usize;
         loop {
-            // A big argument is read to its end and no further, so that its
-            // buffer stays exactly its size.
-            let want = c
-                .parse
-                .big_arg_remaining(c.querybuf.len())
-                .unwrap_or(READ_CHUNK);
-            c.querybuf.reserve(want);
-            c.note_query_buffer();
-            let spare_before = c.querybuf.capacity() - c.querybuf.len();
-            match c.conn.read_into(&mut c.querybuf, want) {
-                Ok(0) => {
-                    debug!("Client closed connection id={} addr={}", c.id, c.addr);
-                    // The replies to what came with the EOF go out first, as they
-                    // do from Redis (which writes them before its next read).
-                    if c.pending_out() > 0 {
-                        self.write_client(&mut c);
-                    }
-                    self.mark_close(&mut c);
-                    break;
+            let poll = &self.poll;
+            let chunk = self
+                .srv
+                .with_client(token, |srv, c| read_chunk(poll, srv, c));
+            let (n, spare_before) = match chunk {
+                None | Some(Chunk::Skip) => return,
+                Some(Chunk::Done) => break,
+                Some(Chunk::Data(n, spare)) => (n, spare),
+            };
+            total += n;
+            process_input(&mut self.srv, token);
+            let stop = self.srv.with_client(token, |srv, c| {
+                if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) {
+                    return true;
                 }
-                Ok(n) => {
-                    self.srv.stats.total_reads_processed += 1;
-                    total += n;
-                    c.net_in += n as u64;
-                    c.note_query_buffer();
-                    self.srv.stats.net_input_bytes += n as u64;
-                    c.last_interaction_ms = self.srv.now_ms;
-                    process_input(&mut self.srv, &mut c);
-                    if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) {
-                        break;
-                    }
-                    if c.querybuf.len() as u64 > self.srv.config.client_query_buffer_limit {
-                        warn!(
-                            "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
-                            c.id,
-                            c.addr,
-                            String::from_utf8_lossy(&c.querybuf[..c.querybuf.len().min(64)])
-                        );
-                        self.mark_close(&mut c);
-                        break;
-                    }
-                    if n < spare_before && !hup {
-                        // A short read drained the socket: with edge-triggered
-                        // readiness, new data will raise a new event.
-                        break;
-                    }
-                    if total >= READ_FAIRNESS {
-                        self.pending_reads.push(token);
-                        break;
-                    }
+                if c.querybuf.len() as u64 > srv.config.client_query_buffer_limit {
+                    warn!(
+                        "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
+                        c.id,
+                        c.addr,
+                        String::from_utf8_lossy(&c.querybuf[..c.querybuf.len().min(64)])
+                    );
+                    srv.close_client_asap(c);
+                    return true;
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    debug!("Reading from client: {e}");
-                    self.mark_close(&mut c);
-                    break;
-                }
+                false
+            });
+            if stop != Some(false) {
+                break;
+            }
+            if n < spare_before && !hup {
+                // A short read drained the socket: with edge-triggered
+                // readiness, new data will raise a new event.
+                break;
+            }
+            if total >= READ_FAIRNESS {
+                self.pending_reads.push(token);
+                break;
             }
         }
-        self.schedule_write(&mut c);
-        self.srv.clients[token] = Some(c);
-    }
-
-    fn mark_close(&mut self, c: &mut Client) {
-        self.srv.close_client_asap(c);
-    }
-
-    fn schedule_write(&mut self, c: &mut Client) {
-        self.srv.schedule_write(c);
+        self.srv.with_client(token, |srv, c| srv.schedule_write(c));
     }
 
     fn handle_write(&mut self, token: usize) {
-        let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
-            return;
-        };
-        self.write_client(&mut c);
-        self.srv.clients[token] = Some(c);
-    }
-
-    fn write_client(&mut self, c: &mut Client) {
-        if c.has(cflags::CLOSE_ASAP) {
-            return;
-        }
-        let before = c.net_out;
-        self.srv.stats.total_writes_processed += 1;
-        let mut res = c.flush();
-        // repl hook: a replica's RDB goes out chunk by chunk as the socket drains.
-        while matches!(res, Ok(true)) && c.repl.is_some() && crate::repl::master::refill(c) {
-            res = c.flush();
-        }
-        self.srv.stats.net_output_bytes += c.net_out - before;
-        match res {
-            Ok(true) => {
-                if c.has(cflags::WRITE_ARMED) {
-                    c.flags &= !cflags::WRITE_ARMED;
-                    let _ = self.poll.registry().reregister(
-                        c.conn.source(),
-                        Token(c.token),
-                        Interest::READABLE,
-                    );
-                }
-                if c.has(cflags::CLOSE_AFTER_REPLY) {
-                    self.mark_close(c);
-                }
-            }
-            Ok(false) => {
-                if !c.has(cflags::WRITE_ARMED) {
-                    c.flags |= cflags::WRITE_ARMED;
-                    let _ = self.poll.registry().reregister(
-                        c.conn.source(),
-                        Token(c.token),
-                        Interest::READABLE | Interest::WRITABLE,
-                    );
-                }
-            }
-            Err(e) => {
-                debug!("Error writing to client: {e}");
-                self.mark_close(c);
-            }
-        }
+        let poll = &self.poll;
+        self.srv
+            .with_client(token, |srv, c| write_client(poll, srv, c));
     }
 
     /// Writes pending replies and frees closed clients.
@@ -549,31 +471,28 @@ impl Reactor {
         }
         while !self.srv.blocking.unblocked.is_empty() {
             for token in std::mem::take(&mut self.srv.blocking.unblocked) {
-                let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
-                    continue;
-                };
-                process_input(&mut self.srv, &mut c);
-                self.srv.schedule_write(&mut c);
-                self.srv.clients[token] = Some(c);
+                process_input(&mut self.srv, token);
+                self.srv.with_client(token, |srv, c| srv.schedule_write(c));
             }
         }
-        // tracking hook: BCAST invalidations of this iteration's writes.
+        // BCAST invalidations of this iteration's writes, once per iteration
+        // as Redis sends them.
         if self.srv.tracking.is_active() {
             crate::tracking::before_sleep(&mut self.srv);
         }
-        // repl hook: the stream produced by this iteration's commands.
+        // The stream produced by this iteration's commands.
         crate::repl::master::feed_replicas(&mut self.srv);
         // Newest first, as Redis's clients_pending_write list (clients are
         // linked at its head): the client whose command ran last, such as a
         // publisher after its subscribers got the message, is answered before
         // the clients it fed, which keeps its reply off their writes' path.
-        let pending = std::mem::take(&mut self.srv.pending_writes);
+        let pending = std::mem::take(&mut self.srv.clients.pending_writes);
         self.push_flush_due = None;
         if !pending.is_empty() {
             self.write_pending(pending);
         }
-        for token in std::mem::take(&mut self.srv.clients_to_close) {
-            if let Some(Some(mut c)) = self.srv.clients.try_remove(token) {
+        for token in std::mem::take(&mut self.srv.clients.to_close) {
+            if let Some(mut c) = self.srv.clients.remove(token) {
                 if c.blocked.is_some() {
                     self.srv.unblock_client(&mut c);
                 }
@@ -595,32 +514,30 @@ impl Reactor {
         let now = Instant::now();
         let mut deferred = Vec::new();
         for token in pending.into_iter().rev() {
-            let Some(mut c) = self.srv.clients.get_mut(token).and_then(|s| s.take()) else {
-                continue;
-            };
-            if c.has(cflags::PUSH_ONLY) {
-                let due = c.last_push_write + PUSH_COALESCE;
-                if now < due && !c.has(cflags::CLOSE_AFTER_REPLY) {
-                    // Stays pending (PENDING_WRITE kept) until it is due.
-                    deferred.push(token);
-                    self.push_flush_due = Some(self.push_flush_due.map_or(due, |d| d.min(due)));
-                    self.srv.clients[token] = Some(c);
-                    continue;
+            let (poll, flush_due) = (&self.poll, &mut self.push_flush_due);
+            self.srv.with_client(token, |srv, c| {
+                if c.has(cflags::PUSH_ONLY) {
+                    let due = c.last_push_write + PUSH_COALESCE;
+                    if now < due && !c.has(cflags::CLOSE_AFTER_REPLY) {
+                        // Stays pending (PENDING_WRITE kept) until it is due.
+                        deferred.push(token);
+                        *flush_due = Some(flush_due.map_or(due, |d| d.min(due)));
+                        return;
+                    }
                 }
-            }
-            c.flags &= !cflags::PENDING_WRITE;
-            if !c.has(cflags::WRITE_ARMED) {
-                if c.has(cflags::PUBSUB) {
-                    c.last_push_write = now;
+                c.flags &= !cflags::PENDING_WRITE;
+                if !c.has(cflags::WRITE_ARMED) {
+                    if c.has(cflags::PUBSUB) {
+                        c.last_push_write = now;
+                    }
+                    write_client(poll, srv, c);
                 }
-                self.write_client(&mut c);
-            }
-            self.srv.clients[token] = Some(c);
+            });
         }
         if !deferred.is_empty() {
             // Oldest first again next time, behind this iteration's newcomers.
             deferred.reverse();
-            self.srv.pending_writes.splice(0..0, deferred);
+            self.srv.clients.pending_writes.splice(0..0, deferred);
         }
     }
 
@@ -638,25 +555,18 @@ impl Reactor {
         let idle: Vec<usize> = self
             .srv
             .clients
-            .iter()
-            .filter_map(|(token, slot)| match slot {
-                Some(c)
-                    if (now - c.last_interaction_ms) / 1000 > timeout as i64
-                        && !crate::client::repl::is_replica(c)
-                        && !c.has(cflags::MONITOR | cflags::PUBSUB | cflags::POSTPONED)
-                        && c.blocked.is_none() =>
-                {
-                    Some(token)
-                }
-                _ => None,
+            .all(None)
+            .filter(|c| {
+                (now - c.last_interaction_ms) / 1000 > timeout as i64
+                    && !crate::client::repl::is_replica(c)
+                    && !c.has(cflags::MONITOR | cflags::PUBSUB | cflags::POSTPONED)
+                    && c.blocked.is_none()
             })
+            .map(|c| c.token)
             .collect();
         for token in idle {
-            if let Some(mut c) = self.srv.clients[token].take() {
-                info!("Closing idle client");
-                self.srv.close_client_asap(&mut c);
-                self.srv.clients[token] = Some(c);
-            }
+            info!("Closing idle client");
+            self.srv.clients.close_other_asap(token);
         }
     }
 
@@ -668,7 +578,7 @@ impl Reactor {
         let hz = self.srv.config.hz.clamp(1, 500) as usize;
         let budget = (n / hz).max(CLIENTS_CRON_MIN).min(n);
         let start = self.cron_cursor;
-        let keys = || self.srv.clients.iter().map(|(t, _)| t);
+        let keys = || self.srv.clients.tokens();
         let mut tokens: Vec<usize> = keys().filter(|&t| t >= start).take(budget).collect();
         let more = budget - tokens.len();
         tokens.extend(keys().filter(|&t| t < start).take(more));
@@ -676,7 +586,7 @@ impl Reactor {
         let now = self.srv.now_ms;
         let reset = self.srv.reply_buffer_peak_reset_ms;
         for t in tokens {
-            let Some(Some(c)) = self.srv.clients.get_mut(t) else {
+            let Some(c) = self.srv.clients.get_mut(t) else {
                 continue;
             };
             c.resize_query_buffer((now - c.last_interaction_ms) / 1000);
@@ -699,34 +609,138 @@ impl Reactor {
     }
 }
 
-/// Runs every complete command in the client's query buffer.
-pub fn process_input(srv: &mut Server, c: &mut Client) {
-    process_commands(srv, c);
-    // The batch is over: its commands no longer count in CLIENT LIST `qbuf`.
-    c.qb.batch = 0;
+/// What one read from a client's socket gave.
+enum Chunk {
+    /// The client is closing: nothing read, nothing scheduled.
+    Skip,
+    /// EOF, an error, or nothing more to read now.
+    Done,
+    /// `n` bytes, read into a buffer that had `spare` bytes free.
+    Data(usize, usize),
 }
 
-fn process_commands(srv: &mut Server, c: &mut Client) {
+/// One read(2) into the current client's query buffer.
+fn read_chunk(poll: &Poll, srv: &mut Server, c: &mut Client) -> Chunk {
+    if c.has(cflags::CLOSE_ASAP) {
+        return Chunk::Skip;
+    }
+    loop {
+        // A big argument is read to its end and no further, so that its
+        // buffer stays exactly its size.
+        let want = c
+            .parse
+            .big_arg_remaining(c.querybuf.len())
+            .unwrap_or(READ_CHUNK);
+        c.querybuf.reserve(want);
+        c.note_query_buffer();
+        let spare_before = c.querybuf.capacity() - c.querybuf.len();
+        match c.conn.read_into(&mut c.querybuf, want) {
+            Ok(0) => {
+                debug!("Client closed connection id={} addr={}", c.id, c.addr);
+                // The replies to what came with the EOF go out first, as they
+                // do from Redis (which writes them before its next read).
+                if c.pending_out() > 0 {
+                    write_client(poll, srv, c);
+                }
+                srv.close_client_asap(c);
+                return Chunk::Done;
+            }
+            Ok(n) => {
+                srv.stats.total_reads_processed += 1;
+                c.net_in += n as u64;
+                c.note_query_buffer();
+                srv.stats.net_input_bytes += n as u64;
+                c.last_interaction_ms = srv.now_ms;
+                return Chunk::Data(n, spare_before);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Chunk::Done,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                debug!("Reading from client: {e}");
+                srv.close_client_asap(c);
+                return Chunk::Done;
+            }
+        }
+    }
+}
+
+/// Writes what the current client has pending, arming WRITABLE after a short
+/// write and disarming it once everything is out.
+fn write_client(poll: &Poll, srv: &mut Server, c: &mut Client) {
+    if c.has(cflags::CLOSE_ASAP) {
+        return;
+    }
+    let before = c.net_out;
+    srv.stats.total_writes_processed += 1;
+    let mut res = c.flush();
+    // A replica's RDB goes out chunk by chunk as the socket drains.
+    while matches!(res, Ok(true)) && c.repl.is_some() && crate::repl::master::refill(c) {
+        res = c.flush();
+    }
+    srv.stats.net_output_bytes += c.net_out - before;
+    match res {
+        Ok(true) => {
+            if c.has(cflags::WRITE_ARMED) {
+                c.flags &= !cflags::WRITE_ARMED;
+                let _ =
+                    poll.registry()
+                        .reregister(c.conn.source(), Token(c.token), Interest::READABLE);
+            }
+            if c.has(cflags::CLOSE_AFTER_REPLY) {
+                srv.close_client_asap(c);
+            }
+        }
+        Ok(false) => {
+            if !c.has(cflags::WRITE_ARMED) {
+                c.flags |= cflags::WRITE_ARMED;
+                let _ = poll.registry().reregister(
+                    c.conn.source(),
+                    Token(c.token),
+                    Interest::READABLE | Interest::WRITABLE,
+                );
+            }
+        }
+        Err(e) => {
+            debug!("Error writing to client: {e}");
+            srv.close_client_asap(c);
+        }
+    }
+}
+
+/// Runs every complete command in client `token`'s query buffer, one at a
+/// time as the current client; after each command, with the client back in
+/// the slab, serves the blocked clients it woke (Redis serves them after each
+/// command too, before the next one).
+pub fn process_input(srv: &mut Server, token: usize) {
+    while srv.with_client(token, process_next) == Some(true) {
+        if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
+            srv.handle_blocked_on_keys();
+        }
+    }
+    // The batch is over: its commands no longer count in CLIENT LIST `qbuf`.
+    srv.with_client(token, |_, c| c.qb.batch = 0);
+}
+
+/// Runs the client's next command, if it has a complete one and may run it
+/// now. True when a command ran (the caller then comes back for the next).
+fn process_next(srv: &mut Server, c: &mut Client) -> bool {
     if c.has(cflags::POSTPONED) {
         // Held by CLIENT PAUSE: once it ends, the command goes through every
         // check again, as Redis re-processes a postponed client's command
         // (the dataset may have changed meanwhile; a new pause may hold it).
         if !crate::pause::release(srv, c) {
-            return;
+            return false;
         }
         process_command(srv, c);
         if c.has(cflags::POSTPONED) {
-            return;
+            return false;
         }
         c.reset_argv();
-        if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
-            srv.handle_blocked_on_keys();
-            srv.apply_deferred_touches(c);
-        }
+        return true;
     }
     loop {
         if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) || c.blocked.is_some() {
-            return;
+            return false;
         }
         let lim = Limits {
             max_bulk_len: srv.config.proto_max_bulk_len,
@@ -736,18 +750,15 @@ fn process_commands(srv: &mut Server, c: &mut Client) {
         let parsed = parse(&mut c.querybuf, &mut c.parse, &mut c.argv, &lim);
         c.qb.batch += before.saturating_sub(c.querybuf.len());
         match parsed {
-            Ok(Parsed::Incomplete) => return,
+            Ok(Parsed::Incomplete) => return false,
             Ok(Parsed::Empty) => continue,
             Ok(Parsed::Command) => {
                 process_command(srv, c);
                 if c.has(cflags::POSTPONED) {
-                    return;
+                    return false;
                 }
                 c.reset_argv();
-                if srv.dbs[0].events.get() & crate::db::events::READY != 0 {
-                    srv.handle_blocked_on_keys();
-                    srv.apply_deferred_touches(c);
-                }
+                return true;
             }
             Err(e) => {
                 info!(
@@ -762,7 +773,7 @@ fn process_commands(srv: &mut Server, c: &mut Client) {
                 srv.count_client_errors(c);
                 c.flags |= cflags::CLOSE_AFTER_REPLY;
                 c.querybuf.clear();
-                return;
+                return false;
             }
         }
     }

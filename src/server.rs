@@ -5,8 +5,7 @@ use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use slab::Slab;
-
+use crate::client::registry::Clients;
 use crate::client::{flags as cflags, Client};
 use crate::cmd::CommandTable;
 use crate::config::Config;
@@ -75,16 +74,9 @@ pub struct Server {
     pub config: Config,
     pub dbs: Vec<Db>,
     pub commands: CommandTable,
-    /// Connected clients by token; the one running a command is taken out (None)
-    /// for the duration of the call.
-    pub clients: Slab<Option<Box<Client>>>,
-    /// Tokens of clients with replies to write in before_sleep.
-    pub pending_writes: Vec<usize>,
-    /// Tokens of clients to free in before_sleep.
-    pub clients_to_close: Vec<usize>,
-    /// WATCH marks for clients that were out of the slab when their key was
-    /// touched: (token, db, key, how), applied when the client is back.
-    pub watch_deferred: Vec<(usize, usize, bytes::Bytes, crate::db::Touch)>,
+    /// Connected clients by token, with the writes and closes they wait for.
+    /// At most one is current (out of the slab, see [`Server::with_client`]).
+    pub clients: Clients,
     /// CLIENT PAUSE in force: (end time in ms, true = ALL, false = WRITE).
     pub pause: Option<(i64, bool)>,
     /// Clients whose command waits for the pause to end (pause.rs).
@@ -208,10 +200,7 @@ impl Server {
             config,
             dbs,
             commands: crate::cmd::command_table(),
-            clients: Slab::new(),
-            pending_writes: Vec::new(),
-            clients_to_close: Vec::new(),
-            watch_deferred: Vec::new(),
+            clients: Clients::default(),
             pause: None,
             paused_clients: Vec::new(),
             persist: Default::default(),
@@ -300,16 +289,18 @@ impl Server {
             c.errors_in_cmd = 0;
         }
         self.count_client_errors(c);
-        // pubsub hook: `expired` events of keys the command found expired.
+        // Keyspace events of keys the command found expired or created, then
+        // the WATCH marks of what it touched.
         let ev = self.dbs[0].events.get();
         if ev & (db_events::EXPIRED | db_events::NEW | db_events::TOUCHED) != 0 {
             self.collect_expire_latency();
             crate::notify::announce_expired(self, Some(&mut *c));
             self.notify.expired_cleared();
             crate::notify::announce_new(self, Some(&mut *c));
+            // Their DELs already joined the command's execution unit
+            // (repl::end_call).
             for db in &mut self.dbs {
                 if !db.expired_keys.is_empty() {
-                    // Propagation of expiry DELs comes with AOF/replication.
                     db.expired_keys.clear();
                 }
             }
@@ -338,35 +329,27 @@ impl Server {
 
     /// Gives the clients watching keys that were modified their WATCH marks
     /// (db/watch.rs; called after each command). `c` is the client that ran
-    /// it, which is not in the slab meanwhile. A client taken out of the slab
-    /// by a caller up the stack (the one whose command woke blocked clients)
-    /// gets its marks from [`Server::apply_deferred_touches`].
+    /// it; every other one is in the slab.
     pub fn touch_watched_keys(&mut self, c: &mut Client) {
         for (t, db, key, how) in crate::db::watch::drain_touched(&mut self.dbs) {
-            if t == c.token {
-                c.watched_key_touched(db, &key, how);
-            } else {
-                match self.clients.get_mut(t) {
-                    Some(Some(other)) => other.watched_key_touched(db, &key, how),
-                    Some(None) => self.watch_deferred.push((t, db, key, how)),
-                    None => {}
-                }
+            if let Some(w) = self.clients.get_mut_or(Some(&mut *c), t) {
+                w.watched_key_touched(db, &key, how);
             }
         }
     }
 
-    /// Gives `c` the WATCH marks that were due while it was out of the slab.
-    pub fn apply_deferred_touches(&mut self, c: &mut Client) {
-        if self.watch_deferred.is_empty() {
-            return;
-        }
-        for (t, db, key, how) in std::mem::take(&mut self.watch_deferred) {
-            if t == c.token {
-                c.watched_key_touched(db, &key, how);
-            } else if let Some(Some(other)) = self.clients.get_mut(t) {
-                other.watched_key_touched(db, &key, how);
-            }
-        }
+    /// Runs `f` with client `token` as the current client: the only way a
+    /// client is taken out of the slab (client/registry.rs). None when there is
+    /// no such client.
+    pub fn with_client<R>(
+        &mut self,
+        token: usize,
+        f: impl FnOnce(&mut Server, &mut Client) -> R,
+    ) -> Option<R> {
+        let mut c = self.clients.take_current(token)?;
+        let r = f(self, &mut c);
+        self.clients.put_back(c);
+        Some(r)
     }
 
     /// Total keys that expired (INFO expired_keys).
@@ -420,7 +403,7 @@ impl Server {
         if crate::pause::in_force(self) {
             return;
         }
-        // observe hook: DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
+        // DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
         if !self.active_expire_enabled {
             return;
         }
@@ -446,7 +429,7 @@ impl Server {
         }
         self.expired_outside_command();
         self.stat_expire_cycle_time_used += start.elapsed().as_micros() as u64;
-        // observe hook: LATENCY's expire-del and expire-cycle events.
+        // LATENCY's expire-del and expire-cycle events.
         self.collect_expire_latency();
         let (threshold, now) = (self.config.latency_monitor_threshold, self.now_ms / 1000);
         let cycle_ms = start.elapsed().as_millis() as u64;
@@ -462,9 +445,7 @@ impl Server {
     /// made ready): each DEL/UNLINK goes to the stream on its own, the
     /// `expired` events are published, and the keys forgotten.
     pub fn expired_outside_command(&mut self) {
-        // repl hook: DEL/UNLINK of the expired keys into the stream.
         crate::repl::propagate_expired(self, false);
-        // pubsub hook: `expired` events, then forget the keys.
         crate::notify::announce_expired(self, None);
         self.notify.expired_cleared();
         for db in &mut self.dbs {
@@ -539,36 +520,20 @@ impl Server {
 
     /// Marks a client to be freed in before_sleep (CLIENT KILL, limits).
     pub fn close_client_asap(&mut self, c: &mut Client) {
-        if !c.has(cflags::CLOSE_ASAP) {
-            c.flags |= cflags::CLOSE_ASAP;
-            self.clients_to_close.push(c.token);
-        }
+        self.clients.close_asap(c);
     }
 
     /// Queues a client's output for before_sleep, closing the client instead if
     /// its output buffer is over `client-output-buffer-limit`.
     pub fn schedule_write(&mut self, c: &mut Client) {
-        use crate::client::flags as cf;
-        c.note_reply_peak();
-        if c.has(cf::OBUF_LIMIT)
-            || (c.pending_out() > 0
-                && c.check_output_limits(&self.config.client_output_buffer_limit, self.now_ms))
-        {
-            if !c.has(cf::CLOSE_ASAP) {
-                log::warn!(
-                    "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                    crate::client::info::client_info_line(c, self.now_ms)
-                );
-            }
-            c.flags |= cf::OBUF_LIMIT;
-            c.clear_out();
-            self.close_client_asap(c);
-            return;
-        }
-        if (c.pending_out() > 0 || c.has(cf::CLOSE_AFTER_REPLY)) && !c.has(cf::PENDING_WRITE) {
-            c.flags |= cf::PENDING_WRITE;
-            self.pending_writes.push(c.token);
-        }
+        let lim = &self.config.client_output_buffer_limit;
+        self.clients.schedule_write(c, lim, self.now_ms);
+    }
+
+    /// [`Server::schedule_write`] for a client other than the current one.
+    pub fn schedule_write_of(&mut self, token: usize) {
+        let lim = &self.config.client_output_buffer_limit;
+        self.clients.schedule_other(token, lim, self.now_ms);
     }
 
     /// Number of connected clients.

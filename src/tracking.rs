@@ -38,8 +38,8 @@ mod table;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bytes::Bytes;
-use slab::Slab;
 
+use crate::client::registry::Clients as Registry;
 use crate::client::tracking::flags;
 use crate::client::{flags as cflags, Client};
 use crate::server::Server;
@@ -81,11 +81,6 @@ pub struct Tracking {
     /// Invalidations for the running client's own writes, sent after its command
     /// (None: a flush).
     pending: Vec<Option<Bytes>>,
-    /// Messages for clients that were outside the slab when produced: (token, id, bytes).
-    deferred: Vec<(usize, u64, Vec<u8>)>,
-    /// Invalidations for tracking clients that were outside the slab:
-    /// (id, token, key or None for a flush), sent at the next drain.
-    retry: Vec<(u64, usize, Option<Bytes>)>,
     /// True while there is anything to track: the databases record changes.
     active: bool,
 }
@@ -121,11 +116,7 @@ impl Tracking {
 /// Recomputes whether the databases must record key changes.
 fn refresh_active(srv: &mut Server) {
     let t = &srv.tracking;
-    let active = !t.clients.is_empty()
-        || !t.table.is_empty()
-        || !t.prefixes.is_empty()
-        || !t.retry.is_empty()
-        || !t.deferred.is_empty();
+    let active = !t.clients.is_empty() || !t.table.is_empty() || !t.prefixes.is_empty();
     if active != t.active {
         srv.tracking.active = active;
         for db in &mut srv.dbs {
@@ -248,61 +239,52 @@ pub fn disable(srv: &mut Server, c: &mut Client) {
         }
     }
     srv.tracking.clients.remove(&c.id);
-    srv.tracking.retry.retain(|(id, _, _)| *id != c.id);
     refresh_active(srv);
 }
 
 /// Forgets a client that is being freed.
 pub fn client_freed(srv: &mut Server, c: &mut Client) {
     disable(srv, c);
-    srv.tracking.deferred.retain(|(_, id, _)| *id != c.id);
 }
 
 // ---------------------------------------------------------------------------------
 // Delivery
 // ---------------------------------------------------------------------------------
 
-/// Access to every client during a drain: the running one is outside the slab.
+/// Access to every client during a drain: the current one (`cur`, running a
+/// command or about to) from the caller, every other one in the slab
+/// (client/registry.rs), so each message is delivered when it is produced.
 struct Clients<'a> {
-    slab: &'a mut Slab<Option<Box<Client>>>,
+    reg: &'a mut Registry,
     cur: Option<&'a mut Client>,
     /// Where in the running client's output "now" is: the start of its reply.
     mark: usize,
     /// Tokens of other clients that got output.
     written: Vec<usize>,
-    deferred: &'a mut Vec<(usize, u64, Vec<u8>)>,
 }
 
-/// Where a client is.
-enum Found {
-    Here,
-    /// Alive but taken out of the slab by a caller up the stack.
-    Busy,
-    Gone,
-}
-
-impl Clients<'_> {
-    fn find(&self, id: u64, token: usize) -> Found {
-        if self.cur.as_deref().is_some_and(|c| c.id == id) {
-            return Found::Here;
+impl<'a> Clients<'a> {
+    fn new(reg: &'a mut Registry, cur: Option<&'a mut Client>, mark: usize) -> Clients<'a> {
+        Clients {
+            reg,
+            cur,
+            mark,
+            written: Vec::new(),
         }
-        match self.slab.get(token) {
-            Some(Some(c)) if c.id == id => Found::Here,
-            Some(None) => Found::Busy,
-            _ => Found::Gone,
+    }
+
+    /// True while client `id` (at `token`) is connected.
+    fn exists(&self, id: u64, token: usize) -> bool {
+        match self.cur.as_deref() {
+            Some(c) if c.token == token => c.id == id,
+            _ => self.reg.get(token).is_some_and(|c| c.id == id),
         }
     }
 
     fn get(&mut self, id: u64, token: usize) -> Option<&mut Client> {
-        if let Some(c) = self.cur.as_deref_mut() {
-            if c.id == id {
-                return self.cur.as_deref_mut();
-            }
-        }
-        match self.slab.get_mut(token) {
-            Some(Some(c)) if c.id == id => Some(c),
-            _ => None,
-        }
+        self.reg
+            .get_mut_or(self.cur.as_deref_mut(), token)
+            .filter(|c| c.id == id)
     }
 
     /// Appends `bytes` to a client's output ("now": for the running client, before
@@ -316,14 +298,9 @@ impl Clients<'_> {
             self.mark = c.insert_out(mark, &bytes);
             return;
         }
-        match self.find(id, token) {
-            Found::Here => {
-                let c = self.get(id, token).expect("found");
-                c.add_push_raw(&bytes);
-                self.written.push(token);
-            }
-            Found::Busy => self.deferred.push((token, id, bytes)),
-            Found::Gone => {}
+        if let Some(c) = self.get(id, token) {
+            c.add_push_raw(&bytes);
+            self.written.push(token);
         }
     }
 }
@@ -357,33 +334,29 @@ fn send(cl: &mut Clients, id: u64, token: usize, payload: &Payload) {
     };
     let (tresp, redirect, rtoken) = (t.resp, tr.redirect, tr.redirect_token);
     let (to, to_token) = if redirect != 0 {
-        match cl.find(redirect, rtoken) {
-            Found::Here => (redirect, rtoken),
-            Found::Busy => (redirect, rtoken),
-            Found::Gone => {
-                let t = cl.get(id, token).expect("tracking client");
-                if let Some(tr) = t.tracking.as_mut() {
-                    tr.flags |= flags::BROKEN_REDIR;
-                }
-                if tresp > 2 {
-                    let mut out = Vec::with_capacity(48);
-                    push_header(&mut out, b'>', 2);
-                    push_bulk(&mut out, b"tracking-redir-broken");
-                    push_header(&mut out, b':', redirect as usize);
-                    cl.write(id, token, out);
-                }
-                return;
+        if !cl.exists(redirect, rtoken) {
+            let t = cl.get(id, token).expect("tracking client");
+            if let Some(tr) = t.tracking.as_mut() {
+                tr.flags |= flags::BROKEN_REDIR;
             }
+            if tresp > 2 {
+                let mut out = Vec::with_capacity(48);
+                push_header(&mut out, b'>', 2);
+                push_bulk(&mut out, b"tracking-redir-broken");
+                push_header(&mut out, b':', redirect as usize);
+                cl.write(id, token, out);
+            }
+            return;
         }
+        (redirect, rtoken)
     } else {
         (id, token)
     };
-    // The receiver's protocol decides the frame; a busy receiver is assumed to
-    // keep its protocol until it gets the deferred bytes.
-    let (rresp, pubsub) = match cl.get(to, to_token) {
-        Some(r) => (r.resp, takes_pubsub_messages(r)),
-        None => (2, true),
+    // The receiver's protocol decides the frame.
+    let Some(r) = cl.get(to, to_token) else {
+        return;
     };
+    let (rresp, pubsub) = (r.resp, takes_pubsub_messages(r));
     let mut out = Vec::with_capacity(64);
     if rresp > 2 {
         push_header(&mut out, b'>', 2);
@@ -418,7 +391,7 @@ fn send(cl: &mut Clients, id: u64, token: usize, payload: &Payload) {
 /// While its command `executing`, its own invalidations wait for the end of the
 /// command (Redis's tracking_pending_keys); before the command runs (evictions)
 /// they go out at once, ahead of its reply.
-fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize, executing: bool) {
+fn drain(srv: &mut Server, cur: Option<&mut Client>, mark: usize, executing: bool) {
     let mut keys: Vec<(Bytes, bool)> = Vec::new();
     let mut flushed = false;
     for db in &mut srv.dbs {
@@ -427,34 +400,12 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize, executing:
         }
         flushed |= std::mem::take(&mut db.tracking_flushed);
     }
-    if !srv.tracking.deferred.is_empty() {
-        deliver_deferred(srv, cur.as_deref_mut());
-    }
-    if keys.is_empty() && !flushed && srv.tracking.retry.is_empty() {
+    if keys.is_empty() && !flushed {
         return;
     }
     let cur_id = cur.as_deref().map(|c| c.id);
     let tr = &mut srv.tracking;
-    let mut cl = Clients {
-        slab: &mut srv.clients,
-        cur,
-        mark,
-        written: Vec::new(),
-        deferred: &mut tr.deferred,
-    };
-    for (id, token, key) in std::mem::take(&mut tr.retry) {
-        match cl.find(id, token) {
-            Found::Busy => tr.retry.push((id, token, key)),
-            Found::Gone => {}
-            Found::Here => {
-                let p = match &key {
-                    Some(k) => Payload::Key(k),
-                    None => Payload::Null,
-                };
-                send(&mut cl, id, token, &p);
-            }
-        }
-    }
+    let mut cl = Clients::new(&mut srv.clients, cur, mark);
     for (key, by_expiry) in keys {
         let modifier = if by_expiry { None } else { cur_id };
         if !tr.prefixes.is_empty() {
@@ -472,9 +423,6 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize, executing:
                 continue;
             };
             let Some(t) = cl.get(id, token) else {
-                if let Found::Busy = cl.find(id, token) {
-                    tr.retry.push((id, token, Some(key.clone())));
-                }
                 continue;
             };
             let Some(ct) = t.tracking.as_ref() else {
@@ -505,8 +453,6 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize, executing:
         for (id, token) in ids {
             if Some(id) == cur_id {
                 tr.pending.push(None);
-            } else if let Found::Busy = cl.find(id, token) {
-                tr.retry.push((id, token, None));
             } else {
                 send(&mut cl, id, token, &Payload::Null);
             }
@@ -517,38 +463,12 @@ fn drain(srv: &mut Server, mut cur: Option<&mut Client>, mark: usize, executing:
     schedule(srv, written);
 }
 
-/// Delivers the messages for clients that were busy when they were produced.
-fn deliver_deferred(srv: &mut Server, mut cur: Option<&mut Client>) {
-    let mut written = Vec::new();
-    for (token, id, bytes) in std::mem::take(&mut srv.tracking.deferred) {
-        let c = match srv.clients.get_mut(token) {
-            Some(Some(c)) if c.id == id => {
-                written.push(token);
-                c
-            }
-            Some(None) => match cur.as_deref_mut() {
-                Some(c) if c.id == id => c,
-                _ => {
-                    srv.tracking.deferred.push((token, id, bytes));
-                    continue;
-                }
-            },
-            _ => continue,
-        };
-        c.add_push_raw(&bytes);
-    }
-    schedule(srv, written);
-}
-
 /// Schedules the output of clients that got messages.
 fn schedule(srv: &mut Server, mut tokens: Vec<usize>) {
     tokens.sort_unstable();
     tokens.dedup();
     for t in tokens {
-        if let Some(mut c) = srv.clients.get_mut(t).and_then(|s| s.take()) {
-            srv.schedule_write(&mut c);
-            srv.clients[t] = Some(c);
-        }
+        srv.schedule_write_of(t);
     }
 }
 
@@ -581,13 +501,7 @@ pub fn before_sleep(srv: &mut Server) {
     if tr.clients.is_empty() || tr.prefixes.values().all(|b| b.keys.is_empty()) {
         return;
     }
-    let mut cl = Clients {
-        slab: &mut srv.clients,
-        cur: None,
-        mark: 0,
-        written: Vec::new(),
-        deferred: &mut tr.deferred,
-    };
+    let mut cl = Clients::new(&mut srv.clients, None, 0);
     for bs in tr.prefixes.values_mut() {
         if bs.keys.is_empty() {
             continue;
@@ -655,14 +569,7 @@ pub fn after_command(srv: &mut Server, c: &mut Client) {
         let pending = std::mem::take(&mut srv.tracking.pending);
         let mark = c.out_mark();
         let (id, token) = (c.id, c.token);
-        let tr = &mut srv.tracking;
-        let mut cl = Clients {
-            slab: &mut srv.clients,
-            cur: Some(c),
-            mark,
-            written: Vec::new(),
-            deferred: &mut tr.deferred,
-        };
+        let mut cl = Clients::new(&mut srv.clients, Some(c), mark);
         for k in &pending {
             let p = match k {
                 Some(k) => Payload::Key(k),

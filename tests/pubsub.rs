@@ -298,3 +298,59 @@ fn reply_off_and_skip_keep_out_of_band_data() {
     );
     assert_eq!(p.cmd_reply(&["PUBLISH", "ch", "m2"]), Reply::Int(5));
 }
+
+/// What client A receives when its LPUSH wakes B's BLMOVE and B's re-run
+/// pushes onto a key A tracks (`track`) or hears the keyspace events of: the
+/// invalidation or the event comes right after A's reply and before the reply
+/// to A's next pipelined command, as from Redis (B runs between A's two
+/// commands, while A is back among the other clients).
+fn woken_client_effects(srv: &Server, track: bool) -> Vec<Vec<u8>> {
+    let mut a = srv.connect();
+    let mut b = srv.connect();
+    let mut admin = srv.connect();
+    a.cmd(&["HELLO", "3"]);
+    if track {
+        a.cmd(&["CLIENT", "TRACKING", "ON"]);
+        a.cmd(&["GET", "dst"]);
+    } else {
+        a.cmd(&["CONFIG", "SET", "notify-keyspace-events", "KEA"]);
+        a.cmd(&["SUBSCRIBE", "__keyevent@0__:rpush"]);
+    }
+    b.send(&[b"BLMOVE", b"src", b"dst", b"LEFT", b"RIGHT", b"0"]);
+    common::wait_for_blocked_clients(&mut admin, 1);
+    let mut pipeline = Conn::encode(&[b"LPUSH", b"src", b"x"]);
+    pipeline.extend(Conn::encode(&[b"PING"]));
+    a.send_raw(&pipeline);
+    let got: Vec<Vec<u8>> = (0..3).map(|_| a.read_reply()).collect();
+    assert_eq!(b.read_reply(), b"$1\r\nx\r\n");
+    admin.cmd(&["FLUSHALL"]);
+    got
+}
+
+#[test]
+fn effects_of_a_woken_client_reach_the_waker_before_its_next_reply() {
+    let srv = Server::oxidis(&[]);
+    let tracked = woken_client_effects(&srv, true);
+    let event = woken_client_effects(&srv, false);
+    let want_tracked: [&[u8]; 3] = [
+        b":1\r\n",
+        b">2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\ndst\r\n",
+        b"+PONG\r\n",
+    ];
+    let want_event: [&[u8]; 3] = [
+        b":1\r\n",
+        b">3\r\n$7\r\nmessage\r\n$20\r\n__keyevent@0__:rpush\r\n$3\r\ndst\r\n",
+        b"+PONG\r\n",
+    ];
+    for (got, want) in [(&tracked, want_tracked), (&event, want_event)] {
+        let got: Vec<String> = got.iter().map(|g| common::escape(g)).collect();
+        let want: Vec<String> = want.iter().map(|w| common::escape(w)).collect();
+        assert_eq!(got, want);
+    }
+    if !common::require_redis() {
+        return;
+    }
+    let redis = Server::redis(&[]);
+    assert_eq!(woken_client_effects(&redis, true), tracked);
+    assert_eq!(woken_client_effects(&redis, false), event);
+}

@@ -23,3 +23,16 @@ pub struct BlockState {
     /// The command to re-run when a key becomes ready.
     pub argv: Vec<Bytes>,
 }
+
+impl super::Client {
+    /// The reply a blocked client gets when its timeout fires (or CLIENT
+    /// UNBLOCK ends its wait); nothing if it is not blocked.
+    pub fn add_blocked_timeout_reply(&mut self) {
+        if let Some(b) = &self.blocked {
+            match b.timeout_reply {
+                TimeoutReply::NullArray => self.add_null_array(),
+                TimeoutReply::NullBulk => self.add_null(),
+            }
+        }
+    }
+}

@@ -49,12 +49,7 @@ pub fn client_info_command(srv: &mut Server, c: &mut Client) {
 
 /// Every connected client's line, the caller's included, in connection order.
 fn all_client_lines(srv: &Server, me: &Client, keep: impl Fn(&Client) -> bool) -> String {
-    let mut all: Vec<&Client> = srv
-        .clients
-        .iter()
-        .filter_map(|(_, s)| s.as_deref())
-        .collect();
-    all.push(me);
+    let mut all: Vec<&Client> = srv.clients.all(Some(me)).collect();
     all.sort_by_key(|c| c.id);
     let mut out = String::new();
     for cl in all.into_iter().filter(|cl| keep(cl)) {
@@ -194,15 +189,13 @@ pub fn client_kill_command(srv: &mut Server, c: &mut Client) {
     };
     let victims: Vec<usize> = srv
         .clients
-        .iter()
-        .filter_map(|(t, s)| s.as_deref().filter(|cl| matches(cl)).map(|_| t))
+        .all(None)
+        .filter(|cl| matches(cl))
+        .map(|cl| cl.token)
         .collect();
     let mut killed = victims.len();
     for t in victims {
-        if let Some(mut cl) = srv.clients[t].take() {
-            srv.close_client_asap(&mut cl);
-            srv.clients[t] = Some(cl);
-        }
+        srv.clients.close_other_asap(t);
     }
     if !flt.skipme && matches(c) {
         c.flags |= cflags::CLOSE_AFTER_REPLY;
@@ -267,49 +260,47 @@ pub fn client_unblock_command(srv: &mut Server, c: &mut Client) {
         c.add_error(error::NOT_INTEGER);
         return;
     };
+    // The caller runs a command, so it is not blocked: the target is another
+    // client, in the slab.
     let target = srv
         .clients
-        .iter()
-        .find(|(_, s)| {
-            s.as_deref()
-                .is_some_and(|cl| cl.id as i64 == id && cl.blocked.is_some())
-        })
-        .map(|(t, _)| t);
+        .all(None)
+        .find(|cl| cl.id as i64 == id && cl.blocked.is_some())
+        .map(|cl| cl.token);
     let Some(t) = target else {
         c.add_int(0);
         return;
     };
-    if let Some(mut cl) = srv.clients[t].take() {
-        // Redis counts the unblocked command as failed, whatever the reason.
-        let blocked = cl.blocked.as_ref().map(|b| srv.commands.lookup(&b.argv));
-        if let Some(Ok(id)) = blocked {
-            srv.commands.list[id].stats.failed_calls += 1;
-        }
-        if as_error {
-            cl.add_error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
-            // The error counts now (INFO errorstats), not at cl's next command.
-            srv.stats.total_error_replies += cl.errors_in_cmd as u64;
-            cl.errors_in_cmd = 0;
-            srv.count_client_errors(&mut cl);
-            srv.unblock_client(&mut cl);
-        } else {
-            srv.reply_blocked_timeout(&mut cl);
-        }
-        srv.schedule_write(&mut cl);
-        srv.clients[t] = Some(cl);
+    let Some(cl) = srv.clients.get_mut(t) else {
+        return;
+    };
+    // Redis counts the unblocked command as failed, whatever the reason.
+    let blocked = cl.blocked.as_ref().map(|b| srv.commands.lookup(&b.argv));
+    if let Some(Ok(id)) = blocked {
+        srv.commands.list[id].stats.failed_calls += 1;
     }
+    if as_error {
+        cl.add_error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        // The error counts now (INFO errorstats), not at cl's next command.
+        srv.stats.total_error_replies += cl.errors_in_cmd as u64;
+        cl.errors_in_cmd = 0;
+        for code in cl.error_codes.drain(..) {
+            *srv.stats.errorstats.entry(code).or_insert(0) += 1;
+        }
+    } else {
+        cl.add_blocked_timeout_reply();
+    }
+    srv.blocking.unblock(&mut srv.dbs, cl);
+    srv.schedule_write_of(t);
     c.add_int(1);
 }
 
 /// The slab token of the client with this id (the caller included), if connected.
 fn client_token_by_id(srv: &Server, me: &Client, id: u64) -> Option<usize> {
-    if me.id == id {
-        return Some(me.token);
-    }
     srv.clients
-        .iter()
-        .find(|(_, s)| s.as_deref().is_some_and(|cl| cl.id == id))
-        .map(|(t, _)| t)
+        .all(Some(me))
+        .find(|cl| cl.id == id)
+        .map(|cl| cl.token)
 }
 
 /// CLIENT TRACKING ON|OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]]

@@ -81,24 +81,21 @@ pub fn feed_monitors(srv: &mut Server, c: &mut Client, argv: &[Bytes]) {
             }
             continue;
         }
-        match srv.clients.get_mut(token) {
-            None => {}
-            // Taken out of the slab while it runs something else: skip this line.
-            Some(None) => keep.push((token, id)),
-            Some(Some(m)) => {
-                if m.id != id || !m.has(cflags::MONITOR) {
-                    continue;
-                }
-                keep.push((token, id));
-                if m.has(cflags::CLOSE_ASAP) {
-                    continue;
-                }
-                m.add_raw(&line);
-                if m.pending_out() > 0 && !m.has(cflags::PENDING_WRITE) {
-                    m.flags |= cflags::PENDING_WRITE;
-                    srv.pending_writes.push(token);
-                }
-            }
+        // Every client but the running one is in the slab.
+        let Some(m) = srv.clients.get_mut(token) else {
+            continue;
+        };
+        if m.id != id || !m.has(cflags::MONITOR) {
+            continue;
+        }
+        keep.push((token, id));
+        if m.has(cflags::CLOSE_ASAP) {
+            continue;
+        }
+        m.add_raw(&line);
+        if m.pending_out() > 0 && !m.has(cflags::PENDING_WRITE) {
+            m.flags |= cflags::PENDING_WRITE;
+            srv.clients.pending_writes.push(token);
         }
     }
     srv.monitors = keep;

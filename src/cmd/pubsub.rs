@@ -246,7 +246,7 @@ pub fn punsubscribe_command(srv: &mut Server, c: &mut Client) {
 pub fn publish_command(srv: &mut Server, c: &mut Client) {
     let (ch, msg) = (c.argv[1].clone(), c.argv[2].clone());
     let n = pubsub::publish(srv, Some(c), Kind::Global, &ch, &msg);
-    // repl hook: replicas get every PUBLISH (Redis's forceCommandPropagation).
+    // Replicas get every PUBLISH (Redis's forceCommandPropagation).
     crate::repl::force(srv);
     c.add_int(n as i64);
 }

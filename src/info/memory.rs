@@ -175,13 +175,7 @@ pub fn overhead(srv: &Server, cur: Option<&crate::client::Client>) -> Overhead {
         ..Default::default()
     };
     let mut mem = m.startup_allocated;
-    m.clients_normal = srv
-        .clients
-        .iter()
-        .filter_map(|(_, c)| c.as_deref())
-        .chain(cur)
-        .map(client_memory)
-        .sum();
+    m.clients_normal = srv.clients.all(cur).map(client_memory).sum();
     mem += m.clients_normal;
     for db in &srv.dbs {
         if db.is_empty() {
@@ -377,7 +371,7 @@ pub fn memory_section(srv: &Server, cur: Option<&crate::client::Client>, o: &mut
         m.rss_extra_bytes,
         m.total_frag,
         m.total_frag_bytes,
-        crate::evict::not_counted(srv),
+        crate::evict::not_counted(srv, cur),
         m.clients_normal,
         allocator_name(),
         rss = m.rss,

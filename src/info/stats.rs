@@ -194,8 +194,8 @@ pub fn stats_section(srv: &Server, o: &mut String) {
 }
 
 /// `# Replication` (repl/master.rs).
-pub fn replication_section(srv: &Server, o: &mut String) {
-    crate::repl::master::info_section(srv, o);
+pub fn replication_section(srv: &Server, cur: &crate::client::Client, o: &mut String) {
+    crate::repl::master::info_section(srv, cur, o);
 }
 
 fn rusage(who: libc::c_int) -> (String, String) {

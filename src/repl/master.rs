@@ -190,7 +190,7 @@ pub fn poll(srv: &mut Server) {
             }
         };
         for token in srv.repl.replicas.clone() {
-            let Some(mut c) = srv.clients.get_mut(token).and_then(|s| s.take()) else {
+            let Some(c) = srv.clients.get_mut(token) else {
                 continue;
             };
             let waiting = c
@@ -205,12 +205,11 @@ pub fn poll(srv: &mut Server) {
                         r.state = Some(SyncState::SendBulk);
                         r.rdb = Some(data.clone());
                         r.rdb_pos = 0;
-                        srv.schedule_write(&mut c);
+                        srv.schedule_write_of(token);
                     }
-                    None => srv.close_client_asap(&mut c),
+                    None => srv.clients.close_other_asap(token),
                 }
             }
-            srv.clients[token] = Some(c);
         }
     }
 }
@@ -242,8 +241,8 @@ pub fn refill(c: &mut Client) -> bool {
 }
 
 /// Hands the stream produced since the last call to every replica (from
-/// before_sleep, when no client is taken out of the slab, and before a new
-/// replica's snapshot is taken).
+/// before_sleep, and before a new replica's snapshot is taken: the client
+/// asking is not a replica yet, so every replica is in the slab).
 pub fn feed_replicas(srv: &mut Server) {
     if srv.repl.buffer.is_empty() {
         return;
@@ -251,13 +250,7 @@ pub fn feed_replicas(srv: &mut Server) {
     let buf = std::mem::take(&mut srv.repl.buffer);
     for i in 0..srv.repl.replicas.len() {
         let token = srv.repl.replicas[i];
-        let Some(mut c) = srv.clients.get_mut(token).and_then(|s| s.take()) else {
-            continue;
-        };
-        if !c.has(cflags::CLOSE_ASAP) {
-            append_stream(srv, &mut c, &buf);
-        }
-        srv.clients[token] = Some(c);
+        append_stream(srv, token, &buf);
     }
     let mut buf = buf;
     buf.clear();
@@ -266,11 +259,17 @@ pub fn feed_replicas(srv: &mut Server) {
     }
 }
 
-fn append_stream(srv: &mut Server, c: &mut Client, data: &[u8]) {
+fn append_stream(srv: &mut Server, token: usize, data: &[u8]) {
+    let Some(c) = srv.clients.get_mut(token) else {
+        return;
+    };
+    if c.has(cflags::CLOSE_ASAP) {
+        return;
+    }
     let r = c.repl.as_deref_mut().expect("replica");
     if r.state == Some(SyncState::Online) {
         c.append_out(data);
-        srv.schedule_write(c);
+        srv.schedule_write_of(token);
     } else {
         r.pending.extend_from_slice(data);
         if c.check_output_limits(&srv.config.client_output_buffer_limit, srv.now_ms) {
@@ -278,7 +277,7 @@ fn append_stream(srv: &mut Server, c: &mut Client, data: &[u8]) {
                 "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
                 crate::client::info::client_info_line(c, srv.now_ms)
             );
-            srv.close_client_asap(c);
+            srv.clients.close_other_asap(token);
         }
     }
 }
@@ -321,7 +320,7 @@ pub fn refresh_good_replicas(srv: &mut Server) {
         .repl
         .replicas
         .iter()
-        .filter_map(|&t| srv.clients.get(t).and_then(|s| s.as_deref()))
+        .filter_map(|&t| srv.clients.get(t))
         .filter_map(|c| c.repl.as_deref())
         .filter(|r| r.state == Some(SyncState::Online) && now_s - r.ack_time_ms / 1000 <= max_lag)
         .count();
@@ -372,22 +371,20 @@ pub fn cron(srv: &mut Server) {
     }
     let timeout_ms = srv.config.repl_timeout * 1000;
     for token in srv.repl.replicas.clone() {
-        let Some(mut c) = srv.clients.get_mut(token).and_then(|s| s.take()) else {
-            continue;
-        };
-        let r = c.repl.as_deref().expect("replica");
-        match r.state {
-            Some(SyncState::WaitBgsave) => keepalive(srv, &mut c),
-            Some(SyncState::Online) if !r.pre_psync && now - r.ack_time_ms > timeout_ms => {
-                warn!(
-                    "Disconnecting timedout replica (streaming sync): {}",
-                    replica_name(&c)
-                );
-                srv.close_client_asap(&mut c);
+        srv.with_client(token, |srv, c| {
+            let r = c.repl.as_deref().expect("replica");
+            match r.state {
+                Some(SyncState::WaitBgsave) => keepalive(srv, c),
+                Some(SyncState::Online) if !r.pre_psync && now - r.ack_time_ms > timeout_ms => {
+                    warn!(
+                        "Disconnecting timedout replica (streaming sync): {}",
+                        replica_name(c)
+                    );
+                    srv.close_client_asap(c);
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        srv.clients[token] = Some(c);
+        });
     }
 }
 
@@ -448,7 +445,8 @@ pub fn replconf_command(srv: &mut Server, c: &mut Client) {
 }
 
 /// `# Replication` for a master.
-pub fn info_section(srv: &Server, o: &mut String) {
+/// `cur` is the client asking, which may be a replica itself.
+pub fn info_section(srv: &Server, cur: &Client, o: &mut String) {
     let r = &srv.repl;
     let _ = write!(
         o,
@@ -460,7 +458,7 @@ pub fn info_section(srv: &Server, o: &mut String) {
     }
     let now = srv.now_ms;
     for (i, &token) in r.replicas.iter().enumerate() {
-        let Some(Some(c)) = srv.clients.get(token) else {
+        let Some(c) = srv.clients.all(Some(cur)).find(|c| c.token == token) else {
             continue;
         };
         let Some(st) = c.repl.as_deref() else {

@@ -52,8 +52,8 @@ impl Server {
             Apply::Maxmemory => {
                 let max = self.config.maxmemory;
                 if max > 0 {
-                    let used =
-                        crate::alloc::used_memory().saturating_sub(crate::evict::not_counted(self));
+                    let used = crate::alloc::used_memory()
+                        .saturating_sub(crate::evict::not_counted(self, None));
                     if max < used {
                         log::warn!("WARNING: the new maxmemory value set via CONFIG SET ({max}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.");
                     }

@@ -8,7 +8,7 @@
 //! the table is back within it. Runs happen before every top-level command (Redis's
 //! processCommand) and in cron (so that a lowered limit applies when idle too).
 
-use super::{flags, schedule, send, Clients, Found, Payload};
+use super::{flags, schedule, send, Clients, Payload};
 use crate::client::Client;
 use crate::server::Server;
 
@@ -17,7 +17,7 @@ const EFFORT_STEP: u64 = 100;
 
 /// One run of the limit. `cur` is the client about to run a command (None in
 /// cron); its invalidations come before its reply, as in Redis, where only a
-/// client executing a command gets its invalidations deferred.
+/// client executing a command hears about its own keys after the reply.
 pub fn limit_used_slots(srv: &mut Server, cur: Option<&mut Client>) {
     let tr = &mut srv.tracking;
     let max = tr.max_keys;
@@ -30,13 +30,7 @@ pub fn limit_used_slots(srv: &mut Server, cur: Option<&mut Client>) {
     }
     let mut effort = EFFORT_STEP * (tr.limit_runs + 1);
     let mark = cur.as_deref().map_or(0, |c| c.out_mark());
-    let mut cl = Clients {
-        slab: &mut srv.clients,
-        cur,
-        mark,
-        written: Vec::new(),
-        deferred: &mut tr.deferred,
-    };
+    let mut cl = Clients::new(&mut srv.clients, cur, mark);
     let mut under = false;
     while effort > 0 {
         effort -= 1;
@@ -49,9 +43,6 @@ pub fn limit_used_slots(srv: &mut Server, cur: Option<&mut Client>) {
                 continue;
             };
             let Some(t) = cl.get(id, token) else {
-                if let Found::Busy = cl.find(id, token) {
-                    tr.retry.push((id, token, Some(key.clone())));
-                }
                 continue;
             };
             if t.tracking.as_ref().is_none_or(|ct| ct.has(flags::BCAST)) {

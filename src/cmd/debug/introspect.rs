@@ -137,12 +137,11 @@ pub(super) fn debug_client_eviction(srv: &mut Server, c: &mut Client) {
         buckets[i as usize].1 += 1;
     };
     // Replicas are never evicted, so they are in no bucket.
-    for other in srv.clients.iter().filter_map(|(_, s)| s.as_deref()) {
-        if !crate::client::repl::is_replica(other) {
-            add(other.mem_usage());
+    for cl in srv.clients.all(Some(c)) {
+        if !crate::client::repl::is_replica(cl) {
+            add(cl.mem_usage());
         }
     }
-    add(c.mem_usage());
     let mut out = String::new();
     for (j, (mem, clients)) in buckets.iter().enumerate() {
         if j == 0 {
