@@ -58,11 +58,6 @@ impl Clients {
         self.slab.try_remove(token).flatten()
     }
 
-    /// The token of the current client, if one is out.
-    pub fn current(&self) -> Option<usize> {
-        self.current
-    }
-
     /// Takes `token` out as the current client (for `Server::with_client`).
     pub(crate) fn take_current(&mut self, token: usize) -> Option<Box<Client>> {
         debug_assert!(self.current.is_none(), "two current clients");
@@ -113,13 +108,6 @@ impl Clients {
     /// Tokens of every client, the current one included, in token order.
     pub fn tokens(&self) -> impl Iterator<Item = usize> + '_ {
         self.slab.iter().map(|(t, _)| t)
-    }
-
-    /// Clients other than the current one, with their tokens.
-    pub fn others_mut(&mut self) -> impl Iterator<Item = (usize, &mut Client)> {
-        self.slab
-            .iter_mut()
-            .filter_map(|(t, s)| s.as_deref_mut().map(|c| (t, c)))
     }
 
     /// Marks a client to be freed in before_sleep (CLIENT KILL, limits).
@@ -190,5 +178,52 @@ fn schedule(
     if (c.pending_out() > 0 || c.has(cf::CLOSE_AFTER_REPLY)) && !c.has(cf::PENDING_WRITE) {
         c.flags |= cf::PENDING_WRITE;
         pending.push(c.token);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Conn;
+    use mio::net::UnixStream;
+
+    fn client(reg: &Clients, id: u64) -> (Client, UnixStream) {
+        let (ours, peer) = UnixStream::pair().expect("socketpair");
+        let token = reg.next_token();
+        let c = Client::new(id, Conn::Unix(ours), token, String::new(), String::new(), 0);
+        (c, peer)
+    }
+
+    /// The current client is out of the slab, yet every accessor that takes
+    /// it from the caller finds it, and every other client is reachable.
+    #[test]
+    fn current_client_is_resolved_by_every_accessor() {
+        let mut reg = Clients::default();
+        let mut peers = Vec::new();
+        for id in 1..=3 {
+            let (c, peer) = client(&reg, id);
+            peers.push(peer);
+            reg.insert(c);
+        }
+        let mut cur = reg.take_current(1).expect("client 1");
+        assert!(
+            reg.get(1).is_none(),
+            "the current client is out of the slab"
+        );
+        assert_eq!(reg.len(), 3);
+        let ids: Vec<u64> = reg.all(Some(&cur)).map(|c| c.id).collect();
+        assert_eq!(ids, [1, 2, 3]);
+        assert_eq!(reg.all(None).count(), 2);
+        assert_eq!(reg.get_mut_or(Some(&mut cur), 1).map(|c| c.id), Some(2));
+        assert_eq!(reg.get_mut_or(Some(&mut cur), 2).map(|c| c.id), Some(3));
+        assert_eq!(reg.get_mut_or(None, 0).map(|c| c.id), Some(1));
+        reg.close_other_asap(2);
+        reg.close_other_asap(2);
+        reg.close_asap(&mut cur);
+        assert_eq!(reg.to_close, [2, 1]);
+        reg.put_back(cur);
+        assert_eq!(reg.get(1).map(|c| c.id), Some(2));
+        assert!(reg.remove(1).is_some());
+        assert_eq!(reg.len(), 2);
     }
 }
