@@ -33,12 +33,18 @@ impl Side {
         self.conns[i].get_or_insert_with(|| Conn::connect(port).unwrap())
     }
 
-    /// Sends a command without reading the reply (it may block).
+    /// Sends a command that blocks, without reading its reply, and waits until the
+    /// server has blocked it.
     fn send(&mut self, i: usize, args: &[&str]) {
+        let before = self.blocked();
         let a: Vec<&[u8]> = args.iter().map(|s| s.as_bytes()).collect();
         self.conn(i).send(&a);
-        // Give the server time to process it before the next step.
-        std::thread::sleep(Duration::from_millis(30));
+        self.wait_blocked(before + 1);
+    }
+
+    /// INFO `blocked_clients`, seen from connection 0 (kept out of the transcript).
+    fn blocked(&mut self) -> usize {
+        common::info_u64(self.conn(0), "clients", "blocked_clients") as usize
     }
 
     /// Reads one reply on connection `i` into the transcript.
@@ -51,7 +57,8 @@ impl Side {
 
     /// Sends and reads.
     fn cmd(&mut self, i: usize, args: &[&str]) -> Vec<u8> {
-        self.send(i, args);
+        let a: Vec<&[u8]> = args.iter().map(|s| s.as_bytes()).collect();
+        self.conn(i).send(&a);
         self.read(i)
     }
 
@@ -96,17 +103,22 @@ impl Side {
             .push(format!("c{i} stats: {}", lines.join(" ")));
     }
 
+    /// Closes connection `i` and waits until the server has let the client go.
     fn close(&mut self, i: usize) {
+        let before = common::info_u64(self.conn(0), "clients", "connected_clients");
         self.conns[i] = None;
-        std::thread::sleep(Duration::from_millis(30));
+        common::wait_for_info(
+            self.conn(0),
+            "clients",
+            "connected_clients",
+            &(before - 1).to_string(),
+        );
     }
 }
 
 /// Runs `scenario` against both servers and compares the transcripts.
 fn differential(name: &str, scenario: impl Fn(&mut Side)) {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let mut ox = Side::new(Server::oxidis(&[]));
     let mut rd = Side::new(Server::redis(&[]));
     scenario(&mut ox);
@@ -118,7 +130,7 @@ fn differential(name: &str, scenario: impl Fn(&mut Side)) {
 }
 
 #[test]
-fn push_wakes_the_waiter_on_the_pushed_key() {
+fn push_wakes_the_waiter_on_the_pushed_key_as_redis() {
     differential("wake", |s| {
         s.send(1, &["BLPOP", "a", "b", "0"]);
         s.cmd(2, &["RPUSH", "b", "x", "y"]);
@@ -129,7 +141,7 @@ fn push_wakes_the_waiter_on_the_pushed_key() {
 }
 
 #[test]
-fn waiters_are_served_first_come_first_served() {
+fn waiters_are_served_first_come_first_served_as_redis() {
     differential("fifo", |s| {
         s.send(1, &["BLPOP", "q", "0"]);
         s.send(2, &["BRPOP", "q", "0"]);
@@ -145,7 +157,7 @@ fn waiters_are_served_first_come_first_served() {
 }
 
 #[test]
-fn timeouts_reply_null_and_accept_fractions() {
+fn timeouts_reply_null_and_accept_fractions_as_redis() {
     differential("timeout", |s| {
         s.cmd(1, &["BLPOP", "t", "0.1"]);
         s.cmd(1, &["BRPOPLPUSH", "t", "u", "0.05"]);
@@ -159,7 +171,7 @@ fn timeouts_reply_null_and_accept_fractions() {
 }
 
 #[test]
-fn argument_errors() {
+fn argument_errors_as_redis() {
     differential("errors", |s| {
         s.cmd(1, &["BLPOP", "a", "-1"]);
         s.cmd(1, &["BLPOP", "a", "abc"]);
@@ -178,7 +190,7 @@ fn argument_errors() {
 }
 
 #[test]
-fn multi_exec_push_wakes_after_exec_and_blocking_inside_multi_does_not_block() {
+fn multi_exec_push_wakes_after_exec_and_blocking_inside_multi_does_not_block_as_redis() {
     differential("multi", |s| {
         s.send(1, &["BLPOP", "m", "0"]);
         s.cmd(2, &["MULTI"]);
@@ -198,7 +210,7 @@ fn multi_exec_push_wakes_after_exec_and_blocking_inside_multi_does_not_block() {
 }
 
 #[test]
-fn disconnected_waiters_are_forgotten() {
+fn disconnected_waiters_are_forgotten_as_redis() {
     differential("disconnect", |s| {
         s.send(1, &["BLPOP", "d", "0"]);
         s.close(1);
@@ -209,7 +221,7 @@ fn disconnected_waiters_are_forgotten() {
 }
 
 #[test]
-fn wrong_type_while_blocked_keeps_waiting() {
+fn wrong_type_while_blocked_keeps_waiting_as_redis() {
     differential("wrongtype", |s| {
         s.send(1, &["BLPOP", "w", "0"]);
         s.cmd(2, &["SET", "w", "str"]);
@@ -221,7 +233,7 @@ fn wrong_type_while_blocked_keeps_waiting() {
 }
 
 #[test]
-fn blmove_chains_and_same_list_rotation() {
+fn blmove_chains_and_same_list_rotation_as_redis() {
     differential("chain", |s| {
         s.send(1, &["BLMOVE", "src", "mid", "RIGHT", "LEFT", "0"]);
         s.send(2, &["BLPOP", "mid", "0"]);
@@ -238,7 +250,7 @@ fn blmove_chains_and_same_list_rotation() {
 }
 
 #[test]
-fn blmpop_serves_counts() {
+fn blmpop_serves_counts_as_redis() {
     differential("blmpop", |s| {
         s.send(1, &["BLMPOP", "0", "2", "x", "y", "LEFT", "COUNT", "2"]);
         s.cmd(2, &["RPUSH", "y", "1", "2", "3"]);
@@ -249,7 +261,7 @@ fn blmpop_serves_counts() {
 }
 
 #[test]
-fn client_unblock_timeout_and_error() {
+fn client_unblock_timeout_and_error_as_redis() {
     differential("unblock", |s| {
         s.cmd(2, &["CONFIG", "RESETSTAT"]);
         let id = s.cmd(1, &["CLIENT", "ID"]);
@@ -275,12 +287,12 @@ fn client_unblock_timeout_and_error() {
 }
 
 #[test]
-fn pipelined_commands_after_a_blocking_one_wait_for_it() {
+fn pipelined_commands_after_a_blocking_one_wait_for_it_as_redis() {
     differential("pipeline", |s| {
         let mut batch = Conn::encode(&[b"BLPOP", b"p", b"0"]);
         batch.extend(Conn::encode(&[b"PING"]));
         s.conn(1).send_raw(&batch);
-        std::thread::sleep(Duration::from_millis(50));
+        s.wait_blocked(1);
         s.quiet(1);
         s.cmd(2, &["RPUSH", "p", "v"]);
         s.read(1);
@@ -289,7 +301,8 @@ fn pipelined_commands_after_a_blocking_one_wait_for_it() {
 }
 
 #[test]
-fn blocked_move_to_a_wrong_type_destination_gets_wrongtype_and_the_next_waiter_is_served() {
+fn blocked_move_to_a_wrong_type_destination_gets_wrongtype_and_the_next_waiter_is_served_as_redis()
+{
     differential("wrongdst", |s| {
         s.cmd(9, &["CONFIG", "RESETSTAT"]);
         s.cmd(9, &["SET", "str", "x"]);
@@ -360,7 +373,7 @@ fn blocked_move_to_a_wrong_type_destination_gets_wrongtype_and_the_next_waiter_i
 }
 
 #[test]
-fn a_woken_waiter_is_served_even_over_maxmemory() {
+fn a_woken_waiter_is_served_even_over_maxmemory_as_redis() {
     differential("oom", |s| {
         s.cmd(9, &["SELECT", "1"]);
         s.cmd(9, &["RPUSH", "src", "a", "b"]);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{require_redis, Conn, Server};
+use common::{require_redis, wait_for_condition, Conn, Server};
 use std::time::Duration;
 
 /// Sends `req` in one write and returns what comes back until the server
@@ -57,9 +57,7 @@ fn oversized_request_lines_in_one_write() {
 
 #[test]
 fn oversized_request_lines_redis_agrees() {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let r = Server::redis(&[]);
     for (req, want) in oversized_requests() {
         let (got, closed) = send_whole(r.port, &req);
@@ -157,15 +155,6 @@ fn big_and_small_replies_keep_their_order() {
     }
 }
 
-/// Polls `f` until it holds, for at most `limit`.
-fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + limit;
-    while !f() {
-        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// The CLIENT LIST line of the client named `name`, as `field=value` pairs.
 fn client_fields(c: &mut Conn, name: &str) -> std::collections::HashMap<String, String> {
     let raw = c.cmd(&["CLIENT", "LIST"]);
@@ -204,7 +193,7 @@ fn query_buffer_is_reported_and_shrunk() {
         (16384..32768).contains(&alloc),
         "fresh client's buffer {alloc}"
     );
-    wait_for("idle query buffer freed", Duration::from_secs(10), || {
+    wait_for_condition("idle query buffer freed", || {
         field(&mut admin, "t", "qbuf") + field(&mut admin, "t", "qbuf-free") == 0
     });
 
@@ -212,7 +201,7 @@ fn query_buffer_is_reported_and_shrunk() {
     t.cmd(&["SET", "x", &big]);
     let grown = field(&mut admin, "t", "qbuf") + field(&mut admin, "t", "qbuf-free");
     assert!(grown > 32768, "after a big argument {grown}");
-    wait_for("busy query buffer shrunk", Duration::from_secs(10), || {
+    wait_for_condition("busy query buffer shrunk", || {
         t.cmd(&["SET", "x", "small"]);
         let now = field(&mut admin, "t", "qbuf") + field(&mut admin, "t", "qbuf-free");
         now > 0 && now < grown
@@ -260,12 +249,12 @@ fn reply_buffer_resizes_with_its_peak() {
     );
     let mut t = s.connect();
     t.cmd(&["CLIENT", "SETNAME", "t"]);
-    wait_for("idle reply buffer shrunk", Duration::from_secs(5), || {
+    wait_for_condition("idle reply buffer shrunk", || {
         (1024..2046).contains(&field(&mut admin, "t", "rbs"))
     });
     admin.cmd(&["SET", "bigval", &"x".repeat(32768)]);
     admin.cmd(&["DEBUG", "REPLYBUFFER", "PEAK-RESET-TIME", "never"]);
-    wait_for("busy reply buffer grown", Duration::from_secs(5), || {
+    wait_for_condition("busy reply buffer grown", || {
         t.cmd(&["GET", "bigval"]);
         (16384..32768).contains(&field(&mut admin, "t", "rbs"))
     });

@@ -30,7 +30,8 @@ fn cpu_seconds(pid: u32) -> f64 {
 /// requests answered.
 fn load(srv: &Server, c: &mut Conn, rate: u32, secs: f64) -> (f64, u32) {
     let interval = Duration::from_secs_f64(1.0 / rate as f64);
-    // Settle the policy on the load before measuring.
+    // Settle the policy on the load before measuring. The sleeps here and below
+    // set the request rate, which is what the test measures at.
     for _ in 0..200 {
         std::thread::sleep(interval);
         assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
@@ -84,6 +85,7 @@ fn default_does_not_spin_under_a_moderate_load() {
     let mut c = srv.connect();
     // Idle: the cron's ticks only.
     let cpu0 = cpu_seconds(srv.pid());
+    // A second of idleness is the condition measured.
     std::thread::sleep(Duration::from_secs(1));
     let idle = cpu_seconds(srv.pid()) - cpu0;
     assert!(idle < 0.2, "idle server used {idle:.2} s of CPU in 1 s");

@@ -753,10 +753,8 @@ struct Found {
 }
 
 #[test]
-fn fuzz_arguments() {
-    if !common::require_redis() {
-        return;
-    }
+fn fuzz_arguments_against_redis() {
+    common::require_redis();
     let seed = fuzz_seed(0x0a1d_5eed);
     let budget = fuzz_secs();
     let max_cmds: usize = std::env::var("OXIDIS_FUZZ_CMDS")

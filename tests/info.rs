@@ -42,9 +42,7 @@ fn layout(text: &str) -> Vec<(String, Vec<String>)> {
 
 #[test]
 fn info_layout_matches_redis() {
-    if !common::require_redis() {
-        return;
-    }
+    common::require_redis();
     let (ox, rd) = (Server::oxidis(&[]), Server::redis(&[]));
     let (mut o, mut r) = (ox.connect(), rd.connect());
     for args in [
@@ -240,9 +238,7 @@ fn cli_run(port: u16, args: &[&str], secs: u64) -> (Option<i32>, String) {
 
 #[test]
 fn redis_cli_stat_bigkeys_memkeys() {
-    if !common::require_tool("redis-cli", find_in_path("redis-cli").is_some()) {
-        return;
-    }
+    common::require_in_path("redis-cli");
     let ox = Server::oxidis(&[]);
     let mut c = ox.connect();
     for i in 0..50 {
@@ -264,6 +260,8 @@ fn redis_cli_stat_bigkeys_memkeys() {
         }
         None => Command::new(cli),
     };
+    let dir = common::fresh_temp_dir("cli-stat");
+    let out_path = dir.join("out");
     let mut child = cmd
         .args([
             "-h",
@@ -275,16 +273,28 @@ fn redis_cli_stat_bigkeys_memkeys() {
             "0.5",
         ])
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(dir.join("err")).unwrap())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_secs(2));
+    // Three rows of figures after the header: it kept polling the server.
+    let rows = |text: &str| {
+        text.lines()
+            .skip_while(|l| !l.starts_with("keys"))
+            .skip(1)
+            .count()
+    };
+    let mut text = String::new();
+    common::wait_for_condition("three rows from redis-cli --stat", || {
+        text = std::fs::read_to_string(&out_path).unwrap_or_default();
+        rows(&text) >= 3 || !matches!(child.try_wait(), Ok(None))
+    });
     let alive = child.try_wait().unwrap().is_none();
     let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let _ = child.wait();
+    text = std::fs::read_to_string(&out_path).unwrap_or_default()
+        + &std::fs::read_to_string(dir.join("err")).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(alive, "redis-cli --stat exited early: {text}");
     assert!(text.contains("keys") && text.contains("mem"), "{text}");
     assert!(!text.contains("ERR"), "{text}");

@@ -4,71 +4,24 @@
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 mod common;
 
-/// A server process on a free port, killed on drop.
-struct Server {
-    child: Option<Child>,
-    _shared: Option<common::Server>,
-    port: u16,
-}
+/// A server on a free port, killed on drop (`common::Server`; to check the
+/// expectations against a real Redis, set `OXIDIS_SERVER_BIN=redis-server`).
+struct Server(common::Server);
 
 impl Server {
-    /// Starts oxidis. To check the expectations against a real Redis, set
-    /// `OXIDIS_TEST_BIN=redis-server` and `OXIDIS_TEST_PORT=<port>` and run with
-    /// `--test-threads=1`.
     fn start() -> Server {
-        let bin =
-            std::env::var("OXIDIS_TEST_BIN").unwrap_or(env!("CARGO_BIN_EXE_oxidis-server").into());
-        let port: u16 = match std::env::var("OXIDIS_TEST_PORT") {
-            Ok(p) => p.parse().expect("OXIDIS_TEST_PORT"),
-            Err(_) => {
-                // The shared helper picks a free port and retries on collisions.
-                let srv = common::Server::oxidis(&[]);
-                return Server {
-                    child: None,
-                    port: srv.port,
-                    _shared: Some(srv),
-                };
-            }
-        };
-        let child = Command::new(bin)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", ""])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn oxidis-server");
-        let s = Server {
-            child: Some(child),
-            _shared: None,
-            port,
-        };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "server did not start");
-            sleep(Duration::from_millis(20));
-        }
-        s
+        Server(common::Server::oxidis(&[]))
     }
 
     fn conn(&self) -> Conn {
-        let s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let s = TcpStream::connect(("127.0.0.1", self.0.port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         Conn { s, buf: Vec::new() }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
     }
 }
 
@@ -423,6 +376,7 @@ fn scan_returns_every_stable_key_while_keys_come_and_go() {
         c.q(&format!("set k{i} v"));
     }
     c.q("set exp v px 1");
+    // The key's millisecond running out is the condition under test.
     sleep(Duration::from_millis(5));
     let keys = full_scan(&mut c, |_, _| {});
     let seen: HashSet<Vec<u8>> = keys.into_iter().collect();
@@ -544,6 +498,7 @@ fn object_idletime_is_not_reset_by_object_but_by_access() {
     let mut c = srv.conn();
     let set_at = Instant::now();
     c.q("set k v");
+    // Idle time passing is what OBJECT IDLETIME measures.
     sleep(Duration::from_millis(2200));
     let idle = c.int("object idletime k");
     // Whole seconds of a seconds-resolution clock: at least 1 after 2.2 s, and
@@ -692,19 +647,13 @@ fn keys_with_ttl_leave_dbsize_without_being_accessed() {
     }
     assert_eq!(c.int("dbsize"), 600);
     // Only DBSIZE from here on: the active cycle in cron must reclaim them.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let n = c.int("dbsize");
-        if n == 100 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "dbsize stuck at {n}");
-        sleep(Duration::from_millis(50));
-    }
+    common::wait_for_condition("the active cycle to reclaim 500 keys", || {
+        c.int("dbsize") == 100
+    });
 }
 
 #[test]
-fn existing_commands_match_redis() {
+fn existing_commands_reply_byte_for_byte() {
     let srv = Server::start();
     let mut c = srv.conn();
     check(

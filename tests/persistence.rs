@@ -8,17 +8,12 @@ mod common;
 use common::{fresh_temp_dir, info_field, oxidis_bin, require_redis, Conn, Server};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn wait_bgsave(c: &mut Conn) {
-    let start = Instant::now();
-    while info_field(c, "persistence", "rdb_bgsave_in_progress") != "0" {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "BGSAVE did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_for_condition_within("BGSAVE to finish", Duration::from_secs(60), || {
+        info_field(c, "persistence", "rdb_bgsave_in_progress") == "0"
+    });
 }
 
 fn start_in(dir: &Path, extra: &[&str]) -> Server {
@@ -159,9 +154,7 @@ fn bgsave_is_a_point_in_time_copy_while_clients_write() {
 
 #[test]
 fn redis_loads_what_oxidis_saved() {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let dir = fresh_temp_dir("persist-interop");
     {
         let srv = start_in(&dir, &[]);
@@ -198,11 +191,7 @@ fn sigkill_during_bgsave_keeps_the_previous_dump() {
     c.cmd(&["SET", "marker", "new"]);
     assert_eq!(c.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
     unsafe { libc::kill(srv.pid() as i32, libc::SIGKILL) };
-    let start = Instant::now();
-    while srv.is_alive() {
-        assert!(start.elapsed() < Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    common::wait_for_exit(&mut srv);
     drop(srv);
     // Whatever was on disk is a complete dump: the old one, or the new one if the
     // rename happened before the kill.
@@ -283,7 +272,7 @@ fn corrupt_dump_stops_start_up_with_a_clear_error() {
 
 /// The load's log lines, as Redis writes them.
 #[test]
-fn startup_load_logs_like_redis() {
+fn startup_load_logs_the_reference_lines() {
     let dir = fresh_temp_dir("persist-loadlog");
     {
         let srv = start_in(&dir, &[]);
@@ -347,10 +336,8 @@ fn bgsave_schedule_and_errors() {
     );
 }
 
-/// An expiry of -1 ms in an RDB file is Redis's "no expiry": the key loads and
-/// does not expire (checked against redis-server too).
-#[test]
-fn rdb_expiry_of_minus_one_ms_keeps_the_key() {
+/// An RDB file whose one key has an expiry of -1 ms.
+fn minus_one_ms_rdb() -> Vec<u8> {
     let mut rdb = b"REDIS0010".to_vec();
     rdb.extend_from_slice(&[0xFE, 0x00]); // SELECTDB 0
     rdb.push(0xFC); // EXPIRETIME_MS
@@ -358,21 +345,35 @@ fn rdb_expiry_of_minus_one_ms_keeps_the_key() {
     rdb.extend_from_slice(&[0x00, 0x01, b'k', 0x01, b'v']); // string k = v
     rdb.push(0xFF); // EOF
     rdb.extend_from_slice(&[0; 8]); // no checksum
-    let check = |start: &dyn Fn(&Path) -> Server| {
-        let dir = fresh_temp_dir("persist-minus-one");
-        std::fs::write(dir.join("dump.rdb"), &rdb).unwrap();
-        let srv = start(&dir);
-        let mut c = srv.connect();
-        assert_eq!(
-            c.cmd(&["GET", "k"]),
-            b"$1\r\nv\r\n",
-            "{}",
-            srv.bin().display()
-        );
-        assert_eq!(c.cmd(&["PTTL", "k"]), b":-1\r\n");
-    };
-    check(&|dir| start_in(dir, &[]));
-    if require_redis() {
-        check(&|dir| Server::redis(&["--dir", dir.to_str().unwrap(), "--dbfilename", "dump.rdb"]));
-    }
+    rdb
+}
+
+/// Loads [`minus_one_ms_rdb`] into the server `start` starts in a directory.
+fn minus_one_ms_keeps_the_key(start: &dyn Fn(&Path) -> Server) {
+    let dir = fresh_temp_dir("persist-minus-one");
+    std::fs::write(dir.join("dump.rdb"), minus_one_ms_rdb()).unwrap();
+    let srv = start(&dir);
+    let mut c = srv.connect();
+    assert_eq!(
+        c.cmd(&["GET", "k"]),
+        b"$1\r\nv\r\n",
+        "{}",
+        srv.bin().display()
+    );
+    assert_eq!(c.cmd(&["PTTL", "k"]), b":-1\r\n");
+}
+
+/// An expiry of -1 ms in an RDB file is Redis's "no expiry": the key loads and
+/// does not expire.
+#[test]
+fn rdb_expiry_of_minus_one_ms_keeps_the_key() {
+    minus_one_ms_keeps_the_key(&|dir| start_in(dir, &[]));
+}
+
+/// ... as in redis-server.
+#[test]
+fn rdb_expiry_of_minus_one_ms_keeps_the_key_on_redis() {
+    minus_one_ms_keeps_the_key(&|dir| {
+        Server::redis(&["--dir", dir.to_str().unwrap(), "--dbfilename", "dump.rdb"])
+    });
 }

@@ -252,9 +252,7 @@ fn assert_same(got: &Model, want: &Model) {
 
 #[test]
 fn redis_rdb_loads_into_oxidis_and_oxidis_rdb_loads_into_redis() {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     // redis -> oxidis: SAVE, then load_rdb in-process.
     let redis = Server::redis(&[]);
     let mut c = redis.connect();
@@ -320,10 +318,8 @@ fn redis_rdb_loads_into_oxidis_and_oxidis_rdb_loads_into_redis() {
 }
 
 #[test]
-fn dump_restore_and_migrate_between_servers() {
-    if !require_redis() {
-        return;
-    }
+fn dump_restore_and_migrate_between_oxidis_and_redis() {
+    require_redis();
     let redis = Server::redis(&[]);
     let ox = Server::oxidis(&[]);
     let mut r = redis.connect();
@@ -444,9 +440,7 @@ fn dump_restore_and_migrate_between_servers() {
 
 #[test]
 fn restore_and_migrate_errors_match_redis() {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let redis = Server::redis(&[]);
     let ox = Server::oxidis(&[]);
     let closed = common::free_port().to_string();
@@ -540,10 +534,8 @@ fn restore_and_migrate_errors_match_redis() {
 }
 
 #[test]
-fn debug_reload_keeps_the_dataset() {
-    if !require_redis() {
-        return;
-    }
+fn debug_reload_keeps_the_dataset_as_redis() {
+    require_redis();
     let redis = Server::redis(&["--enable-debug-command", "yes"]);
     let ox = Server::oxidis(&["--enable-debug-command", "yes"]);
     let mut r = redis.connect();

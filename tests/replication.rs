@@ -146,23 +146,6 @@ fn members(r: &Reply) -> Vec<String> {
     }
 }
 
-fn wait_blocked(c: &mut Conn, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let info = String::from_utf8_lossy(&c.cmd(&["INFO", "clients"])).into_owned();
-        let blocked = info
-            .lines()
-            .find_map(|l| l.strip_prefix("blocked_clients:"))
-            .map(|v| v.trim().parse::<usize>().unwrap())
-            .unwrap();
-        if blocked >= n {
-            return;
-        }
-        assert!(Instant::now() < deadline, "client did not block");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// The script both servers run; every category of rewrite Redis 7.0 does.
 fn run_script(srv: &Server) -> Run {
     let mut c = srv.connect();
@@ -289,7 +272,7 @@ fn run_script(srv: &Server) -> Run {
     ] {
         let v: Vec<&[u8]> = block.iter().map(|a| a.as_bytes()).collect();
         b.send(&v);
-        wait_blocked(&mut c, expect_blocked);
+        common::wait_for_blocked_clients(&mut c, expect_blocked);
         ok(&mut c, push);
         let r = Reply::parse(&b.read_reply());
         assert!(!r.is_error(), "{block:?} -> {r:?}");
@@ -302,19 +285,25 @@ fn run_script(srv: &Server) -> Run {
     ok(&mut c, &["LMPOP", "1", "bl7", "LEFT", "COUNT", "5"]);
     ok(&mut c, &["LMPOP", "1", "bl7", "LEFT"]);
     // Expiry: active (DEL, then UNLINK with lazyfree-lazy-expire) and lazy.
+    let expired = common::info_u64(&mut c, "stats", "expired_keys");
     ok(&mut c, &["SET", "x1", "v", "PX", "50"]);
-    std::thread::sleep(Duration::from_millis(400));
+    let active_expiry = |c: &mut Conn, n: u64| {
+        common::wait_for_info(c, "stats", "expired_keys", &(expired + n).to_string());
+    };
+    active_expiry(&mut c, 1);
     ok(&mut c, &["CONFIG", "SET", "lazyfree-lazy-expire", "yes"]);
     ok(&mut c, &["SET", "x2", "v", "PX", "50"]);
-    std::thread::sleep(Duration::from_millis(400));
+    active_expiry(&mut c, 2);
     ok(&mut c, &["CONFIG", "SET", "lazyfree-lazy-expire", "no"]);
     ok(&mut c, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
     ok(&mut c, &["SET", "x3", "v", "PX", "50"]);
+    // The TTL running out (no active expiry) is the condition for a lazy one.
     std::thread::sleep(Duration::from_millis(120));
     ok(&mut c, &["GET", "x3"]);
     // A write that finds its key expired: DEL and the write in one MULTI.
     ok(&mut c, &["SET", "x4", "v", "PX", "50"]);
     ok(&mut c, &["SET", "x5", "v", "PX", "50"]);
+    // As above: the TTLs running out is the condition.
     std::thread::sleep(Duration::from_millis(120));
     ok(&mut c, &["APPEND", "x4", "w"]);
     for args in [
@@ -375,9 +364,7 @@ fn same_command(ox: &[String], rd: &[String], o: &Run, r: &Run) -> bool {
 
 #[test]
 fn propagated_stream_matches_redis() {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let ox = Server::oxidis(DEBUG);
     let rd = Server::redis(DEBUG);
     let o = run_script(&ox);
@@ -443,6 +430,7 @@ fn run_expiry_script(srv: &Server) -> Run {
     c.cmd(&["PEXPIRE", "k", "1"]);
     b.send(&[b"BRPOP", b"k", b"0"]);
     common::wait_for_blocked_clients(&mut c, 1);
+    // k's millisecond running out is the condition (it must come in expired).
     std::thread::sleep(Duration::from_millis(5));
     c.cmd(&["SWAPDB", "1", "9"]);
     common::wait_for_blocked_clients(&mut c, 1);
@@ -474,9 +462,7 @@ fn run_expiry_script(srv: &Server) -> Run {
 
 #[test]
 fn lazy_expiry_and_swapdb_wakeups_in_the_stream_match_redis() {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let o = run_expiry_script(&Server::oxidis(DEBUG));
     let r = run_expiry_script(&Server::redis(DEBUG));
     let show = |s: &[Vec<String>]| s.iter().map(|a| a.join(" ")).collect::<Vec<_>>().join("\n");
@@ -508,14 +494,6 @@ fn digest(c: &mut Conn) -> String {
     String::from_utf8_lossy(&r.as_bytes().expect("digest")).into_owned()
 }
 
-fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn load_data(c: &mut Conn, tag: &str) {
     for i in 0..300 {
         c.cmd(&["SET", &format!("{tag}:str:{i}"), &format!("value-{i}")]);
@@ -536,9 +514,7 @@ fn load_data(c: &mut Conn, tag: &str) {
 
 #[test]
 fn redis_replica_follows_oxidis() {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let ox = Server::oxidis(DEBUG);
     let mut m = ox.connect();
     load_data(&mut m, "before");
@@ -550,7 +526,7 @@ fn redis_replica_follows_oxidis() {
         &ox.port.to_string(),
     ]);
     let mut r = rp.connect();
-    wait_for("the replica's link", 30, || {
+    common::wait_for_condition_within("the replica's link", Duration::from_secs(30), || {
         info_field(&mut r, "replication", "master_link_status").as_deref() == Some("up")
     });
     // Writes after the sync, non-deterministic ones included.
@@ -574,7 +550,7 @@ fn redis_replica_follows_oxidis() {
     m.cmd(&["SELECT", "0"]);
     let want = digest(&mut m);
     let mut last = String::new();
-    wait_for("equal digests", 30, || {
+    common::wait_for_condition_within("equal digests", Duration::from_secs(30), || {
         last = digest(&mut r);
         last == want
     });
@@ -592,7 +568,7 @@ fn redis_replica_follows_oxidis() {
         .unwrap()
         .parse()
         .unwrap();
-    wait_for("the replica's ACK", 10, || {
+    common::wait_for_condition_within("the replica's ACK", Duration::from_secs(10), || {
         let line = info_field(&mut m, "replication", "slave0").unwrap();
         let acked = line
             .split(',')
@@ -615,8 +591,10 @@ fn redis_replica_follows_oxidis() {
     m.cmd(&["SET", "while-away", "1"]);
     m.cmd(&["SREM", "before:set:1", "x"]);
     let want = digest(&mut m);
-    wait_for("the resync", 30, || digest(&mut r) == want);
-    wait_for("the replica online again", 10, || {
+    common::wait_for_condition_within("the resync", Duration::from_secs(30), || {
+        digest(&mut r) == want
+    });
+    common::wait_for_condition_within("the replica online again", Duration::from_secs(10), || {
         info_field(&mut m, "replication", "slave0").is_some_and(|l| l.contains("state=online"))
     });
     assert_eq!(
@@ -632,7 +610,8 @@ fn lazyfree_counts(srv: &Server) -> Vec<String> {
     let mut step = |c: &mut Conn, args: &[&str]| {
         let r = c.cmd_reply(args);
         assert!(!r.is_error(), "{args:?} -> {r:?}");
-        std::thread::sleep(Duration::from_millis(150));
+        // What the step queued for the free thread is done.
+        common::wait_for_info(c, "memory", "lazyfree_pending_objects", "0");
         out.push(format!(
             "{}: {}",
             args.join(" "),
@@ -676,9 +655,12 @@ fn lazyfree_counts(srv: &Server) -> Vec<String> {
     c.cmd(&["SET", "dst", "v"]);
     step(&mut c, &["RENAME", "dst", "big6"]);
     big_hash(&mut c, "big7");
-    c.cmd(&["PEXPIRE", "big7", "50"]);
     step(&mut c, &["CONFIG", "SET", "lazyfree-lazy-expire", "yes"]);
-    std::thread::sleep(Duration::from_millis(400));
+    let expired = common::info_u64(&mut c, "stats", "expired_keys");
+    c.cmd(&["PEXPIRE", "big7", "50"]);
+    // The active cycle takes big7, on the free thread.
+    let n = (expired + 1).to_string();
+    common::wait_for_info(&mut c, "stats", "expired_keys", &n);
     step(&mut c, &["PING"]);
     big_hash(&mut c, "big8");
     step(&mut c, &["EXPIRE", "big8", "-1"]);
@@ -687,9 +669,7 @@ fn lazyfree_counts(srv: &Server) -> Vec<String> {
 
 #[test]
 fn lazyfree_options_free_big_values_as_redis() {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let ox = Server::oxidis(DEBUG);
     let rd = Server::redis(DEBUG);
     let o = lazyfree_counts(&ox);
@@ -700,9 +680,7 @@ fn lazyfree_options_free_big_values_as_redis() {
 
 #[test]
 fn replconf_and_sync_errors_match_redis() {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let ox = Server::oxidis(DEBUG);
     let rd = Server::redis(DEBUG);
     let mut o = ox.connect();

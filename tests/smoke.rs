@@ -1,28 +1,16 @@
 //! Smoke tests with the real Redis tools against oxidis: `redis-cli ping`,
 //! `redis-cli --pipe` mass insertion, and a short `redis-benchmark` run.
-//! Skipped (with a notice) when the tools are missing, unless `CI` is set.
+//! They need those tools (see `common::require_tool`).
 
 mod common;
 
-use common::{find_in_path, run_with_timeout, Reply, Server};
-use std::path::PathBuf;
+use common::{require_in_path, run_with_timeout, Reply, Server};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn tool(name: &str) -> Option<PathBuf> {
-    let found = find_in_path(name);
-    if common::require_tool(name, found.is_some()) {
-        found
-    } else {
-        None
-    }
-}
-
 #[test]
 fn redis_cli_ping() {
-    let Some(cli) = tool("redis-cli") else {
-        return;
-    };
+    let cli = require_in_path("redis-cli");
     let srv = Server::oxidis(&[]);
     let (code, out, err) = run_with_timeout(
         Command::new(&cli)
@@ -36,9 +24,7 @@ fn redis_cli_ping() {
 
 #[test]
 fn redis_cli_pipe_mass_insert() {
-    let Some(cli) = tool("redis-cli") else {
-        return;
-    };
+    let cli = require_in_path("redis-cli");
     let srv = Server::oxidis(&[]);
     const N: usize = 10_000;
     let mut data = Vec::new();
@@ -73,9 +59,7 @@ fn redis_cli_pipe_mass_insert() {
 
 #[test]
 fn redis_benchmark_quick() {
-    let Some(bench) = tool("redis-benchmark") else {
-        return;
-    };
+    let bench = require_in_path("redis-benchmark");
     let srv = Server::oxidis(&[]);
     let (code, out, err) = run_with_timeout(
         Command::new(&bench)

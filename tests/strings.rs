@@ -164,6 +164,7 @@ fn getex_expiry_effects() {
         ("set e 1 px 300", b"+OK\r\n"),
         ("set e 2 keepttl", b"+OK\r\n"),
     ]);
+    // The TTLs running out is the condition under test.
     sleep(Duration::from_millis(600));
     c.check(&[
         ("get a", b"$-1\r\n"),

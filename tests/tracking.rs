@@ -19,7 +19,7 @@ use std::thread;
 use std::time::Duration;
 
 #[test]
-fn resp3_default_mode() {
+fn resp3_default_mode_as_redis() {
     differential(|s| {
         s.cmd(1, &["FLUSHALL"]);
         s.resp3(0);
@@ -80,7 +80,7 @@ fn resp3_default_mode() {
 }
 
 #[test]
-fn expired_keys_invalidate() {
+fn expired_keys_invalidate_as_redis() {
     differential(|s| {
         s.resp3(0);
         s.cmd(0, &["CLIENT", "TRACKING", "ON"]);
@@ -93,6 +93,7 @@ fn expired_keys_invalidate() {
         s.cmd(1, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
         s.cmd(1, &["SET", "e2", "1", "PX", "50"]);
         s.cmd(0, &["GET", "e2"]);
+        // The TTLs running out (here and below) are the condition under test.
         thread::sleep(Duration::from_millis(120));
         s.cmd_frames(0, &["GET", "e2"], 2);
         // ... and it is tracked again by that read.
@@ -118,7 +119,7 @@ fn expired_keys_invalidate() {
 }
 
 #[test]
-fn noloop() {
+fn noloop_as_redis() {
     differential(|s| {
         s.resp3(0);
         s.cmd(0, &["CLIENT", "TRACKING", "ON", "NOLOOP"]);
@@ -140,7 +141,7 @@ fn noloop() {
 }
 
 #[test]
-fn bcast_prefixes() {
+fn bcast_prefixes_as_redis() {
     differential(|s| {
         s.cmd(1, &["FLUSHALL"]);
         s.resp3(0);
@@ -238,7 +239,7 @@ fn bcast_prefixes() {
 }
 
 #[test]
-fn optin_optout_caching() {
+fn optin_optout_caching_as_redis() {
     differential(|s| {
         s.resp3(0);
         s.cmd(0, &["CLIENT", "TRACKING", "ON", "OPTIN"]);
@@ -299,7 +300,7 @@ fn optin_optout_caching() {
 }
 
 #[test]
-fn redirect() {
+fn redirect_as_redis() {
     differential(|s| {
         s.cmd(2, &["FLUSHALL"]);
         // RESP2 tracking client redirecting to a RESP3 client.
@@ -369,7 +370,7 @@ fn redirect() {
 }
 
 #[test]
-fn flush_invalidates_everything() {
+fn flush_invalidates_everything_as_redis() {
     differential(|s| {
         s.resp3(0);
         s.resp3(1);
@@ -412,7 +413,7 @@ fn flush_invalidates_everything() {
 }
 
 #[test]
-fn option_errors() {
+fn option_errors_as_redis() {
     differential(|s| {
         let other = s.learn_id(1);
         let o = other.to_string();
@@ -473,7 +474,7 @@ fn option_errors() {
 }
 
 #[test]
-fn writes_that_change_nothing_do_not_invalidate() {
+fn writes_that_change_nothing_do_not_invalidate_as_redis() {
     differential(|s| {
         s.resp3(0);
         s.cmd(0, &["CLIENT", "TRACKING", "ON"]);
@@ -528,7 +529,7 @@ fn writes_that_change_nothing_do_not_invalidate() {
 }
 
 #[test]
-fn evicted_keys_are_invalidated_before_the_reply() {
+fn evicted_keys_are_invalidated_before_the_reply_as_redis() {
     differential(|s| {
         s.resp3(0);
         s.resp3(2);
@@ -570,7 +571,7 @@ fn evicted_keys_are_invalidated_before_the_reply() {
 /// client, a RESP3 redirect client and a RESP2 one subscribed to
 /// `__redis__:invalidate`, and the `tracking-redir-broken` push all arrive.
 #[test]
-fn reply_off_keeps_invalidations() {
+fn reply_off_keeps_invalidations_as_redis() {
     differential(|s| {
         s.cmd(2, &["FLUSHALL"]);
         // The tracking client itself, RESP3, replies off.

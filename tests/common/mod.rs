@@ -9,12 +9,16 @@
 //!   [`Conn::read_reply`] returns the raw bytes of exactly one complete reply (RESP2 and
 //!   RESP3 frames), [`Reply`] is a parsed view for structural asserts.
 //!
+//! - [`require_redis`] / [`require_tool`]: the first call of a test that needs Redis's
+//!   tools (it fails without them, and has `redis` in its name so that `scripts/test`
+//!   can leave it out); [`wait_for_condition`] and the `wait_for_*` helpers: how a test
+//!   waits for a state, never by a fixed sleep.
+//!
 //! Environment:
 //! - `OXIDIS_SERVER_BIN`: run this binary as the "oxidis" side (for example
 //!   `/usr/bin/redis-server`, to validate the harness redis-vs-redis).
 //! - `REDIS_SERVER_BIN`: the reference server (default: `redis-server` from `PATH`).
 //! - `OXIDIS_KEEP_TEST_DIRS`: keep the temporary server directories.
-//! - `CI`: when set, a missing `redis-server` is a failure instead of a skip.
 
 #![allow(dead_code)]
 
@@ -57,7 +61,7 @@ pub fn find_in_path(name: &str) -> Option<PathBuf> {
 /// Path of the reference redis-server, if there is one.
 pub fn redis_bin() -> Option<PathBuf> {
     match std::env::var_os("REDIS_SERVER_BIN") {
-        Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+        Some(p) if !p.is_empty() => Some(PathBuf::from(p)).filter(|p| p.is_file()),
         _ => find_in_path("redis-server"),
     }
 }
@@ -66,22 +70,43 @@ pub fn redis_available() -> bool {
     redis_bin().is_some()
 }
 
-/// True when the tests that need `tool` should run. When it is missing this panics
-/// under CI (CI must install it) and otherwise prints a notice and returns false.
-pub fn require_tool(tool: &str, available: bool) -> bool {
-    if available {
-        return true;
+/// The word in the name of every test that needs Redis's tools (`redis-server`,
+/// `redis-cli`, `redis-benchmark`): `scripts/test` leaves those tests out with
+/// `--skip redis` where the tools are not installed.
+pub const NEEDS_REDIS_MARK: &str = "redis";
+
+/// The first call of every test that needs `tool` (one of Redis's tools). Panics
+/// when the tool is missing, naming the package to install: such a test fails, it
+/// never passes without having run. Also panics when the running test's name lacks
+/// [`NEEDS_REDIS_MARK`], so that `scripts/test` can leave it out.
+pub fn require_tool(tool: &str, available: bool) {
+    if let Some(name) = thread::current().name() {
+        // libtest runs each test on a thread named after it; "main" is a
+        // harness = false target, which has no names to filter.
+        assert!(
+            name == "main" || name.contains(NEEDS_REDIS_MARK),
+            "test {name} needs {tool}: put `{NEEDS_REDIS_MARK}` in its name, so that \
+             scripts/test can leave it out where {tool} is not installed"
+        );
     }
-    if std::env::var_os("CI").is_some() {
-        panic!("{tool} is required under CI but was not found in PATH");
-    }
-    eprintln!("NOTICE: {tool} not found in PATH; skipping the tests that need it");
-    false
+    assert!(
+        available,
+        "{tool} not found in PATH: install Redis 7.0 (Debian: apt-get install \
+         redis-server redis-tools), or run scripts/test, which leaves out the tests \
+         that need it and says how many"
+    );
 }
 
-/// True when differential tests can run (see [`require_tool`]).
-pub fn require_redis() -> bool {
-    require_tool("redis-server", redis_available())
+/// [`require_tool`] for `redis-server` (`REDIS_SERVER_BIN` or `PATH`).
+pub fn require_redis() {
+    require_tool("redis-server", redis_available());
+}
+
+/// The path of `tool` (e.g. `redis-cli`) after [`require_tool`].
+pub fn require_in_path(tool: &str) -> PathBuf {
+    let found = find_in_path(tool);
+    require_tool(tool, found.is_some());
+    found.unwrap()
 }
 
 // ---------------------------------------------------------------------------------
@@ -126,8 +151,10 @@ impl Server {
     }
 
     /// Starts the reference redis-server with the standard test arguments plus `extra`.
+    /// Its test needs redis-server (see [`require_redis`]).
     pub fn redis(extra: &[&str]) -> Server {
-        let bin = redis_bin().expect("redis-server not found");
+        require_redis();
+        let bin = redis_bin().expect("redis-server");
         Server::start(&bin, None, extra)
     }
 
@@ -337,12 +364,25 @@ pub fn info_field(c: &mut Conn, section: &str, field: &str) -> String {
         .to_string()
 }
 
-/// Polls `f` every 10 ms until it holds; panics naming `what` after 10 s (Redis's
-/// wait_for_condition).
-pub fn wait_for_condition(what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+/// How long a [`wait_for_condition`] waits before the test fails.
+pub const WAIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Polls `f` every 10 ms until it holds; panics naming `what` after
+/// [`WAIT_TIMEOUT`] (Redis's wait_for_condition). Every wait of the tests for a
+/// state that another client, a thread or the cron brings about goes through this
+/// or one of the `wait_for_*` helpers built on it, never through a fixed sleep.
+pub fn wait_for_condition(what: &str, f: impl FnMut() -> bool) {
+    wait_for_condition_within(what, WAIT_TIMEOUT, f);
+}
+
+/// [`wait_for_condition`] with its own deadline (a long load, a big BGSAVE).
+pub fn wait_for_condition_within(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
     while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -350,9 +390,26 @@ pub fn wait_for_condition(what: &str, mut f: impl FnMut() -> bool) {
 /// Waits until INFO `blocked_clients` is exactly `n` (Redis's
 /// wait_for_blocked_clients_count).
 pub fn wait_for_blocked_clients(c: &mut Conn, n: usize) {
-    wait_for_condition(&format!("{n} blocked clients"), || {
-        info_field(c, "clients", "blocked_clients") == n.to_string()
+    wait_for_info(c, "clients", "blocked_clients", &n.to_string());
+}
+
+/// Waits until the INFO field `section`/`field` reads `value`.
+pub fn wait_for_info(c: &mut Conn, section: &str, field: &str, value: &str) {
+    wait_for_condition(&format!("INFO {field} to be {value}"), || {
+        info_field(c, section, field) == value
     });
+}
+
+/// An INFO field as a number.
+pub fn info_u64(c: &mut Conn, section: &str, field: &str) -> u64 {
+    let v = info_field(c, section, field);
+    v.parse()
+        .unwrap_or_else(|_| panic!("INFO {field} is not a number: {v}"))
+}
+
+/// Waits until `srv`'s process has exited.
+pub fn wait_for_exit(srv: &mut Server) {
+    wait_for_condition("the server process to exit", || !srv.is_alive());
 }
 
 impl Conn {

@@ -101,7 +101,7 @@ fn evictions(s: &mut Session, what: &str, items_before: u64, max: Duration) -> H
 }
 
 #[test]
-fn max_keys_progressive_and_in_cron() {
+fn max_keys_progressive_and_in_cron_as_redis() {
     // hz 1: no cron run lands inside the pipelined part by chance.
     differential_with(&["--hz", "1"], |s| {
         s.resp3(0);
@@ -145,6 +145,8 @@ fn max_keys_progressive_and_in_cron() {
         assert_eq!(s.info_fields(1, &["tracking_total_keys"]), left);
         // A lower limit applies in cron without any command.
         s.cmd(1, &["CONFIG", "SET", "tracking-table-max-keys", "10"]);
+        // Every command applies the limit itself, so nothing may run meanwhile:
+        // the cron's tick (hz 1) can only be waited out.
         thread::sleep(Duration::from_millis(1500));
         evictions(s, "limit 10, idle", items, Duration::from_millis(3000));
         s.info_fields(1, &["tracking_total_keys"]);
@@ -157,7 +159,7 @@ fn max_keys_progressive_and_in_cron() {
 }
 
 #[test]
-fn max_keys_invalidation_before_reply() {
+fn max_keys_invalidation_before_reply_as_redis() {
     // The client about to run a command is not executing yet: its invalidations
     // come before the reply, unlike those of its own writes.
     differential(|s| {
@@ -186,7 +188,7 @@ fn max_keys_invalidation_before_reply() {
 }
 
 #[test]
-fn info_tracking_fields() {
+fn info_tracking_fields_as_redis() {
     differential(|s| {
         s.info_fields(1, INFO_TRACKING);
         s.resp3(0);
@@ -227,23 +229,24 @@ fn info_tracking_fields() {
 /// Returns once the server is inside a DEBUG SLEEP: a PING on connection `i` gets
 /// no answer within 50 ms. That PING's reply is left to read.
 fn wait_until_busy(s: &mut Session, i: usize) {
-    for _ in 0..100 {
-        thread::sleep(Duration::from_millis(20));
+    crate::common::wait_for_condition("the server inside DEBUG SLEEP", || {
         let c = s.conn(i);
         c.set_timeout(Duration::from_millis(50));
         c.send(&[b"PING"]);
         let got = c.try_read_reply();
         c.set_timeout(crate::common::READ_TIMEOUT);
         match got {
-            Ok(r) => assert_eq!(r, b"+PONG\r\n"),
-            Err(_) => return,
+            Ok(r) => {
+                assert_eq!(r, b"+PONG\r\n");
+                false
+            }
+            Err(_) => true,
         }
-    }
-    panic!("the server never got busy");
+    });
 }
 
 #[test]
-fn bcast_one_message_per_event_loop_iteration() {
+fn bcast_one_message_per_event_loop_iteration_as_redis() {
     // Writes from two clients processed in the same event-loop iteration reach a
     // BCAST client as one message (Redis sends them from beforeSleep). DEBUG SLEEP
     // holds the loop while both clients' writes arrive.
@@ -293,7 +296,7 @@ fn bcast_one_message_per_event_loop_iteration() {
 }
 
 #[test]
-fn max_keys_eviction_to_redirect_client() {
+fn max_keys_eviction_to_redirect_client_as_redis() {
     // Evicted keys reach a RESP2 redirect client as `message`s on
     // __redis__:invalidate; keys are random, so the transcript shows the shape.
     differential(|s| {

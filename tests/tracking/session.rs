@@ -2,8 +2,7 @@
 //! numbered connections and a transcript; [`differential`] runs one scenario on
 //! oxidis and on redis-server and compares the transcripts.
 
-use crate::common::{escape, require_redis, Conn, Server};
-use std::thread;
+use crate::common::{escape, info_u64, require_redis, wait_for_info, Conn, Server};
 use std::time::Duration;
 
 /// How long to wait to be sure nothing more arrives.
@@ -15,6 +14,8 @@ pub struct Session {
     /// (client id, connection number) of the connections that asked CLIENT ID.
     pub ids: Vec<(u64, usize)>,
     pub log: Vec<String>,
+    /// A connection outside the numbered ones and the transcript, for waits.
+    observer: Option<Conn>,
 }
 
 impl Session {
@@ -24,6 +25,7 @@ impl Session {
             conns: Vec::new(),
             ids: Vec::new(),
             log: Vec::new(),
+            observer: None,
         }
     }
 
@@ -197,10 +199,16 @@ impl Session {
         self.log.push(format!("[{i}] CLIENT INFO fields -> {s}"));
     }
 
+    /// Closes connection `i` and waits until the server has let the client go.
     pub fn close(&mut self, i: usize) {
+        let port = self.srv.port;
+        let obs = self
+            .observer
+            .get_or_insert_with(|| Conn::connect(port).expect("observer connection"));
+        let before = info_u64(obs, "clients", "connected_clients");
         self.conns[i] = None;
-        // Let the server notice the disconnect.
-        thread::sleep(Duration::from_millis(100));
+        let after = (before - 1).to_string();
+        wait_for_info(obs, "clients", "connected_clients", &after);
         self.cmd(0, &["PING"]);
     }
 }
@@ -212,9 +220,7 @@ pub fn differential(scenario: fn(&mut Session)) {
 
 /// [`differential`] with extra server arguments.
 pub fn differential_with(extra: &[&str], scenario: fn(&mut Session)) {
-    if !require_redis() {
-        return;
-    }
+    require_redis();
     let mut args = vec!["--enable-debug-command", "yes"];
     args.extend_from_slice(extra);
     let mut ox = Session::new(Server::oxidis(&args));
