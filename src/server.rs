@@ -119,8 +119,6 @@ pub struct Server {
     pub mem: crate::info::memory::MemState,
     /// Per-database average TTL estimates (INFO keyspace avg_ttl).
     pub avg_ttl: crate::info::keyspace::AvgTtl,
-    /// `latency-tracking`, cached for `record_latency`.
-    pub latency_tracking: bool,
     // --- observe (slowlog.rs, latency.rs; cmd/slowlog.rs, cmd/latency.rs, cmd/monitor.rs) ---
     /// SLOWLOG entries.
     pub slowlog: crate::slowlog::Slowlog,
@@ -228,7 +226,6 @@ impl Server {
             master_replid: random_hex(40),
             mem: Default::default(),
             avg_ttl: Default::default(),
-            latency_tracking: true,
             slowlog: Default::default(),
             latency: Default::default(),
             monitors: Vec::new(),
@@ -242,7 +239,6 @@ impl Server {
             repl: crate::repl::Repl::new(),
             evict: Default::default(),
         };
-        s.latency_tracking = s.config.latency_tracking;
         s.tracking.max_keys = s.config.tracking_table_max_keys;
         crate::repl::master::refresh_good_replicas(&mut s);
         s.apply_lazyfree_config();
@@ -384,7 +380,7 @@ impl Server {
     /// when `latency-tracking` is on. Meant for `call()`, next to the
     /// commandstats update.
     pub fn record_latency(&mut self, id: usize, usec: u64) {
-        if !self.latency_tracking {
+        if !self.config.latency_tracking {
             return;
         }
         if self.stats.latency.len() <= id {

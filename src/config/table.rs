@@ -116,8 +116,6 @@ pub enum Apply {
     LogLevel,
     /// Re-read the keyspace notification classes.
     NotifyKeyspaceEvents,
-    /// Re-read `latency-tracking`.
-    LatencyTracking,
     /// Re-read `tracking-table-max-keys` (and evict tracked keys over it).
     TrackingTableMaxKeys,
     /// Give the databases the lazy-free thread (or take it away).

@@ -73,7 +73,6 @@ impl Server {
             }
             Apply::LogLevel => crate::logging::set_level(self.config.loglevel),
             Apply::NotifyKeyspaceEvents => crate::notify::config_changed(self),
-            Apply::LatencyTracking => self.latency_tracking = self.config.latency_tracking,
             Apply::TrackingTableMaxKeys => {
                 self.tracking.max_keys = self.config.tracking_table_max_keys;
             }

@@ -72,9 +72,7 @@ pub static DIRECTIVES: &[Directive] = &[
     b("disable-thp", None, I, true),
     b("cluster-allow-replica-migration", None, M, true),
     b("replica-announced", None, M, true),
-    b("latency-tracking", None, M, true)
-        .typed(field!(bool latency_tracking))
-        .apply(Apply::LatencyTracking),
+    b("latency-tracking", None, M, true).typed(field!(bool latency_tracking)),
     b("aof-disable-auto-gc", None, M, false),
     b("replica-ignore-disk-write-errors", None, M, false),
     // String configs
