@@ -15,6 +15,7 @@ pub mod segment;
 pub mod set;
 pub mod table;
 pub mod watch;
+pub mod zset;
 
 use std::collections::hash_map::RandomState;
 use std::sync::Arc;

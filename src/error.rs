@@ -26,6 +26,12 @@ pub const INCR_NAN_OR_INF: &str = "ERR value is NaN or Infinity";
 pub const HASH_NOT_FLOAT: &str = "ERR hash value is not a float";
 /// HINCRBY: the stored field value does not parse as an integer.
 pub const HASH_NOT_INTEGER: &str = "ERR hash value is not an integer";
+/// ZADD INCR / ZINCRBY: the score is or becomes NaN (e.g. inf + -inf).
+pub const ZSET_NAN: &str = "ERR resulting score is not a number (NaN)";
+/// A score range bound that does not parse (zslParseRange).
+pub const ZSET_RANGE_NOT_FLOAT: &str = "ERR min or max is not a float";
+/// A lex range bound that does not start with `(`, `[` or is not `-`/`+`.
+pub const ZSET_LEX_RANGE: &str = "ERR min or max not valid string range item";
 pub const NO_SUCH_KEY: &str = "ERR no such key";
 pub const OUT_OF_RANGE: &str = "ERR index out of range";
 pub const DB_INDEX: &str = "ERR DB index is out of range";

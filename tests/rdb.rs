@@ -182,6 +182,12 @@ fn model_of(dbs: &mut [Db]) -> Model {
                         h.iter().map(|(f, v)| [f, b"\0", v].concat()).collect(),
                     ),
                     Object::Set(s) => ("set", s.iter().map(|x| x.to_vec()).collect()),
+                    Object::Zset(z) => (
+                        "zset",
+                        z.iter()
+                            .map(|(m, s)| [&m[..], b"\0", s.to_string().as_bytes()].concat())
+                            .collect(),
+                    ),
                 },
             };
             if t != "list" {

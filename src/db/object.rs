@@ -1,13 +1,14 @@
-//! Aggregate values (lists, hashes, sets) held behind an `Arc` in an entry, so a
+//! Aggregate values (lists, hashes, sets, sorted sets) held behind an `Arc` in an entry, so a
 //! snapshot shares them until one is modified (`Entry::obj_mut` copies an object
 //! only when a snapshot still holds it).
 //!
 //! Each type lives in its own module with its compact encodings and Redis's
-//! encoding names (`listpack`, `quicklist`, `intset`, `hashtable`).
+//! encoding names (`listpack`, `quicklist`, `intset`, `hashtable`, `skiplist`).
 
 use super::hash::Hash;
 use super::list::List;
 use super::set::Set;
+use super::zset::Zset;
 
 /// An aggregate value.
 #[derive(Clone, Debug)]
@@ -15,6 +16,7 @@ pub enum Object {
     List(List),
     Hash(Hash),
     Set(Set),
+    Zset(Zset),
 }
 
 impl Object {
@@ -24,6 +26,7 @@ impl Object {
             Object::List(_) => "list",
             Object::Hash(_) => "hash",
             Object::Set(_) => "set",
+            Object::Zset(_) => "zset",
         }
     }
 
@@ -33,6 +36,7 @@ impl Object {
             Object::List(l) => l.encoding(),
             Object::Hash(h) => h.encoding(),
             Object::Set(s) => s.encoding(),
+            Object::Zset(z) => z.encoding(),
         }
     }
 
@@ -42,6 +46,7 @@ impl Object {
             Object::List(l) => l.len(),
             Object::Hash(h) => h.len(),
             Object::Set(s) => s.len(),
+            Object::Zset(z) => z.len(),
         }
     }
 
@@ -56,6 +61,7 @@ impl Object {
             Object::List(l) => l.node_count(),
             Object::Set(s) if s.encoding() == "hashtable" => s.len(),
             Object::Hash(h) if h.encoding() == "hashtable" => h.len(),
+            Object::Zset(z) => z.free_effort(),
             _ => 1,
         }
     }

@@ -5,7 +5,8 @@
 //!   [`format_i64`]/[`format_u64`] are the allocation-free `ll2string` used on the
 //!   reply hot path.
 //! - Doubles: [`parse_f64`] is `getDoubleFromObject` (C `strtod` plus Redis's
-//!   checks); [`format_double`] is `addReplyDouble`'s `%.17g`.
+//!   checks); [`parse_range_f64`] is zslParseRange's plain `strtod`;
+//!   [`format_double`] is `addReplyDouble`'s `%.17g`.
 //! - `long double`: [`LongDouble`] emulates the x87 80-bit type INCRBYFLOAT and
 //!   HINCRBYFLOAT compute in, with `strtold` parsing and `%.17Lf` output.
 //! - Their error replies (not an integer, not a float, overflow) live in
@@ -22,6 +23,6 @@ mod longdouble;
 mod oracle;
 mod strtod;
 
-pub use float::{d2string, format_double, format_double_into, parse_f64};
+pub use float::{d2string, format_double, format_double_into, parse_f64, parse_range_f64};
 pub use int::{format_i64, format_u64, i64_len, parse_i64, parse_u64, I64_BUF};
 pub use longdouble::{LongDouble, MAX_LONG_DOUBLE_CHARS};

@@ -41,6 +41,7 @@ fn type_id(v: &ValueRef) -> u32 {
         ValueRef::Int(_) | ValueRef::Str(_) => 0,
         ValueRef::Obj(Object::List(_)) => 1,
         ValueRef::Obj(Object::Set(_)) => 2,
+        ValueRef::Obj(Object::Zset(_)) => 3,
         ValueRef::Obj(Object::Hash(_)) => 4,
     }
 }
@@ -68,6 +69,17 @@ pub fn object_digest(d: &mut Digest, e: &Entry) {
                 mix_digest(&mut pair, field);
                 mix_digest(&mut pair, val);
                 xor_digest(d, &pair);
+            }
+        }
+        ValueRef::Obj(Object::Zset(z)) => {
+            let mut score = Vec::with_capacity(32);
+            for (m, s) in z.iter() {
+                let mut ele = [0u8; 20];
+                mix_digest(&mut ele, &m);
+                score.clear();
+                crate::util::number::format_double_into(s, &mut score);
+                mix_digest(&mut ele, &score);
+                xor_digest(d, &ele);
             }
         }
     }

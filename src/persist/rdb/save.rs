@@ -9,8 +9,9 @@ use crate::db::list::Listpack;
 use crate::db::object::Object;
 use crate::db::segment::Segment;
 use crate::db::set::Set;
+use crate::db::zset::Zset;
 use crate::db::{Entry, ValueRef};
-use crate::util::number::parse_i64;
+use crate::util::number::{d2string, parse_i64};
 use crate::util::REDIS_VERSION;
 
 /// Strings up to this length are tried as integers (Redis: 11, "-2147483648").
@@ -162,6 +163,30 @@ impl Out {
                     }
                 }
             },
+            ValueRef::Obj(Object::Zset(z)) => match z {
+                // A real listpack of member, score pairs; scores as d2string text
+                // (which the listpack stores as an integer when it is one).
+                Zset::Listpack(_) => {
+                    let mut lp = Listpack::with_capacity(z.mem_usage() * 2 + 64);
+                    for (m, sc) in z.iter() {
+                        lp.push_back(&m);
+                        lp.push_back(d2string(sc).as_bytes());
+                    }
+                    self.string(lp.as_bytes());
+                }
+                // ZSET_2: binary little-endian doubles, highest member first as
+                // Redis writes them (so its loader inserts at the head).
+                Zset::Skiplist(_) => {
+                    let n = z.len();
+                    self.len(n as u64);
+                    if n > 0 {
+                        z.range_by_rank(0, n - 1, true, |m, sc| {
+                            self.string(m);
+                            self.bytes(&sc.to_le_bytes());
+                        });
+                    }
+                }
+            },
         }
     }
 
@@ -187,6 +212,8 @@ fn type_of(v: ValueRef<'_>) -> u8 {
         ValueRef::Obj(Object::Hash(Hash::Table(_))) => TYPE_HASH,
         ValueRef::Obj(Object::Set(Set::Intset(_))) => TYPE_SET_INTSET,
         ValueRef::Obj(Object::Set(Set::Table(_))) => TYPE_SET,
+        ValueRef::Obj(Object::Zset(Zset::Listpack(_))) => TYPE_ZSET_LISTPACK,
+        ValueRef::Obj(Object::Zset(Zset::Skiplist(_))) => TYPE_ZSET_2,
     }
 }
 

@@ -80,8 +80,12 @@ fn render(v: ValueRef<'_>) -> (String, Vec<Vec<u8>>) {
                 Object::List(l) => l.iter().map(|e| e.to_bytes().to_vec()).collect(),
                 Object::Hash(h) => h.iter().map(|(f, v)| [f, b"=", v].concat()).collect(),
                 Object::Set(s) => s.iter().map(|m| m.to_vec()).collect(),
+                Object::Zset(z) => z
+                    .iter()
+                    .map(|(m, s)| [&m[..], b"=", s.to_string().as_bytes()].concat())
+                    .collect(),
             };
-            if !matches!(o, Object::List(_)) {
+            if !matches!(o, Object::List(_) | Object::Zset(_)) {
                 items.sort();
             }
             (format!("{}/{}", o.type_name(), o.encoding()), items)

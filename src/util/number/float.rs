@@ -47,6 +47,39 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
     }
 }
 
+/// Parses a score range bound as Redis 7.0's zslParseRange does: plain C
+/// `strtod` over the argument up to its first NUL, which must consume it all.
+/// Unlike [`parse_f64`] it skips leading whitespace, accepts the empty string
+/// (as 0), and saturates overflow to an infinity and underflow to zero; NaN is
+/// still refused.
+pub fn parse_range_f64(s: &[u8]) -> Option<f64> {
+    let s = &s[..s.iter().position(|&c| c == 0).unwrap_or(s.len())];
+    if s.is_empty() {
+        return Some(0.0); // no conversion: eptr stays on the terminating NUL
+    }
+    let body = &s[s
+        .iter()
+        .take_while(|&&c| matches!(c, b' ' | b'\t'..=b'\r'))
+        .count()..];
+    match strtod::scan(body)? {
+        Scan::Nan => None,
+        Scan::Inf { neg } => Some(if neg {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }),
+        Scan::Dec { .. } => std::str::from_utf8(body).ok()?.parse().ok(),
+        sc @ Scan::Hex { neg, .. } => {
+            let v = match strtod::to_binary(&sc, F64)? {
+                Conv::Zero { .. } => 0.0,
+                Conv::Overflow => f64::INFINITY,
+                Conv::Finite { mant, exp } => f64_from_parts(mant, exp),
+            };
+            Some(if neg { -v } else { v })
+        }
+    }
+}
+
 /// Builds the positive `f64` `mant * 2^exp` from a [`Conv::Finite`] in [`F64`].
 pub(crate) fn f64_from_parts(mant: u64, exp: i64) -> f64 {
     if mant < 1 << 52 {
@@ -247,6 +280,28 @@ mod tests {
         // Halfway above DBL_MAX rounds to even, i.e. to infinity: ERANGE.
         assert_eq!(parse_f64(b"0x1.fffffffffffff8p1023"), None);
         assert_eq!(parse_f64(b"0x1.fffffffffffff7p1023"), Some(f64::MAX));
+    }
+
+    #[test]
+    fn parse_range_bounds() {
+        let ok: &[(&[u8], f64)] = &[
+            (b"", 0.0),
+            (b" 1.5", 1.5),
+            (b"\t\n-2", -2.0),
+            (b"1e400", f64::INFINITY),
+            (b"-1e400", f64::NEG_INFINITY),
+            (b"1e-400", 0.0),
+            (b"-inf", f64::NEG_INFINITY),
+            (b"+Infinity", f64::INFINITY),
+            (b"3\0junk", 3.0),
+            (b"0x10", 16.0),
+        ];
+        for &(s, v) in ok {
+            assert_eq!(parse_range_f64(s), Some(v), "{s:?}");
+        }
+        for s in [&b" "[..], b"nan", b"1 ", b"abc", b"-", b"(1", b"1e"] {
+            assert_eq!(parse_range_f64(s), None, "{s:?}");
+        }
     }
 
     #[test]
