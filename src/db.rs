@@ -11,6 +11,7 @@ pub mod lazyfree;
 pub mod lfu;
 pub mod list;
 pub mod object;
+pub mod packed;
 pub mod segment;
 pub mod set;
 pub mod table;
