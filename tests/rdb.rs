@@ -14,7 +14,6 @@ mod common;
 
 use std::collections::hash_map::RandomState;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use common::{fresh_temp_dir, require_redis, Conn, Reply, Server};
@@ -216,7 +215,7 @@ fn dbs_from_model(m: &Model) -> Vec<Db> {
             "list" => {
                 let mut l = List::new(Fill::default());
                 items.iter().for_each(|i| l.push_back(i));
-                Value::Obj(Arc::new(Object::List(l)))
+                Value::Obj(Object::List(l))
             }
             "hash" => {
                 let mut h = Hash::new();
@@ -224,14 +223,14 @@ fn dbs_from_model(m: &Model) -> Vec<Db> {
                     let z = i.iter().position(|&b| b == 0).unwrap();
                     h.set(&i[..z], &i[z + 1..], &Default::default());
                 }
-                Value::Obj(Arc::new(Object::Hash(h)))
+                Value::Obj(Object::Hash(h))
             }
             _ => {
                 let mut s = Set::new();
                 items.iter().for_each(|i| {
                     s.add(i, 512);
                 });
-                Value::Obj(Arc::new(Object::Set(s)))
+                Value::Obj(Object::Set(s))
             }
         };
         dbs[*db].set(key, v, (*exp >= 0).then_some(*exp));

@@ -2,7 +2,6 @@
 //! `db/hash.rs`; this file parses arguments, applies the operation and replies.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use super::{acl, arg_i64, flags as f, reply_err, Command};
 use crate::client::Client;
@@ -256,7 +255,7 @@ pub fn with_hash_write<R>(
             if h.is_empty() {
                 return Ok(Some(r));
             }
-            db.set(key, Value::Obj(Arc::new(Object::Hash(h))), None);
+            db.set(key, Value::Obj(Object::Hash(h)), None);
             return Ok(Some(r));
         }
     };

@@ -9,7 +9,6 @@
 mod blocking;
 
 use std::ops::Range;
-use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -136,7 +135,7 @@ pub fn list_push(
         l.push(e, left);
     }
     let n = l.len();
-    db.set(key, Value::Obj(Arc::new(Object::List(l))), None);
+    db.set(key, Value::Obj(Object::List(l)), None);
     Ok(n)
 }
 

@@ -5,7 +5,6 @@
 mod ops;
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use super::hash::{parse_rand_count, parse_scan_cursor, parse_scan_options, scan_loop};
 use super::{acl, flags as f, reply_err, Command};
@@ -276,7 +275,7 @@ pub fn with_set_write<R>(
             let mut s = Set::new();
             let r = (f.take().expect("once"))(&mut s);
             if !s.is_empty() {
-                db.set(key, Value::Obj(Arc::new(Object::Set(s))), None);
+                db.set(key, Value::Obj(Object::Set(s)), None);
             }
             Ok(Some(r))
         }
@@ -289,7 +288,7 @@ pub fn store_set(db: &mut Db, key: &[u8], s: Set) -> bool {
     if s.is_empty() {
         db.remove(key).is_some()
     } else {
-        db.set(key, Value::Obj(Arc::new(Object::Set(s))), None);
+        db.set(key, Value::Obj(Object::Set(s)), None);
         true
     }
 }

@@ -27,7 +27,6 @@
 //! else in the process sets `errno`.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -588,7 +587,7 @@ fn sort_generic(srv: &mut Server, c: &mut Client, readonly: bool) {
         }
     }
     if outputlen > 0 {
-        db.set(&dst, Value::Obj(Arc::new(Object::List(list))), None);
+        db.set(&dst, Value::Obj(Object::List(list)), None);
         notify(srv, c, ev::LIST, "sortstore", &dst);
         srv.dirty += outputlen as u64;
     } else if db.remove(&dst).is_some() {

@@ -19,21 +19,22 @@
 //! - `klen8` is the key length when it is below 255; longer keys set `LONG_KEY` and
 //!   store the length as a u64 so the payload stays 8-byte aligned.
 //! - `payload` depends on the tag: an `i64` for `TAG_INT`, a `Bytes` for `TAG_BYTES`,
-//!   an `Arc<Object>` pointer for `TAG_OBJ`, a one-byte length for the inline tags
-//!   (whose bytes follow the key).
+//!   the [`Object`] itself for `TAG_OBJ` (by value, at most 24 bytes: a compact
+//!   encoding's one buffer pointer, or the `Arc` of a big encoding's structure),
+//!   a one-byte length for the inline tags (whose bytes follow the key).
 //!
 //! A 16-byte key with a 10-byte value therefore takes 8 + 1 + 16 + 10 = 35 bytes,
-//! which jemalloc serves from its 48-byte size class.
+//! which jemalloc serves from its 48-byte size class; a small hash under the
+//! same key takes 8 + 24 + 16 = 48 bytes plus its listpack buffer.
 //!
 //! An entry shared with a snapshot is never written: callers go through
 //! [`Entry::make_unique`] (done by the segment's write path), which copies the one
 //! allocation if another holder exists.
 
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
-use std::mem::{size_of, ManuallyDrop};
+use std::mem::size_of;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{fence, AtomicU16, AtomicU32, Ordering};
-use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -73,7 +74,7 @@ pub enum Value {
     /// A string that Redis would call `raw` (long, or built by APPEND/SETRANGE).
     Raw(Bytes),
     /// An aggregate (list, hash, set, ...).
-    Obj(Arc<Object>),
+    Obj(Object),
     /// A short string held by value (no allocation, no refcount traffic): what
     /// a command argument below the inline limit becomes.
     Short(ShortStr),
@@ -185,7 +186,7 @@ pub struct Entry(NonNull<u8>);
 
 // SAFETY: the allocation is only mutated when `rc == 1` (checked with Acquire by
 // `make_unique`), the LRU word is atomic, and the payload types (`Bytes`,
-// `Arc<Object>`) are Send + Sync themselves.
+// `Object`) are Send + Sync themselves.
 unsafe impl Send for Entry {}
 unsafe impl Sync for Entry {}
 
@@ -205,7 +206,7 @@ impl Shape {
         match self.tag {
             TAG_INT => 8,
             TAG_BYTES => size_of::<Bytes>(),
-            TAG_OBJ => size_of::<usize>(),
+            TAG_OBJ => size_of::<Object>(),
             _ => 1,
         }
     }
@@ -294,7 +295,7 @@ impl Entry {
                     );
                 }
                 Value::Int(v) => ptr::write(p.add(po) as *mut i64, v),
-                Value::Obj(o) => ptr::write(p.add(po) as *mut usize, Arc::into_raw(o) as usize),
+                Value::Obj(o) => ptr::write(p.add(po) as *mut Object, o),
                 Value::Embstr(b) | Value::Raw(b) => {
                     if tag == TAG_BYTES {
                         ptr::write(p.add(po) as *mut Bytes, b);
@@ -387,7 +388,7 @@ impl Entry {
             match s.tag {
                 TAG_INT => ValueRef::Int(ptr::read(po as *const i64)),
                 TAG_BYTES => ValueRef::Str(&*(po as *const Bytes)),
-                TAG_OBJ => ValueRef::Obj(&*(ptr::read(po as *const usize) as *const Object)),
+                TAG_OBJ => ValueRef::Obj(&*(po as *const Object)),
                 _ => ValueRef::Str(std::slice::from_raw_parts(
                     p.add(s.key_off() + s.klen),
                     s.inline_len,
@@ -396,11 +397,12 @@ impl Entry {
         }
     }
 
-    /// The value as an owned [`Value`] (refcount bumps; short strings are copied).
+    /// The value as an owned [`Value`] (refcount bumps for shared parts; short
+    /// strings and compact aggregates are copied).
     pub fn to_value(&self) -> Value {
         match self.value() {
             ValueRef::Int(v) => Value::Int(v),
-            ValueRef::Obj(_) => Value::Obj(self.obj_arc().expect("obj")),
+            ValueRef::Obj(o) => Value::Obj(o.clone()),
             ValueRef::Str(s) => match self.kind() & TAG_MASK {
                 TAG_EMBSTR => Value::Short(ShortStr::new(s, false).expect("inline")),
                 TAG_RAW_INLINE => Value::Short(ShortStr::new(s, true).expect("inline")),
@@ -424,19 +426,6 @@ impl Entry {
                     Some(Bytes::copy_from_slice(s))
                 }
             }
-        }
-    }
-
-    fn obj_arc(&self) -> Option<Arc<Object>> {
-        if self.kind() & TAG_MASK != TAG_OBJ {
-            return None;
-        }
-        let s = self.shape();
-        // SAFETY: TAG_OBJ payload is a pointer from Arc::into_raw; we add a count.
-        unsafe {
-            let raw = ptr::read(self.0.as_ptr().add(s.payload_off()) as *const usize);
-            Arc::increment_strong_count(raw as *const Object);
-            Some(Arc::from_raw(raw as *const Object))
         }
     }
 
@@ -550,24 +539,19 @@ impl Entry {
         }
     }
 
-    /// Mutable access to an aggregate value. Makes the entry unique first and the
-    /// object unique too (copying it if a snapshot still holds it).
+    /// Mutable access to an aggregate value. Makes the entry unique first (a
+    /// snapshot holding the entry keeps the old one); a big encoding's shared
+    /// structure is then copied by its own write methods (`Arc::make_mut`) only
+    /// if the snapshot still shares it.
     pub fn obj_mut(&mut self) -> Option<&mut Object> {
         if self.kind() & TAG_MASK != TAG_OBJ {
             return None;
         }
         self.make_unique();
         let s = self.shape();
-        // SAFETY: the entry is unique, so we own the Arc stored in the payload; we
-        // take it out, make it unique, and store the (possibly new) pointer back.
-        unsafe {
-            let slot = self.0.as_ptr().add(s.payload_off()) as *mut usize;
-            let mut arc = ManuallyDrop::new(Arc::from_raw(ptr::read(slot) as *const Object));
-            Arc::make_mut(&mut arc);
-            let raw = Arc::as_ptr(&arc) as usize;
-            ptr::write(slot, raw);
-            Some(&mut *(raw as *mut Object))
-        }
+        // SAFETY: the entry is unique and TAG_OBJ's payload is an Object; the
+        // borrow of `self` covers the returned reference.
+        unsafe { Some(&mut *(self.0.as_ptr().add(s.payload_off()) as *mut Object)) }
     }
 
     /// Bytes of heap this entry accounts for (allocation plus out-of-line string).
@@ -601,7 +585,7 @@ impl Drop for Entry {
             let po = self.0.as_ptr().add(s.payload_off());
             match s.tag {
                 TAG_BYTES => ptr::drop_in_place(po as *mut Bytes),
-                TAG_OBJ => drop(Arc::from_raw(ptr::read(po as *const usize) as *const Object)),
+                TAG_OBJ => ptr::drop_in_place(po as *mut Object),
                 _ => {}
             }
             dealloc(self.0.as_ptr(), s.layout());

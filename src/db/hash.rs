@@ -3,7 +3,10 @@
 //! - `listpack` ([`listpack::Listpack`]): small hashes, pairs packed in insertion
 //!   order, linear search;
 //! - `hashtable` ([`dict::Dict`]): one allocation per field holding field and value,
-//!   in an open-addressing table keyed by SipHash.
+//!   in an open-addressing table keyed by SipHash, behind an `Arc` so that cloning
+//!   a big hash (an entry copied while a snapshot holds it) is a refcount bump;
+//!   writes go through `Arc::make_mut`, which copies the table only when a
+//!   snapshot still shares it.
 //!
 //! Conversion happens where Redis 7.0 converts, so OBJECT ENCODING agrees: before
 //! a write whose field or value is longer than `hash-max-listpack-value`, and after
@@ -12,6 +15,8 @@
 
 pub mod dict;
 pub mod listpack;
+
+use std::sync::Arc;
 
 use dict::{Blob, Dict};
 use listpack::Listpack;
@@ -36,7 +41,7 @@ impl Default for HashLimits {
 #[derive(Clone, Debug)]
 pub enum Hash {
     Listpack(Listpack),
-    Table(Dict<true>),
+    Table(Arc<Dict<true>>),
 }
 
 impl Default for Hash {
@@ -87,7 +92,7 @@ impl Hash {
             for (f, v) in l.iter() {
                 d.insert(f, v);
             }
-            *self = Hash::Table(d);
+            *self = Hash::Table(Arc::new(d));
         }
     }
 
@@ -118,7 +123,7 @@ impl Hash {
                 }
                 new
             }
-            Hash::Table(d) => d.insert(field, val),
+            Hash::Table(d) => Arc::make_mut(d).insert(field, val),
         }
     }
 
@@ -126,7 +131,7 @@ impl Hash {
     pub fn remove(&mut self, field: &[u8]) -> bool {
         match self {
             Hash::Listpack(l) => l.remove(field),
-            Hash::Table(d) => d.remove(field).is_some(),
+            Hash::Table(d) => Arc::make_mut(d).remove(field).is_some(),
         }
     }
 
@@ -162,11 +167,11 @@ impl Hash {
         }
     }
 
-    /// Approximate heap bytes.
+    /// Heap bytes held (the table's `Arc` allocation included).
     pub fn mem_usage(&self) -> usize {
         match self {
             Hash::Listpack(l) => l.mem_usage(),
-            Hash::Table(d) => d.mem_usage(),
+            Hash::Table(d) => dict::arc_size::<true>() + d.mem_usage(),
         }
     }
 }

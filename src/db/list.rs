@@ -2,10 +2,15 @@
 //! (`list/listpack.rs`), each node one packed byte buffer.
 //!
 //! ```text
-//!   List { nodes, len, fill }
-//!   nodes: One(lp)                      a small list: one buffer, no chain
-//!        | Many(VecDeque<lp>)           [lp][lp][lp] ... push/pop at both ends O(1)
+//!   List: One(lp)                       a small list: one buffer, no chain
+//!                                       (the fill kept in the buffer's aux bits)
+//!       | Many(Arc<Chain>)              Chain { nodes: VecDeque<lp>, len, fill }
+//!                                       [lp][lp][lp] ... push/pop at both ends O(1)
 //! ```
+//!
+//! The chain sits behind an `Arc`: cloning a big list (an entry copied while a
+//! snapshot holds it) is a refcount bump, and a write copies the chain only
+//! when a snapshot still shares it (`Arc::make_mut` in `List::edit`).
 //!
 //! Node size follows `list-max-listpack-size` (the list's `fill`, fixed when the
 //! list is created, as in Redis): negative values -1..-5 cap a node at 4, 8, 16,
@@ -26,6 +31,7 @@
 pub mod listpack;
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -105,6 +111,17 @@ impl Fill {
     }
 }
 
+impl Fill {
+    /// The fill as a list's one node keeps it (16 bits: -5..=32767 fits).
+    fn to_aux(self) -> u16 {
+        self.0 as i16 as u16
+    }
+
+    fn from_aux(v: u16) -> Fill {
+        Fill(v as i16 as i32)
+    }
+}
+
 impl Default for Fill {
     fn default() -> Self {
         Fill(-2)
@@ -170,12 +187,28 @@ impl Nodes {
     }
 }
 
+/// A list's storage: a lone listpack (the list's fill in its `aux` bits), or
+/// the chain behind an `Arc`, so cloning a big list is a refcount bump.
+/// `Taken` only exists while [`List::edit`] holds the nodes.
+#[derive(Clone, Debug)]
+enum Repr {
+    One(Listpack),
+    Many(Arc<Chain>),
+    Taken,
+}
+
+/// A chain of two or more nodes.
+#[derive(Clone, Debug)]
+struct Chain {
+    nodes: VecDeque<Listpack>,
+    len: usize,
+    fill: Fill,
+}
+
 /// A Redis list.
 #[derive(Clone, Debug)]
 pub struct List {
-    nodes: Nodes,
-    len: usize,
-    fill: Fill,
+    repr: Repr,
 }
 
 impl Default for List {
@@ -184,12 +217,83 @@ impl Default for List {
     }
 }
 
+/// A list opened for a write (see [`List::edit`]): the quicklist algorithms
+/// work on plain nodes, length and fill here.
+struct Work {
+    nodes: Nodes,
+    len: usize,
+    fill: Fill,
+    /// The chain's allocation, reused when the list stays a chain.
+    arc: Option<Arc<Chain>>,
+}
+
+impl Work {
+    /// The storage for the edited nodes.
+    fn finish(self) -> Repr {
+        match self.nodes {
+            Nodes::One(mut lp) => {
+                lp.set_aux(self.fill.to_aux());
+                Repr::One(lp)
+            }
+            Nodes::Many(nodes) => {
+                let chain = Chain {
+                    nodes,
+                    len: self.len,
+                    fill: self.fill,
+                };
+                match self.arc {
+                    Some(mut arc) => {
+                        *Arc::get_mut(&mut arc).expect("made unique by edit") = chain;
+                        Repr::Many(arc)
+                    }
+                    None => Repr::Many(Arc::new(chain)),
+                }
+            }
+        }
+    }
+}
+
+/// Node and position inside it of element `index` (< len), walking from the
+/// nearer end; `node_len(i)` is node i's element count.
+fn locate(len: usize, n: usize, node_len: impl Fn(usize) -> usize, index: usize) -> (usize, usize) {
+    if index < len / 2 {
+        let mut i = index;
+        for ni in 0..n {
+            let c = node_len(ni);
+            if i < c {
+                return (ni, i);
+            }
+            i -= c;
+        }
+    } else {
+        let mut from_end = len - index;
+        for ni in (0..n).rev() {
+            let c = node_len(ni);
+            if from_end <= c {
+                return (ni, c - from_end);
+            }
+            from_end -= c;
+        }
+    }
+    unreachable!("list index {index} out of {len}")
+}
+
+/// A Redis index (negative counts from the tail) as a position below `len`.
+fn resolve(len: usize, index: i64) -> Option<usize> {
+    let i = if index < 0 {
+        index.checked_add(len as i64)?
+    } else {
+        index
+    };
+    (i >= 0 && (i as usize) < len).then_some(i as usize)
+}
+
 impl List {
     pub fn new(fill: Fill) -> List {
+        let mut lp = Listpack::new();
+        lp.set_aux(fill.to_aux());
         List {
-            nodes: Nodes::One(Listpack::new()),
-            len: 0,
-            fill,
+            repr: Repr::One(lp),
         }
     }
 
@@ -200,47 +304,91 @@ impl List {
 
     #[inline]
     pub fn len(&self) -> usize {
-        self.len
+        match &self.repr {
+            Repr::One(lp) => lp.len(),
+            Repr::Many(c) => c.len,
+            Repr::Taken => unreachable!("list taken for a write"),
+        }
     }
 
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     pub fn fill(&self) -> Fill {
-        self.fill
+        match &self.repr {
+            Repr::One(lp) => Fill::from_aux(lp.aux()),
+            Repr::Many(c) => c.fill,
+            Repr::Taken => unreachable!("list taken for a write"),
+        }
     }
 
     /// Number of listpack nodes.
+    #[inline]
     pub fn node_count(&self) -> usize {
-        self.nodes.count()
+        match &self.repr {
+            Repr::One(_) => 1,
+            Repr::Many(c) => c.nodes.len(),
+            Repr::Taken => unreachable!("list taken for a write"),
+        }
+    }
+
+    #[inline]
+    fn node(&self, i: usize) -> &Listpack {
+        match &self.repr {
+            Repr::One(lp) => lp,
+            Repr::Many(c) => &c.nodes[i],
+            Repr::Taken => unreachable!("list taken for a write"),
+        }
     }
 
     /// The nodes front to back (RDB writes them as they are).
     pub fn nodes(&self) -> impl Iterator<Item = &Listpack> {
-        (0..self.nodes.count()).map(move |i| self.nodes.get(i))
+        (0..self.node_count()).map(move |i| self.node(i))
+    }
+
+    /// Opens the list for a write: the nodes move into a [`Work`] (the chain
+    /// made unique first, copying it if a snapshot still shares it), `f` edits
+    /// them, and the result goes back as one buffer or a chain.
+    fn edit<R>(&mut self, f: impl FnOnce(&mut Work) -> R) -> R {
+        let mut w = match std::mem::replace(&mut self.repr, Repr::Taken) {
+            Repr::One(lp) => Work {
+                len: lp.len(),
+                fill: Fill::from_aux(lp.aux()),
+                nodes: Nodes::One(lp),
+                arc: None,
+            },
+            Repr::Many(mut arc) => {
+                let c = Arc::make_mut(&mut arc);
+                Work {
+                    nodes: Nodes::Many(std::mem::take(&mut c.nodes)),
+                    len: c.len,
+                    fill: c.fill,
+                    arc: Some(arc),
+                }
+            }
+            Repr::Taken => unreachable!("list taken for a write"),
+        };
+        let r = f(&mut w);
+        self.repr = w.finish();
+        r
     }
 
     /// Appends a whole node (RDB loading); empty nodes are ignored.
     pub fn append_node(&mut self, lp: Listpack) {
-        if lp.is_empty() {
-            return;
-        }
-        self.len += lp.len();
-        if self.nodes.count() == 1 && self.nodes.get(0).is_empty() {
-            self.nodes = Nodes::One(lp);
-        } else {
-            let n = self.nodes.count();
-            self.nodes.insert(n, lp);
-        }
+        self.edit(|w| w.append_node(lp))
     }
 
     /// Heap bytes held by the nodes (plus the chain, if any).
     pub fn mem_usage(&self) -> usize {
-        let chain = match &self.nodes {
-            Nodes::One(_) => 0,
-            Nodes::Many(v) => v.capacity() * std::mem::size_of::<Listpack>(),
+        use crate::alloc::size_class;
+        let chain = match &self.repr {
+            Repr::Many(c) => {
+                size_class(2 * std::mem::size_of::<usize>() + std::mem::size_of::<Chain>())
+                    + size_class(c.nodes.capacity() * std::mem::size_of::<Listpack>())
+            }
+            _ => 0,
         };
         chain + self.nodes().map(|lp| lp.capacity()).sum::<usize>()
     }
@@ -255,6 +403,126 @@ impl List {
     }
 
     pub fn push_back(&mut self, elem: &[u8]) {
+        self.edit(|w| w.push_back(elem))
+    }
+
+    pub fn push_front(&mut self, elem: &[u8]) {
+        self.edit(|w| w.push_front(elem))
+    }
+
+    /// Pops from the head (`left`) or the tail.
+    pub fn pop(&mut self, left: bool) -> Option<Bytes> {
+        if self.is_empty() {
+            return None;
+        }
+        self.edit(|w| w.pop(left))
+    }
+
+    /// Node and position inside it of element `index` (< len).
+    fn locate(&self, index: usize) -> (usize, usize) {
+        locate(self.len(), self.node_count(), |i| self.node(i).len(), index)
+    }
+
+    /// Turns a Redis index (negative counts from the tail) into a position.
+    pub fn resolve(&self, index: i64) -> Option<usize> {
+        resolve(self.len(), index)
+    }
+
+    /// Element at a Redis index (LINDEX).
+    pub fn get(&self, index: i64) -> Option<Elem<'_>> {
+        let (ni, li) = self.locate(self.resolve(index)?);
+        let lp = self.node(ni);
+        Some(lp.get(lp.seek(li as i64)?))
+    }
+
+    /// Replaces the element at a Redis index (LSET); false when out of range.
+    pub fn set(&mut self, index: i64, elem: &[u8]) -> bool {
+        if self.resolve(index).is_none() {
+            return false;
+        }
+        self.edit(|w| w.set(index, elem))
+    }
+
+    /// LINSERT: inserts `elem` before or after the first element equal to
+    /// `pivot`; false when there is no such element.
+    pub fn insert_at_pivot(&mut self, pivot: &Needle<'_>, elem: &[u8], after: bool) -> bool {
+        self.edit(|w| w.insert_at_pivot(pivot, elem, after))
+    }
+
+    /// Deletes `n` elements starting at position `start` (clamped to the end).
+    pub fn delete_range(&mut self, start: usize, n: usize) {
+        if start >= self.len() || n == 0 {
+            return;
+        }
+        self.edit(|w| w.delete_range(start, n))
+    }
+
+    /// LREM: removes elements equal to `needle`; `count` > 0 from the head,
+    /// < 0 from the tail, 0 all of them. Returns how many were removed.
+    pub fn remove_matching(&mut self, needle: &Needle<'_>, count: i64) -> usize {
+        self.edit(|w| w.remove_matching(needle, count))
+    }
+
+    /// Iterates `n` elements from position `start` towards the tail
+    /// (`forward`) or the head. `start` must be a valid position unless `n` is 0.
+    pub fn iter_from(&self, start: usize, forward: bool, n: usize) -> Iter<'_> {
+        let n = if start < self.len() {
+            n.min(if forward {
+                self.len() - start
+            } else {
+                start + 1
+            })
+        } else {
+            0
+        };
+        let (node, off) = if n == 0 {
+            (0, 0)
+        } else {
+            let (ni, li) = self.locate(start);
+            (ni, self.node(ni).seek(li as i64).expect("located"))
+        };
+        Iter {
+            list: self,
+            lp: self.node(node),
+            node,
+            off,
+            forward,
+            left: n,
+        }
+    }
+
+    /// Calls `f` on `n` elements from position `start` towards the tail (`n`
+    /// is clamped to the list): what [`List::iter_from`] yields forward, in a
+    /// loop per node instead of a lookup of the node per element.
+    pub fn for_each_in_range<'a>(&'a self, start: usize, n: usize, mut f: impl FnMut(Elem<'a>)) {
+        if start >= self.len() {
+            return;
+        }
+        let mut left = n.min(self.len() - start);
+        if left == 0 {
+            return;
+        }
+        let (mut ni, li) = self.locate(start);
+        let mut p = self.node(ni).seek(li as i64).expect("located");
+        loop {
+            left -= self.node(ni).visit_from(p, left, &mut f);
+            if left == 0 {
+                return;
+            }
+            ni += 1;
+            debug_assert!(ni < self.node_count(), "list length and nodes disagree");
+            p = listpack::HDR;
+        }
+    }
+
+    /// All elements, head to tail.
+    pub fn iter(&self) -> Iter<'_> {
+        self.iter_from(0, true, self.len())
+    }
+}
+
+impl Work {
+    fn push_back(&mut self, elem: &[u8]) {
         let n = self.nodes.count();
         let tail = self.nodes.get_mut(n - 1);
         if tail.is_empty() || self.fill.allow_insert(tail, elem.len()) {
@@ -267,7 +535,7 @@ impl List {
         self.len += 1;
     }
 
-    pub fn push_front(&mut self, elem: &[u8]) {
+    fn push_front(&mut self, elem: &[u8]) {
         let head = self.nodes.get_mut(0);
         if head.is_empty() || self.fill.allow_insert(head, elem.len()) {
             head.reserve(listpack::entry_size(elem), self.fill.max_bytes());
@@ -289,7 +557,7 @@ impl List {
     }
 
     /// Pops from the head (`left`) or the tail.
-    pub fn pop(&mut self, left: bool) -> Option<Bytes> {
+    fn pop(&mut self, left: bool) -> Option<Bytes> {
         if self.len == 0 {
             return None;
         }
@@ -305,51 +573,21 @@ impl List {
         Some(v)
     }
 
-    /// Node and position inside it of element `index` (< len), walking from the
-    /// nearer end.
     fn locate(&self, index: usize) -> (usize, usize) {
-        let n = self.nodes.count();
-        if index < self.len / 2 {
-            let mut i = index;
-            for ni in 0..n {
-                let c = self.nodes.get(ni).len();
-                if i < c {
-                    return (ni, i);
-                }
-                i -= c;
-            }
-        } else {
-            let mut from_end = self.len - index;
-            for ni in (0..n).rev() {
-                let c = self.nodes.get(ni).len();
-                if from_end <= c {
-                    return (ni, c - from_end);
-                }
-                from_end -= c;
-            }
-        }
-        unreachable!("list index {index} out of {}", self.len)
+        locate(
+            self.len,
+            self.nodes.count(),
+            |i| self.nodes.get(i).len(),
+            index,
+        )
     }
 
-    /// Turns a Redis index (negative counts from the tail) into a position.
-    pub fn resolve(&self, index: i64) -> Option<usize> {
-        let i = if index < 0 {
-            index.checked_add(self.len as i64)?
-        } else {
-            index
-        };
-        (i >= 0 && (i as usize) < self.len).then_some(i as usize)
-    }
-
-    /// Element at a Redis index (LINDEX).
-    pub fn get(&self, index: i64) -> Option<Elem<'_>> {
-        let (ni, li) = self.locate(self.resolve(index)?);
-        let lp = self.nodes.get(ni);
-        Some(lp.get(lp.seek(li as i64)?))
+    fn resolve(&self, index: i64) -> Option<usize> {
+        resolve(self.len, index)
     }
 
     /// Replaces the element at a Redis index (LSET); false when out of range.
-    pub fn set(&mut self, index: i64, elem: &[u8]) -> bool {
+    fn set(&mut self, index: i64, elem: &[u8]) -> bool {
         let Some(i) = self.resolve(index) else {
             return false;
         };
@@ -399,7 +637,7 @@ impl List {
 
     /// LINSERT: inserts `elem` before or after the first element equal to
     /// `pivot`; false when there is no such element.
-    pub fn insert_at_pivot(&mut self, pivot: &Needle<'_>, elem: &[u8], after: bool) -> bool {
+    fn insert_at_pivot(&mut self, pivot: &Needle<'_>, elem: &[u8], after: bool) -> bool {
         for ni in 0..self.nodes.count() {
             let lp = self.nodes.get(ni);
             let (mut p, mut li) = (lp.first(), 0);
@@ -455,7 +693,7 @@ impl List {
     }
 
     /// Deletes `n` elements starting at position `start` (clamped to the end).
-    pub fn delete_range(&mut self, start: usize, n: usize) {
+    fn delete_range(&mut self, start: usize, n: usize) {
         if start >= self.len || n == 0 {
             return;
         }
@@ -480,7 +718,7 @@ impl List {
 
     /// LREM: removes elements equal to `needle`; `count` > 0 from the head,
     /// < 0 from the tail, 0 all of them. Returns how many were removed.
-    pub fn remove_matching(&mut self, needle: &Needle<'_>, count: i64) -> usize {
+    fn remove_matching(&mut self, needle: &Needle<'_>, count: i64) -> usize {
         let limit = if count == 0 {
             usize::MAX
         } else {
@@ -517,57 +755,18 @@ impl List {
         removed
     }
 
-    /// Iterates `n` elements from position `start` towards the tail
-    /// (`forward`) or the head. `start` must be a valid position unless `n` is 0.
-    pub fn iter_from(&self, start: usize, forward: bool, n: usize) -> Iter<'_> {
-        let n = if start < self.len {
-            n.min(if forward { self.len - start } else { start + 1 })
-        } else {
-            0
-        };
-        let (node, off) = if n == 0 {
-            (0, 0)
-        } else {
-            let (ni, li) = self.locate(start);
-            (ni, self.nodes.get(ni).seek(li as i64).expect("located"))
-        };
-        Iter {
-            list: self,
-            lp: self.nodes.get(node),
-            node,
-            off,
-            forward,
-            left: n,
-        }
-    }
-
-    /// Calls `f` on `n` elements from position `start` towards the tail (`n`
-    /// is clamped to the list): what [`List::iter_from`] yields forward, in a
-    /// loop per node instead of a lookup of the node per element.
-    pub fn for_each_in_range<'a>(&'a self, start: usize, n: usize, mut f: impl FnMut(Elem<'a>)) {
-        if start >= self.len {
+    /// Appends a whole node (RDB loading); empty nodes are ignored.
+    fn append_node(&mut self, lp: Listpack) {
+        if lp.is_empty() {
             return;
         }
-        let mut left = n.min(self.len - start);
-        if left == 0 {
-            return;
+        self.len += lp.len();
+        if self.nodes.count() == 1 && self.nodes.get(0).is_empty() {
+            self.nodes = Nodes::One(lp);
+        } else {
+            let n = self.nodes.count();
+            self.nodes.insert(n, lp);
         }
-        let (mut ni, li) = self.locate(start);
-        let mut p = self.nodes.get(ni).seek(li as i64).expect("located");
-        loop {
-            left -= self.nodes.get(ni).visit_from(p, left, &mut f);
-            if left == 0 {
-                return;
-            }
-            ni += 1;
-            debug_assert!(ni < self.nodes.count(), "list length and nodes disagree");
-            p = listpack::HDR;
-        }
-    }
-
-    /// All elements, head to tail.
-    pub fn iter(&self) -> Iter<'_> {
-        self.iter_from(0, true, self.len)
     }
 }
 
@@ -603,7 +802,7 @@ impl<'a> Iterator for Iter<'a> {
             self.off = next;
             if self.left > 0 && self.off >= lp.end() {
                 self.node += 1;
-                self.lp = self.list.nodes.get(self.node);
+                self.lp = self.list.node(self.node);
                 self.off = self.lp.first();
             }
             return Some(e);
@@ -614,7 +813,7 @@ impl<'a> Iterator for Iter<'a> {
                 Some(p) => self.off = p,
                 None => {
                     self.node -= 1;
-                    self.lp = self.list.nodes.get(self.node);
+                    self.lp = self.list.node(self.node);
                     self.off = self.lp.last().expect("non-empty node");
                 }
             }

@@ -3,13 +3,16 @@
 //! - `intset` ([`intset::IntSet`]): every member is an integer in canonical form
 //!   and there are at most `set-max-intset-entries` of them; sorted, so SMEMBERS
 //!   of an intset lists members in ascending order, as Redis does;
-//! - `hashtable` ([`Dict`]): everything else, one allocation per member.
+//! - `hashtable` ([`Dict`]): everything else, one allocation per member, behind
+//!   an `Arc` (cloning is a refcount bump; writes go through `Arc::make_mut`).
 //!
 //! Redis 7.0 has no listpack sets (7.2 added them): a small set of strings is a
 //! `hashtable`. A set never converts back, except that SPOP's "keep the few
 //! remaining" path rebuilds the set and so may pick `intset` again, as in Redis.
 
 pub mod intset;
+
+use std::sync::Arc;
 
 use super::hash::dict::{self, Dict};
 use crate::util::number::{format_i64, parse_i64, I64_BUF};
@@ -19,7 +22,7 @@ use intset::IntSet;
 #[derive(Clone, Debug)]
 pub enum Set {
     Intset(IntSet),
-    Table(Dict<false>),
+    Table(Arc<Dict<false>>),
 }
 
 impl Default for Set {
@@ -85,7 +88,7 @@ impl Set {
             for v in s.iter() {
                 d.insert(format_i64(v, &mut buf), b"");
             }
-            *self = Set::Table(d);
+            *self = Set::Table(Arc::new(d));
         }
     }
 
@@ -108,14 +111,14 @@ impl Set {
                     self.add(m, max_intset)
                 }
             },
-            Set::Table(d) => d.insert(m, b""),
+            Set::Table(d) => Arc::make_mut(d).insert(m, b""),
         }
     }
 
     pub fn remove(&mut self, m: &[u8]) -> bool {
         match self {
             Set::Intset(s) => parse_i64(m).is_some_and(|v| s.remove(v)),
-            Set::Table(d) => d.remove(m).is_some(),
+            Set::Table(d) => Arc::make_mut(d).remove(m).is_some(),
         }
     }
 
@@ -168,11 +171,11 @@ impl Set {
         }
     }
 
-    /// Approximate heap bytes.
+    /// Heap bytes held (the table's `Arc` allocation included).
     pub fn mem_usage(&self) -> usize {
         match self {
             Set::Intset(s) => s.mem_usage(),
-            Set::Table(d) => d.mem_usage(),
+            Set::Table(d) => dict::arc_size::<false>() + d.mem_usage(),
         }
     }
 }

@@ -46,6 +46,12 @@ pub fn rand_u64() -> u64 {
     })
 }
 
+/// Bytes the allocator holds for an `Arc<Dict<PAIR>>`'s own allocation (the
+/// refcounts and the table header; the arrays and elements are apart).
+pub fn arc_size<const PAIR: bool>() -> usize {
+    crate::alloc::size_class(2 * std::mem::size_of::<usize>() + std::mem::size_of::<Dict<PAIR>>())
+}
+
 /// A uniformly random index below `n` (n > 0).
 pub fn rand_below(n: usize) -> usize {
     ((rand_u64() as u128 * n as u128) >> 64) as usize

@@ -4,21 +4,31 @@
 //!
 //! ```text
 //!  buf: varint flen | field | varint vlen | value | varint flen | field | ...
+//!  aux: number of pairs (COUNT_UNKNOWN: count by walking)
 //! ```
+//!
+//! The buffer is a [`Packed`] (one word, capacity in allocator size classes).
+
+use crate::db::packed::Packed;
+
+/// `aux` value meaning "too many pairs to count in 16 bits".
+const COUNT_UNKNOWN: u16 = u16::MAX;
 
 /// Packed field/value pairs.
 #[derive(Clone, Debug, Default)]
 pub struct Listpack {
-    buf: Vec<u8>,
-    pairs: usize,
+    buf: Packed,
 }
 
-fn put_varint(mut v: usize, out: &mut Vec<u8>) {
+fn varint(mut v: usize, out: &mut [u8; 10]) -> &[u8] {
+    let mut i = 0;
     while v >= 0x80 {
-        out.push((v & 0x7f) as u8 | 0x80);
+        out[i] = (v & 0x7f) as u8 | 0x80;
         v >>= 7;
+        i += 1;
     }
-    out.push(v as u8);
+    out[i] = v as u8;
+    &out[..=i]
 }
 
 /// Reads one varint-prefixed string at `pos`: (bytes, next position).
@@ -45,27 +55,37 @@ struct Loc {
 }
 
 impl Listpack {
+    #[inline]
     pub fn len(&self) -> usize {
-        self.pairs
+        match self.buf.aux() {
+            COUNT_UNKNOWN => self.iter().count(),
+            n => n as usize,
+        }
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        self.pairs == 0
+        self.buf.is_empty()
+    }
+
+    fn set_len(&mut self, n: usize) {
+        self.buf.set_aux(n.min(COUNT_UNKNOWN as usize) as u16);
     }
 
     /// Pairs in order.
     pub fn iter(&self) -> Iter<'_> {
         Iter {
-            buf: &self.buf,
+            buf: self.buf.as_slice(),
             pos: 0,
         }
     }
 
     fn find(&self, field: &[u8]) -> Option<Loc> {
+        let buf = self.buf.as_slice();
         let mut pos = 0;
-        while pos < self.buf.len() {
-            let (f, vpos) = read(&self.buf, pos);
-            let (_, end) = read(&self.buf, vpos);
+        while pos < buf.len() {
+            let (f, vpos) = read(buf, pos);
+            let (_, end) = read(buf, vpos);
             if f == field {
                 return Some(Loc {
                     start: pos,
@@ -86,18 +106,31 @@ impl Listpack {
     pub fn insert(&mut self, field: &[u8], val: &[u8]) -> bool {
         match self.find(field) {
             Some(l) => {
-                let mut enc = Vec::with_capacity(val.len() + 2);
-                put_varint(val.len(), &mut enc);
-                enc.extend_from_slice(val);
-                self.buf.splice(l.val..l.end, enc);
+                let mut hdr = [0; 10];
+                let h = varint(val.len(), &mut hdr);
+                let (hl, total) = (h.len(), h.len() + val.len());
+                let old = l.end - l.val;
+                if total > old {
+                    self.buf.insert_gap(l.end, total - old);
+                } else if total < old {
+                    self.buf.remove_range(l.val + total..l.end);
+                }
+                let dst = &mut self.buf[l.val..l.val + total];
+                dst[..hl].copy_from_slice(h);
+                dst[hl..].copy_from_slice(val);
                 false
             }
             None => {
-                put_varint(field.len(), &mut self.buf);
+                let n = self.len();
+                let (mut a, mut b) = ([0; 10], [0; 10]);
+                let (fh, vh) = (varint(field.len(), &mut a), varint(val.len(), &mut b));
+                self.buf
+                    .reserve(fh.len() + field.len() + vh.len() + val.len());
+                self.buf.extend_from_slice(fh);
                 self.buf.extend_from_slice(field);
-                put_varint(val.len(), &mut self.buf);
+                self.buf.extend_from_slice(vh);
                 self.buf.extend_from_slice(val);
-                self.pairs += 1;
+                self.set_len(n + 1);
                 true
             }
         }
@@ -106,11 +139,9 @@ impl Listpack {
     pub fn remove(&mut self, field: &[u8]) -> bool {
         match self.find(field) {
             Some(l) => {
-                self.buf.drain(l.start..l.end);
-                self.pairs -= 1;
-                if self.buf.capacity() > 2 * self.buf.len() + 64 {
-                    self.buf.shrink_to_fit();
-                }
+                let n = self.len();
+                self.buf.remove_range(l.start..l.end);
+                self.set_len(n - 1);
                 true
             }
             None => false,
@@ -122,8 +153,9 @@ impl Listpack {
         self.iter().nth(i).expect("listpack index")
     }
 
+    /// Bytes the allocator holds for this listpack.
     pub fn mem_usage(&self) -> usize {
-        self.buf.capacity()
+        self.buf.alloc_size()
     }
 }
 

@@ -28,6 +28,7 @@
 
 use bytes::Bytes;
 
+use crate::db::packed::Packed;
 use crate::util::number::{format_i64, parse_i64, I64_BUF};
 
 pub const HDR: usize = 6;
@@ -35,6 +36,8 @@ const EOF: u8 = 0xFF;
 const COUNT_UNKNOWN: u16 = u16::MAX;
 /// Bytes of an empty listpack (header and end byte).
 pub const EMPTY_SIZE: usize = HDR + 1;
+/// Below this capacity a node grows one allocator size class at a time.
+const SMALL_NODE: usize = 512;
 
 const ENC_13BIT_INT: u8 = 0xC0;
 const ENC_12BIT_STR: u8 = 0xE0;
@@ -198,11 +201,20 @@ fn write_backlen(l: usize, out: &mut [u8]) {
     }
 }
 
-/// A listpack in its own buffer.
-#[derive(Clone, PartialEq, Eq)]
+/// A listpack in its own [`Packed`] buffer (whose `aux` bits belong to the
+/// owner: a one-node list keeps its fill there).
+#[derive(Clone)]
 pub struct Listpack {
-    buf: Vec<u8>,
+    buf: Packed,
 }
+
+impl PartialEq for Listpack {
+    fn eq(&self, other: &Listpack) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Listpack {}
 
 impl Default for Listpack {
     fn default() -> Self {
@@ -222,14 +234,16 @@ impl Listpack {
     }
 
     pub fn with_capacity(cap: usize) -> Listpack {
-        let mut buf = Vec::with_capacity(cap.max(EMPTY_SIZE));
+        let mut buf = Packed::with_capacity(cap.max(EMPTY_SIZE));
         buf.extend_from_slice(&[EMPTY_SIZE as u8, 0, 0, 0, 0, 0, EOF]);
         Listpack { buf }
     }
 
     /// Wraps raw listpack bytes (e.g. from an RDB file) after a structural check.
     pub fn from_bytes(buf: Vec<u8>) -> Option<Listpack> {
-        let lp = Listpack { buf };
+        let lp = Listpack {
+            buf: Packed::from_slice(&buf),
+        };
         lp.validate().then_some(lp)
     }
 
@@ -244,19 +258,36 @@ impl Listpack {
         self.buf.len()
     }
 
-    /// Heap bytes held, including spare capacity.
+    /// Heap bytes the allocator holds for this node.
     pub fn capacity(&self) -> usize {
-        self.buf.capacity()
+        self.buf.alloc_size()
     }
 
-    /// Makes room for `extra` more bytes: doubling (amortised O(1) pushes) but
-    /// never past `max` unless the bytes themselves need it, so a full node does
-    /// not carry a half-empty buffer.
+    /// The owner's 16 bits kept with the buffer.
+    #[inline]
+    pub fn aux(&self) -> u16 {
+        self.buf.aux()
+    }
+
+    #[inline]
+    pub fn set_aux(&mut self, v: u16) {
+        self.buf.set_aux(v)
+    }
+
+    /// Makes room for `extra` more bytes: one size class at a time while the
+    /// node is small (a short list keeps no slack), doubling once it is bigger
+    /// (amortised O(1) pushes) but never past `max` unless the bytes themselves
+    /// need it, so a full node does not carry a half-empty buffer.
     pub fn reserve(&mut self, extra: usize, max: usize) {
         let need = self.buf.len() + extra;
-        if need > self.buf.capacity() {
-            let target = (self.buf.capacity() * 2).min(max).max(need);
-            self.buf.reserve_exact(target - self.buf.len());
+        let cap = self.buf.capacity();
+        if need > cap {
+            let target = if cap < SMALL_NODE {
+                need
+            } else {
+                (cap * 2).min(max).max(need)
+            };
+            self.buf.reserve_total(target);
         }
     }
 
@@ -313,7 +344,7 @@ impl Listpack {
 
     /// Size of the encoding plus data of the entry at `p`.
     fn enc_data_len(&self, p: usize) -> usize {
-        let b = &self.buf;
+        let b = self.buf.as_slice();
         let e = b[p];
         if e & 0x80 == 0 {
             1
@@ -375,7 +406,7 @@ impl Listpack {
     /// entries of most lists, are decoded in place.
     #[inline]
     pub fn get_and_next(&self, p: usize) -> (Elem<'_>, usize) {
-        let b = &self.buf;
+        let b = self.buf.as_slice();
         let enc = b[p];
         if enc & 0x80 == 0 {
             // 7-bit integer: encoding byte, backlen 1.
@@ -397,7 +428,7 @@ impl Listpack {
     /// The element at `p`.
     #[inline]
     pub fn get(&self, p: usize) -> Elem<'_> {
-        let b = &self.buf;
+        let b = self.buf.as_slice();
         let e = b[p];
         if e & 0x80 == 0 {
             Elem::Int(e as i64)
@@ -473,10 +504,7 @@ impl Listpack {
 
     /// Opens a gap of `n` bytes at `at`, growing the buffer amortised.
     fn open_gap(&mut self, at: usize, n: usize) {
-        let old = self.buf.len();
-        self.buf.reserve(n);
-        self.buf.resize(old + n, 0);
-        self.buf.copy_within(at..old, at + n);
+        self.buf.insert_gap(at, n);
     }
 
     /// Inserts `elem` before the entry at `p` (`end()` appends).
@@ -502,7 +530,7 @@ impl Listpack {
     pub fn delete(&mut self, p: usize) {
         let count = self.len();
         let n = self.entry_len(p);
-        self.buf.drain(p..p + n);
+        self.buf.remove_range(p..p + n);
         self.set_header(count - 1);
     }
 
@@ -518,7 +546,7 @@ impl Listpack {
             p = self.next(p);
             removed += 1;
         }
-        self.buf.drain(start..p);
+        self.buf.remove_range(start..p);
         self.set_header(count - removed);
     }
 
@@ -532,7 +560,7 @@ impl Listpack {
         if size > old {
             self.open_gap(p + old, size - old);
         } else if size < old {
-            self.buf.drain(p + size..p + old);
+            self.buf.remove_range(p + size..p + old);
         }
         write_entry(&e, &mut self.buf[p..p + size]);
         self.set_header(count);
@@ -615,7 +643,7 @@ impl Listpack {
     /// Checks the structure: header, every entry inside the buffer, backlens
     /// consistent, end byte last.
     pub fn validate(&self) -> bool {
-        let b = &self.buf;
+        let b = self.buf.as_slice();
         if b.len() < EMPTY_SIZE || b.len() > u32::MAX as usize {
             return false;
         }

@@ -21,7 +21,7 @@ fn check(l: &List) {
         }
         if lp.len() > 1 {
             assert!(
-                l.fill.fits(lp),
+                l.fill().fits(lp),
                 "node of {} bytes / {}",
                 lp.bytes(),
                 lp.len()

@@ -228,7 +228,7 @@ fn hash_from_pairs<I: Iterator<Item = Vec<u8>>>(
     }
     let mut h = Hash::new();
     if n > lim.hash.max_entries {
-        h = Hash::Table(Dict::with_capacity(n.min(PREALLOC_MAX)));
+        h = Hash::Table(Arc::new(Dict::with_capacity(n.min(PREALLOC_MAX))));
     }
     while let Some(f) = it.next() {
         let v = it
@@ -238,11 +238,11 @@ fn hash_from_pairs<I: Iterator<Item = Vec<u8>>>(
             return Err(corrupt("Duplicate hash fields detected"));
         }
     }
-    Ok(Some(Value::Obj(Arc::new(Object::Hash(h)))))
+    Ok(Some(Value::Obj(Object::Hash(h))))
 }
 
 fn list_value(l: List) -> Option<Value> {
-    (!l.is_empty()).then(|| Value::Obj(Arc::new(Object::List(l))))
+    (!l.is_empty()).then(|| Value::Obj(Object::List(l)))
 }
 
 /// Reads the value of type `ty`; None for an empty aggregate (which Redis
@@ -271,7 +271,9 @@ pub(super) fn object(
             }
             let max = lim.set_max_intset_entries;
             let mut s = if n > max as u64 {
-                Set::Table(Dict::with_capacity((n as usize).min(PREALLOC_MAX)))
+                Set::Table(Arc::new(Dict::with_capacity(
+                    (n as usize).min(PREALLOC_MAX),
+                )))
             } else {
                 Set::new()
             };
@@ -280,7 +282,7 @@ pub(super) fn object(
                     return Err(corrupt("Duplicate set members detected"));
                 }
             }
-            Ok(Some(Value::Obj(Arc::new(Object::Set(s)))))
+            Ok(Some(Value::Obj(Object::Set(s))))
         }
         TYPE_HASH => {
             let n = inp.len()?;
@@ -359,7 +361,7 @@ pub(super) fn object(
                 for v in vals {
                     d.insert(v.to_string().as_bytes(), b"");
                 }
-                Set::Table(d)
+                Set::Table(Arc::new(d))
             } else {
                 let mut is = IntSet::default();
                 for v in vals {
@@ -367,7 +369,7 @@ pub(super) fn object(
                 }
                 Set::Intset(is)
             };
-            Ok(Some(Value::Obj(Arc::new(Object::Set(s)))))
+            Ok(Some(Value::Obj(Object::Set(s))))
         }
         TYPE_ZSET
         | TYPE_ZSET_2

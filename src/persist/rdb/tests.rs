@@ -19,7 +19,7 @@ fn new_dbs(n: usize) -> Vec<Db> {
 }
 
 fn obj(o: Object) -> Value {
-    Value::Obj(Arc::new(o))
+    Value::Obj(o)
 }
 
 fn sample_db() -> Vec<Db> {
