@@ -135,7 +135,7 @@ mod tests {
             match live.obj_mut().unwrap() {
                 Object::Set(s) => assert!(s.remove(b"m5")),
                 Object::List(l) => assert!(l.pop(true).is_some()),
-                Object::Hash(_) => unreachable!(),
+                _ => unreachable!(),
             }
             let ValueRef::Obj(old) = snap.value() else {
                 panic!()
