@@ -38,6 +38,7 @@ pub mod sort;
 pub mod string;
 #[cfg(test)]
 mod table_tests;
+pub mod zset;
 
 use crate::client::{flags as cflags, Client};
 pub use crate::command::{acl, flags, CmdStats, LookupError};
@@ -61,6 +62,7 @@ const GROUPS: &[&[Command]] = &[
     list::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    zset::COMMANDS,
     sort::COMMANDS,
     pubsub::COMMANDS,
     multi::COMMANDS,
