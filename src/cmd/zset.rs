@@ -190,7 +190,7 @@ pub fn parse_score_range(min: &[u8], max: &[u8]) -> Result<ScoreRange, OpError> 
 /// One bound of a lex range: `-`, `+`, `[member` or `(member`. (`+` and `-`
 /// are compared as C strings: anything after a NUL is ignored.)
 fn parse_lex_bound(arg: &[u8]) -> Option<LexBound<'_>> {
-    let alone = arg.len() == 1 || arg[1] == 0;
+    let alone = arg.get(1).is_none_or(|&b| b == 0);
     match arg.first()? {
         b'+' if alone => Some(LexBound::Max),
         b'-' if alone => Some(LexBound::Min),

@@ -322,7 +322,7 @@ pub fn zrandmember_command(srv: &mut Server, c: &mut Client) {
 
 /// Redis's zrandmemberWithCountCommand: a negative count allows repeats (and
 /// is served by independent picks); a positive one returns distinct members,
-/// the whole set (in order) when it asks for as many or more.
+/// the whole set (highest score first) when it asks for as many or more.
 fn zrandmember_with_count(srv: &mut Server, c: &mut Client, l: i64, withscores: bool) {
     let z = match lookup_zset(&mut srv.dbs[c.db], &c.argv[1]) {
         Ok(Some(z)) => z,
@@ -344,9 +344,8 @@ fn zrandmember_with_count(srv: &mut Server, c: &mut Client, l: i64, withscores: 
     }
     add_members_len(c, count.min(size), withscores);
     if count >= size {
-        for (m, s) in z.iter() {
-            add_member(c, &m, s, withscores);
-        }
+        // Redis walks the set from its highest member down here.
+        z.range_by_rank(0, size - 1, true, |m, s| add_member(c, m, s, withscores));
     } else if count * 3 > size {
         // Many of them: drop random members from a copy until `count` remain.
         let mut all: Vec<(Vec<u8>, f64)> = z.iter().map(|(m, s)| (m.into_owned(), s)).collect();
