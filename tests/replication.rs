@@ -269,6 +269,22 @@ fn run_script(srv: &Server) -> Run {
             &["LPUSH", "bl6", "a", "b"],
             1,
         ),
+        (
+            &["BZPOPMIN", "noz", "bz1", "0"],
+            &["ZADD", "bz1", "1", "a", "2", "b"],
+            1,
+        ),
+        (&["BZPOPMAX", "bz2", "0"], &["ZADD", "bz2", "1", "a"], 1),
+        (
+            &["BZMPOP", "0", "2", "x", "bz3", "MAX", "COUNT", "5"],
+            &["ZADD", "bz3", "1", "a", "2", "b", "3", "c"],
+            1,
+        ),
+        (
+            &["BZMPOP", "0", "1", "bz4", "MIN"],
+            &["ZADD", "bz4", "1", "a", "2", "b"],
+            1,
+        ),
     ] {
         let v: Vec<&[u8]> = block.iter().map(|a| a.as_bytes()).collect();
         b.send(&v);
@@ -284,6 +300,36 @@ fn run_script(srv: &Server) -> Run {
     ok(&mut c, &["BRPOPLPUSH", "bl7", "dst", "0"]);
     ok(&mut c, &["LMPOP", "1", "bl7", "LEFT", "COUNT", "5"]);
     ok(&mut c, &["LMPOP", "1", "bl7", "LEFT"]);
+    // Sorted sets: pops as ZPOPMIN/ZPOPMAX with the count popped; nothing for
+    // what changes nothing.
+    ok(
+        &mut c,
+        &[
+            "ZADD", "z7", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e",
+        ],
+    );
+    ok(&mut c, &["ZADD", "z7", "XX", "1", "nosuch"]);
+    ok(&mut c, &["ZADD", "z7", "NX", "9", "a"]);
+    ok(&mut c, &["ZADD", "z7", "INCR", "1", "a"]);
+    ok(&mut c, &["ZINCRBY", "z7", "0.5", "b"]);
+    ok(&mut c, &["ZREM", "z7", "nosuch"]);
+    ok(&mut c, &["BZPOPMIN", "z7", "0"]);
+    ok(&mut c, &["BZPOPMAX", "noz", "z7", "0"]);
+    ok(&mut c, &["BZMPOP", "0", "1", "z7", "MIN", "COUNT", "1"]);
+    ok(&mut c, &["ZADD", "z7", "1", "a", "2", "b", "3", "c"]);
+    ok(&mut c, &["ZMPOP", "2", "noz", "z7", "MAX", "COUNT", "10"]);
+    ok(&mut c, &["ZMPOP", "1", "z7", "MAX"]);
+    ok(&mut c, &["ZADD", "z8", "1", "a", "2", "b", "3", "c"]);
+    ok(&mut c, &["ZPOPMIN", "z8"]);
+    ok(&mut c, &["ZPOPMAX", "z8", "5"]);
+    ok(&mut c, &["ZPOPMAX", "z8", "5"]);
+    ok(&mut c, &["ZADD", "z9", "1", "a", "2", "b", "3", "c"]);
+    ok(&mut c, &["ZRANGESTORE", "z10", "z9", "0", "1"]);
+    ok(&mut c, &["ZRANGESTORE", "z10", "z9", "5", "6"]);
+    ok(&mut c, &["ZRANGESTORE", "z10", "z9", "5", "6"]);
+    ok(&mut c, &["ZREMRANGEBYSCORE", "z9", "5", "6"]);
+    ok(&mut c, &["ZREMRANGEBYRANK", "z9", "0", "0"]);
+    ok(&mut c, &["ZREMRANGEBYLEX", "z9", "-", "+"]);
     // Expiry: active (DEL, then UNLINK with lazyfree-lazy-expire) and lazy.
     let expired = common::info_u64(&mut c, "stats", "expired_keys");
     ok(&mut c, &["SET", "x1", "v", "PX", "50"]);
