@@ -32,6 +32,15 @@ pub const ZSET_NAN: &str = "ERR resulting score is not a number (NaN)";
 pub const ZSET_RANGE_NOT_FLOAT: &str = "ERR min or max is not a float";
 /// A lex range bound that does not start with `(`, `[` or is not `-`/`+`.
 pub const ZSET_LEX_RANGE: &str = "ERR min or max not valid string range item";
+pub const ZADD_XX_NX: &str = "ERR XX and NX options at the same time are not compatible";
+pub const ZADD_GT_LT_NX: &str = "ERR GT, LT, and/or NX options at the same time are not compatible";
+pub const ZADD_INCR_PAIRS: &str = "ERR INCR option supports a single increment-element pair";
+pub const ZRANGE_LIMIT_BY_RANK: &str =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+pub const ZRANGE_WITHSCORES_BYLEX: &str =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+/// HRANDFIELD/ZRANDMEMBER: a count whose reply with values would overflow.
+pub const VALUE_OUT_OF_RANGE: &str = "ERR value is out of range";
 pub const NO_SUCH_KEY: &str = "ERR no such key";
 pub const OUT_OF_RANGE: &str = "ERR index out of range";
 pub const DB_INDEX: &str = "ERR DB index is out of range";

@@ -574,7 +574,7 @@ pub fn hrandfield_command(srv: &mut Server, c: &mut Client) {
         }
         // The reply of a count with values would overflow its length.
         if withvalues && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&l) {
-            return c.add_error("ERR value is out of range");
+            return c.add_error(nerr::VALUE_OUT_OF_RANGE);
         }
         return hrandfield_with_count(srv, c, key, l, withvalues);
     }

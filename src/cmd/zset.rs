@@ -27,9 +27,9 @@ use super::{acl, flags as f, reply_err, Command};
 use crate::client::Client;
 use crate::command::spec::prelude::*;
 use crate::config::notify as ev;
-use crate::db::zset::{AddFlags, AddOutcome, LexBound, LexRange, ScoreRange, Zset, ZsetLimits};
+use crate::db::zset::{AddFlags, AddOutcome, LexRange, ScoreRange, Zset, ZsetLimits};
 use crate::db::{Db, Object, Value, ValueRef};
-use crate::error::OpError;
+use crate::error::{self, OpError};
 use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::glob::string_match;
@@ -137,75 +137,16 @@ pub fn notify_if_deleted(srv: &mut Server, c: &mut Client, key: &[u8]) {
     }
 }
 
-pub const MIN_OR_MAX_NOT_FLOAT: &str = "ERR min or max is not a float";
-pub const MIN_OR_MAX_NOT_LEX: &str = "ERR min or max not valid string range item";
-
-/// C's isspace in the "C" locale.
-fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
-}
-
-/// C `strtod` over a whole C string, as zslParseRange uses it: leading
-/// whitespace skipped, overflow giving ±inf and underflow 0 (no ERANGE check),
-/// an empty string reading as 0 (strtod consumes nothing and stops at the NUL);
-/// None when bytes are left over or the value is NaN.
-fn strtod_whole(s: &[u8]) -> Option<f64> {
-    if s.is_empty() {
-        return Some(0.0);
-    }
-    let t = &s[s.iter().take_while(|&&b| is_c_space(b)).count()..];
-    let v = match parse_f64(t) {
-        Some(v) => v,
-        // parse_f64 refuses what overflows or underflows; strtod returns ±inf
-        // or the rounded (possibly zero) value, which is what Rust's parser gives.
-        None => std::str::from_utf8(t).ok()?.parse::<f64>().ok()?,
-    };
-    (!v.is_nan()).then_some(v)
-}
-
-/// One bound of a score range: `(` makes it exclusive. The argument is read as
-/// a C string (up to its first NUL), as Redis does.
-fn parse_score_bound(arg: &[u8]) -> Option<(f64, bool)> {
-    let arg = &arg[..arg.iter().position(|&b| b == 0).unwrap_or(arg.len())];
-    match arg.first() {
-        Some(b'(') => strtod_whole(&arg[1..]).map(|v| (v, true)),
-        _ => strtod_whole(arg).map(|v| (v, false)),
-    }
-}
-
 /// Redis's zslParseRange: `min` and `max` as scores, `(` for exclusive, `inf`
-/// and `-inf` allowed. Err is "min or max is not a float".
+/// and `-inf` allowed (the type's one parser). Err is "min or max is not a float".
 pub fn parse_score_range(min: &[u8], max: &[u8]) -> Result<ScoreRange, OpError> {
-    match (parse_score_bound(min), parse_score_bound(max)) {
-        (Some((min, minex)), Some((max, maxex))) => Ok(ScoreRange {
-            min,
-            max,
-            minex,
-            maxex,
-        }),
-        _ => Err(OpError::Static(MIN_OR_MAX_NOT_FLOAT)),
-    }
+    ScoreRange::parse(min, max)
 }
 
-/// One bound of a lex range: `-`, `+`, `[member` or `(member`. (`+` and `-`
-/// are compared as C strings: anything after a NUL is ignored.)
-fn parse_lex_bound(arg: &[u8]) -> Option<LexBound<'_>> {
-    let alone = arg.get(1).is_none_or(|&b| b == 0);
-    match arg.first()? {
-        b'+' if alone => Some(LexBound::Max),
-        b'-' if alone => Some(LexBound::Min),
-        b'(' => Some(LexBound::Excl(&arg[1..])),
-        b'[' => Some(LexBound::Incl(&arg[1..])),
-        _ => None,
-    }
-}
-
-/// Redis's zslParseLexRange. Err is "min or max not valid string range item".
+/// Redis's zslParseLexRange: `-`, `+`, `[member`, `(member` (the type's one
+/// parser). Err is "min or max not valid string range item".
 pub fn parse_lex_range<'a>(min: &'a [u8], max: &'a [u8]) -> Result<LexRange<'a>, OpError> {
-    match (parse_lex_bound(min), parse_lex_bound(max)) {
-        (Some(min), Some(max)) => Ok(LexRange { min, max }),
-        _ => Err(OpError::Static(MIN_OR_MAX_NOT_LEX)),
-    }
+    LexRange::parse(min, max)
 }
 
 /// Appends one member of a range reply: the member alone, or with its score:
@@ -267,19 +208,13 @@ fn parse_add_opts(argv: &[bytes::Bytes], incr: bool) -> Result<AddOpts, OpError>
     }
     let fl = &o.flags;
     if fl.nx && fl.xx {
-        return Err(OpError::Static(
-            "ERR XX and NX options at the same time are not compatible",
-        ));
+        return Err(OpError::Static(error::ZADD_XX_NX));
     }
     if ((fl.gt || fl.lt) && fl.nx) || (fl.gt && fl.lt) {
-        return Err(OpError::Static(
-            "ERR GT, LT, and/or NX options at the same time are not compatible",
-        ));
+        return Err(OpError::Static(error::ZADD_GT_LT_NX));
     }
     if fl.incr && elements > 2 {
-        return Err(OpError::Static(
-            "ERR INCR option supports a single increment-element pair",
-        ));
+        return Err(OpError::Static(error::ZADD_INCR_PAIRS));
     }
     Ok(o)
 }
@@ -551,37 +486,42 @@ pub fn zscan_command(srv: &mut Server, c: &mut Client) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error;
+    use crate::db::zset::LexBound;
 
     #[test]
-    fn score_bounds_read_as_strtod() {
-        assert_eq!(parse_score_bound(b"1.5"), Some((1.5, false)));
-        assert_eq!(parse_score_bound(b"(1.5"), Some((1.5, true)));
-        assert_eq!(parse_score_bound(b"-inf"), Some((f64::NEG_INFINITY, false)));
-        assert_eq!(parse_score_bound(b"(+inf"), Some((f64::INFINITY, true)));
-        assert_eq!(parse_score_bound(b""), Some((0.0, false)));
-        assert_eq!(parse_score_bound(b"("), Some((0.0, true)));
-        assert_eq!(parse_score_bound(b"  7"), Some((7.0, false)));
-        assert_eq!(parse_score_bound(b"1e400"), Some((f64::INFINITY, false)));
-        assert_eq!(parse_score_bound(b"1e-400"), Some((0.0, false)));
-        assert_eq!(parse_score_bound(b"3\0junk"), Some((3.0, false)));
-        assert_eq!(parse_score_bound(b" "), None);
-        assert_eq!(parse_score_bound(b"7 "), None);
-        assert_eq!(parse_score_bound(b"nan"), None);
-        assert_eq!(parse_score_bound(b"[1"), None);
-        assert_eq!(parse_score_bound(b"((1"), None);
-    }
-
-    #[test]
-    fn lex_bounds() {
-        assert!(matches!(parse_lex_bound(b"+"), Some(LexBound::Max)));
-        assert!(matches!(parse_lex_bound(b"-"), Some(LexBound::Min)));
-        assert!(matches!(parse_lex_bound(b"+\0x"), Some(LexBound::Max)));
-        assert!(matches!(parse_lex_bound(b"[a"), Some(LexBound::Incl(b"a"))));
-        assert!(matches!(parse_lex_bound(b"("), Some(LexBound::Excl(b""))));
-        assert!(parse_lex_bound(b"").is_none());
-        assert!(parse_lex_bound(b"+a").is_none());
-        assert!(parse_lex_bound(b"a").is_none());
+    fn range_bounds_read_as_redis() {
+        let sr =
+            |a: &[u8], b: &[u8]| parse_score_range(a, b).map(|r| (r.min, r.minex, r.max, r.maxex));
+        assert_eq!(
+            sr(b"(1.5", b"+inf").unwrap(),
+            (1.5, true, f64::INFINITY, false)
+        );
+        assert_eq!(sr(b"", b"(").unwrap(), (0.0, false, 0.0, true));
+        assert_eq!(
+            sr(b"  7", b"1e400").unwrap(),
+            (7.0, false, f64::INFINITY, false)
+        );
+        assert_eq!(sr(b"3\0junk", b"1e-400").unwrap(), (3.0, false, 0.0, false));
+        for bad in [&b" "[..], b"7 ", b"nan", b"[1", b"((1"] {
+            assert!(sr(bad, b"1").is_err(), "{bad:?}");
+        }
+        assert!(matches!(
+            parse_lex_range(b"-", b"+"),
+            Ok(LexRange {
+                min: LexBound::Min,
+                max: LexBound::Max
+            })
+        ));
+        assert!(matches!(
+            parse_lex_range(b"(", b"[a"),
+            Ok(LexRange {
+                min: LexBound::Excl(b""),
+                max: LexBound::Incl(b"a")
+            })
+        ));
+        for bad in [&b""[..], b"+a", b"a", b"--"] {
+            assert!(parse_lex_range(bad, b"+").is_err(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -596,17 +536,14 @@ mod tests {
                 .err()
                 .map(|e| e.text().into_owned())
         };
-        assert_eq!(
-            err("zadd k nx xx 1 a").as_deref(),
-            Some("ERR XX and NX options at the same time are not compatible")
-        );
+        assert_eq!(err("zadd k nx xx 1 a").as_deref(), Some(error::ZADD_XX_NX));
         assert_eq!(
             err("zadd k gt lt 1 a").as_deref(),
-            Some("ERR GT, LT, and/or NX options at the same time are not compatible")
+            Some(error::ZADD_GT_LT_NX)
         );
         assert_eq!(
             err("zadd k incr 1 a 2 b").as_deref(),
-            Some("ERR INCR option supports a single increment-element pair")
+            Some(error::ZADD_INCR_PAIRS)
         );
         assert_eq!(err("zadd k nx xx 1").as_deref(), Some(error::SYNTAX));
         assert_eq!(err("zadd k ch"), Some(error::SYNTAX.to_string()));

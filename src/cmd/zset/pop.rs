@@ -306,7 +306,7 @@ pub fn zrandmember_command(srv: &mut Server, c: &mut Client) {
         }
         // The reply of a count with scores would overflow its length.
         if withscores && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&l) {
-            return c.add_error("ERR value is out of range");
+            return c.add_error(error::VALUE_OUT_OF_RANGE);
         }
         return zrandmember_with_count(srv, c, l, withscores);
     }

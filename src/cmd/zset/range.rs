@@ -16,7 +16,7 @@ use crate::client::Client;
 use crate::cmd::{arg_i64, reply_err};
 use crate::config::notify as ev;
 use crate::db::zset::{AddFlags, LexRange, ScoreRange, Zset};
-use crate::error::OpError;
+use crate::error::{self, OpError};
 use crate::notify::event as notify;
 use crate::server::Server;
 use crate::util::number::parse_i64;
@@ -96,14 +96,10 @@ fn parse_opts(
         kind
     };
     if o.limit != -1 && o.kind == RangeType::Rank {
-        return Err(OpError::Static(
-            "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
-        ));
+        return Err(OpError::Static(error::ZRANGE_LIMIT_BY_RANK));
     }
     if o.withscores && o.kind == RangeType::Lex {
-        return Err(OpError::Static(
-            "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
-        ));
+        return Err(OpError::Static(error::ZRANGE_WITHSCORES_BYLEX));
     }
     Ok(o)
 }
