@@ -1,7 +1,7 @@
 //! The range family (Redis's zrangeGenericCommand and its consumers): ZRANGE
 //! (by rank, BYSCORE, BYLEX, REV, LIMIT, WITHSCORES), ZRANGESTORE, the older
-//! ZREVRANGE, Z[REV]RANGEBYSCORE and Z[REV]RANGEBYLEX, and ZREMRANGEBYRANK /
-//! BYSCORE / BYLEX.
+//! ZREVRANGE, ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX and
+//! ZREVRANGEBYLEX, and ZREMRANGEBYRANK / BYSCORE / BYLEX.
 //!
 //! LIMIT follows Redis's loops exactly: a negative offset skips past the end
 //! (an empty reply), a negative count means no limit.
