@@ -18,8 +18,11 @@
 //! partition points over the order), then walks ranks, so score, lex and rank
 //! ranges share one walking path per encoding.
 
+mod blob;
+mod btree;
 pub mod index;
 pub mod listpack;
+mod table;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -269,11 +272,7 @@ impl Zset {
     /// Converts a listpack to the big encoding (zsetConvert).
     pub fn convert_to_skiplist(&mut self) {
         if let Zset::Listpack(l) = self {
-            let mut x = Index::with_capacity(l.len());
-            for (m, s) in l.iter() {
-                x.insert(m, s);
-            }
-            *self = Zset::Skiplist(Arc::new(x));
+            *self = Zset::Skiplist(Arc::new(Index::from_sorted(l.iter(), l.len())));
         }
     }
 

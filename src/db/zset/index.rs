@@ -1,159 +1,179 @@
-//! The `skiplist` encoding of big sorted sets: an ordered index by (score,
-//! member) plus a member -> score lookup.
+//! The `skiplist` encoding of big sorted sets (Redis's `zset`: dict + skiplist),
+//! built from three parts:
 //!
-//! This first version is a plain `BTreeSet` plus a `HashMap` (rank and position
-//! queries walk the set); the order-statistic structure replaces it behind the
-//! same methods.
+//! - one allocation per member holding score and bytes (`zset/blob.rs`);
+//! - a member table of pointers to them (`zset/table.rs`): O(1) ZSCORE, ZSCAN;
+//! - an order-statistic B+ tree of (score, pointer) items (`zset/btree.rs`):
+//!   O(log n) insert, delete, rank, select and range bounds.
+//!
+//! The index owns the member allocations (freed on removal and drop); cloning
+//! copies them and rebuilds both structures (what `Arc::make_mut` does when a
+//! snapshot still holds the value).
 
-use std::collections::{BTreeSet, HashMap};
-
-use super::listpack::before;
-
-#[derive(Clone, Debug, PartialEq)]
-struct Key {
-    score: f64,
-    member: Box<[u8]>,
-}
-
-impl Eq for Key {}
-
-impl Ord for Key {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        if before(self.score, &self.member, o.score, &o.member) {
-            std::cmp::Ordering::Less
-        } else if before(o.score, &o.member, self.score, &self.member) {
-            std::cmp::Ordering::Greater
-        } else {
-            std::cmp::Ordering::Equal
-        }
-    }
-}
-
-impl PartialOrd for Key {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
+use super::blob::{self, Ele};
+use super::btree::{Item, Tree};
+use super::table::Table;
 
 /// Ordered members with O(1) score lookup.
-#[derive(Clone, Debug, Default)]
 pub struct Index {
-    tree: BTreeSet<Key>,
-    dict: HashMap<Box<[u8]>, f64>,
+    table: Table,
+    tree: Tree,
+}
+
+// SAFETY: the index owns every allocation its pointers reach; shared access
+// only reads them (the snapshot thread), writes need `&mut`.
+unsafe impl Send for Index {}
+unsafe impl Sync for Index {}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Index(len={})", self.len())
+    }
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Index::with_capacity(0)
+    }
+}
+
+impl Clone for Index {
+    fn clone(&self) -> Self {
+        Index::from_sorted(self.iter(), self.len())
+    }
+}
+
+impl Drop for Index {
+    fn drop(&mut self) {
+        for e in self.table.iter() {
+            blob::free(e);
+        }
+    }
 }
 
 impl Index {
     pub fn with_capacity(n: usize) -> Index {
         Index {
-            tree: BTreeSet::new(),
-            dict: HashMap::with_capacity(n),
+            table: Table::with_capacity(n),
+            tree: Tree::default(),
+        }
+    }
+
+    /// Builds from pairs in (score, member) order without duplicates.
+    pub fn from_sorted<'a>(pairs: impl Iterator<Item = (&'a [u8], f64)>, n: usize) -> Index {
+        let mut table = Table::with_capacity(n);
+        let mut items = Vec::with_capacity(n);
+        for (m, s) in pairs {
+            let ele = blob::new(m, s);
+            table.insert(ele);
+            items.push(Item { score: s, ele });
+        }
+        Index {
+            table,
+            tree: Tree::from_sorted(items),
         }
     }
 
     pub fn len(&self) -> usize {
-        self.dict.len()
+        self.tree.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.dict.is_empty()
+        self.len() == 0
     }
 
+    #[inline]
     pub fn score(&self, member: &[u8]) -> Option<f64> {
-        self.dict.get(member).copied()
+        self.table.get(member).map(blob::score)
     }
 
     /// Inserts a member that is not present.
     pub fn insert(&mut self, member: &[u8], score: f64) {
-        self.dict.insert(member.into(), score);
-        self.tree.insert(Key {
-            score,
-            member: member.into(),
-        });
+        let ele = blob::new(member, score);
+        self.table.insert(ele);
+        self.tree.insert(Item { score, ele });
     }
 
     /// Changes the score of a present member.
     pub fn update(&mut self, member: &[u8], score: f64) {
-        let old = self.dict.insert(member.into(), score).expect("present");
-        self.tree.remove(&Key {
-            score: old,
-            member: member.into(),
-        });
-        self.tree.insert(Key {
-            score,
-            member: member.into(),
-        });
+        let ele = self.table.get(member).expect("present member");
+        let old = blob::score(ele);
+        if !self.tree.update_in_place(old, member, score) {
+            self.tree.remove(old, member).expect("indexed member");
+            self.tree.insert(Item { score, ele });
+        }
+        blob::set_score(ele, score);
     }
 
+    /// Removes a member; its score if it was present.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
-        let s = self.dict.remove(member)?;
-        self.tree.remove(&Key {
-            score: s,
-            member: member.into(),
-        });
+        let ele = self.table.remove(member)?;
+        let s = blob::score(ele);
+        self.tree.remove(s, member).expect("indexed member");
+        blob::free(ele);
         Some(s)
     }
 
     /// The number of leading members for which `pred` holds (`pred` must hold
     /// for a prefix of the order and not after it).
     pub fn partition_point(&self, mut pred: impl FnMut(&[u8], f64) -> bool) -> usize {
-        self.tree
-            .iter()
-            .take_while(|k| pred(&k.member, k.score))
-            .count()
+        self.tree.partition_point(|it| pred(it.member(), it.score))
     }
 
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
         let s = self.score(member)?;
-        Some(self.partition_point(|m, sc| before(sc, m, s, member)))
+        Some(self.tree.rank(s, member))
     }
 
     pub fn nth(&self, i: usize) -> (&[u8], f64) {
-        let k = self.tree.iter().nth(i).expect("rank in range");
-        (&k.member, k.score)
+        let it = self.tree.nth(i);
+        (it.member(), it.score)
     }
 
     /// Calls `f` for ranks `start..=end` (`end < len`), descending with `rev`.
     pub fn for_ranks(&self, start: usize, end: usize, rev: bool, mut f: impl FnMut(&[u8], f64)) {
-        let it = self.tree.iter().skip(start).take(end + 1 - start);
-        if rev {
-            for k in it.rev() {
-                f(&k.member, k.score);
-            }
-        } else {
-            for k in it {
-                f(&k.member, k.score);
-            }
-        }
+        self.tree
+            .for_ranks(start, end, rev, |it| f(it.member(), it.score));
     }
 
     /// Removes ranks `start..=end` (`end < len`).
     pub fn remove_ranks(&mut self, start: usize, end: usize) {
-        let doomed: Vec<Key> = self
-            .tree
-            .iter()
-            .skip(start)
-            .take(end + 1 - start)
-            .cloned()
-            .collect();
-        for k in doomed {
-            self.tree.remove(&k);
-            self.dict.remove(&k.member);
+        for _ in start..=end {
+            let it = self.tree.remove_at(start);
+            self.table.remove(it.member());
+            blob::free(it.ele);
         }
     }
 
+    /// Ascending iteration.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], f64)> + '_ {
-        self.tree.iter().map(|k| (&*k.member, k.score))
+        self.tree.iter().map(|it| (it.member(), it.score))
     }
 
-    /// One ZSCAN step.
-    pub fn scan(&self, _cursor: u64, mut f: impl FnMut(&[u8], f64)) -> u64 {
-        for (m, s) in self.iter() {
-            f(m, s);
-        }
-        0
+    /// One ZSCAN step (over the member table, as Redis scans the zset dict).
+    pub fn scan(&self, cursor: u64, mut f: impl FnMut(&[u8], f64)) -> u64 {
+        self.table
+            .scan(cursor, |e: Ele| f(blob::member(e), blob::score(e)))
     }
 
+    /// Bytes the allocator holds for the index: table, tree nodes, members.
     pub fn mem_usage(&self) -> usize {
-        self.tree.iter().map(|k| 48 + k.member.len()).sum::<usize>() + self.dict.capacity() * 33
+        self.table.mem_usage()
+            + self.tree.mem_usage()
+            + self
+                .table
+                .iter()
+                .map(|e| crate::alloc::size_class(blob::size(e)))
+                .sum::<usize>()
+    }
+
+    #[cfg(test)]
+    pub fn check(&self) {
+        self.tree.check();
+        assert_eq!(self.table.len(), self.tree.len());
+        for it in self.tree.iter() {
+            assert_eq!(self.table.get(it.member()), Some(it.ele));
+            assert_eq!(blob::score(it.ele).to_bits(), it.score.to_bits());
+        }
     }
 }

@@ -424,3 +424,169 @@ fn range_parsing() {
     assert_eq!(LexBound::parse(b"+x"), None);
     assert_eq!(LexBound::parse(b"["), Some(LexBound::Incl(b"")));
 }
+
+/// The big structure directly, deep enough for three tree levels, with
+/// sequential, reverse and random inserts, deletes from both ends and the
+/// middle, score updates, and its invariants checked along the way.
+#[test]
+fn index_structure_against_model() {
+    let mut rng = Rng(7);
+    let mut x = Index::default();
+    let mut m = Model::default();
+    let phases: &[(usize, u64)] = &[(6000, 0), (6000, 1), (20000, 2), (30000, 3), (20000, 4)];
+    let mut seq = 0u64;
+    for &(steps, kind) in phases {
+        for step in 0..steps {
+            match kind {
+                // increasing scores (append), then decreasing (prepend)
+                0 | 1 => {
+                    seq += 1;
+                    let s = if kind == 0 { seq as f64 } else { -(seq as f64) };
+                    let mem = format!("s{seq}").into_bytes();
+                    x.insert(&mem, s);
+                    m.map.insert(mem, s);
+                }
+                // random mix with many ties
+                2 | 3 => {
+                    let mem = member(&mut rng, 40000);
+                    let s = score(&mut rng);
+                    match (rng.below(3), m.map.get(&mem).copied()) {
+                        (0, Some(_)) => {
+                            assert_eq!(x.remove(&mem), m.map.remove(&mem));
+                        }
+                        (_, Some(_)) => {
+                            x.update(&mem, s);
+                            m.map.insert(mem, s);
+                        }
+                        (_, None) => {
+                            x.insert(&mem, s);
+                            m.map.insert(mem, s);
+                        }
+                    }
+                    if kind == 3 && rng.below(100) == 0 && !m.map.is_empty() {
+                        // remove a small rank range
+                        let sorted = m.sorted();
+                        let a = rng.below(sorted.len() as u64) as usize;
+                        let b = (a + rng.below(5) as usize).min(sorted.len() - 1);
+                        for (mem, _) in &sorted[a..=b] {
+                            m.map.remove(mem);
+                        }
+                        x.remove_ranks(a, b);
+                    }
+                }
+                // drain from both ends
+                _ => {
+                    if x.is_empty() {
+                        break;
+                    }
+                    let r = if step % 2 == 0 { 0 } else { x.len() - 1 };
+                    let mem = x.nth(r).0.to_vec();
+                    x.remove_ranks(r, r);
+                    m.map.remove(&mem);
+                }
+            }
+            if step % 2500 == 0 {
+                x.check();
+                let want = m.sorted();
+                let got: Vec<_> = x.iter().map(|(a, b)| (a.to_vec(), b)).collect();
+                assert_eq!(got, want);
+                for _ in 0..50 {
+                    if want.is_empty() {
+                        break;
+                    }
+                    let i = rng.below(want.len() as u64) as usize;
+                    assert_eq!(x.rank(&want[i].0), Some(i));
+                    assert_eq!(x.nth(i).0, &want[i].0[..]);
+                    assert_eq!(x.score(&want[i].0), Some(want[i].1));
+                    let j = (i + rng.below(300) as usize).min(want.len() - 1);
+                    let mut got = Vec::new();
+                    x.for_ranks(i, j, true, |a, b| got.push((a.to_vec(), b)));
+                    let exp: Vec<_> = want[i..=j].iter().rev().cloned().collect();
+                    assert_eq!(got, exp);
+                }
+            }
+        }
+        x.check();
+        let c = x.clone();
+        c.check();
+        assert_eq!(c.len(), x.len());
+    }
+    assert!(x.is_empty() || x.len() == m.map.len());
+}
+
+#[test]
+fn index_scan_covers_all() {
+    let mut x = Index::default();
+    for i in 0..5000 {
+        x.insert(format!("m{i}").as_bytes(), i as f64);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = 0;
+    loop {
+        cursor = x.scan(cursor, |m, s| {
+            assert_eq!(m, format!("m{s}").as_bytes());
+            seen.insert(m.to_vec());
+        });
+        if cursor == 0 {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 5000);
+}
+
+/// Memory of a 1M-member set and of 100k 10-member sets, as the allocator
+/// counts it (run by hand: `cargo test --release --lib zset_memory -- --ignored
+/// --nocapture`; single-threaded for a clean count).
+#[test]
+#[ignore]
+fn zset_memory() {
+    use crate::alloc::used_memory;
+    let lim = ZsetLimits::default();
+    let before = used_memory();
+    let mut z = Zset::new();
+    for i in 0..1_000_000u64 {
+        let k = (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 44) as f64;
+        z.add(
+            format!("member:{i}").as_bytes(),
+            k,
+            AddFlags::default(),
+            &lim,
+        )
+        .unwrap();
+    }
+    let big = used_memory() - before;
+    println!(
+        "1M members (random scores): {} bytes, {:.1}/member, mem_usage {}",
+        big,
+        big as f64 / 1e6,
+        z.mem_usage()
+    );
+    drop(z);
+    let before = used_memory();
+    let mut v = Vec::with_capacity(100_000);
+    for k in 0..100_000u64 {
+        let mut z = Zset::new();
+        for i in 0..10 {
+            z.add(
+                format!("member:{i}").as_bytes(),
+                (k + i) as f64,
+                AddFlags::default(),
+                &lim,
+            )
+            .unwrap();
+        }
+        v.push(z);
+    }
+    let small = used_memory() - before - (v.capacity() * std::mem::size_of::<Zset>()) as u64;
+    println!(
+        "100k x 10 members: {:.1} bytes/zset (value only), mem_usage {}",
+        small as f64 / 1e5,
+        v[0].mem_usage()
+    );
+}
+
+#[test]
+fn value_is_small() {
+    // The value sits inside the keyspace entry: one buffer pointer or one Arc.
+    assert!(std::mem::size_of::<Zset>() <= 24);
+}
