@@ -20,7 +20,6 @@ pub mod range;
 mod commands;
 pub use commands::COMMANDS;
 
-use std::sync::Arc;
 
 use super::hash::{parse_scan_cursor, parse_scan_options, scan_loop};
 use super::{acl, flags as f, reply_err, Command};
@@ -47,7 +46,7 @@ pub fn limits(srv: &Server) -> ZsetLimits {
 
 /// A sorted set as a key's value.
 pub fn zset_value(z: Zset) -> Value {
-    Value::Obj(Arc::new(Object::Zset(z)))
+    Value::Obj(Object::Zset(z))
 }
 
 /// The sorted set in an entry's value, or WRONGTYPE.
