@@ -85,6 +85,15 @@ pub(super) fn debug_htstats_key(srv: &mut Server, c: &mut Client) {
     let counts =
         match e.value() {
             ValueRef::Obj(Object::Set(Set::Table(d))) => (d.home_slot_counts(), d.len()),
+            // A packed small set is a hash table to clients: show the one it
+            // would be.
+            ValueRef::Obj(Object::Set(s @ Set::Packed(_))) => {
+                let mut d = crate::db::hash::dict::Dict::<false>::with_capacity(s.len());
+                for m in s.iter() {
+                    m.with_bytes(|b| d.insert(b, b""));
+                }
+                (d.home_slot_counts(), d.len())
+            }
             ValueRef::Obj(Object::Hash(Hash::Table(d))) => (d.home_slot_counts(), d.len()),
             _ => return c.add_error(
                 "ERR The value stored at the specified key is not represented using an hash table",

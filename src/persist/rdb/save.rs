@@ -156,7 +156,7 @@ impl Out {
                     }
                     self.string(&blob);
                 }
-                Set::Table(_) => {
+                Set::Packed(_) | Set::Table(_) => {
                     self.len(s.len() as u64);
                     for m in s.iter() {
                         m.with_bytes(|b| self.string(b));
@@ -211,7 +211,7 @@ fn type_of(v: ValueRef<'_>) -> u8 {
         ValueRef::Obj(Object::Hash(Hash::Listpack(_))) => TYPE_HASH_LISTPACK,
         ValueRef::Obj(Object::Hash(Hash::Table(_))) => TYPE_HASH,
         ValueRef::Obj(Object::Set(Set::Intset(_))) => TYPE_SET_INTSET,
-        ValueRef::Obj(Object::Set(Set::Table(_))) => TYPE_SET,
+        ValueRef::Obj(Object::Set(Set::Packed(_) | Set::Table(_))) => TYPE_SET,
         ValueRef::Obj(Object::Zset(Zset::Listpack(_))) => TYPE_ZSET_LISTPACK,
         ValueRef::Obj(Object::Zset(Zset::Skiplist(_))) => TYPE_ZSET_2,
     }
