@@ -20,7 +20,6 @@ pub mod range;
 mod commands;
 pub use commands::COMMANDS;
 
-
 use super::hash::{parse_scan_cursor, parse_scan_options, scan_loop};
 use super::{acl, flags as f, reply_err, Command};
 use crate::client::Client;
