@@ -19,6 +19,7 @@ pub mod debug;
 pub mod dump;
 pub mod expire;
 pub mod generic;
+pub mod geo;
 #[cfg(test)]
 pub(crate) mod harness;
 pub mod hash;
@@ -63,6 +64,7 @@ const GROUPS: &[&[Command]] = &[
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,
+    geo::COMMANDS,
     sort::COMMANDS,
     pubsub::COMMANDS,
     multi::COMMANDS,

@@ -41,6 +41,24 @@ pub const ZRANGE_WITHSCORES_BYLEX: &str =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
 /// HRANDFIELD/ZRANDMEMBER: a count whose reply with values would overflow.
 pub const VALUE_OUT_OF_RANGE: &str = "ERR value is out of range";
+/// Geo (geo.c): the invalid pair is followed by the two values as `%f,%f`.
+pub const GEO_INVALID_LONG_LAT: &str = "ERR invalid longitude,latitude pair";
+pub const GEO_UNIT: &str = "ERR unsupported unit provided. please use M, KM, FT, MI";
+pub const GEO_NEED_RADIUS: &str = "ERR need numeric radius";
+pub const GEO_NEED_WIDTH: &str = "ERR need numeric width";
+pub const GEO_NEED_HEIGHT: &str = "ERR need numeric height";
+pub const GEO_RADIUS_NEGATIVE: &str = "ERR radius cannot be negative";
+pub const GEO_BOX_NEGATIVE: &str = "ERR height or width cannot be negative";
+pub const GEO_NO_MEMBER: &str = "ERR could not decode requested zset member";
+pub const GEO_COUNT: &str = "ERR COUNT must be > 0";
+pub const GEO_ANY_WITHOUT_COUNT: &str = "ERR the ANY argument requires COUNT argument";
+pub const GEORADIUS_STORE_WITH: &str =
+    "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+pub const GEOSEARCHSTORE_WITH: &str =
+    "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+/// Followed by the command name as the client sent it.
+pub const GEO_FROM: &str = "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ";
+pub const GEO_BY: &str = "ERR exactly one of BYRADIUS and BYBOX can be specified for ";
 pub const NO_SUCH_KEY: &str = "ERR no such key";
 pub const OUT_OF_RANGE: &str = "ERR index out of range";
 pub const DB_INDEX: &str = "ERR DB index is out of range";

@@ -1,5 +1,5 @@
 //! Metadata of the Redis 7.0 commands oxidis does not serve yet (sorted sets,
-//! bitmaps, HyperLogLog, geo, streams, scripting and functions, cluster, ACL,
+//! bitmaps, HyperLogLog, streams, scripting and functions, cluster, ACL,
 //! MODULE, the replica role's REPLICAOF/ROLE/FAILOVER, BGREWRITEAOF, WAIT): key
 //! specs, tips and documentation, kept as data for the work that implements them.
 //! None of it is in the live command table. The issue that serves a command
@@ -9,7 +9,6 @@
 mod bitmap;
 mod cluster;
 mod generic;
-mod geo;
 mod hyperloglog;
 mod scripting;
 mod server;
@@ -52,14 +51,13 @@ pub const EMPTY: CommandSpec = CommandSpec {
 };
 
 /// Every group's pending metadata.
-pub fn groups() -> [&'static [CommandSpec]; 9] {
+pub fn groups() -> [&'static [CommandSpec]; 8] {
     [
         generic::SPECS,
         server::SPECS,
         sorted_set::SPECS,
         bitmap::SPECS,
         hyperloglog::SPECS,
-        geo::SPECS,
         stream::SPECS,
         scripting::SPECS,
         cluster::SPECS,
