@@ -10,7 +10,7 @@
 //!
 //! ```text
 //!  layer     may use          holds
-//!  util      (nothing)        glob matching, number parsing/formatting, argument
+//!  util      (nothing)        glob matching, number parsing/formatting, geohash, argument
 //!                             splitting, the version constants
 //!  error     util             OpError; the shared error texts, as Redis spells them
 //!  alloc     util, error      jemalloc, used_memory
