@@ -186,6 +186,8 @@ pub struct Config {
     /// Empty when unset.
     pub pidfile: String,
     pub always_show_logo: bool,
+    /// jemalloc's background purging thread (`jemalloc-bg-thread`).
+    pub jemalloc_bg_thread: bool,
     pub enable_debug_command: ProtectedConfig,
     pub enable_protected_configs: ProtectedConfig,
     pub enable_module_command: ProtectedConfig,
@@ -297,6 +299,7 @@ impl Default for Config {
             daemonize: false,
             pidfile: String::new(),
             always_show_logo: false,
+            jemalloc_bg_thread: false,
             enable_debug_command: ProtectedConfig::No,
             enable_protected_configs: ProtectedConfig::No,
             enable_module_command: ProtectedConfig::No,

@@ -243,6 +243,7 @@ impl Server {
         crate::repl::master::refresh_good_replicas(&mut s);
         s.apply_lazyfree_config();
         s.apply_latency_monitor_config();
+        crate::alloc::set_background_thread(s.config.jemalloc_bg_thread);
         crate::evict::config_changed(&mut s);
         crate::notify::config_changed(&mut s);
         // Force the first update so every database gets the clock too (they start

@@ -122,6 +122,9 @@ pub enum Apply {
     Lazyfree,
     /// Tell the databases the LATENCY threshold.
     LatencyMonitor,
+    /// Start or stop jemalloc's background purging thread
+    /// (updateJemallocBgThread).
+    JemallocBgThread,
 }
 
 /// One row of the table.

@@ -78,6 +78,9 @@ impl Server {
             }
             Apply::Lazyfree => self.apply_lazyfree_config(),
             Apply::LatencyMonitor => self.apply_latency_monitor_config(),
+            Apply::JemallocBgThread => {
+                crate::alloc::set_background_thread(self.config.jemalloc_bg_thread)
+            }
         }
         Ok(())
     }

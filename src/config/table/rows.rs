@@ -59,7 +59,9 @@ pub static DIRECTIVES: &[Directive] = &[
         M,
         true,
     ),
-    b("jemalloc-bg-thread", None, M, true),
+    b("jemalloc-bg-thread", None, M, true)
+        .typed(field!(bool jemalloc_bg_thread))
+        .apply(Apply::JemallocBgThread),
     b("activedefrag", None, M, false),
     b("syslog-enabled", None, I, false),
     b("cluster-enabled", None, I, false).typed(field!(bool cluster_enabled)),
