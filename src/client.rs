@@ -93,11 +93,15 @@ pub struct QueryBufStats {
     alloc: usize,
     pub peak: usize,
     pub batch: usize,
+    /// Most arguments of a command since the last cron pass.
+    argv_peak: usize,
 }
 
 /// The argument array kept between commands, in arguments (the parser's
 /// first reservation for a multibulk is at most this).
 const ARGV_KEEP: usize = 1024;
+/// An argument array this small is never worth shrinking while in use.
+const ARGV_SMALL: usize = 16;
 
 /// Query buffers with more spare room than this are worth resizing
 /// (clientsCronResizeQueryBuffer).
@@ -208,6 +212,16 @@ pub struct Client {
     pub repl: Option<Box<repl::ReplicaState>>,
 }
 
+/// The allocator's charge for a buffer of `n` bytes (none for no buffer).
+#[inline]
+fn heap(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        crate::alloc::size_class(n)
+    }
+}
+
 impl Client {
     /// Redis's `islocalClient`: a unix-socket client, or a TCP peer at
     /// 127.0.0.1 or ::1 exactly (the rest of 127.0.0.0/8 is not local).
@@ -276,6 +290,7 @@ impl Client {
     /// big multibulk grew it, so a client that sent 100k arguments once does
     /// not keep megabytes for the rest of its life (Redis frees it likewise).
     pub fn reset_argv(&mut self) {
+        self.qb.argv_peak = self.qb.argv_peak.max(self.argv.len());
         if self.argv.capacity() > ARGV_KEEP {
             self.argv = Vec::new();
         } else {
@@ -340,16 +355,103 @@ impl Client {
         self.qb.peak = self.querybuf.len().max(bulk);
     }
 
+    /// The rest of what clientsCron gives back: a client idle more than 2 s
+    /// (the query buffer's rule) keeps no empty buffer at all, neither the
+    /// reply buffer (its size, CLIENT LIST `rbs`, is kept: the next reply
+    /// allocates it again, once) nor the argument array nor the bookkeeping
+    /// vectors; a busy client's argument array is cut to its recent peak. A
+    /// connection at rest then costs its `Client` and little else. Nothing on
+    /// the command path allocates for it: buffers come back at most once per
+    /// pass of the cron, about once a second.
+    pub fn release_idle_buffers(&mut self, idle_s: i64) {
+        let idle = idle_s > 2;
+        if self.argv.is_empty() {
+            let peak = self.qb.argv_peak;
+            if idle {
+                self.argv = Vec::new();
+            } else if self.argv.capacity() > ARGV_SMALL.max(peak * 2) {
+                self.argv.shrink_to(peak.max(ARGV_SMALL));
+            }
+        }
+        self.qb.argv_peak = self.argv.len();
+        if self.output.reply.is_empty() {
+            self.output.reply = Default::default();
+            if idle && self.out.is_empty() && self.out.capacity() > 0 {
+                self.out = Vec::new();
+            }
+        }
+        if idle {
+            if self.error_codes.is_empty() {
+                self.error_codes = Vec::new();
+            }
+            if self.mstate.is_empty() {
+                self.mstate = Vec::new();
+            }
+            if self.watched.is_empty() {
+                self.watched = Vec::new();
+            }
+        }
+    }
+
     /// Memory the client holds (CLIENT LIST `tot-mem`, INFO's client
-    /// memory), as Redis's getClientMemoryUsage counts it: the struct, the
-    /// query buffer, the reply buffer and blocks, the arguments held.
+    /// memory): what Redis's getClientMemoryUsage counts (the struct, the
+    /// query buffer, the reply buffer and blocks, the arguments, the queued
+    /// commands, the subscriptions), each as the allocator holds it, so that
+    /// the clients' sum agrees with `used_memory`. Unlike Redis's, the reply
+    /// buffer counts only while allocated (an idle client's is released), and
+    /// arguments that live inside the query buffer are not counted twice.
     pub fn mem_usage(&self) -> usize {
-        std::mem::size_of::<Client>()
-            + self.query_buffer_alloc()
-            + self.out.capacity().max(self.output.size)
-            + self.reply_list_mem()
-            + self.argv_mem()
-            + self.argv.capacity() * std::mem::size_of::<Bytes>()
+        use std::mem::size_of;
+        // The slab holds a `Box<Client>` in a 16-byte slot.
+        let mut mem = heap(size_of::<Client>()) + 16;
+        mem += heap(self.query_buffer_alloc());
+        mem += heap(self.out.capacity());
+        mem += self.reply_list_mem() + self.output.reply.capacity() * size_of::<Vec<u8>>();
+        mem += heap(self.argv.capacity() * size_of::<Bytes>());
+        mem += self.own_args_mem(&self.argv);
+        mem += heap(self.addr.capacity()) + heap(self.laddr.capacity());
+        mem += self.name.as_ref().map_or(0, |n| heap(n.len()));
+        mem += heap(self.mstate.capacity() * size_of::<Vec<Bytes>>());
+        for argv in &self.mstate {
+            mem += heap(argv.capacity() * size_of::<Bytes>()) + self.own_args_mem(argv);
+        }
+        mem += heap(self.watched.capacity() * size_of::<WatchedKey>());
+        mem += heap(self.error_codes.capacity() * size_of::<String>());
+        if let Some(b) = &self.blocked {
+            mem += heap(size_of::<blocked::BlockState>())
+                + heap(b.keys.capacity() * size_of::<Bytes>())
+                + heap(b.argv.capacity() * size_of::<Bytes>())
+                + self.own_args_mem(&b.argv);
+        }
+        if let Some(p) = &self.pubsub {
+            // The channel names are shared with the server's tables.
+            let n = p.channels.capacity() + p.shard_channels.capacity();
+            mem += heap(size_of::<pubsub::ClientSubs>())
+                + heap(n * (size_of::<Bytes>() + 1))
+                + heap(p.patterns.capacity() * size_of::<Bytes>());
+        }
+        if let Some(t) = &self.tracking {
+            mem += heap(size_of::<tracking::ClientTracking>())
+                + t.prefixes
+                    .iter()
+                    .map(|p| 2 * size_of::<Bytes>() + p.len())
+                    .sum::<usize>();
+        }
+        mem
+    }
+
+    /// Bytes of the arguments in `argv` that own an allocation: those split
+    /// from the query buffer are part of it (and counted with it).
+    fn own_args_mem(&self, argv: &[Bytes]) -> usize {
+        let lo = self.qb.start;
+        let hi = lo + self.query_buffer_alloc();
+        argv.iter()
+            .filter(|a| {
+                let p = a.as_ptr() as usize;
+                !a.is_empty() && !(lo..hi).contains(&p)
+            })
+            .map(|a| heap(a.len()))
+            .sum()
     }
 
     /// Bytes of the arguments held (CLIENT LIST `argv-mem`): the current

@@ -589,7 +589,8 @@ impl Reactor {
             let Some(c) = self.srv.clients.get_mut(t) else {
                 continue;
             };
-            c.resize_query_buffer((now - c.last_interaction_ms) / 1000);
+            let idle_s = (now - c.last_interaction_ms) / 1000;
+            c.resize_query_buffer(idle_s);
             if self.srv.reply_buffer_resizing {
                 match c.resize_reply_buffer(now, reset) {
                     Resize::Shrunk => self.srv.stats.reply_buffer_shrinks += 1,
@@ -597,6 +598,7 @@ impl Reactor {
                     Resize::None => {}
                 }
             }
+            c.release_idle_buffers(idle_s);
         }
     }
 
