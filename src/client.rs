@@ -406,7 +406,8 @@ impl Client {
         let mut mem = heap(size_of::<Client>()) + 16;
         mem += heap(self.query_buffer_alloc());
         mem += heap(self.out.capacity());
-        mem += self.reply_list_mem() + self.output.reply.capacity() * size_of::<Vec<u8>>();
+        mem += self.reply_list_mem()
+            + (self.output.reply.capacity() - self.output.reply.len()) * size_of::<Vec<u8>>();
         mem += heap(self.argv.capacity() * size_of::<Bytes>());
         mem += self.own_args_mem(&self.argv);
         mem += heap(self.addr.capacity()) + heap(self.laddr.capacity());
@@ -429,6 +430,13 @@ impl Client {
             mem += heap(size_of::<pubsub::ClientSubs>())
                 + heap(n * (size_of::<Bytes>() + 1))
                 + heap(p.patterns.capacity() * size_of::<Bytes>());
+        }
+        if let Some(r) = &self.repl {
+            mem += heap(size_of::<repl::ReplicaState>()) + heap(r.pending.capacity());
+            // The RDB of a sync is shared by the replicas it serves.
+            if let Some(rdb) = &r.rdb {
+                mem += heap(rdb.capacity()) / std::sync::Arc::strong_count(rdb);
+            }
         }
         if let Some(t) = &self.tracking {
             mem += heap(size_of::<tracking::ClientTracking>())

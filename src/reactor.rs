@@ -153,6 +153,9 @@ impl Reactor {
         let waker = mio::Waker::new(r.poll.registry(), Token(WAKER))?;
         r.srv.persist.waker = Some(std::sync::Arc::new(waker));
         install_signal_handlers();
+        // Listeners and poller included, as Redis measures it once the
+        // server is initialised, before the dataset loads.
+        r.srv.mem.record_startup();
         Ok(r)
     }
 

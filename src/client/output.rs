@@ -128,8 +128,11 @@ impl Client {
                 self.output_limit_reached();
                 return None;
             }
+            // The allocator's whole size class, as Redis's zmalloc_usable:
+            // the rounding is room for the next replies, not waste.
             let mut block = Vec::new();
-            if block.try_reserve_exact(n.max(REPLY_CHUNK)).is_err() {
+            let want = crate::alloc::size_class(n.max(REPLY_CHUNK));
+            if block.try_reserve_exact(want).is_err() {
                 // Out of memory for this client's reply: drop the client,
                 // not the server.
                 self.output_limit_reached();
@@ -198,9 +201,16 @@ impl Client {
         at
     }
 
-    /// Memory held by pending output in blocks (CLIENT LIST `omem`).
+    /// Memory held by pending output in blocks (CLIENT LIST `omem`): the
+    /// blocks and their slots in the list, as Redis counts its reply list.
     pub fn reply_list_mem(&self) -> usize {
-        self.output.reply.iter().map(Vec::capacity).sum()
+        let blocks: usize = self
+            .output
+            .reply
+            .iter()
+            .map(|b| crate::alloc::size_class(b.capacity()))
+            .sum();
+        blocks + self.output.reply.len() * std::mem::size_of::<Vec<u8>>()
     }
 
     /// Writes as much pending output as the socket takes. Returns Ok(true) when
@@ -472,6 +482,43 @@ mod tests {
         c.add_bulk(&vec![b'x'; 40_000]);
         assert_eq!(c.resize_reply_buffer(300, -1), Resize::None);
         assert_eq!(c.output.size, REPLY_CHUNK);
+    }
+
+    #[test]
+    fn idle_clients_keep_no_empty_buffer() {
+        let mut c = client();
+        c.add_bulk(b"hello");
+        // As after a write of all of it.
+        c.out.clear();
+        assert_eq!(c.out.capacity(), REPLY_CHUNK);
+        // Busy: the reply buffer stays for the next command.
+        c.release_idle_buffers(1);
+        assert_eq!(c.out.capacity(), REPLY_CHUNK);
+        let busy = c.mem_usage();
+        c.release_idle_buffers(3);
+        assert_eq!(c.out.capacity(), 0);
+        assert_eq!(c.output.size, REPLY_CHUNK, "rbs is kept");
+        assert_eq!(busy - c.mem_usage(), REPLY_CHUNK);
+        c.add_bulk(b"again");
+        assert_eq!(c.out.capacity(), REPLY_CHUNK);
+        assert_eq!(c.take_out(), b"$5\r\nagain\r\n");
+    }
+
+    #[test]
+    fn the_argument_array_follows_its_peak() {
+        let mut c = client();
+        c.argv = (0..1000).map(|_| bytes::Bytes::from_static(b"k")).collect();
+        c.reset_argv();
+        assert!(c.argv.capacity() >= 1000);
+        c.release_idle_buffers(0);
+        // The peak of the last pass was 1000 arguments: kept.
+        assert!(c.argv.capacity() >= 1000);
+        c.argv.push(bytes::Bytes::from_static(b"PING"));
+        c.reset_argv();
+        c.release_idle_buffers(0);
+        assert!(c.argv.capacity() < 100, "{}", c.argv.capacity());
+        c.release_idle_buffers(3);
+        assert_eq!(c.argv.capacity(), 0);
     }
 
     #[test]
