@@ -255,14 +255,15 @@ fn zadd_generic(srv: &mut Server, c: &mut Client, incr: bool) {
             for (p, &score) in argv[o.scoreidx..].chunks(2).zip(&scores) {
                 let member = &p[1][..];
                 // ZADD_OUT_NOP: the flags skipped this member (as opposed to a
-                // score that stays the same, which INCR still replies).
-                let nop = match z.score(member) {
-                    Some(cur) => {
-                        let new = if fl.incr { cur + score } else { score };
-                        fl.nx || (fl.lt && new >= cur) || (fl.gt && new <= cur)
-                    }
-                    None => fl.xx,
-                };
+                // score that stays the same, which INCR still replies). Only
+                // INCR's reply needs to tell them apart.
+                let nop = fl.incr
+                    && match z.score(member) {
+                        Some(cur) => {
+                            fl.nx || (fl.lt && cur + score >= cur) || (fl.gt && cur + score <= cur)
+                        }
+                        None => fl.xx,
+                    };
                 match z.add(member, score, fl, &lim) {
                     Ok((AddOutcome::Added, s)) => {
                         res.added += 1;

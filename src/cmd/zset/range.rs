@@ -174,14 +174,28 @@ fn zrange_generic(
     kind: RangeType,
     rev: Option<bool>,
 ) {
+    // The arguments are borrowed while the reply is written.
+    let argv = std::mem::take(&mut c.argv);
+    zrange_with_args(srv, c, &argv, start, sink, kind, rev);
+    c.argv = argv;
+}
+
+fn zrange_with_args(
+    srv: &mut Server,
+    c: &mut Client,
+    argv: &[Bytes],
+    start: usize,
+    sink: Sink,
+    kind: RangeType,
+    rev: Option<bool>,
+) {
     let store = matches!(sink, Sink::Store);
-    let o = match parse_opts(&c.argv, start, store, kind, rev) {
+    let o = match parse_opts(argv, start, store, kind, rev) {
         Ok(o) => o,
         Err(e) => return reply_err(c, e),
     };
-    let argv = c.argv.clone();
     let lim = limits(srv);
-    let r = match parse_range(&argv, start, &o) {
+    let r = match parse_range(argv, start, &o) {
         Ok(r) => r,
         Err(e) => return reply_err(c, e),
     };
