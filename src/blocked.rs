@@ -126,6 +126,7 @@ impl Server {
             deadline,
             timeout_reply,
             argv: c.argv.clone(),
+            ready: None,
         }));
     }
 
@@ -168,7 +169,7 @@ impl Server {
                     if !self.dbs[db].contains(&key) {
                         break;
                     }
-                    self.rerun_blocked(token);
+                    self.rerun_blocked(token, &key);
                 }
                 // The check may have found the key expired (SWAPDB brings in
                 // stale keys): no command runs to propagate its DEL, so it goes
@@ -182,8 +183,16 @@ impl Server {
 
     /// Re-runs a blocked client's command (the handler unblocks it if served) and
     /// schedules its output.
-    fn rerun_blocked(&mut self, token: usize) {
-        self.with_client(token, |srv, c| srv.rerun_current(c));
+    fn rerun_blocked(&mut self, token: usize, key: &Bytes) {
+        self.with_client(token, |srv, c| {
+            if let Some(b) = c.blocked.as_mut() {
+                b.ready = Some(key.clone());
+            }
+            srv.rerun_current(c);
+            if let Some(b) = c.blocked.as_mut() {
+                b.ready = None;
+            }
+        });
     }
 
     fn rerun_current(&mut self, c: &mut Client) {

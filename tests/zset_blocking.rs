@@ -373,3 +373,21 @@ fn keyspace_events_of_a_woken_pop_as_redis() {
         s.cmd(2, &["CONFIG", "SET", "notify-keyspace-events", ""]);
     });
 }
+
+#[test]
+fn a_waiter_is_served_from_the_key_that_became_ready_first_as_redis() {
+    differential("ready-order", |s| {
+        s.send(1, &["BZPOPMIN", "k1", "k2", "0"]);
+        s.cmd(2, &["MULTI"]);
+        s.cmd(2, &["ZADD", "k2", "2", "b"]);
+        s.cmd(2, &["ZADD", "k1", "1", "a"]);
+        s.cmd(2, &["EXEC"]);
+        s.read(1);
+        s.send(1, &["BLPOP", "l1", "l2", "0"]);
+        s.cmd(2, &["MULTI"]);
+        s.cmd(2, &["RPUSH", "l2", "b"]);
+        s.cmd(2, &["RPUSH", "l1", "a"]);
+        s.cmd(2, &["EXEC"]);
+        s.read(1);
+    });
+}

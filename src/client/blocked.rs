@@ -22,6 +22,10 @@ pub struct BlockState {
     pub timeout_reply: TimeoutReply,
     /// The command to re-run when a key becomes ready.
     pub argv: Vec<Bytes>,
+    /// During that re-run, the key that became ready: a command waiting on
+    /// several keys is served from this one, as Redis serves a ready key's
+    /// queue (not from the first of its keys that happens to exist).
+    pub ready: Option<Bytes>,
 }
 
 impl super::Client {
@@ -33,6 +37,17 @@ impl super::Client {
                 TimeoutReply::NullArray => self.add_null_array(),
                 TimeoutReply::NullBulk => self.add_null(),
             }
+        }
+    }
+}
+
+impl super::Client {
+    /// The keys a blocking command should try: all of `keys` on its first run,
+    /// only the ready key when it is re-run for one.
+    pub fn keys_to_serve(&self, keys: Vec<Bytes>) -> Vec<Bytes> {
+        match self.blocked.as_ref().and_then(|b| b.ready.as_ref()) {
+            Some(k) if self.has(super::flags::RERUN) && keys.contains(k) => vec![k.clone()],
+            _ => keys,
         }
     }
 }

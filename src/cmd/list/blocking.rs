@@ -41,7 +41,7 @@ fn bpop_generic(srv: &mut Server, c: &mut Client, left: bool) {
     };
     let keys: Vec<Bytes> = c.argv[1..last].to_vec();
     let db = &mut srv.dbs[c.db];
-    for key in &keys {
+    for key in &c.keys_to_serve(keys.clone()) {
         match check_list(db, key) {
             Ok(false) => continue,
             Err(_) if rerun(c) => continue,
@@ -160,7 +160,7 @@ pub fn blmpop_command(srv: &mut Server, c: &mut Client) {
     let Some(deadline) = timeout_arg(srv, c, 1) else {
         return;
     };
-    let mut keys: Vec<Bytes> = c.argv[range].to_vec();
+    let mut keys: Vec<Bytes> = c.keys_to_serve(c.argv[range].to_vec());
     if rerun(c) {
         // A key of the wrong type does not serve a waiting client.
         let db = &mut srv.dbs[c.db];

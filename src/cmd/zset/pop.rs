@@ -242,7 +242,7 @@ fn bzpop_generic(
         Err(e) => return c.add_error(e),
     };
     let rerun = c.has(cflags::RERUN);
-    for key in &keys {
+    for key in &c.keys_to_serve(keys.clone()) {
         match peek_zset(&mut srv.dbs[c.db], key) {
             Ok(Some(z)) if !z.is_empty() => {}
             Ok(_) => continue,
