@@ -66,7 +66,8 @@ impl Object {
     pub fn free_effort(&self) -> usize {
         match self {
             Object::List(l) => l.node_count(),
-            Object::Set(s) if s.encoding() == "hashtable" => s.len(),
+            // A packed small set says `hashtable` but is one allocation.
+            Object::Set(s @ Set::Table(_)) => s.len(),
             Object::Hash(h) if h.encoding() == "hashtable" => h.len(),
             Object::Zset(z) => z.free_effort(),
             _ => 1,
@@ -89,6 +90,29 @@ mod tests {
         assert!(std::mem::size_of::<Hash>() <= 16);
         assert!(std::mem::size_of::<Set>() <= 16);
         assert!(std::mem::size_of::<List>() <= 16);
+    }
+
+    #[test]
+    fn free_effort_counts_allocations() {
+        let mut s = Set::new();
+        for i in 0..100 {
+            s.add(format!("m{i}").as_bytes(), 512);
+        }
+        assert_eq!(s.encoding(), "hashtable");
+        assert_eq!(
+            Object::Set(s.clone()).free_effort(),
+            1,
+            "packed: one buffer"
+        );
+        for i in 100..200 {
+            s.add(format!("m{i}").as_bytes(), 512);
+        }
+        assert_eq!(Object::Set(s).free_effort(), 200);
+        let Object::Hash(h) = hash_with(1000) else {
+            unreachable!()
+        };
+        assert_eq!(Object::Hash(h).free_effort(), 1000);
+        assert_eq!(hash_with(3).free_effort(), 1);
     }
 
     fn hash_with(n: usize) -> Object {

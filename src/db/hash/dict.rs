@@ -411,9 +411,13 @@ impl<const PAIR: bool> Dict<PAIR> {
         out
     }
 
-    /// Approximate heap bytes: table plus elements.
+    /// Heap bytes the allocator holds: control bytes, slots and elements.
     pub fn mem_usage(&self) -> usize {
-        self.ctrl.len() * 9 + self.iter().map(|b| b.size()).sum::<usize>()
+        use crate::alloc::size_class;
+        let cap = self.ctrl.len();
+        size_class(cap)
+            + size_class(cap * std::mem::size_of::<Option<Blob<PAIR>>>())
+            + self.iter().map(|b| size_class(b.size())).sum::<usize>()
     }
 }
 
