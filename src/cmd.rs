@@ -64,6 +64,7 @@ const GROUPS: &[&[Command]] = &[
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,
+    zset::algebra::COMMANDS,
     geo::COMMANDS,
     sort::COMMANDS,
     pubsub::COMMANDS,

@@ -176,6 +176,8 @@ pub const LPOS_COUNT_NEGATIVE: &str = "ERR COUNT can't be negative";
 pub const LPOS_MAXLEN_NEGATIVE: &str = "ERR MAXLEN can't be negative";
 pub const NUMKEYS_NOT_POSITIVE: &str = "ERR numkeys should be greater than 0";
 pub const COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
+/// SINTERCARD / ZINTERCARD: a LIMIT that is negative or not an integer.
+pub const LIMIT_NEGATIVE: &str = "ERR LIMIT can't be negative";
 
 /// Writes refused after a failed background save (`stop-writes-on-bgsave-error`).
 /// A DENYOOM command while used memory is over `maxmemory` and nothing can be

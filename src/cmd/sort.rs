@@ -1,6 +1,6 @@
-//! SORT and SORT_RO (Redis's sort.c): the elements of a list or set, sorted by
-//! their own value or by keys derived from them, optionally projected through
-//! GET patterns and stored as a list.
+//! SORT and SORT_RO (Redis's sort.c): the elements of a list, set or sorted set,
+//! sorted by their own value or by keys derived from them, optionally projected
+//! through GET patterns and stored as a list.
 //!
 //! ```text
 //!   SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC]
@@ -9,9 +9,10 @@
 //!
 //! Patterns replace their first `*` with the element; `key->field` reads a hash
 //! field, `#` is the element itself. A BY pattern without `*` means "don't sort":
-//! a list keeps its order (DESC walks it backwards), a set is read in its own
-//! order, except that with STORE it is sorted ALPHA so the stored result does not
-//! depend on the encoding.
+//! a list or a sorted set keeps its order (DESC walks it backwards), a set is
+//! read in its own order, except that with STORE it is sorted ALPHA so the stored
+//! result does not depend on the encoding. Sorting a sorted set converts a
+//! `listpack` one to `skiplist` in place, as Redis does (OBJECT ENCODING shows it).
 //!
 //! Ordering is Redis 7.0's `sortCompare`: numeric scores (C `strtod`, see
 //! `sort_score`) with ties broken by the elements' bytes; ALPHA compares bytes,
@@ -482,7 +483,37 @@ fn load(db: &mut Db, key: &[u8], o: &mut SortOptions) -> Result<Loaded, OpError>
                 .collect();
             Ok(Loaded { objs, start, end })
         }
+        ValueRef::Obj(Object::Zset(z)) => {
+            let (start, end) = limit_window(z.len(), o.limit_start, o.limit_count);
+            let mut objs = Vec::new();
+            if !o.dontsort {
+                objs.extend(z.iter().map(|(m, _)| sort_object(Bytes::copy_from_slice(&m))));
+                return Ok(Loaded { objs, start, end });
+            }
+            // Unsorted: the window of the set's own order, from the top for DESC.
+            if end >= start {
+                z.range_by_rank(start as usize, end as usize, o.desc, |m, _| {
+                    objs.push(sort_object(Bytes::copy_from_slice(m)))
+                });
+            }
+            Ok(Loaded {
+                start: 0,
+                end: objs.len() as i64 - 1,
+                objs,
+            })
+        }
         _ => Err(OpError::WrongType),
+    }
+}
+
+/// Redis's SORT turns a `listpack` sorted set into a `skiplist` before reading it.
+fn convert_sorted_zset(db: &mut Db, key: &[u8]) {
+    let listpack = matches!(db.peek(key).map(|e| e.value()),
+        Some(ValueRef::Obj(Object::Zset(z))) if z.encoding() == "listpack");
+    if listpack {
+        if let Some(Object::Zset(z)) = db.lookup_mut(key).and_then(|e| e.obj_mut()) {
+            z.convert_to_skiplist();
+        }
     }
 }
 
@@ -542,6 +573,7 @@ fn sort_generic(srv: &mut Server, c: &mut Client, readonly: bool) {
     };
     let key = c.argv[1].clone();
     let db = &mut srv.dbs[c.db];
+    convert_sorted_zset(db, &key);
     let Loaded {
         mut objs,
         start,

@@ -156,6 +156,9 @@ fn key_extraction() {
         vec![(1, RW | ACCESS | UPDATE)]
     );
     assert_eq!(pos("sort_ro", "sort_ro a by x"), vec![1]);
+    assert_eq!(pos("zunionstore", "zunionstore d 2 a b"), vec![1, 3, 4]);
+    assert_eq!(pos("zintercard", "zintercard 2 a b limit 1"), vec![2, 3]);
+    assert!(pos("zdiffstore", "zdiffstore d 3 a b").is_empty());
     let m = pending::index();
     let b = m["bitfield"];
     assert_eq!(
@@ -178,10 +181,6 @@ fn key_extraction() {
             .map(|k| k.0)
             .collect()
     };
-    assert_eq!(
-        pending_pos("zunionstore", "zunionstore d 2 a b"),
-        vec![1, 3, 4]
-    );
     assert_eq!(
         pending_pos("xread", "xread count 1 streams a b 0 0"),
         vec![4, 5]

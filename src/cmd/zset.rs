@@ -14,6 +14,7 @@
 //! one change per member added, updated or removed; a key is touched (WATCH,
 //! client-side caching) and an event is notified only when something changed.
 
+pub mod algebra;
 pub mod pop;
 pub mod range;
 

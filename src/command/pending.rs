@@ -1,10 +1,10 @@
-//! Metadata of the Redis 7.0 commands oxidis does not serve yet (sorted sets,
-//! bitmaps, HyperLogLog, streams, scripting and functions, cluster, ACL,
-//! MODULE, the replica role's REPLICAOF/ROLE/FAILOVER, BGREWRITEAOF, WAIT): key
-//! specs, tips and documentation, kept as data for the work that implements them.
-//! None of it is in the live command table. The issue that serves a command
-//! writes its row in the group file (`cmd/<group>.rs`) from the entry here and
-//! deletes the entry; a unit test checks that no live row is still listed.
+//! Metadata of the Redis 7.0 commands oxidis does not serve yet (bitmaps,
+//! HyperLogLog, streams, scripting and functions, cluster, ACL, MODULE, the
+//! replica role's REPLICAOF/ROLE/FAILOVER, BGREWRITEAOF, WAIT): key specs, tips
+//! and documentation, kept as data for the work that implements them. None of it
+//! is in the live command table. The issue that serves a command writes its row
+//! in the group file (`cmd/<group>.rs`) from the entry here and deletes the
+//! entry; a unit test checks that no live row is still listed.
 
 mod bitmap;
 mod cluster;
@@ -12,7 +12,6 @@ mod generic;
 mod hyperloglog;
 mod scripting;
 mod server;
-mod sorted_set;
 mod stream;
 
 use std::collections::HashMap;
@@ -51,11 +50,10 @@ pub const EMPTY: CommandSpec = CommandSpec {
 };
 
 /// Every group's pending metadata.
-pub fn groups() -> [&'static [CommandSpec]; 8] {
+pub fn groups() -> [&'static [CommandSpec]; 7] {
     [
         generic::SPECS,
         server::SPECS,
-        sorted_set::SPECS,
         bitmap::SPECS,
         hyperloglog::SPECS,
         stream::SPECS,

@@ -146,7 +146,7 @@ pub fn sintercard_command(srv: &mut Server, c: &mut Client) {
         if c.argv[j].eq_ignore_ascii_case(b"limit") && j + 1 < c.argv.len() {
             match parse_i64(&c.argv[j + 1]) {
                 Some(v) if v >= 0 => limit = v as usize,
-                _ => return c.add_error("ERR LIMIT can't be negative"),
+                _ => return c.add_error(error::LIMIT_NEGATIVE),
             }
             j += 2;
         } else {
