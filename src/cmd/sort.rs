@@ -487,7 +487,10 @@ fn load(db: &mut Db, key: &[u8], o: &mut SortOptions) -> Result<Loaded, OpError>
             let (start, end) = limit_window(z.len(), o.limit_start, o.limit_count);
             let mut objs = Vec::new();
             if !o.dontsort {
-                objs.extend(z.iter().map(|(m, _)| sort_object(Bytes::copy_from_slice(&m))));
+                objs.extend(
+                    z.iter()
+                        .map(|(m, _)| sort_object(Bytes::copy_from_slice(&m))),
+                );
                 return Ok(Loaded { objs, start, end });
             }
             // Unsorted: the window of the set's own order, from the top for DESC.
