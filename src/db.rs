@@ -474,6 +474,16 @@ impl Db {
         Some(self.table.remove(p))
     }
 
+    /// Deletes a key on the server's behalf (Redis's dbDelete: a *STORE whose
+    /// result is empty, SORT ... STORE of nothing), freeing its value as
+    /// `lazyfree-lazy-server-del` says. True if the key was live.
+    pub fn delete(&mut self, key: &[u8]) -> bool {
+        let old = self.remove(key);
+        let deleted = old.is_some();
+        self.free_server_del(old);
+        deleted
+    }
+
     /// RENAME: moves the value and expiry of `from` to `to`, replacing what `to`
     /// held (returned, so the caller may free it elsewhere). The moved key gets the
     /// current LRU clock, as the lookups of Redis's RENAME leave it. `from == to`

@@ -286,7 +286,7 @@ pub fn with_set_write<R>(
 /// Returns true if the keyspace changed.
 pub fn store_set(db: &mut Db, key: &[u8], s: Set) -> bool {
     if s.is_empty() {
-        db.remove(key).is_some()
+        db.delete(key)
     } else {
         db.set(key, Value::Obj(Object::Set(s)), None);
         true

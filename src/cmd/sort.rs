@@ -625,7 +625,7 @@ fn sort_generic(srv: &mut Server, c: &mut Client, readonly: bool) {
         db.set(&dst, Value::Obj(Object::List(list)), None);
         notify(srv, c, ev::LIST, "sortstore", &dst);
         srv.dirty += outputlen as u64;
-    } else if db.remove(&dst).is_some() {
+    } else if db.delete(&dst) {
         notify(srv, c, ev::GENERIC, "del", &dst);
         srv.dirty += 1;
     }

@@ -488,7 +488,7 @@ fn store_result(
     let db = &mut srv.dbs[c.db];
     if members.is_empty() {
         c.add_int(0);
-        if db.remove(dst).is_some() {
+        if db.delete(dst) {
             notify(srv, c, ev::GENERIC, "del", dst);
             srv.dirty += 1;
         }
