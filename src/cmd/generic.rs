@@ -114,7 +114,7 @@ pub fn empty_db(srv: &mut Server, id: usize, lazy: bool) -> usize {
     let n = srv.dbs[id].len();
     let old = srv.dbs[id].clear();
     if lazy {
-        srv.lazyfree.free(old);
+        srv.lazyfree.free_counted(old, n as u64);
     }
     n
 }

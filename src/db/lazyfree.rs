@@ -24,14 +24,12 @@ impl LazyFree {
         let (tx, rx) = mpsc::channel::<Box<dyn Send>>();
         let pending = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let freed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let (p2, f2) = (pending.clone(), freed.clone());
         std::thread::Builder::new()
             .name("lazyfree".into())
             .spawn(move || {
+                // Each job counts itself when dropped (see `Counted`).
                 for v in rx {
                     drop(v);
-                    p2.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-                    f2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             })
             .expect("spawn lazyfree thread");
@@ -52,12 +50,42 @@ impl LazyFree {
 
     /// Drops `v` on the free thread.
     pub fn free<T: Send + 'static>(&self, v: T) {
-        self.pending
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Err(e) = self.tx.send(Box::new(v)) {
+        self.free_counted(v, 1);
+    }
+
+    /// Drops `v`, which holds `n` objects, on the free thread: INFO counts them
+    /// all, as Redis counts a database emptied by FLUSHALL ASYNC as its number of
+    /// keys (lazyfreeFreeDatabase).
+    pub fn free_counted<T: Send + 'static>(&self, v: T, n: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.pending.fetch_add(n, Relaxed);
+        let (pending, freed) = (self.pending.clone(), self.freed.clone());
+        let job = Counted {
+            v: Some(v),
+            n,
+            pending,
+            freed,
+        };
+        if let Err(e) = self.tx.send(Box::new(job)) {
             drop(e);
-            self.pending
-                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         }
+    }
+}
+
+/// A job of the free thread: dropping it drops the value, then moves its count
+/// from pending to freed.
+struct Counted<T> {
+    v: Option<T>,
+    n: u64,
+    pending: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    freed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<T> Drop for Counted<T> {
+    fn drop(&mut self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        drop(self.v.take());
+        self.pending.fetch_sub(self.n, Relaxed);
+        self.freed.fetch_add(self.n, Relaxed);
     }
 }
