@@ -212,6 +212,16 @@ fn lazy_eviction_frees_on_the_background_thread(name: &str, srv: Server) {
             c.cmd_bytes(&refs);
         }
     }
+    // Sorted sets: a skiplist's effort is its length, a listpack's is 1.
+    for (k, n) in [("zbig:0", 200), ("zbig:1", 300), ("zsmall", 100)] {
+        let mut args = vec!["ZADD".to_string(), k.to_string()];
+        for i in 0..n {
+            args.push(i.to_string());
+            args.push(format!("member-{i}"));
+        }
+        let refs: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+        c.cmd(&refs);
+    }
     for k in 0..15 {
         c.cmd(&["SET", &format!("small:{k}"), "v"]);
     }
@@ -219,9 +229,9 @@ fn lazy_eviction_frees_on_the_background_thread(name: &str, srv: Server) {
     c.cmd(&["CONFIG", "SET", "maxmemory", "1"]);
     c.cmd(&["CONFIG", "SET", "maxmemory", "0"]);
     assert_eq!(c.cmd(&["DBSIZE"]), b":0\r\n", "{name}");
-    assert_eq!(info_u64(&mut c, "stats", "evicted_keys"), 20, "{name}");
-    common::wait_for_condition(&format!("{name}: 5 values freed lazily"), || {
-        info_u64(&mut c, "memory", "lazyfreed_objects") == 5
+    assert_eq!(info_u64(&mut c, "stats", "evicted_keys"), 23, "{name}");
+    common::wait_for_condition(&format!("{name}: 7 values freed lazily"), || {
+        info_u64(&mut c, "memory", "lazyfreed_objects") == 7
     });
 }
 
