@@ -95,6 +95,10 @@ const SLOT_OVERHEAD: usize = 16;
 /// encodings' sizes, so this is the header plus a per-element estimate.
 fn object_size(o: &Object) -> usize {
     const PER_ELEMENT: usize = 16;
+    // The Object itself is inside the entry; a sorted set reports its heap.
+    if let Object::Zset(z) = o {
+        return z.mem_usage();
+    }
     std::mem::size_of::<Object>() + 2 * std::mem::size_of::<usize>() + o.len() * PER_ELEMENT
 }
 
