@@ -4,22 +4,27 @@
 //! converts it).
 //!
 //! ```text
-//!  buf: count u32 LE | entry | entry | ...        (empty buffer = no entries)
+//!  buf (db::packed, aux = entry count, 0xffff = count it): entry | entry | ...
 //!  entry: varint mlen | member bytes | score
 //!  score: varint (zigzag(i) << 1)     an integer |i| < 2^53 (low bit 0)
 //!       | 0x01 | f64 LE (8 bytes)     any other double (low bit 1)
 //! ```
 //!
 //! Integer scores (the common case: counters, timestamps in ms) take 1 to 8
-//! bytes instead of 8; -0.0 is kept as a raw double so its sign survives.
+//! bytes instead of 8. Like Redis's listpack (which stores an integral score
+//! as an integer, double2ll), -0 is stored as the integer 0 and so reads back
+//! as 0; a skiplist keeps the sign.
+
+use crate::db::packed::Packed;
 
 /// Packed member/score pairs in (score, member) order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Listpack {
-    buf: Vec<u8>,
+    buf: Packed,
 }
 
-const HDR: usize = 4;
+/// `aux` value meaning "too many to count in 16 bits".
+const MANY: u16 = u16::MAX;
 const RAW_DOUBLE: u8 = 0x01;
 /// Integers below this magnitude are exact doubles.
 const EXACT_INT: f64 = 9_007_199_254_740_992.0;
@@ -51,10 +56,7 @@ fn get_varint(buf: &[u8], mut pos: usize) -> (u64, usize) {
 pub(super) fn encode(member: &[u8], score: f64, out: &mut Vec<u8>) {
     put_varint(member.len() as u64, out);
     out.extend_from_slice(member);
-    if score.fract() == 0.0
-        && score.abs() < EXACT_INT
-        && !(score == 0.0 && score.is_sign_negative())
-    {
+    if score.fract() == 0.0 && score.abs() < EXACT_INT {
         let i = score as i64;
         let zz = ((i << 1) ^ (i >> 63)) as u64;
         put_varint(zz << 1, out);
@@ -89,10 +91,9 @@ pub(super) fn before(s1: f64, m1: &[u8], s2: f64, m2: &[u8]) -> bool {
 
 impl Listpack {
     pub fn len(&self) -> usize {
-        if self.buf.is_empty() {
-            0
-        } else {
-            u32::from_le_bytes(self.buf[..HDR].try_into().expect("header")) as usize
+        match self.buf.aux() {
+            MANY => self.iter().count(),
+            n => n as usize,
         }
     }
 
@@ -101,18 +102,14 @@ impl Listpack {
     }
 
     fn set_len(&mut self, n: usize) {
-        if n == 0 {
-            self.buf = Vec::new();
-        } else {
-            self.buf[..HDR].copy_from_slice(&(n as u32).to_le_bytes());
-        }
+        self.buf.set_aux(n.min(MANY as usize) as u16);
     }
 
     /// Pairs in order, with their byte offsets.
     pub fn iter(&self) -> Iter<'_> {
         Iter {
-            buf: &self.buf,
-            pos: HDR.min(self.buf.len()),
+            buf: self.buf.as_slice(),
+            pos: 0,
         }
     }
 
@@ -146,10 +143,6 @@ impl Listpack {
         let mut enc = Vec::with_capacity(member.len() + 10);
         encode(member, score, &mut enc);
         let n = self.len();
-        if n == 0 {
-            self.buf = Vec::with_capacity(HDR + enc.len());
-            self.buf.extend_from_slice(&[0; HDR]);
-        }
         let mut it = self.iter();
         let mut at = it.pos;
         while let Some((m, s)) = it.next() {
@@ -158,17 +151,16 @@ impl Listpack {
             }
             at = it.pos;
         }
-        self.buf.splice(at..at, enc);
+        self.buf.insert_slice(at, &enc);
         self.set_len(n + 1);
     }
 
     /// Removes `member`; its score if it was present.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let (start, end, s) = self.find(member)?;
-        self.buf.drain(start..end);
         let n = self.len() - 1;
+        self.buf.remove_range(start..end);
         self.set_len(n);
-        self.shrink();
         Some(s)
     }
 
@@ -176,56 +168,42 @@ impl Listpack {
     pub fn remove_ranks(&mut self, start: usize, end: usize) {
         let a = self.offset_of(start);
         let mut it = Iter {
-            buf: &self.buf,
+            buf: self.buf.as_slice(),
             pos: a,
         };
         for _ in start..=end {
             it.next();
         }
         let b = it.pos;
-        self.buf.drain(a..b);
         let n = self.len() - (end + 1 - start);
+        self.buf.remove_range(a..b);
         self.set_len(n);
-        self.shrink();
-    }
-
-    fn shrink(&mut self) {
-        if self.buf.capacity() > 2 * self.buf.len() + 64 {
-            self.buf.shrink_to_fit();
-        }
     }
 
     /// The pair with rank `i` (`i < len`).
     pub fn nth(&self, i: usize) -> (&[u8], f64) {
         let pos = self.offset_of(i);
-        let (m, s, _) = decode(&self.buf, pos);
+        let (m, s, _) = decode(self.buf.as_slice(), pos);
         (m, s)
     }
 
     /// Heap bytes held.
     pub fn mem_usage(&self) -> usize {
-        if self.buf.capacity() == 0 {
-            0
-        } else {
-            crate::alloc::size_class(self.buf.capacity())
-        }
+        self.buf.alloc_size()
     }
 
     /// Builds from pairs already in (score, member) order, without duplicates.
     pub fn from_sorted<'a>(pairs: impl IntoIterator<Item = (&'a [u8], f64)>) -> Listpack {
-        let mut buf = vec![0; HDR];
+        let mut tmp = Vec::new();
         let mut n = 0usize;
         for (m, s) in pairs {
-            encode(m, s, &mut buf);
+            encode(m, s, &mut tmp);
             n += 1;
         }
-        let mut lp = Listpack { buf };
-        if n == 0 {
-            lp.buf = Vec::new();
-        } else {
-            lp.buf.shrink_to_fit();
-            lp.set_len(n);
-        }
+        let mut lp = Listpack {
+            buf: Packed::from_slice(&tmp),
+        };
+        lp.set_len(n);
         lp
     }
 }
@@ -258,7 +236,6 @@ mod tests {
     fn scores_round_trip() {
         let scores = [
             0.0,
-            -0.0,
             1.0,
             -1.0,
             63.0,
@@ -307,6 +284,27 @@ mod tests {
         assert_eq!(lp.nth(0), (&b"c"[..], 1e300));
         lp.remove_ranks(0, 0);
         assert!(lp.is_empty());
-        assert_eq!(lp.mem_usage(), 0);
+        assert_eq!(lp.mem_usage(), 8);
+    }
+
+    #[test]
+    fn minus_zero_reads_back_as_zero() {
+        // Redis's listpack stores -0 through double2ll as the integer 0.
+        let mut lp = Listpack::default();
+        lp.insert(b"a", -0.0);
+        assert_eq!(lp.score(b"a").map(f64::to_bits), Some(0.0f64.to_bits()));
+    }
+
+    #[test]
+    fn counts_past_16_bits() {
+        let keys: Vec<[u8; 4]> = (0..70_000u32).map(u32::to_be_bytes).collect();
+        let mut lp = Listpack::from_sorted(keys.iter().map(|k| (&k[..], 1.0)));
+        assert_eq!(lp.len(), 70_000);
+        lp.insert(b"\xff\xff\xff\xff\xff", 1.0);
+        assert_eq!(lp.len(), 70_001);
+        lp.remove(b"\xff\xff\xff\xff\xff");
+        lp.remove_ranks(0, 9_999);
+        assert_eq!(lp.len(), 60_000);
+        assert_eq!(lp.buf.aux(), 60_000);
     }
 }
