@@ -554,14 +554,18 @@ impl Entry {
         unsafe { Some(&mut *(self.0.as_ptr().add(s.payload_off()) as *mut Object)) }
     }
 
-    /// Bytes of heap this entry accounts for (allocation plus out-of-line string).
+    /// Bytes of heap this entry accounts for, as the allocator holds them:
+    /// its allocation and an out-of-line string's (an aggregate's own
+    /// allocations are the object's `mem_usage`).
     pub fn mem_usage(&self) -> usize {
         let s = self.shape();
         let extra = match self.value() {
-            ValueRef::Str(b) if s.tag == TAG_BYTES => b.len(),
+            ValueRef::Str(b) if s.tag == TAG_BYTES && !b.is_empty() => {
+                crate::alloc::size_class(b.len())
+            }
             _ => 0,
         };
-        s.size() + extra
+        crate::alloc::size_class(s.size()) + extra
     }
 }
 

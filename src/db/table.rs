@@ -461,6 +461,15 @@ impl Table {
         out
     }
 
+    /// The table's bytes one key of `p`'s segment accounts for (its share
+    /// of the segment's slots, control bytes and header, and of the
+    /// directory): what MEMORY USAGE adds for the key's place in the table.
+    pub fn slot_share(&self, p: Pos) -> usize {
+        let s = &self.segs[p.seg];
+        let seg = s.capacity() * 9 + std::mem::size_of::<Segment>() + 16;
+        seg / s.len().max(1) + self.segs.capacity() * 8 / self.len.max(1)
+    }
+
     /// Bytes used by the table structure itself (slots, control bytes, directory).
     pub fn overhead_bytes(&self) -> usize {
         self.segs

@@ -52,6 +52,11 @@ pub fn arc_size<const PAIR: bool>() -> usize {
     crate::alloc::size_class(2 * std::mem::size_of::<usize>() + std::mem::size_of::<Dict<PAIR>>())
 }
 
+/// What the allocator holds for one element.
+fn blob_alloc<const PAIR: bool>(b: &Blob<PAIR>) -> usize {
+    crate::alloc::size_class(b.size())
+}
+
 /// A uniformly random index below `n` (n > 0).
 pub fn rand_below(n: usize) -> usize {
     ((rand_u64() as u128 * n as u128) >> 64) as usize
@@ -413,11 +418,25 @@ impl<const PAIR: bool> Dict<PAIR> {
 
     /// Heap bytes the allocator holds: control bytes, slots and elements.
     pub fn mem_usage(&self) -> usize {
+        self.table_alloc() + self.iter().map(blob_alloc).sum::<usize>()
+    }
+
+    /// The control bytes' and the slots' allocations.
+    fn table_alloc(&self) -> usize {
         use crate::alloc::size_class;
         let cap = self.ctrl.len();
-        size_class(cap)
-            + size_class(cap * std::mem::size_of::<Option<Blob<PAIR>>>())
-            + self.iter().map(|b| size_class(b.size())).sum::<usize>()
+        size_class(cap) + size_class(cap * std::mem::size_of::<Option<Blob<PAIR>>>())
+    }
+
+    /// [`Dict::mem_usage`] from the first `samples` elements, extrapolated
+    /// to all of them (MEMORY USAGE's SAMPLES, as Redis's objectComputeSize);
+    /// exact when there are no more elements than that.
+    pub fn mem_usage_sampled(&self, samples: usize) -> usize {
+        if samples >= self.len {
+            return self.mem_usage();
+        }
+        let seen: usize = self.iter().take(samples).map(blob_alloc).sum();
+        self.table_alloc() + seen * self.len / samples.max(1)
     }
 }
 
