@@ -4,6 +4,8 @@
 use super::{container_command, flags as f, Command};
 use crate::client::Client;
 use crate::command::spec::prelude::*;
+use crate::db::hash::{dict, Hash};
+use crate::db::set::Set;
 use crate::db::{Object, ValueRef};
 use crate::error;
 use crate::info::memory;
@@ -87,22 +89,28 @@ const MEMORY_SUBCOMMANDS: &[Command] = &[
 /// OBJ_COMPUTE_SIZE_DEF_SAMPLES).
 const DEFAULT_SAMPLES: i64 = 5;
 
-/// Bytes a key costs in the table besides its entry: the slot pointer and its
-/// control byte, at the table's load factor.
-const SLOT_OVERHEAD: usize = 16;
-
-/// Estimated bytes of an aggregate value. The value types do not expose their
-/// encodings' sizes, so this is the header plus a per-element estimate.
-fn object_size(o: &Object) -> usize {
-    const PER_ELEMENT: usize = 16;
-    // The Object itself is inside the entry; a sorted set reports its heap.
-    if let Object::Zset(z) = o {
-        return z.mem_usage();
+/// Bytes an aggregate holds beyond the entry it sits in. A hash table's
+/// elements are sampled (`samples` of them, extrapolated to all, as Redis's
+/// objectComputeSize); the other encodings are counted exactly, as that is
+/// cheap: a compact value is one buffer, a quicklist a chain of a few
+/// hundred elements per node.
+fn object_usage(o: &Object, samples: usize) -> usize {
+    match o {
+        Object::Hash(Hash::Table(d)) => dict::arc_size::<true>() + d.mem_usage_sampled(samples),
+        Object::Set(Set::Table(d)) => dict::arc_size::<false>() + d.mem_usage_sampled(samples),
+        Object::Hash(h) => h.mem_usage(),
+        Object::Set(s) => s.mem_usage(),
+        Object::List(l) => l.mem_usage(),
+        Object::Zset(z) => z.mem_usage(),
     }
-    std::mem::size_of::<Object>() + 2 * std::mem::size_of::<usize>() + o.len() * PER_ELEMENT
 }
 
 /// MEMORY USAGE key [SAMPLES count]
+///
+/// What the key holds as the allocator sees it: the entry's allocation
+/// (key, value header, inline value), an out-of-line string, an aggregate's
+/// allocations, and the key's share of the table's slots. (Redis counts its
+/// dictEntry and robj; the slot share is oxidis's equivalent.)
 pub fn memory_usage_command(srv: &mut Server, c: &mut Client) {
     let mut samples = DEFAULT_SAMPLES;
     let mut j = 3;
@@ -118,18 +126,15 @@ pub fn memory_usage_command(srv: &mut Server, c: &mut Client) {
             return c.add_error(error::SYNTAX);
         }
     }
-    // SAMPLES is checked as Redis checks it, but an aggregate's size is
-    // estimated from its length, not from sampled elements.
-    let _ = samples;
     // Like Redis, a plain table lookup: no expiry check, no keyspace stats.
     let t = srv.dbs[c.db].table();
     let Some(p) = t.find(&c.argv[2]) else {
         return c.add_null();
     };
     let e = t.get(p);
-    let mut usage = e.mem_usage() + SLOT_OVERHEAD;
+    let mut usage = e.mem_usage() + t.slot_share(p);
     if let ValueRef::Obj(o) = e.value() {
-        usage += object_size(o);
+        usage += object_usage(o, samples as usize);
     }
     c.add_int(usage as i64);
 }
