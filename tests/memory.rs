@@ -505,6 +505,31 @@ fn memory_usage_sums_to_the_allocated_bytes() {
                     .collect()
             }),
         ),
+        (
+            "sorted set",
+            10_000,
+            Box::new(move |i| {
+                let mut cmd = v(&["ZADD", &format!("key:{i:012}")]);
+                cmd.extend((0..10).flat_map(|j| [j.to_string(), format!("member{j}")]));
+                vec![cmd]
+            }),
+        ),
+        (
+            "big sorted set",
+            3,
+            Box::new(move |i| {
+                (0..20)
+                    .map(|b| {
+                        let mut cmd = v(&["ZADD", &format!("key:{i:012}")]);
+                        cmd.extend(
+                            (b * 500..b * 500 + 500)
+                                .flat_map(|j| [j.to_string(), format!("member{j}")]),
+                        );
+                        cmd
+                    })
+                    .collect()
+            }),
+        ),
     ];
     for (name, n, build) in &shapes {
         let (usage, used) = usage_against_used(&mut c, *n, build.as_ref());
