@@ -391,3 +391,22 @@ fn a_waiter_is_served_from_the_key_that_became_ready_first_as_redis() {
         s.read(1);
     });
 }
+
+#[test]
+fn zunionstore_and_friends_wake_the_waiter_on_their_destination_as_redis() {
+    differential("algebra", |s| {
+        s.cmd(2, &["ZADD", "a", "1", "x", "2", "y"]);
+        s.cmd(2, &["ZADD", "b", "3", "y", "4", "z"]);
+        s.send(1, &["BZPOPMAX", "u", "0"]);
+        s.cmd(2, &["ZUNIONSTORE", "u", "2", "a", "b"]);
+        s.read(1);
+        s.send(1, &["BZMPOP", "0", "1", "i", "MIN", "COUNT", "5"]);
+        s.cmd(2, &["ZINTERSTORE", "i", "2", "a", "b", "WEIGHTS", "2", "1"]);
+        s.read(1);
+        s.send(1, &["BZPOPMIN", "d", "0"]);
+        s.cmd(2, &["ZDIFFSTORE", "d", "2", "b", "b"]);
+        s.quiet(1);
+        s.cmd(2, &["ZDIFFSTORE", "d", "2", "a", "b"]);
+        s.read(1);
+    });
+}
