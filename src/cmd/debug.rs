@@ -22,7 +22,7 @@ use super::{flags as f, Command};
 use crate::client::Client;
 use crate::command::spec::prelude::*;
 use crate::config::ProtectedConfig;
-use crate::db::{Value, ValueRef, LRU_CLOCK_MAX};
+use crate::db::{Entry, Value, ValueRef, LRU_CLOCK_MAX};
 use crate::error;
 use crate::server::Server;
 use crate::util::number::parse_i64;
@@ -345,10 +345,13 @@ fn rdb_len_size(n: usize) -> usize {
     }
 }
 
-/// Size of a string in an RDB file: small integers get the compact integer
-/// encodings, other strings a length prefix (LZF compression is not modelled).
-fn string_serialized_len(v: &ValueRef) -> usize {
-    match *v {
+/// Redis's rdbSavedObjectLen: the bytes the value takes in an RDB file. Small
+/// integers get the compact integer encodings, other strings a length prefix
+/// (LZF compression is not modelled); an aggregate is serialised for it, as
+/// Redis does (its DUMP payload without the type byte, the 2-byte version and
+/// the 8-byte checksum).
+fn serialized_len(e: &Entry, compression: bool) -> usize {
+    match e.value() {
         ValueRef::Int(i) if i8::try_from(i).is_ok() => 2,
         ValueRef::Int(i) if i16::try_from(i).is_ok() => 3,
         ValueRef::Int(i) if i32::try_from(i).is_ok() => 5,
@@ -357,13 +360,14 @@ fn string_serialized_len(v: &ValueRef) -> usize {
             rdb_len_size(n) + n
         }
         ValueRef::Str(s) => rdb_len_size(s.len()) + s.len(),
-        ValueRef::Obj(o) => rdb_len_size(o.len()) + o.len(),
+        ValueRef::Obj(_) => crate::persist::rdb::dump_payload_with(e, compression).len() - 11,
     }
 }
 
 /// DEBUG OBJECT key
 fn debug_object(srv: &mut Server, c: &mut Client) {
     let clock = srv.lru_clock;
+    let compression = srv.config.rdbcompression;
     let db = &mut srv.dbs[c.db];
     let Some(e) = db.lookup_notouch(&c.argv[2]) else {
         c.add_error(error::NO_SUCH_KEY);
@@ -388,7 +392,7 @@ fn debug_object(srv: &mut Server, c: &mut Client) {
     let line = format!(
         "Value at:{:p} refcount:{refcount} encoding:{encoding} serializedlength:{} lru:{lru} lru_seconds_idle:{idle}",
         e.key().as_ptr(),
-        string_serialized_len(&v)
+        serialized_len(e, compression)
     );
     c.add_status(&line);
 }
@@ -652,8 +656,16 @@ mod tests {
 
     #[test]
     fn serialized_lengths() {
-        assert_eq!(string_serialized_len(&ValueRef::Int(100)), 2);
-        assert_eq!(string_serialized_len(&ValueRef::Int(12345)), 3);
-        assert_eq!(string_serialized_len(&ValueRef::Str(b"hello")), 6);
+        let len = |v: Value| serialized_len(&Entry::new(b"k", v, None), true);
+        assert_eq!(len(Value::Int(100)), 2);
+        assert_eq!(len(Value::Int(12345)), 3);
+        assert_eq!(len(Value::string("hello".into())), 6);
+        // Redis 7.0.15's DEBUG OBJECT for ZADD z 1 a 2 b (a listpack).
+        let mut z = crate::db::zset::Zset::new();
+        let lim = crate::db::zset::ZsetLimits::default();
+        for (m, s) in [(&b"a"[..], 1.0), (b"b", 2.0)] {
+            z.add(m, s, Default::default(), &lim).unwrap();
+        }
+        assert_eq!(len(Value::Obj(crate::db::Object::Zset(z))), 18);
     }
 }
