@@ -114,6 +114,22 @@ fn build_dataset(c: &mut Conn) {
         ok(c, &[b"SADD", b"sstrlarge", format!("m{i}").as_bytes()]);
     }
     ok(c, &[b"SADD", b"sstr", b"a", b"b", b"1"]);
+    ok(
+        c,
+        &[
+            b"ZADD", b"zsmall", b"1.5", b"a", b"inf", b"b", b"-inf", b"c", b"0.1", b"d", b"-0",
+            b"e", b"4e18", b"f", b"42", b"42",
+        ],
+    );
+    for i in 0..300 {
+        let sc = format!("{}", f64::from(i % 7) / 3.0);
+        ok(
+            c,
+            &[b"ZADD", b"zbig", sc.as_bytes(), format!("m{i}").as_bytes()],
+        );
+    }
+    ok(c, &[b"ZADD", b"zbig", b"-0", b"negzero", b"-inf", b"ninf"]);
+    ok(c, &[b"ZADD", b"zlong", b"1", "x".repeat(100).as_bytes()]);
     ok(c, &[b"SELECT", b"3"]);
     ok(c, &[b"SET", b"in3", b"three"]);
     ok(c, &[b"HSET", b"h3", b"a", b"b"]);
@@ -149,6 +165,16 @@ fn model_via_commands(c: &mut Conn) -> Model {
                     .map(|p| [&p[0][..], b"\0", &p[1][..]].concat())
                     .collect(),
                 "set" => bulks(&Reply::parse(&c.cmd_bytes(&[b"SMEMBERS", &k]))),
+                "zset" => bulks(&Reply::parse(&c.cmd_bytes(&[
+                    b"ZRANGE",
+                    &k,
+                    b"0",
+                    b"-1",
+                    b"WITHSCORES",
+                ])))
+                .chunks(2)
+                .map(|p| [&p[0][..], b"\0", &p[1][..]].concat())
+                .collect(),
                 other => panic!("unexpected type {other}"),
             };
             if t != "list" {
@@ -184,7 +210,14 @@ fn model_of(dbs: &mut [Db]) -> Model {
                     Object::Zset(z) => (
                         "zset",
                         z.iter()
-                            .map(|(m, s)| [&m[..], b"\0", s.to_string().as_bytes()].concat())
+                            .map(|(m, s)| {
+                                [
+                                    &m[..],
+                                    b"\0",
+                                    oxidis::util::number::format_double(s).as_bytes(),
+                                ]
+                                .concat()
+                            })
                             .collect(),
                     ),
                 },
@@ -224,6 +257,16 @@ fn dbs_from_model(m: &Model) -> Vec<Db> {
                     h.set(&i[..z], &i[z + 1..], &Default::default());
                 }
                 Value::Obj(Object::Hash(h))
+            }
+            "zset" => {
+                let mut z = oxidis::db::zset::Zset::new();
+                let lim = oxidis::db::zset::ZsetLimits::default();
+                for i in items {
+                    let p = i.iter().position(|&b| b == 0).unwrap();
+                    let sc = oxidis::util::number::parse_f64(&i[p + 1..]).unwrap();
+                    z.add(&i[..p], sc, Default::default(), &lim).unwrap();
+                }
+                Value::Obj(Object::Zset(z))
             }
             _ => {
                 let mut s = Set::new();

@@ -46,6 +46,7 @@ use std::sync::Arc;
 
 use crate::db::hash::HashLimits;
 use crate::db::segment::Segment;
+use crate::db::zset::ZsetLimits;
 use crate::db::{Db, Entry, Value, LRU_CLOCK_MAX};
 use crate::error;
 
@@ -177,6 +178,8 @@ pub struct Limits {
     pub hash: HashLimits,
     /// `set-max-intset-entries`.
     pub set_max_intset_entries: usize,
+    /// `zset-max-listpack-entries` / `-value`.
+    pub zset: ZsetLimits,
 }
 
 impl Default for Limits {
@@ -185,6 +188,7 @@ impl Default for Limits {
             list_fill: -2,
             hash: HashLimits::default(),
             set_max_intset_entries: 512,
+            zset: ZsetLimits::default(),
         }
     }
 }
@@ -199,6 +203,10 @@ impl Limits {
                 max_value: c.hash_max_listpack_value as usize,
             },
             set_max_intset_entries: c.set_max_intset_entries as usize,
+            zset: ZsetLimits {
+                max_entries: c.zset_max_listpack_entries as usize,
+                max_value: c.zset_max_listpack_value as usize,
+            },
         }
     }
 }

@@ -13,6 +13,9 @@ use crate::db::list::{Fill, List, Listpack};
 use crate::db::object::Object;
 use crate::db::set::intset::IntSet;
 use crate::db::set::Set;
+use crate::db::zset::index::Index;
+use crate::db::zset::Zset;
+use crate::util::number::parse_range_f64;
 
 const BUF_SIZE: usize = 64 * 1024;
 /// Largest allocation made up front from a length read from the file.
@@ -212,7 +215,7 @@ fn unsupported(ty: u8) -> RdbError {
             "Unsupported RDB type {ty} (module types are not supported)"
         )),
         _ => RdbError(format!(
-            "Unsupported RDB type {ty} (sorted sets/streams are not supported yet)"
+            "Unsupported RDB type {ty} (streams are not supported yet)"
         )),
     }
 }
@@ -239,6 +242,67 @@ fn hash_from_pairs<I: Iterator<Item = Vec<u8>>>(
         }
     }
     Ok(Some(Value::Obj(Object::Hash(h))))
+}
+
+/// Builds a sorted set from loaded (member, score) pairs. `packed` says they
+/// came from a listpack or ziplist: Redis keeps those a listpack unless longer
+/// than `zset-max-listpack-entries`; a ZSET/ZSET_2 set becomes a listpack only
+/// when its length and longest member both fit.
+fn zset_from_pairs(
+    mut pairs: Vec<(Vec<u8>, f64)>,
+    packed: bool,
+    lim: &Limits,
+) -> Result<Option<Value>, RdbError> {
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    if pairs.iter().any(|p| p.1.is_nan()) {
+        return Err(corrupt("Zset with NAN score detected"));
+    }
+    let ordered = |a: &(Vec<u8>, f64), b: &(Vec<u8>, f64)| a.1 < b.1 || (a.1 == b.1 && a.0 < b.0);
+    // Redis writes ZSET_2 highest first and listpacks in order; anything else
+    // (older writers, other tools) is sorted here.
+    if pairs.windows(2).all(|w| ordered(&w[1], &w[0])) {
+        pairs.reverse();
+    } else if !pairs.windows(2).all(|w| ordered(&w[0], &w[1])) {
+        pairs.sort_by(|a, b| {
+            a.1.partial_cmp(&b.1)
+                .expect("no NaN")
+                .then_with(|| a.0.cmp(&b.0))
+        });
+    }
+    {
+        let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+        if !pairs.iter().all(|p| seen.insert(&p.0[..])) {
+            return Err(corrupt("Duplicate zset fields detected"));
+        }
+    }
+    let n = pairs.len();
+    let maxlen = pairs.iter().map(|p| p.0.len()).max().unwrap_or(0);
+    let small = n <= lim.zset.max_entries && (packed || maxlen <= lim.zset.max_value);
+    let z = if small {
+        Zset::listpack_from_sorted(pairs.iter().map(|(m, s)| (&m[..], *s)))
+    } else {
+        Zset::Skiplist(Arc::new(Index::from_sorted(
+            pairs.iter().map(|(m, s)| (&m[..], *s)),
+            n,
+        )))
+    };
+    Ok(Some(Value::Obj(Object::Zset(z))))
+}
+
+/// Member/score pairs of a zset listpack or ziplist (flattened entries).
+fn zset_packed_pairs(entries: Vec<Vec<u8>>, what: &str) -> Result<Vec<(Vec<u8>, f64)>, RdbError> {
+    if !entries.len().is_multiple_of(2) {
+        return Err(corrupt(what));
+    }
+    let mut out = Vec::with_capacity(entries.len() / 2);
+    let mut it = entries.into_iter();
+    while let (Some(m), Some(s)) = (it.next(), it.next()) {
+        let s = parse_range_f64(&s).ok_or_else(|| corrupt(what))?;
+        out.push((m, s));
+    }
+    Ok(out)
 }
 
 fn list_value(l: List) -> Option<Value> {
@@ -371,11 +435,43 @@ pub(super) fn object(
             };
             Ok(Some(Value::Obj(Object::Set(s))))
         }
-        TYPE_ZSET
-        | TYPE_ZSET_2
-        | TYPE_ZSET_ZIPLIST
-        | TYPE_ZSET_LISTPACK
-        | TYPE_STREAM_LISTPACKS
+        TYPE_ZSET | TYPE_ZSET_2 => {
+            let n = inp.len()?;
+            let mut pairs = Vec::with_capacity((n as usize).min(PREALLOC_MAX));
+            for _ in 0..n {
+                let m = inp.string()?;
+                let s = if ty == TYPE_ZSET_2 {
+                    f64::from_le_bytes(inp.array()?)
+                } else {
+                    // rdbLoadDoubleValue: a length byte, or 253/254/255 for
+                    // nan/inf/-inf, then the text.
+                    match inp.u8()? {
+                        255 => f64::NEG_INFINITY,
+                        254 => f64::INFINITY,
+                        253 => f64::NAN,
+                        len => {
+                            let t = inp.vec(u64::from(len))?;
+                            parse_range_f64(&t)
+                                .ok_or_else(|| corrupt("Zset with a bad text score"))?
+                        }
+                    }
+                };
+                pairs.push((m, s));
+            }
+            zset_from_pairs(pairs, false, lim)
+        }
+        TYPE_ZSET_ZIPLIST => {
+            const BAD: &str = "Zset ziplist integrity check failed.";
+            let e = ziplist_entries(&inp.string()?).map_err(|_| corrupt(BAD))?;
+            zset_from_pairs(zset_packed_pairs(e, BAD)?, true, lim)
+        }
+        TYPE_ZSET_LISTPACK => {
+            const BAD: &str = "Zset listpack integrity check failed.";
+            let lp = Listpack::from_bytes(inp.string()?).ok_or_else(|| corrupt(BAD))?;
+            let e = lp.iter().map(|e| e.to_bytes().to_vec()).collect();
+            zset_from_pairs(zset_packed_pairs(e, BAD)?, true, lim)
+        }
+        TYPE_STREAM_LISTPACKS
         | TYPE_STREAM_LISTPACKS_2
         | TYPE_STREAM_LISTPACKS_3
         | TYPE_MODULE_PRE_GA

@@ -164,13 +164,19 @@ impl Out {
                 }
             },
             ValueRef::Obj(Object::Zset(z)) => match z {
-                // A real listpack of member, score pairs; scores as d2string text
-                // (which the listpack stores as an integer when it is one).
+                // A real listpack of member, score pairs. Like zzlInsertAt, a
+                // score that double2ll takes is written as an integer, any
+                // other as d2string text.
                 Zset::Listpack(_) => {
                     let mut lp = Listpack::with_capacity(z.mem_usage() * 2 + 64);
+                    let half = (i64::MAX / 2) as f64;
                     for (m, sc) in z.iter() {
                         lp.push_back(&m);
-                        lp.push_back(d2string(sc).as_bytes());
+                        if sc.fract() == 0.0 && (-half..=half).contains(&sc) {
+                            lp.push_back((sc as i64).to_string().as_bytes());
+                        } else {
+                            lp.push_back(d2string(sc).as_bytes());
+                        }
                     }
                     self.string(lp.as_bytes());
                 }

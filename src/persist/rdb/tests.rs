@@ -11,6 +11,7 @@ use crate::db::hash::Hash;
 use crate::db::list::{Fill, List};
 use crate::db::object::Object;
 use crate::db::set::Set;
+use crate::db::zset::{AddFlags, Zset, ZsetLimits};
 use crate::db::ValueRef;
 
 fn new_dbs(n: usize) -> Vec<Db> {
@@ -66,6 +67,39 @@ fn sample_db() -> Vec<Db> {
     s.add(b"a", 512);
     s.add(b"7", 512);
     d.set(b"sstr", obj(Object::Set(s)), None);
+    let lim = ZsetLimits::default();
+    let add = |z: &mut Zset, m: &[u8], sc: f64| {
+        z.add(m, sc, AddFlags::default(), &lim).unwrap();
+    };
+    let mut z = Zset::new();
+    for (m, sc) in [
+        (&b"a"[..], 1.5),
+        (b"b", f64::INFINITY),
+        (b"c", f64::NEG_INFINITY),
+        (b"d", 0.1),
+        (b"e", 1e300),
+        (b"f", 5e-324),
+        (b"g", -3.0),
+        (b"h", 4e18),
+        (b"i", 1e17),
+        (b"42", 42.0),
+    ] {
+        add(&mut z, m, sc);
+    }
+    assert_eq!(z.encoding(), "listpack");
+    d.set(b"zsmall", obj(Object::Zset(z)), None);
+    let mut z = Zset::new();
+    for i in 0..300 {
+        add(&mut z, format!("m{i}").as_bytes(), f64::from(i % 7) / 3.0);
+    }
+    add(&mut z, b"negzero", -0.0);
+    add(&mut z, b"ninf", f64::NEG_INFINITY);
+    assert_eq!(z.encoding(), "skiplist");
+    d.set(b"zbig", obj(Object::Zset(z)), None);
+    let mut z = Zset::new();
+    add(&mut z, &[b'x'; 100], 1.0);
+    assert_eq!(z.encoding(), "skiplist");
+    d.set(b"zlong", obj(Object::Zset(z)), None);
     dbs[2].set(b"in-db-2", Value::Int(2), None);
     dbs
 }
@@ -235,6 +269,10 @@ fn expired_keys_are_skipped_and_thresholds_apply() {
             max_value: 64,
         },
         set_max_intset_entries: 2,
+        zset: ZsetLimits {
+            max_entries: 5,
+            max_value: 64,
+        },
     };
     let opts = LoadOpts {
         now_ms: 0,
@@ -257,6 +295,31 @@ fn expired_keys_are_skipped_and_thresholds_apply() {
     };
     assert_eq!(enc(&mut dbs[0], b"hsmall"), "hashtable");
     assert_eq!(enc(&mut dbs[0], b"sint"), "hashtable");
+    // A listpack zset past the entry limit converts; a skiplist that fits
+    // both limits becomes a listpack (Redis converts after loading ZSET_2).
+    assert_eq!(enc(&mut dbs[0], b"zsmall"), "skiplist");
+    assert_eq!(enc(&mut dbs[0], b"zbig"), "skiplist");
+    assert_eq!(enc(&mut dbs[0], b"zlong"), "skiplist");
+    let lim = Limits {
+        zset: ZsetLimits {
+            max_entries: 1000,
+            max_value: 200,
+        },
+        ..Limits::default()
+    };
+    let mut dbs = new_dbs(16);
+    load_rdb_with(
+        &mut &bytes[..],
+        &mut dbs,
+        &opts,
+        &lim,
+        KeyClock::None,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(enc(&mut dbs[0], b"zbig"), "listpack");
+    assert_eq!(enc(&mut dbs[0], b"zlong"), "listpack");
+    assert_eq!(enc(&mut dbs[0], b"zsmall"), "listpack");
 }
 
 #[test]
@@ -332,7 +395,7 @@ fn dump_restore_round_trip_and_errors() {
     let e = Entry::new(b"k", Value::Int(1), None);
     let p = dump_payload(&e);
     assert_eq!(&p[..5], &[0x00, 0xc0, 0x01, 0x0a, 0x00]);
-    // A well-formed payload of an unsupported type.
+    // A well-formed payload of an empty sorted set.
     let mut zset = vec![TYPE_ZSET_2, 0];
     zset.extend_from_slice(&10u16.to_le_bytes());
     let crc = crc64(0, &zset);
@@ -346,11 +409,11 @@ fn dump_restore_round_trip_and_errors() {
 #[test]
 fn unsupported_types_have_a_clear_error() {
     let mut f = b"REDIS0010".to_vec();
-    f.extend_from_slice(&[OP_SELECTDB, 0, TYPE_ZSET_2, 1, b'z', 0, OP_EOF]);
+    f.extend_from_slice(&[OP_SELECTDB, 0, TYPE_STREAM_LISTPACKS, 1, b'z', 0, OP_EOF]);
     f.extend_from_slice(&[0; 8]);
     assert_eq!(
         load(&f, 16).err().unwrap().0,
-        "Unsupported RDB type 5 (sorted sets/streams are not supported yet)"
+        "Unsupported RDB type 15 (streams are not supported yet)"
     );
     let mut f = b"REDIS0010".to_vec();
     f.extend_from_slice(&[OP_SELECTDB, 0, 20, 1, b'z', 0, OP_EOF]);
@@ -441,4 +504,65 @@ fn mutated_input_never_panics() {
             let _ = restore_payload(&f, true);
         }
     }
+}
+
+#[test]
+fn old_zset_encodings_load() {
+    // TYPE_ZSET (3): text scores, 253/254/255 for nan/inf/-inf; and a
+    // TYPE_ZSET_ZIPLIST (12) of "a" 1, "b" "2.5".
+    let mut f = b"REDIS0006".to_vec();
+    f.extend_from_slice(&[OP_SELECTDB, 0]);
+    f.extend_from_slice(&[TYPE_ZSET, 1, b'z', 3]);
+    f.extend_from_slice(&[1, b'x', 3, b'1', b'.', b'5']);
+    f.extend_from_slice(&[1, b'y', 254]);
+    f.extend_from_slice(&[1, b'w', 255]);
+    // Ziplist entries (prevlen, encoding, data): "a", 1 (4-bit immediate), "b", "2.5".
+    let mut zl = Vec::new();
+    let entries: [&[u8]; 4] = [
+        &[0, 0x01, b'a'],
+        &[3, 0xF2],
+        &[2, 0x01, b'b'],
+        &[3, 0x03, b'2', b'.', b'5'],
+    ];
+    let body: Vec<u8> = entries.concat();
+    zl.extend_from_slice(&((10 + body.len() + 1) as u32).to_le_bytes());
+    zl.extend_from_slice(&0u32.to_le_bytes());
+    zl.extend_from_slice(&4u16.to_le_bytes());
+    zl.extend_from_slice(&body);
+    zl.push(0xFF);
+    f.extend_from_slice(&[TYPE_ZSET_ZIPLIST, 2, b'z', b'l', zl.len() as u8]);
+    f.extend_from_slice(&zl);
+    f.push(OP_EOF);
+    f.extend_from_slice(&[0; 8]);
+    let (mut dbs, stats) = load(&f, 16).unwrap();
+    assert_eq!(stats.keys, 2);
+    let got = dump_all(&mut dbs);
+    assert_eq!(got[0].1, b"z");
+    assert_eq!(got[0].2, "zset/listpack");
+    assert_eq!(
+        got[0].3,
+        vec![b"w=-inf".to_vec(), b"x=1.5".to_vec(), b"y=inf".to_vec()]
+    );
+    assert_eq!(got[1].3, vec![b"a=1".to_vec(), b"b=2.5".to_vec()]);
+
+    // A NaN score and a duplicate member are refused as Redis refuses them.
+    let mut f = b"REDIS0006".to_vec();
+    f.extend_from_slice(&[OP_SELECTDB, 0, TYPE_ZSET, 1, b'z', 1, 1, b'x', 253, OP_EOF]);
+    f.extend_from_slice(&[0; 8]);
+    assert_eq!(
+        load(&f, 16).err().unwrap().0,
+        "Zset with NAN score detected"
+    );
+    let mut f = b"REDIS0010".to_vec();
+    f.extend_from_slice(&[OP_SELECTDB, 0, TYPE_ZSET_2, 1, b'z', 2]);
+    for _ in 0..2 {
+        f.extend_from_slice(&[1, b'x']);
+        f.extend_from_slice(&1.0f64.to_le_bytes());
+    }
+    f.push(OP_EOF);
+    f.extend_from_slice(&[0; 8]);
+    assert_eq!(
+        load(&f, 16).err().unwrap().0,
+        "Duplicate zset fields detected"
+    );
 }
