@@ -204,7 +204,50 @@ pub(crate) fn write_g(out: &mut Vec<u8>, digits: &[u8], e10: i64, p: usize) {
 /// Appends glibc `printf("%.17g", v)` to `out`: what Redis 7.0's `addReplyDouble`
 /// sends for scores and other doubles. Infinities are `inf`/`-inf` (the spelling
 /// Redis also special-cases); NaN is `nan`/`-nan` as glibc prints it.
+///
+/// This is on the reply path of every zset command WITHSCORES, so it avoids the
+/// big-number expansion: an integral score below 10^17 is printed as the integer
+/// it is, anything else takes its 17 significant digits from Rust's exact
+/// `{:.16e}` (correctly rounded, ties to even, as glibc in the default rounding
+/// mode), which [`format_double_exact_into`] checks in the tests.
 pub fn format_double_into(v: f64, out: &mut Vec<u8>) {
+    if v.is_sign_negative() {
+        out.push(b'-');
+    }
+    let a = v.abs();
+    if a.is_nan() {
+        out.extend_from_slice(b"nan");
+    } else if a.is_infinite() {
+        out.extend_from_slice(b"inf");
+    } else if a == 0.0 {
+        out.push(b'0');
+    } else if a < 1e17 && a.fract() == 0.0 {
+        // `%.17g` keeps every digit of an integer below 10^17 and no exponent.
+        out.extend_from_slice(super::format_u64(a as u64, &mut [0u8; super::I64_BUF]));
+    } else {
+        use std::io::Write;
+        let mut buf = [0u8; 32];
+        let mut cur = std::io::Cursor::new(&mut buf[..]);
+        write!(cur, "{a:.16e}").expect("fits");
+        let n = cur.position() as usize;
+        let text = &buf[..n];
+        // d.dddddddddddddddde[-]x
+        let epos = text.iter().position(|&c| c == b'e').expect("exponent");
+        let mut digits = [0u8; 17];
+        digits[0] = text[0];
+        digits[1..].copy_from_slice(&text[2..epos]);
+        let exp: i64 = std::str::from_utf8(&text[epos + 1..])
+            .expect("ASCII")
+            .parse()
+            .expect("exponent");
+        write_g(out, &digits, exp - 16, 17);
+    }
+}
+
+/// [`format_double_into`] by the exact decimal expansion of the value, rounded to
+/// 17 significant digits: the reference the fast path is tested against.
+#[cfg(test)]
+fn format_double_exact_into(v: f64, out: &mut Vec<u8>) {
     if v.is_sign_negative() {
         out.push(b'-');
     }
@@ -242,6 +285,54 @@ pub fn d2string(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_format_matches_the_exact_expansion() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let check = |v: f64| {
+            let (mut fast, mut exact) = (Vec::new(), Vec::new());
+            format_double_into(v, &mut fast);
+            format_double_exact_into(v, &mut exact);
+            assert_eq!(fast, exact, "{v:e}");
+        };
+        for v in [
+            // 2^50 + a quarter: exact ties at the 17th digit go to even.
+            2f64.powi(50) + 0.25,
+            2f64.powi(50) + 0.75,
+            2f64.powi(50) + 1.25,
+            0.1,
+            0.3,
+            1e23,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            99999999999999990.0,
+            1e17,
+            1e16 + 1.0,
+            123.456,
+            1e-7,
+            -2.5,
+        ] {
+            check(v);
+        }
+        for _ in 0..200_000 {
+            let bits = next();
+            let v = f64::from_bits(bits);
+            if v.is_finite() {
+                check(v);
+            }
+            // Integers and short fractions, what scores usually are.
+            check((bits % 2_000_000_000) as f64 - 1e9);
+            check((bits % 1_000_000) as f64 / 1000.0);
+            check(((bits >> 11) as f64) * 2f64.powi((bits % 120) as i32 - 60));
+        }
+    }
 
     #[test]
     fn parse_valid() {
