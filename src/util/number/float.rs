@@ -209,7 +209,7 @@ pub(crate) fn write_g(out: &mut Vec<u8>, digits: &[u8], e10: i64, p: usize) {
 /// big-number expansion: an integral score below 10^17 is printed as the integer
 /// it is, anything else takes its 17 significant digits from Rust's exact
 /// `{:.16e}` (correctly rounded, ties to even, as glibc in the default rounding
-/// mode), which [`format_double_exact_into`] checks in the tests.
+/// mode), which the tests check against the exact expansion (`format_double_exact_into`).
 pub fn format_double_into(v: f64, out: &mut Vec<u8>) {
     if v.is_sign_negative() {
         out.push(b'-');
