@@ -6,130 +6,11 @@
 
 mod common;
 
-use common::{require_redis, wait_for_blocked_clients, Conn, Server};
-use std::time::Duration;
+use common::scenario::differential;
+use common::Conn;
 
-/// One side of a scenario: a server and its numbered connections.
-struct Side {
-    _srv: Server,
-    port: u16,
-    conns: Vec<Option<Conn>>,
-    transcript: Vec<String>,
-}
-
-impl Side {
-    fn new(srv: Server) -> Side {
-        Side {
-            port: srv.port,
-            _srv: srv,
-            conns: Vec::new(),
-            transcript: Vec::new(),
-        }
-    }
-
-    fn conn(&mut self, i: usize) -> &mut Conn {
-        while self.conns.len() <= i {
-            self.conns.push(None);
-        }
-        let port = self.port;
-        self.conns[i].get_or_insert_with(|| Conn::connect(port).unwrap())
-    }
-
-    /// Sends a command that blocks, without reading its reply, and waits until the
-    /// server has blocked it.
-    fn send(&mut self, i: usize, args: &[&str]) {
-        let before = self.blocked();
-        let a: Vec<&[u8]> = args.iter().map(|s| s.as_bytes()).collect();
-        self.conn(i).send(&a);
-        self.wait_blocked(before + 1);
-    }
-
-    /// INFO `blocked_clients`, seen from connection 0 (kept out of the transcript).
-    fn blocked(&mut self) -> usize {
-        common::info_u64(self.conn(0), "clients", "blocked_clients") as usize
-    }
-
-    /// Reads one reply on connection `i` into the transcript.
-    fn read(&mut self, i: usize) -> Vec<u8> {
-        let r = self.conn(i).read_reply();
-        self.transcript
-            .push(format!("c{i}: {}", common::escape(&r)));
-        r
-    }
-
-    /// Sends and reads.
-    fn cmd(&mut self, i: usize, args: &[&str]) -> Vec<u8> {
-        let a: Vec<&[u8]> = args.iter().map(|s| s.as_bytes()).collect();
-        self.conn(i).send(&a);
-        self.read(i)
-    }
-
-    /// Asserts that nothing arrives on `i` for a moment (still blocked).
-    fn quiet(&mut self, i: usize) {
-        let (got, _) = self
-            .conn(i)
-            .read_until_quiet(Duration::from_millis(100), Duration::from_millis(300));
-        self.transcript
-            .push(format!("c{i} quiet: {}", common::escape(&got)));
-    }
-
-    /// Waits until `n` clients are blocked (seen from connection 0, kept out of
-    /// the transcript: INFO differs between the servers).
-    fn wait_blocked(&mut self, n: usize) {
-        wait_for_blocked_clients(self.conn(0), n);
-    }
-
-    /// Records `calls`, `rejected_calls` and `failed_calls` of the blocking
-    /// sorted-set commands (INFO commandstats; the times differ between servers).
-    fn blocking_stats(&mut self, i: usize) {
-        let raw = self.conn(i).cmd(&["INFO", "commandstats"]);
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let mut lines: Vec<String> = text
-            .lines()
-            .filter(|l| {
-                ["bzpopmin", "bzpopmax", "bzmpop"]
-                    .iter()
-                    .any(|c| l.starts_with(&format!("cmdstat_{c}:")))
-            })
-            .map(|l| {
-                let (name, fields) = l.split_once(':').unwrap();
-                let kept: Vec<&str> = fields
-                    .split(',')
-                    .filter(|f| f.starts_with("calls=") || f.contains("_calls="))
-                    .collect();
-                format!("{name}:{}", kept.join(","))
-            })
-            .collect();
-        lines.sort();
-        self.transcript
-            .push(format!("c{i} stats: {}", lines.join(" ")));
-    }
-
-    /// Closes connection `i` and waits until the server has let the client go.
-    fn close(&mut self, i: usize) {
-        let before = common::info_u64(self.conn(0), "clients", "connected_clients");
-        self.conns[i] = None;
-        common::wait_for_info(
-            self.conn(0),
-            "clients",
-            "connected_clients",
-            &(before - 1).to_string(),
-        );
-    }
-}
-
-/// Runs `scenario` against both servers and compares the transcripts.
-fn differential(name: &str, scenario: impl Fn(&mut Side)) {
-    require_redis();
-    let mut ox = Side::new(Server::oxidis(&[]));
-    let mut rd = Side::new(Server::redis(&[]));
-    scenario(&mut ox);
-    scenario(&mut rd);
-    assert_eq!(
-        ox.transcript, rd.transcript,
-        "scenario {name}: oxidis (left) and redis (right) differ"
-    );
-}
+/// The commands whose INFO commandstats the scenarios compare.
+const BLOCKING: &[&str] = &["bzpopmin", "bzpopmax", "bzmpop"];
 
 #[test]
 fn zadd_wakes_the_waiter_on_the_created_key_as_redis() {
@@ -326,7 +207,7 @@ fn client_unblock_timeout_and_error_as_redis() {
         s.cmd(2, &["ZADD", "u", "1", "x"]);
         s.read(1);
         s.cmd(1, &["BZPOPMIN", "u", "0.05"]);
-        s.blocking_stats(2);
+        s.blocking_stats(2, BLOCKING);
         s.cmd(2, &["INFO", "errorstats"]);
     });
 }

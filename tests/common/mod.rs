@@ -32,6 +32,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub mod rng;
+pub mod scenario;
 
 /// How long a server may take to start accepting connections.
 pub const START_TIMEOUT: Duration = Duration::from_secs(10);
