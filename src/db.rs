@@ -407,6 +407,58 @@ impl Db {
         }
     }
 
+    /// Runs `f` on the bytes of the string at `key`, in place (SETBIT,
+    /// SETRANGE, APPEND, BITFIELD, PFADD...), as Redis's lookupKeyWrite +
+    /// dbUnshareStringValue. `f` returns its result and whether it changed
+    /// the string.
+    ///
+    /// - A missing key: with `create`, `f` runs on an empty buffer and the key
+    ///   is stored if `f` left it non-empty (else nothing is stored); without
+    ///   `create`, `Ok(None)` and `f` does not run.
+    /// - An aggregate: `Err(WrongType)`, `f` does not run.
+    /// - A string in any encoding becomes an in-place `raw` buffer first (as
+    ///   after SETBIT/SETRANGE/APPEND in Redis), even if `f` changes nothing;
+    ///   a caller that must fail before that (a length check) looks first.
+    ///   The buffer is copied only when a snapshot still shares the entry
+    ///   (copy-on-write); otherwise repeated calls write the same buffer.
+    ///   Grow it with [`entry::reserve_string`] / [`entry::grow_zeroed`].
+    /// - The TTL and the LRU word are kept; the key is touched (WATCH,
+    ///   client-side caching) when `f` reports a change. Notifications,
+    ///   `dirty` and propagation are the caller's.
+    pub fn with_string_mut<R>(
+        &mut self,
+        key: &[u8],
+        create: bool,
+        f: impl FnOnce(&mut Vec<u8>) -> (R, bool),
+    ) -> Result<Option<R>, OpError> {
+        let p = if create {
+            self.find_for_store(key)
+        } else {
+            self.find_live(key)
+        };
+        let Some(p) = p else {
+            if !create {
+                return Ok(None);
+            }
+            let mut v = Vec::new();
+            let (r, _) = f(&mut v);
+            if !v.is_empty() {
+                self.set_entry(Entry::new(key, Value::Buf(v), None));
+            }
+            return Ok(Some(r));
+        };
+        if let ValueRef::Obj(_) = self.table.get(p).value() {
+            return Err(OpError::WrongType);
+        }
+        self.access(p);
+        let buf = self.table.get_mut(p).string_buf_mut().expect("a string");
+        let (r, modified) = f(buf);
+        if modified {
+            self.touch(key);
+        }
+        Ok(Some(r))
+    }
+
     /// The entry of `key`, expired or not, with no side effect (eviction
     /// sampling, which must not disturb what it measures).
     pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
@@ -495,8 +547,8 @@ impl Db {
         }
         self.touch_deleted(from);
         let e = self.table.remove(p);
-        let moved = Entry::new(to, e.to_value(), e.expire());
-        drop(e);
+        let expire = e.expire();
+        let moved = Entry::new(to, e.into_value(), expire);
         Ok(self.set_entry(moved))
     }
 
@@ -511,7 +563,13 @@ impl Db {
                 return true;
             }
         }
-        let e = self.table.get(p).with_expire(expire);
+        // A unique entry hands its value over (an in-place string buffer is
+        // moved, not copied).
+        let e = if self.table.get(p).is_unique() {
+            self.table.get_mut(p).take_with_expire(expire)
+        } else {
+            self.table.get(p).with_expire(expire)
+        };
         self.table.replace(p, e);
         true
     }
@@ -764,6 +822,89 @@ mod tests {
         d.set(b"gone", Value::Int(1), Some(10));
         assert!(d.lookup_write(b"gone").is_none());
         assert_eq!(d.stat_expired, 1);
+    }
+
+    #[test]
+    fn with_string_mut_writes_in_place() {
+        let mut d = db();
+        let set1 = |v: &mut Vec<u8>| {
+            entry::grow_zeroed(v, 4);
+            v[3] = 1;
+            (v.len(), true)
+        };
+        assert_eq!(d.with_string_mut(b"k", false, set1), Ok(None));
+        assert!(d.lookup(b"k").is_none());
+        // Created when asked, but not when left empty.
+        assert_eq!(d.with_string_mut(b"e", true, |_| (0, false)), Ok(Some(0)));
+        assert!(d.lookup(b"e").is_none());
+        assert_eq!(d.with_string_mut(b"k", true, set1), Ok(Some(4)));
+        assert!(matches!(
+            d.lookup(b"k").unwrap().value(),
+            ValueRef::Str(b"\0\0\0\x01")
+        ));
+        // Type, TTL, encoding.
+        d.set(b"n", Value::Int(42), Some(5_000_000));
+        let r = d.with_string_mut(b"n", false, |v| (v.clone(), false));
+        assert_eq!(r, Ok(Some(b"42".to_vec())));
+        let e = d.lookup(b"n").unwrap();
+        assert_eq!(
+            (e.expire(), e.str_encoding()),
+            (Some(5_000_000), Some("raw"))
+        );
+        let mut h = crate::db::set::Set::new();
+        h.add(b"m", 512);
+        d.set(b"agg", Value::Obj(Object::Set(h)), None);
+        assert_eq!(
+            d.with_string_mut(b"agg", true, |_| ((), true)),
+            Err(OpError::WrongType)
+        );
+        // No copy while unshared; a snapshot keeps the old bytes.
+        let ptr = |d: &mut Db| d.with_string_mut(b"k", false, |v| (v.as_ptr(), false));
+        let p = ptr(&mut d).unwrap().unwrap();
+        for i in 0..100u8 {
+            d.with_string_mut(b"k", false, |v| {
+                v[0] = i;
+                ((), true)
+            })
+            .unwrap();
+            assert_eq!(ptr(&mut d).unwrap().unwrap(), p);
+        }
+        let snap = d.snapshot();
+        d.with_string_mut(b"k", false, |v| {
+            v[0] = 200;
+            ((), true)
+        })
+        .unwrap();
+        let old: Vec<u8> = snap
+            .iter()
+            .flat_map(|s| s.iter())
+            .find(|e| e.key() == b"k")
+            .map(|e| match e.value() {
+                ValueRef::Str(s) => s.to_vec(),
+                other => panic!("{other:?}"),
+            })
+            .unwrap();
+        assert_eq!(old, b"\x63\0\0\x01");
+        assert_ne!(ptr(&mut d).unwrap().unwrap(), p);
+        // Expired keys are missing.
+        d.set(b"x", Value::Int(1), Some(10));
+        assert_eq!(d.with_string_mut(b"x", false, |_| ((), true)), Ok(None));
+    }
+
+    #[test]
+    fn with_string_mut_touches_watched_keys_on_change_only() {
+        let mut d = db();
+        d.set(b"k", Value::Int(1), None);
+        d.watched.insert(Bytes::from_static(b"k"), vec![1]);
+        d.touched.clear();
+        d.with_string_mut(b"k", false, |_| ((), false)).unwrap();
+        assert!(d.touched.is_empty());
+        d.with_string_mut(b"k", false, |v| {
+            v.push(b'x');
+            ((), true)
+        })
+        .unwrap();
+        assert_eq!(d.touched.len(), 1);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::{acl, arg_i64, flags as f, reply_err, Command};
 use crate::client::Client;
 use crate::command::spec::prelude::*;
 use crate::config::notify as ev;
-use crate::db::entry::EMBSTR_MAX;
+use crate::db::entry::{reserve_string, EMBSTR_MAX};
 use crate::db::{Db, Entry, Value, ValueRef};
 use crate::error::{self, OpError};
 use crate::notify::event as notify;
@@ -567,23 +567,31 @@ pub fn value_bytes<'a>(v: ValueRef<'a>, tmp: &'a mut [u8; I64_BUF]) -> Result<&'
 /// Appends `add` to the string at `key`, creating the key if needed; returns
 /// the new length. The result of an append is always `raw`, as in Redis.
 pub fn append(db: &mut Db, key: &[u8], add: &Bytes, limit: u64) -> Result<usize, OpError> {
-    match db.lookup_mut(key) {
+    let cur_len = match db.lookup_write(key) {
         None => {
             db.set(key, Value::string(add.clone()), None);
-            Ok(add.len())
+            return Ok(add.len());
         }
-        Some(e) => {
-            let mut tmp = [0u8; I64_BUF];
-            let cur = value_bytes(e.value(), &mut tmp)?;
-            check_string_length(limit, cur.len() as u64, add.len() as u64)?;
-            let mut v = Vec::with_capacity(cur.len() + add.len());
-            v.extend_from_slice(cur);
+        Some(e) => string_len(e.value())?,
+    };
+    check_string_length(limit, cur_len as u64, add.len() as u64)?;
+    let n = db
+        .with_string_mut(key, false, |v| {
+            reserve_string(v, v.len() + add.len());
             v.extend_from_slice(add);
-            let n = v.len();
-            *e = e.with_value(Value::raw(Bytes::from(v)));
-            db.touch(key);
-            Ok(n)
-        }
+            (v.len(), true)
+        })?
+        .expect("looked up above");
+    Ok(n)
+}
+
+/// The length of a string value (an `int` as formatted), WRONGTYPE for
+/// aggregates.
+pub fn string_len(v: ValueRef<'_>) -> Result<usize, OpError> {
+    match v {
+        ValueRef::Int(n) => Ok(i64_len(n)),
+        ValueRef::Str(s) => Ok(s.len()),
+        ValueRef::Obj(_) => Err(OpError::WrongType),
     }
 }
 

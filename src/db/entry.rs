@@ -21,7 +21,9 @@
 //! - `payload` depends on the tag: an `i64` for `TAG_INT`, a `Bytes` for `TAG_BYTES`,
 //!   the [`Object`] itself for `TAG_OBJ` (by value, at most 24 bytes: a compact
 //!   encoding's one buffer pointer, or the `Arc` of a big encoding's structure),
-//!   a one-byte length for the inline tags (whose bytes follow the key).
+//!   a one-byte length for the inline tags (whose bytes follow the key), a
+//!   `Vec<u8>` for `TAG_VEC`: a `raw` string that commands edit in place
+//!   (SETBIT, SETRANGE, APPEND, PFADD; see [`Entry::string_buf_mut`]).
 //!
 //! A 16-byte key with a 10-byte value therefore takes 8 + 1 + 16 + 10 = 35 bytes,
 //! which jemalloc serves from its 48-byte size class; a small hash under the
@@ -45,6 +47,7 @@ const TAG_EMBSTR: u8 = 1;
 const TAG_RAW_INLINE: u8 = 2;
 const TAG_BYTES: u8 = 3;
 const TAG_OBJ: u8 = 4;
+const TAG_VEC: u8 = 5;
 const TAG_MASK: u8 = 0x0f;
 const HAS_EXPIRE: u8 = 0x10;
 const LONG_KEY: u8 = 0x20;
@@ -78,6 +81,9 @@ pub enum Value {
     /// A short string held by value (no allocation, no refcount traffic): what
     /// a command argument below the inline limit becomes.
     Short(ShortStr),
+    /// A `raw` string in a growable buffer of its own, edited in place by the
+    /// bit and range commands (its spare capacity is kept).
+    Buf(Vec<u8>),
 }
 
 /// A string shorter than the inline limit, by value.
@@ -162,6 +168,32 @@ impl Value {
     }
 }
 
+/// Makes room in an in-place string buffer for `newlen` bytes as Redis's
+/// sdsMakeRoomFor does: a buffer that must grow gets twice the new length
+/// below 1 MB, and the new length plus 1 MB above, so appending in a loop is
+/// amortised O(1) without doubling a huge string's footprint.
+pub fn reserve_string(v: &mut Vec<u8>, newlen: usize) {
+    const MAX_PREALLOC: usize = 1 << 20;
+    if newlen <= v.capacity() {
+        return;
+    }
+    let want = if newlen < MAX_PREALLOC {
+        newlen * 2
+    } else {
+        newlen + MAX_PREALLOC
+    };
+    v.reserve_exact(want - v.len());
+}
+
+/// Grows an in-place string buffer to at least `newlen` bytes, padding with
+/// zero bytes (Redis's sdsgrowzero).
+pub fn grow_zeroed(v: &mut Vec<u8>, newlen: usize) {
+    if newlen > v.len() {
+        reserve_string(v, newlen);
+        v.resize(newlen, 0);
+    }
+}
+
 /// Medium strings usually come straight from a client's query buffer: copy them so
 /// that storing one does not keep the whole buffer alive. Big ones were given an
 /// allocation of their own by the parser and short ones are stored inline.
@@ -207,6 +239,7 @@ impl Shape {
             TAG_INT => 8,
             TAG_BYTES => size_of::<Bytes>(),
             TAG_OBJ => size_of::<Object>(),
+            TAG_VEC => size_of::<Vec<u8>>(),
             _ => 1,
         }
     }
@@ -247,6 +280,7 @@ impl Entry {
             Value::Raw(b) if b.len() < INLINE_MAX => (TAG_RAW_INLINE, b.len()),
             Value::Embstr(_) | Value::Raw(_) => (TAG_BYTES, 0),
             Value::Obj(_) => (TAG_OBJ, 0),
+            Value::Buf(_) => (TAG_VEC, 0),
             Value::Short(s) if s.raw => (TAG_RAW_INLINE, s.len as usize),
             Value::Short(s) => (TAG_EMBSTR, s.len as usize),
         };
@@ -296,6 +330,7 @@ impl Entry {
                 }
                 Value::Int(v) => ptr::write(p.add(po) as *mut i64, v),
                 Value::Obj(o) => ptr::write(p.add(po) as *mut Object, o),
+                Value::Buf(v) => ptr::write(p.add(po) as *mut Vec<u8>, v),
                 Value::Embstr(b) | Value::Raw(b) => {
                     if tag == TAG_BYTES {
                         ptr::write(p.add(po) as *mut Bytes, b);
@@ -389,6 +424,7 @@ impl Entry {
                 TAG_INT => ValueRef::Int(ptr::read(po as *const i64)),
                 TAG_BYTES => ValueRef::Str(&*(po as *const Bytes)),
                 TAG_OBJ => ValueRef::Obj(&*(po as *const Object)),
+                TAG_VEC => ValueRef::Str(&*(po as *const Vec<u8>)),
                 _ => ValueRef::Str(std::slice::from_raw_parts(
                     p.add(s.key_off() + s.klen),
                     s.inline_len,
@@ -406,6 +442,7 @@ impl Entry {
             ValueRef::Str(s) => match self.kind() & TAG_MASK {
                 TAG_EMBSTR => Value::Short(ShortStr::new(s, false).expect("inline")),
                 TAG_RAW_INLINE => Value::Short(ShortStr::new(s, true).expect("inline")),
+                TAG_VEC => Value::Buf(s.to_vec()),
                 _ => Value::Raw(self.str_bytes().expect("bytes")),
             },
         }
@@ -434,7 +471,7 @@ impl Entry {
         match self.kind() & TAG_MASK {
             TAG_INT => Some("int"),
             TAG_EMBSTR => Some("embstr"),
-            TAG_RAW_INLINE | TAG_BYTES => Some("raw"),
+            TAG_RAW_INLINE | TAG_BYTES | TAG_VEC => Some("raw"),
             _ => None,
         }
     }
@@ -461,7 +498,7 @@ impl Entry {
     /// so call it a few entries after [`Entry::prefetch`].
     #[inline]
     pub fn prefetch_value(&self) {
-        if self.kind() & TAG_MASK == TAG_BYTES {
+        if matches!(self.kind() & TAG_MASK, TAG_BYTES | TAG_VEC) {
             if let ValueRef::Str(b) = self.value() {
                 prefetch_read(b.as_ptr());
                 prefetch_read(b.as_ptr().wrapping_add(b.len().saturating_sub(1)));
@@ -502,6 +539,98 @@ impl Entry {
             let copy = Entry::build(self.key(), self.to_value(), self.expire(), self.lru());
             *self = copy;
         }
+    }
+
+    /// The value, moved out when this entry is its only holder (no copy of a
+    /// string buffer or refcount traffic), else as [`Entry::to_value`].
+    pub fn into_value(self) -> Value {
+        if !self.is_unique() {
+            return self.to_value();
+        }
+        let s = self.shape();
+        let this = std::mem::ManuallyDrop::new(self);
+        let p = this.0.as_ptr();
+        // SAFETY: we are the only holder; the payload matching the tag is read
+        // out once and the allocation is freed without dropping it again.
+        unsafe {
+            let po = p.add(s.payload_off());
+            let v = match s.tag {
+                TAG_BYTES => Value::Raw(ptr::read(po as *const Bytes)),
+                TAG_OBJ => Value::Obj(ptr::read(po as *const Object)),
+                TAG_VEC => Value::Buf(ptr::read(po as *const Vec<u8>)),
+                _ => this.to_value(),
+            };
+            if matches!(s.tag, TAG_BYTES | TAG_OBJ | TAG_VEC) {
+                dealloc(p, s.layout());
+            } else {
+                drop(std::mem::ManuallyDrop::into_inner(this));
+            }
+            v
+        }
+    }
+
+    /// A new entry with the same key, value and LRU and a new expiry, taking
+    /// the value out of this one (which is left holding an empty string) when
+    /// it is unique: no copy of an in-place string buffer.
+    pub fn take_with_expire(&mut self, expire: Option<i64>) -> Entry {
+        if self.kind() & TAG_MASK == TAG_VEC && self.is_unique() {
+            let v = std::mem::take(self.vec_mut());
+            return Entry::build(self.key(), Value::Buf(v), expire, self.lru());
+        }
+        self.with_expire(expire)
+    }
+
+    fn vec_capacity(&self) -> usize {
+        debug_assert_eq!(self.kind() & TAG_MASK, TAG_VEC);
+        let s = self.shape();
+        // SAFETY: TAG_VEC's payload is a Vec<u8>.
+        unsafe { (*(self.0.as_ptr().add(s.payload_off()) as *const Vec<u8>)).capacity() }
+    }
+
+    /// The buffer of a TAG_VEC entry; the caller has checked the tag and
+    /// uniqueness.
+    fn vec_mut(&mut self) -> &mut Vec<u8> {
+        debug_assert_eq!(self.kind() & TAG_MASK, TAG_VEC);
+        debug_assert!(self.is_unique());
+        let s = self.shape();
+        // SAFETY: unique, and TAG_VEC's payload is a Vec<u8>; the borrow of
+        // `self` covers the returned reference.
+        unsafe { &mut *(self.0.as_ptr().add(s.payload_off()) as *mut Vec<u8>) }
+    }
+
+    /// The string value as a buffer to edit in place, or None for an
+    /// aggregate. The entry is made unique first (copy-on-write: a snapshot
+    /// holding it keeps the old value) and any other string encoding (`int`,
+    /// `embstr`, inline, shared `Bytes`) becomes an in-place `raw` buffer once;
+    /// after that, repeated calls neither copy nor allocate. Key, expiry and
+    /// LRU word stay as they are.
+    pub fn string_buf_mut(&mut self) -> Option<&mut Vec<u8>> {
+        match self.kind() & TAG_MASK {
+            TAG_OBJ => return None,
+            TAG_VEC => self.make_unique(),
+            tag => {
+                self.make_unique();
+                let v = match self.value() {
+                    ValueRef::Int(n) => n.to_string().into_bytes(),
+                    ValueRef::Str(_) if tag == TAG_BYTES => {
+                        let s = self.shape();
+                        // SAFETY: unique, and TAG_BYTES's payload is a Bytes; an
+                        // empty one is left in its place until the rebuild below.
+                        let b = unsafe {
+                            std::mem::take(
+                                &mut *(self.0.as_ptr().add(s.payload_off()) as *mut Bytes),
+                            )
+                        };
+                        // A `Bytes` nobody else holds hands over its allocation.
+                        Vec::from(b)
+                    }
+                    ValueRef::Str(b) => b.to_vec(),
+                    ValueRef::Obj(_) => unreachable!("checked above"),
+                };
+                *self = Entry::build(self.key(), Value::Buf(v), self.expire(), self.lru());
+            }
+        }
+        Some(self.vec_mut())
     }
 
     /// A new entry with the same key, expiry and LRU holding `val`.
@@ -563,6 +692,11 @@ impl Entry {
             ValueRef::Str(b) if s.tag == TAG_BYTES && !b.is_empty() => {
                 crate::alloc::size_class(b.len())
             }
+            // The spare capacity kept for the next in-place write is held too.
+            _ if s.tag == TAG_VEC => match self.vec_capacity() {
+                0 => 0,
+                cap => crate::alloc::size_class(cap),
+            },
             _ => 0,
         };
         crate::alloc::size_class(s.size()) + extra
@@ -590,6 +724,7 @@ impl Drop for Entry {
             match s.tag {
                 TAG_BYTES => ptr::drop_in_place(po as *mut Bytes),
                 TAG_OBJ => ptr::drop_in_place(po as *mut Object),
+                TAG_VEC => ptr::drop_in_place(po as *mut Vec<u8>),
                 _ => {}
             }
             dealloc(self.0.as_ptr(), s.layout());
@@ -708,6 +843,118 @@ mod tests {
         let medium = Bytes::from(vec![7u8; 4096]);
         let e = Entry::new(b"k", Value::string(medium.clone()), None);
         assert_ne!(e.str_bytes().unwrap().as_ptr(), medium.as_ptr());
+    }
+
+    fn buf_ptr(e: &mut Entry) -> *const u8 {
+        e.string_buf_mut().unwrap().as_ptr()
+    }
+
+    #[test]
+    fn in_place_buffers_are_not_copied_by_repeated_writes() {
+        for start in [
+            Value::Int(-123),
+            s("short"),
+            s(&"x".repeat(50)),
+            Value::Raw(Bytes::from(vec![1u8; 100_000])),
+        ] {
+            let mut e = Entry::new(b"k", start, Some(77));
+            let before = e.str_bytes().unwrap();
+            let v = e.string_buf_mut().unwrap();
+            assert_eq!(&v[..], &before[..]);
+            grow_zeroed(v, 1 << 16);
+            let p = v.as_ptr();
+            for i in 0..1000 {
+                e.string_buf_mut().unwrap()[i] = 0xff;
+                assert_eq!(buf_ptr(&mut e), p, "no copy, no move");
+            }
+            assert_eq!(e.str_encoding(), Some("raw"));
+            assert_eq!(e.expire(), Some(77));
+            assert_eq!(e.key(), b"k");
+        }
+        // A unique big `Bytes` hands over its allocation on conversion.
+        let big = vec![5u8; crate::resp::parse::BIG_ARG];
+        let p = big.as_ptr();
+        let mut e = Entry::new(b"k", Value::Raw(Bytes::from(big)), None);
+        assert_eq!(buf_ptr(&mut e), p);
+    }
+
+    #[test]
+    fn a_shared_in_place_buffer_is_copied_once_and_the_snapshot_kept() {
+        let mut live = Entry::new(b"k", Value::Buf(b"abc".to_vec()), None);
+        let p = buf_ptr(&mut live);
+        let snap = live.clone();
+        live.string_buf_mut().unwrap()[0] = b'X';
+        assert!(matches!(snap.value(), ValueRef::Str(b"abc")));
+        assert!(matches!(live.value(), ValueRef::Str(b"Xbc")));
+        let p2 = buf_ptr(&mut live);
+        assert_ne!(p, p2, "the write went to a copy");
+        live.string_buf_mut().unwrap()[1] = b'Y';
+        assert_eq!(buf_ptr(&mut live), p2, "copied once only");
+        // A shared `Bytes` is copied, not written.
+        let b = Bytes::from(vec![9u8; crate::resp::parse::BIG_ARG]);
+        let mut e = Entry::new(b"k", Value::Raw(b.clone()), None);
+        e.string_buf_mut().unwrap()[0] = 1;
+        assert_eq!(b[0], 9);
+        assert!(Entry::new(b"k", Value::Obj(obj()), None)
+            .string_buf_mut()
+            .is_none());
+    }
+
+    fn obj() -> Object {
+        Object::Set(crate::db::set::Set::new())
+    }
+
+    #[test]
+    fn buffers_grow_as_sds_and_memory_counts_capacity() {
+        let mut v = Vec::new();
+        reserve_string(&mut v, 10);
+        assert_eq!(v.capacity(), 20);
+        grow_zeroed(&mut v, 15);
+        assert_eq!((v.len(), v.capacity()), (15, 20));
+        grow_zeroed(&mut v, 3 << 20);
+        assert_eq!(v.capacity(), (3 << 20) + (1 << 20));
+        assert!(v.iter().all(|&b| b == 0));
+        let mut e = Entry::new(b"k", Value::Buf(Vec::new()), None);
+        let empty = e.mem_usage();
+        let buf = e.string_buf_mut().unwrap();
+        buf.reserve_exact(1 << 20);
+        let cap = buf.capacity();
+        assert_eq!(e.mem_usage(), empty + crate::alloc::size_class(cap));
+        // Appending in a loop reallocates O(log n) times.
+        let mut v: Vec<u8> = Vec::new();
+        let mut moves = 0;
+        let mut last = v.as_ptr();
+        for _ in 0..100_000 {
+            let n = v.len() + 10;
+            reserve_string(&mut v, n);
+            v.extend_from_slice(b"0123456789");
+            if v.as_ptr() != last {
+                moves += 1;
+                last = v.as_ptr();
+            }
+        }
+        assert!(moves < 30, "{moves}");
+    }
+
+    #[test]
+    fn into_value_and_take_with_expire_move_buffers() {
+        let mut e = Entry::new(b"k", Value::Buf(vec![3u8; 1000]), None);
+        let p = buf_ptr(&mut e);
+        let mut e2 = e.take_with_expire(Some(5));
+        assert_eq!(e2.expire(), Some(5));
+        assert_eq!(buf_ptr(&mut e2), p);
+        match e2.into_value() {
+            Value::Buf(v) => assert_eq!(v.as_ptr(), p),
+            other => panic!("{other:?}"),
+        }
+        let e = Entry::new(b"k", Value::Buf(b"abc".to_vec()), None);
+        let keep = e.clone();
+        assert!(matches!(e.into_value(), Value::Buf(v) if v == b"abc"));
+        assert!(matches!(keep.value(), ValueRef::Str(b"abc")));
+        for v in [Value::Int(5), s("abc"), Value::Obj(obj())] {
+            let e = Entry::new(b"k", v, None);
+            let _ = e.into_value();
+        }
     }
 
     #[test]

@@ -6,12 +6,11 @@
 //! `GETRANGE k -100 -50` on a short string returns its first byte), and a pair
 //! of negative indexes with start > end is empty before any clamping.
 
-use bytes::Bytes;
-
-use super::{check_string_length, lookup_string, value_bytes};
+use super::{check_string_length, lookup_string, string_len, value_bytes};
 use crate::client::Client;
 use crate::cmd::{arg_i64, reply_err};
-use crate::db::{Db, Value};
+use crate::db::entry::grow_zeroed;
+use crate::db::Db;
 use crate::error::{self, OpError};
 use crate::server::Server;
 use crate::util::number::I64_BUF;
@@ -80,34 +79,25 @@ pub fn setrange(
     if offset < 0 {
         return Err(OpError::Static(error::OFFSET_OUT_OF_RANGE));
     }
-    let entry = db.lookup_mut(key);
-    let mut tmp = [0u8; I64_BUF];
-    let cur: &[u8] = match entry.as_deref() {
-        None => b"",
-        Some(e) => value_bytes(e.value(), &mut tmp)?,
+    let cur_len = match db.lookup_write(key) {
+        None => 0,
+        Some(e) => string_len(e.value())?,
     };
     if value.is_empty() {
-        return Ok((cur.len(), false));
+        return Ok((cur_len, false));
     }
     check_string_length(limit, offset as u64, value.len() as u64)?;
     // The limit is far below usize::MAX, so these cannot overflow now.
     let offset = offset as usize;
-    let newlen = cur.len().max(offset + value.len());
-    let mut v = Vec::with_capacity(newlen);
-    v.extend_from_slice(cur);
-    v.resize(newlen, 0);
-    v[offset..offset + value.len()].copy_from_slice(value);
-    let val = Value::raw(Bytes::from(v));
-    match entry {
-        Some(e) => {
-            *e = e.with_value(val);
-            db.touch(key);
-        }
-        None => {
-            db.set(key, val, None);
-        }
-    }
-    Ok((newlen, true))
+    let end = offset + value.len();
+    let len = db
+        .with_string_mut(key, true, |v| {
+            grow_zeroed(v, end);
+            v[offset..end].copy_from_slice(value);
+            (v.len(), true)
+        })?
+        .expect("created when missing");
+    Ok((len, true))
 }
 
 /// SETRANGE key offset value
@@ -132,7 +122,10 @@ pub fn setrange_command(srv: &mut Server, c: &mut Client) {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
+    use crate::db::Value;
 
     /// GETRANGE as a function of the value, for the table below.
     fn gr(s: &str, start: i64, end: i64) -> &str {
