@@ -23,6 +23,7 @@ pub mod geo;
 #[cfg(test)]
 pub(crate) mod harness;
 pub mod hash;
+pub mod hyperloglog;
 pub mod latency;
 pub mod list;
 pub mod lolwut;
@@ -66,6 +67,7 @@ const GROUPS: &[&[Command]] = &[
     zset::COMMANDS,
     zset::algebra::COMMANDS,
     geo::COMMANDS,
+    hyperloglog::COMMANDS,
     sort::COMMANDS,
     pubsub::COMMANDS,
     multi::COMMANDS,

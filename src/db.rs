@@ -7,6 +7,7 @@
 
 pub mod entry;
 pub mod hash;
+pub mod hll;
 pub mod lazyfree;
 pub mod lfu;
 pub mod list;

@@ -15,6 +15,10 @@
 use std::borrow::Cow;
 
 pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+/// A string that is not an HLL where one is needed (isHLLObjectOrReply).
+pub const HLL_WRONGTYPE: &str = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+/// HLL registers that do not decode (hyperloglog.c's invalid_hll_err).
+pub const HLL_INVALID: &str = "INVALIDOBJ Corrupted HLL object detected";
 pub const SYNTAX: &str = "ERR syntax error";
 pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
 pub const NOT_FLOAT: &str = "ERR value is not a valid float";

@@ -1,0 +1,261 @@
+use super::*;
+
+const MAX: u64 = 3000;
+
+fn fnv(b: &[u8]) -> u64 {
+    b.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &x| {
+        (h ^ x as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn filled(n: usize, max: u64) -> Vec<u8> {
+    let mut s = new_sparse();
+    for i in 0..n {
+        add(&mut s, format!("e{i}").as_bytes(), max).unwrap();
+    }
+    s
+}
+
+/// Sets the cache as PFCOUNT would.
+fn counted(mut s: Vec<u8>) -> Vec<u8> {
+    let c = count(&s).unwrap();
+    set_cached_card(&mut s, c);
+    s
+}
+
+#[test]
+fn new_hll_is_one_xzero() {
+    let s = new_sparse();
+    assert_eq!(&s[..], b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\0\x7f\xff");
+    assert!(is_hll(&s));
+    assert_eq!(cached_card(&s), Some(0));
+    assert_eq!(count(&s), Ok(0));
+    assert_eq!(decode(&s), "Z:16384");
+}
+
+/// Bytes and counts taken from redis-server 7.0 for the same inputs.
+#[test]
+fn matches_redis_bytes() {
+    let mut s = new_sparse();
+    for e in [&b"a"[..], b"b", b"c"] {
+        assert!(add(&mut s, e, MAX).unwrap());
+    }
+    assert_eq!(
+        &s[..],
+        b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x60\xf3\x80\x50\xb1\x84\x4b\xfb\x80\x42\x5a"
+    );
+    let mut s = new_sparse();
+    add(&mut s, b"", MAX).unwrap();
+    assert_eq!(&s[16..], b"\x57\x31\x84\x68\xcc");
+
+    let s = counted(filled(1000, MAX));
+    assert_eq!(encoding(&s), SPARSE);
+    assert_eq!(s.len(), 1906);
+    assert_eq!(cached_card(&s), Some(1008));
+    assert_eq!(fnv(&s), 0x4ded_8ea0_046b_668d);
+
+    let s = counted(filled(100_000, MAX));
+    assert_eq!(encoding(&s), DENSE);
+    assert_eq!(s.len(), DENSE_SIZE);
+    assert_eq!(cached_card(&s), Some(100_853));
+    assert_eq!(fnv(&s), 0xfd1f_c236_9477_3e63);
+}
+
+#[test]
+fn murmur_tail_and_words() {
+    // Every tail length goes through the switch of the C version.
+    let data: Vec<u8> = (0u8..40).collect();
+    let hs: Vec<u64> = (0..data.len())
+        .map(|n| murmur_hash64a(&data[..n], SEED))
+        .collect();
+    let mut uniq = hs.clone();
+    uniq.sort_unstable();
+    uniq.dedup();
+    assert_eq!(uniq.len(), hs.len());
+    assert_eq!(murmur_hash64a(b"", 0), 0);
+}
+
+#[test]
+fn dense_registers_roundtrip() {
+    let mut regs = vec![0u8; DENSE_SIZE - HDR_SIZE];
+    for i in 0..REGISTERS {
+        dense_put(&mut regs, i, (i * 7 % 64) as u8);
+    }
+    for i in 0..REGISTERS {
+        assert_eq!(dense_get(&regs, i), (i * 7 % 64) as u8, "register {i}");
+    }
+    dense_put(&mut regs, REGISTERS - 1, 63);
+    assert_eq!(dense_get(&regs, REGISTERS - 1), 63);
+    assert_eq!(
+        dense_get(&regs, REGISTERS - 2),
+        ((REGISTERS - 2) * 7 % 64) as u8
+    );
+}
+
+#[test]
+fn sparse_and_dense_agree() {
+    let mut sp = new_sparse();
+    let mut de = new_sparse();
+    to_dense(&mut de).unwrap();
+    for i in 0..5000 {
+        let e = format!("x{i}");
+        let a = add(&mut sp, e.as_bytes(), u64::MAX).unwrap();
+        let b = add(&mut de, e.as_bytes(), u64::MAX).unwrap();
+        assert_eq!(a, b, "element {i}");
+        if i % 97 == 0 {
+            assert_eq!(count(&sp), count(&de), "after {i}");
+        }
+    }
+    assert_eq!(encoding(&sp), SPARSE);
+    let conv = sparse_to_dense(&sp).unwrap();
+    assert_eq!(&conv[HDR_SIZE..], &de[HDR_SIZE..]);
+}
+
+#[test]
+fn sparse_split_and_merge() {
+    let mut s = new_sparse();
+    assert!(sparse_set(&mut s, 100, 3, MAX).unwrap());
+    assert_eq!(decode(&s), "Z:100 v:3,1 Z:16283");
+    assert!(sparse_set(&mut s, 101, 3, MAX).unwrap());
+    assert_eq!(decode(&s), "Z:100 v:3,2 Z:16282");
+    assert!(!sparse_set(&mut s, 101, 2, MAX).unwrap());
+    assert!(sparse_set(&mut s, 0, 1, MAX).unwrap());
+    assert_eq!(decode(&s), "v:1,1 Z:99 v:3,2 Z:16282");
+    assert!(sparse_set(&mut s, 16383, 32, MAX).unwrap());
+    assert_eq!(decode(&s), "v:1,1 Z:99 v:3,2 Z:16281 v:32,1");
+    assert_eq!(cached_card(&s), None);
+    // A value above 32 needs the dense encoding.
+    assert!(sparse_set(&mut s, 5, 33, MAX).unwrap());
+    assert_eq!(encoding(&s), DENSE);
+    let regs: Vec<u8> = dense_registers(&s).collect();
+    assert_eq!(
+        (regs[0], regs[5], regs[100], regs[101], regs[16383]),
+        (1, 33, 3, 3, 32)
+    );
+}
+
+#[test]
+fn promotes_past_sparse_max() {
+    let mut s = new_sparse();
+    let mut i = 0;
+    while encoding(&s) == SPARSE {
+        let before = s.clone();
+        add(&mut s, format!("p{i}").as_bytes(), 100).unwrap();
+        if encoding(&s) == SPARSE {
+            assert!(s.len() <= 100);
+        } else {
+            assert!(before.len() > 90);
+        }
+        i += 1;
+    }
+}
+
+#[test]
+fn corrupted_sparse_is_detected() {
+    let mut s = filled(10, MAX);
+    s.extend_from_slice(b"hello");
+    assert_eq!(count(&s), Err(Corrupt));
+    assert_eq!(sparse_to_dense(&s), Err(Corrupt));
+    let mut max = [0u8; REGISTERS];
+    assert_eq!(merge(&mut max, &s), Err(Corrupt));
+    // Too short: the registers end before 16384.
+    let mut s = new_sparse();
+    s[17] = 0;
+    assert_eq!(count(&s), Err(Corrupt));
+    assert_eq!(sparse_set(&mut s, 16200, 1, MAX), Err(Corrupt));
+    // An XZERO on the last byte reads a zero after it.
+    let mut s = new_sparse();
+    s.pop();
+    s[16] = 0x40;
+    assert_eq!(decode(&s), "Z:1");
+    assert!(sparse_set(&mut s, 0, 2, MAX).unwrap());
+    assert_eq!(s.len(), 16);
+}
+
+#[test]
+fn header_checks() {
+    assert!(!is_hll(b"HYLL"));
+    assert!(!is_hll(b"HYLM\x01\0\0\0\0\0\0\0\0\0\0\0\x7f\xff"));
+    assert!(!is_hll(b"HYLL\x02\0\0\0\0\0\0\0\0\0\0\0\x7f\xff"));
+    assert!(!is_hll(b"HYLL\x00\0\0\0\0\0\0\0\0\0\0\0\x7f\xff"));
+    let mut d = new_sparse();
+    to_dense(&mut d).unwrap();
+    assert!(is_hll(&d));
+}
+
+#[test]
+fn all_high_registers_overflow_as_in_c() {
+    let mut d = new_sparse();
+    to_dense(&mut d).unwrap();
+    for i in 0..REGISTERS {
+        dense_put(&mut d[HDR_SIZE..], i, 63);
+    }
+    assert_eq!(count(&d), Ok(1 << 63));
+}
+
+#[test]
+fn raw_count_matches_dense() {
+    let s = filled(3000, MAX);
+    let mut max = [0u8; REGISTERS];
+    merge(&mut max, &s).unwrap();
+    assert_eq!(count_raw(&max), count(&s).unwrap());
+    let mut d = new_sparse();
+    store_max(&mut d, &max, MAX);
+    assert_eq!(count(&d), count(&s));
+}
+
+/// Random bytes after a valid header never panic, whatever the operation.
+#[test]
+fn random_corruption_never_panics() {
+    let mut x = 0x1234_5678_9abc_def1u64;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for round in 0..2000 {
+        let mut s = filled((rnd() % 400) as usize, MAX);
+        if round % 3 == 0 {
+            to_dense(&mut s).unwrap();
+        }
+        for _ in 0..1 + rnd() % 5 {
+            let pos = HDR_SIZE + (rnd() as usize % (s.len() - HDR_SIZE));
+            s[pos] = rnd() as u8;
+        }
+        if rnd() % 4 == 0 {
+            let n = (rnd() % 4) as usize;
+            s.truncate((s.len() - n).max(HDR_SIZE));
+        }
+        if !is_hll(&s) {
+            continue;
+        }
+        let _ = count(&s);
+        let _ = decode(&s);
+        let mut max = [0u8; REGISTERS];
+        let _ = merge(&mut max, &s);
+        let mut t = s.clone();
+        for i in 0..20 {
+            if add(&mut t, format!("r{round}-{i}").as_bytes(), MAX).is_err() {
+                break;
+            }
+        }
+        let mut t = s.clone();
+        let _ = to_dense(&mut t);
+        let mut t = s.clone();
+        store_max(&mut t, &max, MAX);
+        let _ = count(&t);
+    }
+}
+
+#[test]
+fn selftest_passes() {
+    let mut x = 88172645463325252u64;
+    let r = selftest(MAX, move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    });
+    assert_eq!(r, Ok(()));
+}
