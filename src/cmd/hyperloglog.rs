@@ -16,7 +16,7 @@ use crate::client::Client;
 use crate::command::spec::prelude::*;
 use crate::config::notify as ev;
 use crate::db::hll::{self, Corrupt, REGISTERS};
-use crate::db::{Db, Entry, Value, ValueRef};
+use crate::db::{Db, Entry, ValueRef};
 use crate::error::{self, OpError};
 use crate::notify::event as notify;
 use crate::server::Server;
@@ -35,46 +35,11 @@ fn corrupt(_: Corrupt) -> OpError {
     OpError::Static(error::HLL_INVALID)
 }
 
-/// Runs `f` on the string at `key` as a mutable buffer (an empty one for a
-/// missing key with `create`); `f` says whether it changed the value (the key
-/// is then touched). Afterwards the value is `raw`, as after Redis's
-/// dbUnshareStringValue, and keeps its TTL.
-fn string_mut<R>(
-    db: &mut Db,
-    key: &[u8],
-    create: bool,
-    f: impl FnOnce(&mut Vec<u8>) -> (R, bool),
-) -> Result<Option<R>, OpError> {
-    match db.lookup_mut(key) {
-        Some(e) => {
-            let mut buf = match e.value() {
-                ValueRef::Str(s) => s.to_vec(),
-                ValueRef::Int(_) | ValueRef::Obj(_) => return Err(OpError::WrongType),
-            };
-            let (r, modified) = f(&mut buf);
-            *e = e.with_value(Value::raw(Bytes::from(buf)));
-            if modified {
-                db.touch(key);
-            }
-            Ok(Some(r))
-        }
-        None if create => {
-            let mut buf = Vec::new();
-            let (r, _) = f(&mut buf);
-            if !buf.is_empty() {
-                db.set(key, Value::raw(Bytes::from(buf)), None);
-            }
-            Ok(Some(r))
-        }
-        None => Ok(None),
-    }
-}
-
 /// Gives a string value Redis's `raw` encoding without changing its bytes, as
 /// dbUnshareStringValue does before a command may write to it.
 fn unshare(db: &mut Db, key: &[u8]) {
     if db.peek(key).and_then(Entry::str_encoding) != Some("raw") {
-        let _ = string_mut(db, key, false, |_| ((), false));
+        let _ = db.with_string_mut(key, false, |_| ((), false));
     }
 }
 
@@ -90,7 +55,7 @@ pub fn pfadd_command(srv: &mut Server, c: &mut Client) {
             return super::reply_err(c, err);
         }
     }
-    let r = string_mut(db, key, true, |s| {
+    let r = db.with_string_mut(key, true, |s| {
         let mut updated = 0u64;
         if s.is_empty() {
             *s = hll::new_sparse();
@@ -145,7 +110,7 @@ pub fn pfcount_command(srv: &mut Server, c: &mut Client) {
         }
         return c.add_int(card as i64);
     }
-    let r = string_mut(db, &key, false, |s| match hll::count(s) {
+    let r = db.with_string_mut(&key, false, |s| match hll::count(s) {
         Ok(card) => {
             hll::set_cached_card(s, card);
             (Ok(card), true)
@@ -199,7 +164,7 @@ pub fn pfmerge_command(srv: &mut Server, c: &mut Client) {
         Err(e) => return super::reply_err(c, e),
     };
     let key = c.argv[1].clone();
-    let r = string_mut(db, &key, true, |s| {
+    let r = db.with_string_mut(&key, true, |s| {
         if s.is_empty() {
             *s = hll::new_sparse();
         }
@@ -249,7 +214,7 @@ pub fn pfdebug_command(srv: &mut Server, c: &mut Client) {
         b"getreg" | b"todense" => {
             let converted = encoding == hll::SPARSE;
             if converted {
-                let r = string_mut(db, &key, false, |s| (hll::to_dense(s), false));
+                let r = db.with_string_mut(&key, false, |s| (hll::to_dense(s), false));
                 if let Ok(Some(Err(e))) = r {
                     return super::reply_err(c, corrupt(e));
                 }

@@ -58,12 +58,28 @@ fn at(s: &[u8], i: usize) -> u8 {
     s.get(i).copied().unwrap_or(0)
 }
 
-/// Appends the shortest zero run opcode for `len` (1..=16384) registers.
-fn push_zeros(seq: &mut Vec<u8>, len: usize) {
-    if len > ZERO_MAX_LEN {
-        push_xzero(seq, len);
-    } else {
-        seq.push((len - 1) as u8);
+/// The opcodes that replace a split one: 5 bytes at most (XZERO VAL XZERO).
+#[derive(Default)]
+struct Seq {
+    b: [u8; 5],
+    n: usize,
+}
+
+impl Seq {
+    fn push(&mut self, b: u8) {
+        self.b[self.n] = b;
+        self.n += 1;
+    }
+
+    /// The shortest zero run opcode for `len` (1..=16384) registers.
+    fn zeros(&mut self, len: usize) {
+        let l = len - 1;
+        if len > ZERO_MAX_LEN {
+            self.push((l >> 8) as u8 | XZERO_BIT);
+            self.push((l & 0xff) as u8);
+        } else {
+            self.push(l as u8);
+        }
     }
 }
 
@@ -200,6 +216,8 @@ pub fn sparse_set(
     if count > VAL_MAX_VALUE {
         return promote(s, index, count);
     }
+    // Redis makes room for the worst case (3 more bytes) up front.
+    crate::db::entry::reserve_string(s, s.len() + 3);
     // Step 1: find the opcode covering `index`.
     let end = s.len();
     let mut p = HDR_SIZE;
@@ -245,9 +263,10 @@ pub fn sparse_set(
         merge_adjacent(s, prev.unwrap_or(HDR_SIZE));
         return Ok(true);
     }
-    // The general case: split the run into (before, our register, after).
+    // The general case: split the run into (before, our register, after),
+    // 5 bytes at most (XZERO VAL XZERO).
     let last = first + span - 1;
-    let mut seq = Vec::with_capacity(5);
+    let mut seq = Seq::default();
     if is_val(b) {
         let cur = val_value(b);
         if index != first {
@@ -259,13 +278,14 @@ pub fn sparse_set(
         }
     } else {
         if index != first {
-            push_zeros(&mut seq, index - first);
+            seq.zeros(index - first);
         }
         seq.push(val_op(count, 1));
         if index != last {
-            push_zeros(&mut seq, last - index);
+            seq.zeros(last - index);
         }
     }
+    let seq = &seq.b[..seq.n];
     // Step 3: put the sequence in place of the opcode.
     let oldlen = if is_xzero(b) { 2 } else { 1 };
     let newlen = end + seq.len() - oldlen;
@@ -275,10 +295,7 @@ pub fn sparse_set(
     // An XZERO on the last byte took its second byte from the terminator:
     // Redis's copy then ends one byte past the string, which the new length
     // cuts off.
-    let tail = s.get(p + oldlen..).map(<[u8]>::to_vec).unwrap_or_default();
-    s.truncate(p);
-    s.extend_from_slice(&seq);
-    s.extend_from_slice(&tail);
+    s.splice(p..(p + oldlen).min(end), seq.iter().copied());
     s.truncate(newlen);
     merge_adjacent(s, prev.unwrap_or(HDR_SIZE));
     Ok(true)
