@@ -24,10 +24,11 @@ Shapes (`--shapes a,b,...` or `all`; N = --keys, keys are `key:0` .. `key:N-1`):
     bigset    one set of N members (member:i)
     biglist   one list of N elements (member:i)
     bigzset   one sorted set of N members (member:i with score i)
+    stream    one stream of N entries, auto IDs, 2 fields (XADD stream * f1 i f2 value)
     conns     --conns idle connections (each sent one PING, then left idle)
 
 The sorted-set shapes are skipped, with a note in the table, while oxidis does not
-know ZADD. The connection shape raises this process's open-file limit (the
+know ZADD, and the stream shape while it does not know XADD. The connection shape raises this process's open-file limit (the
 servers inherit it) and passes `--maxclients` to both servers; if the hard limit
 is too low it stops with an error saying so.
 """
@@ -42,13 +43,14 @@ import tempfile
 import time
 
 SMALL = ("string", "int", "hash3", "hash20", "intset9", "set10", "list10", "zset10")
-BIG = ("bighash", "bigset", "biglist", "bigzset")
+BIG = ("bighash", "bigset", "biglist", "bigzset", "stream")
 ALL = SMALL + BIG + ("conns",)
 ZSET = ("zset10", "bigzset")
+STREAM = ("stream",)
 
 # The old --type names, for the commands BENCHMARKS.md already lists.
 TYPE_SHAPE = {"string": "string", "hash": "bighash", "set": "bigset", "list": "biglist",
-              "zset": "bigzset"}
+              "zset": "bigzset", "stream": "stream"}
 
 DESCRIBE = {
     "string": "{n} keys, 10-byte strings",
@@ -63,6 +65,7 @@ DESCRIBE = {
     "bigset": "one set of {n} members",
     "biglist": "one list of {n} elements",
     "bigzset": "one sorted set of {n} members",
+    "stream": "one stream of {n} entries (2 fields)",
     "conns": "{n} idle connections",
 }
 
@@ -133,12 +136,19 @@ def write_small(f, shape, n):
 
 
 BIG_KEY = {"bighash": b"bighash", "bigset": b"bigset", "biglist": b"biglist",
-           "bigzset": b"bigzset"}
+           "bigzset": b"bigzset", "stream": b"stream"}
 
 
 def write_big(f, shape, n):
-    """One key with n small elements, 100 per command. Returns the number of replies."""
+    """One key with n small elements, 100 per command (a stream: one entry per
+    XADD). Returns the number of replies."""
     key = BIG_KEY[shape]
+    if shape == "stream":
+        tail = command_tail([b"*", b"f1"])
+        value2 = command_tail([b"f2", b"value"])
+        for i in range(n):
+            f.write(b"*7\r\n$4\r\nXADD\r\n" + bulk(key) + tail + bulk(b"%d" % i) + value2)
+        return n
     replies = 0
     for start in range(0, n, 100):
         batch = range(start, min(n, start + 100))
@@ -163,13 +173,13 @@ def used_memory(c):
     return int(c.info("memory")["used_memory"])
 
 
-def knows_zadd(h, oxidis_bin):
-    """Whether oxidis serves ZADD (its command table may list commands it does not
-    serve yet, so ask the command itself)."""
+def knows(h, oxidis_bin, *probe):
+    """Whether oxidis serves a command (its command table may list commands it does
+    not serve yet, so ask the command itself)."""
     srv = h.Server("oxidis", oxidis_bin)
     try:
         c = h.Conn(srv.port)
-        r = c.cmd("ZADD", "bench:probe", "1", "a")
+        r = c.cmd(*probe)
         c.close()
         return not (isinstance(r, RuntimeError) and "unknown command" in str(r))
     finally:
@@ -279,7 +289,10 @@ def memory(args, h, oxidis_bin, redis_bin):
     shapes = parse_shapes(args.shapes) if args.shapes else [TYPE_SHAPE[args.type]]
     n = args.keys
     notes = []
-    skip_zset = any(s in ZSET for s in shapes) and not knows_zadd(h, oxidis_bin)
+    skip_zset = (any(s in ZSET for s in shapes)
+                 and not knows(h, oxidis_bin, "ZADD", "bench:probe", "1", "a"))
+    skip_stream = (any(s in STREAM for s in shapes)
+                   and not knows(h, oxidis_bin, "XADD", "bench:probe", "*", "f", "v"))
     if "conns" in shapes:
         raise_nofile(args.conns + 256)
     table = [("shape", "RSS/unit oxidis", "RSS/unit redis", "RSS ratio",
@@ -294,6 +307,12 @@ def memory(args, h, oxidis_bin, redis_bin):
                 table.append((label, "skipped: oxidis does not know ZADD yet", "", "",
                               "", "", "", ""))
                 notes.append(f"- {label}: skipped, oxidis answers ZADD with "
+                             "\"unknown command\".")
+                continue
+            if shape in STREAM and skip_stream:
+                table.append((label, "skipped: oxidis does not know XADD yet", "", "",
+                              "", "", "", ""))
+                notes.append(f"- {label}: skipped, oxidis answers XADD with "
                              "\"unknown command\".")
                 continue
             print(f"memory: {label} ...", flush=True, file=sys.stderr)
