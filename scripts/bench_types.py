@@ -21,7 +21,8 @@ flight per connection:
   acknowledges it with XACK in its next batch; one operation = XREADGROUP +
   XACK).
 
-Bitmap load: `bench:bm` a 16 MB bitmap (SETBIT bench:bm 134217727 1), `bench:1mb`
+Bitmap load: `bench:bm` a 16 MB bitmap (SETRANGE bench:bm 16777215 "\\x01", the
+bytes of SETBIT bench:bm 134217727 1), `bench:1mb`
 a 1 MB string of pseudo-random bytes, `bench:hll1..3` HyperLogLogs of 20,000
 elements each (dense). PFADD adds 10 random elements per call to `bench:hll`
 (sparse at first, dense after a few thousand). BITCOUNT and PFCOUNT of 3 keys
@@ -75,7 +76,8 @@ def write_bitmap_load(path):
     rnd = random.Random(15)
     replies = 0
     with open(path, "wb") as f:
-        f.write(cmd_bytes([b"SETBIT", b"bench:bm", b"%d" % (BITMAP_BITS - 1), b"1"]))
+        # SETBIT bench:bm BITS-1 1, written as the same bytes with SETRANGE
+        f.write(cmd_bytes([b"SETRANGE", b"bench:bm", b"%d" % (BITMAP_BITS // 8 - 1), b"\x01"]))
         f.write(cmd_bytes([b"SET", b"bench:1mb", rnd.randbytes(1024 * 1024)]))
         replies += 2
         for k in (1, 2, 3):
