@@ -15,6 +15,7 @@ pub mod object;
 pub mod packed;
 pub mod segment;
 pub mod set;
+pub mod stream;
 pub mod table;
 pub mod watch;
 pub mod zset;

@@ -86,6 +86,15 @@ pub const LCS_TABLE_TOO_BIG: &str =
 pub const LCS_NO_MEMORY: &str =
     "ERR Insufficient memory, failed allocating transient memory for LCS";
 
+/// Streams (t_stream.c): an ID argument that does not parse (streamParseID).
+pub const STREAM_ID_INVALID: &str = "ERR Invalid stream ID specified as stream command argument";
+pub const XADD_ID_ZERO: &str = "ERR The ID specified in XADD must be greater than 0-0";
+pub const XADD_ID_SMALL: &str =
+    "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+pub const XADD_EXHAUSTED: &str =
+    "ERR The stream has exhausted the last possible ID, unable to add more items";
+pub const XADD_TOO_LARGE: &str = "ERR Elements are too large to be stored";
+
 /// A failed data operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpError {

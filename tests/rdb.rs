@@ -220,9 +220,15 @@ fn model_of(dbs: &mut [Db]) -> Model {
                             })
                             .collect(),
                     ),
+                    Object::Stream(st) => (
+                        "stream",
+                        st.iter_range(Default::default(), oxidis::db::stream::StreamId::MAX, false)
+                            .map(|(id, f)| [id.to_bytes(), f.to_vec().concat()].concat())
+                            .collect(),
+                    ),
                 },
             };
-            if t != "list" {
+            if t != "list" && t != "stream" {
                 items.sort();
             }
             m.insert(

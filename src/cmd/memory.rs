@@ -102,6 +102,7 @@ fn object_usage(o: &Object, samples: usize) -> usize {
         Object::Set(s) => s.mem_usage(),
         Object::List(l) => l.mem_usage(),
         Object::Zset(z) => z.mem_usage(),
+        Object::Stream(st) => st.mem_usage(samples),
     }
 }
 

@@ -15,6 +15,7 @@
 use super::hash::Hash;
 use super::list::List;
 use super::set::Set;
+use super::stream::Stream;
 use super::zset::Zset;
 
 /// An aggregate value.
@@ -24,6 +25,7 @@ pub enum Object {
     Hash(Hash),
     Set(Set),
     Zset(Zset),
+    Stream(Stream),
 }
 
 impl Object {
@@ -34,6 +36,7 @@ impl Object {
             Object::Hash(_) => "hash",
             Object::Set(_) => "set",
             Object::Zset(_) => "zset",
+            Object::Stream(_) => "stream",
         }
     }
 
@@ -44,6 +47,7 @@ impl Object {
             Object::Hash(h) => h.encoding(),
             Object::Set(s) => s.encoding(),
             Object::Zset(z) => z.encoding(),
+            Object::Stream(_) => "stream",
         }
     }
 
@@ -54,6 +58,7 @@ impl Object {
             Object::Hash(h) => h.len(),
             Object::Set(s) => s.len(),
             Object::Zset(z) => z.len(),
+            Object::Stream(s) => s.len() as usize,
         }
     }
 
@@ -72,6 +77,7 @@ impl Object {
             Object::Set(s) if s.encoding() == "hashtable" => s.len(),
             Object::Hash(h) if h.encoding() == "hashtable" => h.len(),
             Object::Zset(z) => z.free_effort(),
+            Object::Stream(s) => s.free_effort(),
             _ => 1,
         }
     }
@@ -92,6 +98,7 @@ mod tests {
         assert!(std::mem::size_of::<Hash>() <= 16);
         assert!(std::mem::size_of::<Set>() <= 16);
         assert!(std::mem::size_of::<List>() <= 16);
+        assert!(std::mem::size_of::<Stream>() <= 16);
     }
 
     #[test]

@@ -7,11 +7,12 @@
 //!   mix(d, bytes)  xor(d, bytes); d = sha1(d)
 //!
 //!   value digest v (starts at 20 zero bytes):
-//!     mix(v, type as 4 big-endian bytes)      string=0 list=1 set=2 zset=3 hash=4
+//!     mix(v, type as 4 big-endian bytes)      string=0 list=1 set=2 zset=3 hash=4 stream=6
 //!     string: mix(v, the value's bytes; an integer as its decimal text)
 //!     list:   mix(v, element) for each element, head to tail
 //!     set:    xor(v, member) for each member
 //!     hash:   e = 0; mix(e, field); mix(e, value); xor(v, e) for each pair
+//!     stream: mix(v, "ms.seq"), mix(v, field), mix(v, value) per entry, in order
 //!     xor(v, "!!expire!!") when the key has an expiry
 //!   key digest k = 0; mix(k, key); then the value digest steps on k
 //!   dataset D = 0; for each non-empty db j: mix(D, j as 4 big-endian bytes),
@@ -19,6 +20,7 @@
 //! ```
 
 use super::sha1::sha1;
+use crate::db::stream::StreamId;
 use crate::db::{Entry, Object, ValueRef};
 use crate::server::Server;
 
@@ -43,6 +45,7 @@ fn type_id(v: &ValueRef) -> u32 {
         ValueRef::Obj(Object::Set(_)) => 2,
         ValueRef::Obj(Object::Zset(_)) => 3,
         ValueRef::Obj(Object::Hash(_)) => 4,
+        ValueRef::Obj(Object::Stream(_)) => 6,
     }
 }
 
@@ -81,6 +84,21 @@ pub fn object_digest(d: &mut Digest, e: &Entry) {
                 mix_digest(&mut ele, &score);
                 xor_digest(d, &ele);
             }
+        }
+        // Entries only (groups are not part of it): "ms.seq", then each field
+        // and value, all mixed in order.
+        ValueRef::Obj(Object::Stream(st)) => {
+            let mut idtext = Vec::with_capacity(48);
+            st.range(StreamId::MIN, StreamId::MAX, false, |id, fields| {
+                idtext.clear();
+                idtext.extend_from_slice(format!("{}.{}", id.ms, id.seq).as_bytes());
+                mix_digest(d, &idtext);
+                for (f, v) in fields {
+                    mix_digest(d, &f);
+                    mix_digest(d, &v);
+                }
+                true
+            });
         }
     }
     if e.expire().is_some() {

@@ -9,6 +9,7 @@ use crate::db::list::Listpack;
 use crate::db::object::Object;
 use crate::db::segment::Segment;
 use crate::db::set::Set;
+use crate::db::stream::{Stream, StreamId};
 use crate::db::zset::Zset;
 use crate::db::{Entry, ValueRef};
 use crate::util::number::{d2string, parse_i64};
@@ -193,6 +194,47 @@ impl Out {
                     }
                 }
             },
+            ValueRef::Obj(Object::Stream(st)) => self.stream(st),
+        }
+    }
+
+    /// STREAM_LISTPACKS_2 as Redis 7.0 writes it: the nodes (128-bit
+    /// big-endian master ID, listpack bytes), the counters, then each group
+    /// with its PEL (raw IDs, delivery time and count) and its consumers (seen
+    /// time, their PEL IDs).
+    fn stream(&mut self, st: &Stream) {
+        self.len(st.node_count() as u64);
+        for (master, lp) in st.nodes() {
+            self.string(&master.to_be_bytes());
+            self.string(lp.as_bytes());
+        }
+        self.len(st.len());
+        for id in [st.last_id(), st.first_id(), st.max_deleted_id()] {
+            self.len(id.ms);
+            self.len(id.seq);
+        }
+        self.len(st.entries_added());
+        self.len(st.group_count() as u64);
+        for (name, g) in st.groups() {
+            self.string(name);
+            self.len(g.last_id.ms);
+            self.len(g.last_id.seq);
+            self.len(g.entries_read as u64);
+            self.len(g.pel_len() as u64);
+            for (id, p) in g.pel_range(StreamId::MIN, StreamId::MAX) {
+                self.bytes(&id.to_be_bytes());
+                self.bytes(&p.delivery_time.to_le_bytes());
+                self.len(p.delivery_count);
+            }
+            self.len(g.consumer_count() as u64);
+            for (cname, c) in g.consumers() {
+                self.string(cname);
+                self.bytes(&c.seen_time.to_le_bytes());
+                self.len(c.pel_len() as u64);
+                for id in c.pel() {
+                    self.bytes(&id.to_be_bytes());
+                }
+            }
         }
     }
 
@@ -220,6 +262,7 @@ fn type_of(v: ValueRef<'_>) -> u8 {
         ValueRef::Obj(Object::Set(Set::Packed(_) | Set::Table(_))) => TYPE_SET,
         ValueRef::Obj(Object::Zset(Zset::Listpack(_))) => TYPE_ZSET_LISTPACK,
         ValueRef::Obj(Object::Zset(Zset::Skiplist(_))) => TYPE_ZSET_2,
+        ValueRef::Obj(Object::Stream(_)) => TYPE_STREAM_LISTPACKS_2,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::db::hash::Hash;
 use crate::db::list::{Fill, List};
 use crate::db::object::Object;
 use crate::db::set::Set;
+use crate::db::stream::StreamId;
 use crate::db::zset::{AddFlags, Zset, ZsetLimits};
 use crate::db::ValueRef;
 
@@ -118,8 +119,12 @@ fn render(v: ValueRef<'_>) -> (String, Vec<Vec<u8>>) {
                     .iter()
                     .map(|(m, s)| [&m[..], b"=", s.to_string().as_bytes()].concat())
                     .collect(),
+                Object::Stream(st) => st
+                    .iter_range(StreamId::MIN, StreamId::MAX, false)
+                    .map(|(id, f)| [id.to_bytes(), f.to_vec().concat()].concat())
+                    .collect(),
             };
-            if !matches!(o, Object::List(_) | Object::Zset(_)) {
+            if !matches!(o, Object::List(_) | Object::Zset(_) | Object::Stream(_)) {
                 items.sort();
             }
             (format!("{}/{}", o.type_name(), o.encoding()), items)
