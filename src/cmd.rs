@@ -13,6 +13,7 @@
 //! A handler has the shape `fn(&mut Server, &mut Client)`: arguments are in
 //! `c.argv`, replies go through `c.add_*`, and it never touches a socket.
 
+pub mod bitops;
 pub mod client;
 pub mod connection;
 pub mod debug;
@@ -59,6 +60,7 @@ const GROUPS: &[&[Command]] = &[
     connection::COMMANDS,
     client::COMMANDS,
     string::COMMANDS,
+    bitops::COMMANDS,
     generic::COMMANDS,
     expire::COMMANDS,
     list::COMMANDS,

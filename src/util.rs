@@ -1,6 +1,7 @@
 //! Small pure helpers shared by the command groups: glob matching, geohash and number
 //! parsing/formatting with Redis's exact semantics; the version constants.
 
+pub mod bits;
 pub mod geohash;
 pub mod glob;
 pub mod number;

@@ -160,7 +160,7 @@ fn key_extraction() {
     assert_eq!(pos("zintercard", "zintercard 2 a b limit 1"), vec![2, 3]);
     assert!(pos("zdiffstore", "zdiffstore d 3 a b").is_empty());
     let m = pending::index();
-    let b = m["bitfield"];
+    let b = row("bitfield");
     assert_eq!(
         get_keys(
             b.key_specs,

@@ -189,6 +189,10 @@ pub fn reserve_string(v: &mut Vec<u8>, newlen: usize) {
 /// zero bytes (Redis's sdsgrowzero).
 pub fn grow_zeroed(v: &mut Vec<u8>, newlen: usize) {
     if newlen > v.len() {
+        if v.capacity() == 0 {
+            // A new string gets its exact size, as Redis's sdsnewlen.
+            v.reserve_exact(newlen);
+        }
         reserve_string(v, newlen);
         v.resize(newlen, 0);
     }
