@@ -105,7 +105,9 @@ def write_queue_load(path, n):
     return n + 2
 
 
-def pipe(h, srv, path, replies, flush):
+def pipe(h, srv, path, replies, flush, fatal=True):
+    """Loads `path` with redis-cli --pipe; a failed load stops the bench, or with
+    fatal=False returns its error text (None when it worked)."""
     if flush:
         c = h.Conn(srv.port)
         c.cmd("FLUSHALL")
@@ -115,7 +117,10 @@ def pipe(h, srv, path, replies, flush):
                                           str(srv.port), "--pipe"]), stdin=f,
                              capture_output=True, text=True, timeout=600)
     if res.returncode != 0 or f"errors: 0, replies: {replies}" not in res.stdout:
-        h.die(f"{srv.name}: --pipe load failed:\n{res.stdout}{res.stderr}")
+        if fatal:
+            h.die(f"{srv.name}: --pipe load failed:\n{res.stdout}{res.stderr}")
+        return "load failed: " + " ".join(res.stdout.split("\n")[-2:]).strip()
+    return None
 
 
 def probe(h, port, gen, argv):
@@ -207,10 +212,12 @@ def types_bench(args, h, oxidis_bin, redis_bin, kind):
                         n = args.requests // 10 if name in SLOW else args.requests
                         if key in failures:
                             continue
+                        err = None
                         if gen == "worker":
-                            pipe(h, srv, queue_paths[depth], args.requests
-                                 + args.clients * depth + 2, flush=False)
-                        err = probe(h, srv.port, gen, argv)
+                            err = pipe(h, srv, queue_paths[depth], args.requests
+                                       + args.clients * depth + 2, flush=False,
+                                       fatal=False)
+                        err = err or probe(h, srv.port, gen, argv)
                         if err is None and gen == "rb":
                             rps = redis_benchmark(h, srv.port, argv, n,
                                                   args.clients, depth, rng)
