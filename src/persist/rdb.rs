@@ -40,6 +40,7 @@ mod crc64;
 mod load;
 pub mod lzf;
 mod save;
+mod stream;
 mod ziplist;
 
 use std::sync::Arc;

@@ -614,3 +614,71 @@ pub fn rax_node_count<'a>(keys: impl Iterator<Item = &'a StreamId>) -> usize {
         1 + group(&keys, 0, false)
     }
 }
+
+/// Redis's deep streamValidateListpackIntegrity on a structurally valid
+/// listpack, and a little more so that no read of a loaded node can go wrong:
+/// the master entry (live and deleted counts, field count, names, the 0),
+/// then exactly live + deleted entries, each with integer flags, ID deltas
+/// and field count (none negative), its names and values, and an lp-count
+/// equal to its element count; nothing after the last entry.
+pub fn validate(lp: &Listpack) -> bool {
+    let end = lp.end();
+    let mut p = lp.first();
+    let int = |p: &mut usize| -> Option<i64> {
+        if *p >= end {
+            return None;
+        }
+        let v = match lp.get(*p) {
+            Elem::Int(v) => v,
+            Elem::Str(s) => parse_i64(s)?,
+        };
+        *p = lp.next(*p);
+        Some(v)
+    };
+    let skip = |p: &mut usize, n: i64| -> bool {
+        for _ in 0..n {
+            if *p >= end {
+                return false;
+            }
+            *p = lp.next(*p);
+        }
+        true
+    };
+    let (Some(live), Some(deleted), Some(master_fields)) = (int(&mut p), int(&mut p), int(&mut p))
+    else {
+        return false;
+    };
+    if live < 0 || deleted < 0 || master_fields < 0 || !skip(&mut p, master_fields) {
+        return false;
+    }
+    if int(&mut p) != Some(0) {
+        return false;
+    }
+    let Some(total) = live.checked_add(deleted) else {
+        return false;
+    };
+    for _ in 0..total {
+        let (Some(flags), Some(_), Some(_)) = (int(&mut p), int(&mut p), int(&mut p)) else {
+            return false;
+        };
+        let mut fields = master_fields;
+        let mut extra = 3;
+        if flags & FLAG_SAMEFIELDS == 0 {
+            match int(&mut p) {
+                Some(n) if n >= 0 => fields = n,
+                _ => return false,
+            }
+            if !skip(&mut p, fields) {
+                return false;
+            }
+            extra += fields + 1;
+        }
+        if !skip(&mut p, fields) {
+            return false;
+        }
+        if int(&mut p) != Some(fields + extra) {
+            return false;
+        }
+    }
+    p == end
+}

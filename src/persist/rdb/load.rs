@@ -204,7 +204,7 @@ impl<'a> In<'a> {
         Ok(v.to_string().into_bytes())
     }
 
-    fn i64_le(&mut self) -> Result<i64, RdbError> {
+    pub(super) fn i64_le(&mut self) -> Result<i64, RdbError> {
         Ok(i64::from_le_bytes(self.array()?))
     }
 }
@@ -215,7 +215,7 @@ fn unsupported(ty: u8) -> RdbError {
             "Unsupported RDB type {ty} (module types are not supported)"
         )),
         _ => RdbError(format!(
-            "Unsupported RDB type {ty} (streams are not supported yet)"
+            "Unsupported RDB type {ty} (STREAM_LISTPACKS_3 is Redis 7.2's)"
         )),
     }
 }
@@ -471,11 +471,10 @@ pub(super) fn object(
             let e = lp.iter().map(|e| e.to_bytes().to_vec()).collect();
             zset_from_pairs(zset_packed_pairs(e, BAD)?, true, lim)
         }
-        TYPE_STREAM_LISTPACKS
-        | TYPE_STREAM_LISTPACKS_2
-        | TYPE_STREAM_LISTPACKS_3
-        | TYPE_MODULE_PRE_GA
-        | TYPE_MODULE_2 => Err(unsupported(ty)),
+        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => Ok(Some(Value::Obj(Object::Stream(
+            super::stream::load(inp, ty == TYPE_STREAM_LISTPACKS_2)?,
+        )))),
+        TYPE_STREAM_LISTPACKS_3 | TYPE_MODULE_PRE_GA | TYPE_MODULE_2 => Err(unsupported(ty)),
         _ => Err(RdbError(format!("Unknown RDB encoding type {ty}"))),
     }
 }

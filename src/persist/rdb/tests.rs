@@ -11,7 +11,7 @@ use crate::db::hash::Hash;
 use crate::db::list::{Fill, List};
 use crate::db::object::Object;
 use crate::db::set::Set;
-use crate::db::stream::StreamId;
+use crate::db::stream::{NodeLimits, Stream, StreamId};
 use crate::db::zset::{AddFlags, Zset, ZsetLimits};
 use crate::db::ValueRef;
 
@@ -101,8 +101,41 @@ fn sample_db() -> Vec<Db> {
     add(&mut z, &[b'x'; 100], 1.0);
     assert_eq!(z.encoding(), "skiplist");
     d.set(b"zlong", obj(Object::Zset(z)), None);
+    d.set(b"stream", obj(Object::Stream(sample_stream())), None);
     dbs[2].set(b"in-db-2", Value::Int(2), None);
     dbs
+}
+
+/// A stream over three nodes with a tombstone, integer and long values, and a
+/// group whose PEL is split between two consumers.
+fn sample_stream() -> Stream {
+    let lim = NodeLimits {
+        max_bytes: 4096,
+        max_entries: 4,
+    };
+    let mut st = Stream::new();
+    for i in 1..=10u64 {
+        let v = if i % 3 == 0 {
+            i.to_string()
+        } else {
+            "x".repeat(i as usize * 7)
+        };
+        let fields: Vec<&[u8]> = if i == 5 {
+            vec![b"other", v.as_bytes(), b"more", b"-12"]
+        } else {
+            vec![b"f", v.as_bytes()]
+        };
+        st.append(StreamId::new(1000 + i, i % 2), &fields, lim);
+    }
+    assert!(st.delete(StreamId::new(1004, 0)));
+    st.create_group(b"g1", StreamId::new(1003, 1), 3);
+    st.create_group(b"123", StreamId::MIN, -1);
+    let g = st.group_mut(b"g1").unwrap();
+    g.create_consumer(b"alice", 1_700_000_000_000);
+    g.deliver(StreamId::new(1001, 1), b"alice", 1_700_000_000_001);
+    g.assign(StreamId::new(1002, 0), b"bob", 1_700_000_000_002, 7);
+    g.create_consumer(b"idle", 5);
+    st
 }
 
 /// A comparable rendering of a value.
@@ -119,10 +152,28 @@ fn render(v: ValueRef<'_>) -> (String, Vec<Vec<u8>>) {
                     .iter()
                     .map(|(m, s)| [&m[..], b"=", s.to_string().as_bytes()].concat())
                     .collect(),
-                Object::Stream(st) => st
-                    .iter_range(StreamId::MIN, StreamId::MAX, false)
-                    .map(|(id, f)| [id.to_bytes(), f.to_vec().concat()].concat())
-                    .collect(),
+                Object::Stream(st) => {
+                    let mut v: Vec<Vec<u8>> = st
+                        .iter_range(StreamId::MIN, StreamId::MAX, false)
+                        .map(|(id, f)| [id.to_bytes(), f.to_vec().concat()].concat())
+                        .collect();
+                    v.push(
+                        format!(
+                            "len={} last={} first={} maxdel={} added={} nodes={}",
+                            st.len(),
+                            st.last_id(),
+                            st.first_id(),
+                            st.max_deleted_id(),
+                            st.entries_added(),
+                            st.node_count()
+                        )
+                        .into_bytes(),
+                    );
+                    for (name, g) in st.groups() {
+                        v.push(format!("{name:?} {g:?}").into_bytes());
+                    }
+                    v
+                }
             };
             if !matches!(o, Object::List(_) | Object::Zset(_) | Object::Stream(_)) {
                 items.sort();
@@ -414,11 +465,11 @@ fn dump_restore_round_trip_and_errors() {
 #[test]
 fn unsupported_types_have_a_clear_error() {
     let mut f = b"REDIS0010".to_vec();
-    f.extend_from_slice(&[OP_SELECTDB, 0, TYPE_STREAM_LISTPACKS, 1, b'z', 0, OP_EOF]);
+    f.extend_from_slice(&[OP_SELECTDB, 0, TYPE_STREAM_LISTPACKS_3, 1, b'z', 0, OP_EOF]);
     f.extend_from_slice(&[0; 8]);
     assert_eq!(
         load(&f, 16).err().unwrap().0,
-        "Unsupported RDB type 15 (streams are not supported yet)"
+        "Unsupported RDB type 21 (STREAM_LISTPACKS_3 is Redis 7.2's)"
     );
     let mut f = b"REDIS0010".to_vec();
     f.extend_from_slice(&[OP_SELECTDB, 0, 20, 1, b'z', 0, OP_EOF]);
@@ -478,7 +529,16 @@ fn mutated_input_never_panics() {
     let src = sample_db();
     let file = save(&src, true, false);
     let mut payloads = Vec::new();
-    for k in [&b"list"[..], b"hsmall", b"hbig", b"sint", b"sstr", b"zeros"] {
+    for k in [
+        &b"list"[..],
+        b"hsmall",
+        b"hbig",
+        b"sint",
+        b"sstr",
+        b"zeros",
+        b"stream",
+        b"stream",
+    ] {
         payloads.push(dump_payload(
             src[0].table().get(src[0].table().find(k).unwrap()),
         ));
