@@ -61,8 +61,9 @@ pub fn pfadd_command(srv: &mut Server, c: &mut Client) {
             *s = hll::new_sparse();
             updated += 1;
         }
+        let mut w = hll::Sds::new(s);
         for ele in &argv[2..] {
-            match hll::add(s, ele, sparse_max) {
+            match w.add(ele, sparse_max) {
                 Ok(true) => updated += 1,
                 Ok(false) => {}
                 // What the earlier elements changed stays, untouched for

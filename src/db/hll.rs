@@ -185,16 +185,42 @@ pub fn dense_set(regs: &mut [u8], i: usize, count: u8) -> bool {
     }
 }
 
-/// Redis's hllAdd: adds one element to a buffer [`is_hll`] accepted; true if
-/// a register changed. A sparse HLL may turn dense (at a value above 32, or
-/// past `sparse_max` bytes). Err leaves what earlier calls changed in place.
-pub fn add(s: &mut Vec<u8>, ele: &[u8], sparse_max: u64) -> Result<bool, Corrupt> {
-    let (index, count) = pat_len(ele);
-    match s[4] {
-        DENSE => Ok(dense_set(&mut s[HDR_SIZE..], index, count)),
-        SPARSE => sparse_set(s, index, count, sparse_max),
-        _ => Err(Corrupt),
+/// An HLL string being written by one command, as Redis's sds holds it: the
+/// bytes, and the byte just past them, which a corrupted sparse HLL can read
+/// (see `hll/sparse.rs`); it starts as the terminator's zero.
+pub struct Sds<'a> {
+    pub buf: &'a mut Vec<u8>,
+    after: u8,
+}
+
+impl<'a> Sds<'a> {
+    pub fn new(buf: &'a mut Vec<u8>) -> Sds<'a> {
+        Sds { buf, after: 0 }
     }
+
+    /// Redis's hllAdd: adds one element to a buffer [`is_hll`] accepted; true
+    /// if a register changed. A sparse HLL may turn dense (at a value above
+    /// 32, or past `sparse_max` bytes). Err leaves what earlier calls changed
+    /// in place.
+    pub fn add(&mut self, ele: &[u8], sparse_max: u64) -> Result<bool, Corrupt> {
+        let (index, count) = pat_len(ele);
+        self.set(index, count, sparse_max)
+    }
+
+    /// Raises register `index` to `count` (Redis's hllDenseSet or
+    /// hllSparseSet by encoding).
+    pub fn set(&mut self, index: usize, count: u8, sparse_max: u64) -> Result<bool, Corrupt> {
+        match self.buf[4] {
+            DENSE => Ok(dense_set(&mut self.buf[HDR_SIZE..], index, count)),
+            SPARSE => sparse_set(self.buf, &mut self.after, index, count, sparse_max),
+            _ => Err(Corrupt),
+        }
+    }
+}
+
+/// [`Sds::add`] of one element on its own.
+pub fn add(s: &mut Vec<u8>, ele: &[u8], sparse_max: u64) -> Result<bool, Corrupt> {
+    Sds::new(s).add(ele, sparse_max)
 }
 
 /// Converts a sparse HLL to dense in place (true), or leaves a dense one
@@ -203,7 +229,7 @@ pub fn to_dense(s: &mut Vec<u8>) -> Result<bool, Corrupt> {
     if s[4] == DENSE {
         return Ok(false);
     }
-    *s = sparse_to_dense(s)?;
+    *s = sparse_to_dense(s, 0)?;
     Ok(true)
 }
 
@@ -232,18 +258,10 @@ pub fn merge(max: &mut [u8; REGISTERS], s: &[u8]) -> Result<(), Corrupt> {
 /// single registers are ignored, as Redis ignores them: the sources were
 /// validated when `max` was built.
 pub fn store_max(s: &mut Vec<u8>, max: &[u8; REGISTERS], sparse_max: u64) {
+    let mut w = Sds::new(s);
     for (j, &m) in max.iter().enumerate() {
-        if m == 0 {
-            continue;
-        }
-        match s[4] {
-            DENSE => {
-                dense_set(&mut s[HDR_SIZE..], j, m);
-            }
-            SPARSE => {
-                let _ = sparse_set(s, j, m, sparse_max);
-            }
-            _ => {}
+        if m != 0 {
+            let _ = w.set(j, m, sparse_max);
         }
     }
     invalidate_cache(s);

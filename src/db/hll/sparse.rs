@@ -6,9 +6,15 @@
 //!  VAL    1vvvvvxx             xx+1 (1..4) registers at value vvvvv+1 (1..32)
 //! ```
 //!
-//! Reads of an `XZERO` that starts on the last byte take the byte after the
-//! end as zero, as Redis reads the sds terminator; the updates below then
-//! write exactly what Redis writes, so corrupted buffers evolve alike.
+//! Corrupted buffers evolve as in Redis, down to the byte after the end: an
+//! `XZERO` that starts on the last byte takes its second byte from there. In
+//! Redis that is the sds buffer's terminator slot, a zero, except right after
+//! a split of such a truncated `XZERO`: the new opcodes are then copied one
+//! byte past the new length, over the terminator, and later reads find that
+//! byte. The functions here take that byte (`after`) as an argument and
+//! [`sparse_set`] updates it, so one command (a PFADD of many elements, a
+//! PFMERGE) sees what Redis sees; between commands it is not kept (a stored
+//! value has a zero after it), which is the one known difference.
 
 use super::{dense_put, invalidate_cache, Corrupt, DENSE, DENSE_SIZE, HDR_SIZE, REGISTERS};
 
@@ -52,10 +58,10 @@ fn val_op(value: u8, len: usize) -> u8 {
     ((value - 1) << 2 | (len - 1) as u8) | VAL_BIT
 }
 
-/// The byte at `i`, or the terminator's zero just past the end.
+/// The byte at `i`, or `after` just past the end.
 #[inline]
-fn at(s: &[u8], i: usize) -> u8 {
-    s.get(i).copied().unwrap_or(0)
+fn at(s: &[u8], i: usize, after: u8) -> u8 {
+    s.get(i).copied().unwrap_or(after)
 }
 
 /// The opcodes that replace a split one: 5 bytes at most (XZERO VAL XZERO).
@@ -99,8 +105,9 @@ enum Op {
     Val(u8, usize),
 }
 
-/// The opcodes of a sparse HLL's bytes, in order.
-fn ops(s: &[u8]) -> impl Iterator<Item = Op> + '_ {
+/// The opcodes of a sparse HLL's bytes, in order (`after` is the byte past
+/// the end).
+fn ops(s: &[u8], after: u8) -> impl Iterator<Item = Op> + '_ {
     let mut p = HDR_SIZE;
     std::iter::from_fn(move || {
         let b = *s.get(p)?;
@@ -108,7 +115,7 @@ fn ops(s: &[u8]) -> impl Iterator<Item = Op> + '_ {
             p += 1;
             Op::Zero(zero_len(b))
         } else if is_xzero(b) {
-            let len = xzero_len(b, at(s, p + 1));
+            let len = xzero_len(b, at(s, p + 1, after));
             p += 2;
             Op::XZero(len)
         } else {
@@ -118,16 +125,19 @@ fn ops(s: &[u8]) -> impl Iterator<Item = Op> + '_ {
     })
 }
 
-/// Visits each register a `VAL` run sets (index, value) until a run would go
-/// past the last register; Ok if the runs cover exactly 16384 registers.
-fn for_each_val(s: &[u8], mut f: impl FnMut(usize, u8)) -> Result<(), Corrupt> {
+/// Visits each register a `VAL` run sets (index, value); Ok if the runs
+/// cover exactly 16384 registers. A `VAL` run past the last register is an
+/// error at once, even after exactly 16384: redis-server 7.0.15 as shipped
+/// (with the fix for CVE-2025-32023) rejects it, where the 7.0.15 sources
+/// stopped there and accepted the HLL.
+fn for_each_val(s: &[u8], after: u8, mut f: impl FnMut(usize, u8)) -> Result<(), Corrupt> {
     let mut idx = 0usize;
-    for op in ops(s) {
+    for op in ops(s, after) {
         match op {
             Op::Zero(n) | Op::XZero(n) => idx += n,
             Op::Val(v, n) => {
                 if idx + n > REGISTERS {
-                    break;
+                    return Err(Corrupt);
                 }
                 for i in idx..idx + n {
                     f(i, v);
@@ -145,18 +155,18 @@ fn for_each_val(s: &[u8], mut f: impl FnMut(usize, u8)) -> Result<(), Corrupt> {
 
 /// Redis's hllSparseToDense: the dense HLL with the same registers and the
 /// same header (the cached cardinality included).
-pub fn sparse_to_dense(s: &[u8]) -> Result<Vec<u8>, Corrupt> {
+pub fn sparse_to_dense(s: &[u8], after: u8) -> Result<Vec<u8>, Corrupt> {
     let mut d = vec![0u8; DENSE_SIZE];
     d[..HDR_SIZE].copy_from_slice(&s[..HDR_SIZE]);
     d[4] = DENSE;
     let regs = &mut d[HDR_SIZE..];
-    for_each_val(s, |i, v| dense_put(regs, i, v))?;
+    for_each_val(s, after, |i, v| dense_put(regs, i, v))?;
     Ok(d)
 }
 
 /// Redis's hllMerge for a sparse source.
 pub(super) fn merge(max: &mut [u8; REGISTERS], s: &[u8]) -> Result<(), Corrupt> {
-    for_each_val(s, |i, v| {
+    for_each_val(s, 0, |i, v| {
         if v > max[i] {
             max[i] = v;
         }
@@ -167,7 +177,7 @@ pub(super) fn merge(max: &mut [u8; REGISTERS], s: &[u8]) -> Result<(), Corrupt> 
 /// must be 16384.
 pub(super) fn histo(s: &[u8], histo: &mut [u64; 64]) -> Result<(), Corrupt> {
     let mut idx = 0usize;
-    for op in ops(s) {
+    for op in ops(s, 0) {
         match op {
             Op::Zero(n) | Op::XZero(n) => {
                 idx += n;
@@ -191,7 +201,7 @@ pub(super) fn histo(s: &[u8], histo: &mut [u64; 64]) -> Result<(), Corrupt> {
 pub fn decode(s: &[u8]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    for op in ops(s) {
+    for op in ops(s, 0) {
         let _ = match op {
             Op::Zero(n) => write!(out, "z:{n} "),
             Op::XZero(n) => write!(out, "Z:{n} "),
@@ -206,15 +216,17 @@ pub fn decode(s: &[u8]) -> String {
 /// Ok(false) if it already held as much; Ok(true) after a change (in place,
 /// or by splitting a run, or by turning dense when `count` is above 32 or the
 /// split would grow the string past `sparse_max` bytes). Err for corrupted
-/// registers (nothing changed).
+/// registers (nothing changed). `after` is the byte past the end (see the
+/// module's header), read and updated.
 pub fn sparse_set(
     s: &mut Vec<u8>,
+    after: &mut u8,
     index: usize,
     count: u8,
     sparse_max: u64,
 ) -> Result<bool, Corrupt> {
     if count > VAL_MAX_VALUE {
-        return promote(s, index, count);
+        return promote(s, *after, index, count);
     }
     // Redis makes room for the worst case (3 more bytes) up front.
     crate::db::entry::reserve_string(s, s.len() + 3);
@@ -234,7 +246,7 @@ pub fn sparse_set(
             val_len(b)
         } else {
             oplen = 2;
-            xzero_len(b, at(s, p + 1))
+            xzero_len(b, at(s, p + 1, *after))
         };
         if index < first + span {
             break;
@@ -254,13 +266,13 @@ pub fn sparse_set(
         }
         if span == 1 {
             s[p] = val_op(count, 1);
-            merge_adjacent(s, prev.unwrap_or(HDR_SIZE));
+            merge_adjacent(s, after, prev.unwrap_or(HDR_SIZE));
             return Ok(true);
         }
     }
     if is_zero(b) && span == 1 {
         s[p] = val_op(count, 1);
-        merge_adjacent(s, prev.unwrap_or(HDR_SIZE));
+        merge_adjacent(s, after, prev.unwrap_or(HDR_SIZE));
         return Ok(true);
     }
     // The general case: split the run into (before, our register, after),
@@ -290,21 +302,22 @@ pub fn sparse_set(
     let oldlen = if is_xzero(b) { 2 } else { 1 };
     let newlen = end + seq.len() - oldlen;
     if seq.len() > oldlen && newlen as u64 > sparse_max {
-        return promote(s, index, count);
+        return promote(s, *after, index, count);
     }
-    // An XZERO on the last byte took its second byte from the terminator:
-    // Redis's copy then ends one byte past the string, which the new length
-    // cuts off.
+    // An XZERO on the last byte took its second byte from past the end:
+    // Redis's copy then ends one byte past the new length, and that byte
+    // stays there, past the end.
     s.splice(p..(p + oldlen).min(end), seq.iter().copied());
+    *after = if s.len() > newlen { s[newlen] } else { 0 };
     s.truncate(newlen);
-    merge_adjacent(s, prev.unwrap_or(HDR_SIZE));
+    merge_adjacent(s, after, prev.unwrap_or(HDR_SIZE));
     Ok(true)
 }
 
 /// Step 4 of hllSparseSet: from `p` (the opcode before the changed one),
 /// merges adjacent `VAL` runs of one value while they fit one opcode, looking
 /// at 5 opcodes at most; then invalidates the cached cardinality.
-fn merge_adjacent(s: &mut Vec<u8>, mut p: usize) {
+fn merge_adjacent(s: &mut Vec<u8>, after: &mut u8, mut p: usize) {
     let mut scan = 5;
     while p < s.len() && scan > 0 {
         scan -= 1;
@@ -323,6 +336,8 @@ fn merge_adjacent(s: &mut Vec<u8>, mut p: usize) {
             if v == val_value(s[p + 1]) && len <= VAL_MAX_LEN {
                 s[p + 1] = val_op(v, len);
                 s.remove(p);
+                // Shrinking the string writes a terminator past it.
+                *after = 0;
                 // Try the merged run against the one on its right too.
                 continue;
             }
@@ -334,8 +349,8 @@ fn merge_adjacent(s: &mut Vec<u8>, mut p: usize) {
 
 /// Turns the HLL dense and sets the register there (it is lower than `count`,
 /// else no promotion would be needed).
-fn promote(s: &mut Vec<u8>, index: usize, count: u8) -> Result<bool, Corrupt> {
-    *s = sparse_to_dense(s)?;
+fn promote(s: &mut Vec<u8>, after: u8, index: usize, count: u8) -> Result<bool, Corrupt> {
+    *s = sparse_to_dense(s, after)?;
     super::dense_set(&mut s[HDR_SIZE..], index, count);
     Ok(true)
 }

@@ -107,25 +107,25 @@ fn sparse_and_dense_agree() {
         }
     }
     assert_eq!(encoding(&sp), SPARSE);
-    let conv = sparse_to_dense(&sp).unwrap();
+    let conv = sparse_to_dense(&sp, 0).unwrap();
     assert_eq!(&conv[HDR_SIZE..], &de[HDR_SIZE..]);
 }
 
 #[test]
 fn sparse_split_and_merge() {
     let mut s = new_sparse();
-    assert!(sparse_set(&mut s, 100, 3, MAX).unwrap());
+    assert!(Sds::new(&mut s).set(100, 3, MAX).unwrap());
     assert_eq!(decode(&s), "Z:100 v:3,1 Z:16283");
-    assert!(sparse_set(&mut s, 101, 3, MAX).unwrap());
+    assert!(Sds::new(&mut s).set(101, 3, MAX).unwrap());
     assert_eq!(decode(&s), "Z:100 v:3,2 Z:16282");
-    assert!(!sparse_set(&mut s, 101, 2, MAX).unwrap());
-    assert!(sparse_set(&mut s, 0, 1, MAX).unwrap());
+    assert!(!Sds::new(&mut s).set(101, 2, MAX).unwrap());
+    assert!(Sds::new(&mut s).set(0, 1, MAX).unwrap());
     assert_eq!(decode(&s), "v:1,1 Z:99 v:3,2 Z:16282");
-    assert!(sparse_set(&mut s, 16383, 32, MAX).unwrap());
+    assert!(Sds::new(&mut s).set(16383, 32, MAX).unwrap());
     assert_eq!(decode(&s), "v:1,1 Z:99 v:3,2 Z:16281 v:32,1");
     assert_eq!(cached_card(&s), None);
     // A value above 32 needs the dense encoding.
-    assert!(sparse_set(&mut s, 5, 33, MAX).unwrap());
+    assert!(Sds::new(&mut s).set(5, 33, MAX).unwrap());
     assert_eq!(encoding(&s), DENSE);
     let regs: Vec<u8> = dense_registers(&s).collect();
     assert_eq!(
@@ -155,21 +155,36 @@ fn corrupted_sparse_is_detected() {
     let mut s = filled(10, MAX);
     s.extend_from_slice(b"hello");
     assert_eq!(count(&s), Err(Corrupt));
-    assert_eq!(sparse_to_dense(&s), Err(Corrupt));
+    assert_eq!(sparse_to_dense(&s, 0), Err(Corrupt));
     let mut max = [0u8; REGISTERS];
     assert_eq!(merge(&mut max, &s), Err(Corrupt));
     // Too short: the registers end before 16384.
     let mut s = new_sparse();
     s[17] = 0;
     assert_eq!(count(&s), Err(Corrupt));
-    assert_eq!(sparse_set(&mut s, 16200, 1, MAX), Err(Corrupt));
+    assert_eq!(Sds::new(&mut s).set(16200, 1, MAX), Err(Corrupt));
     // An XZERO on the last byte reads a zero after it.
     let mut s = new_sparse();
     s.pop();
     s[16] = 0x40;
     assert_eq!(decode(&s), "Z:1");
-    assert!(sparse_set(&mut s, 0, 2, MAX).unwrap());
+    assert!(Sds::new(&mut s).set(0, 2, MAX).unwrap());
     assert_eq!(s.len(), 16);
+}
+
+/// A split of a truncated XZERO leaves its last byte past the end, where the
+/// next element of the same PFADD reads it (bytes from redis-server).
+#[test]
+fn byte_past_the_end_within_one_command() {
+    let mut s = b"HYLL\x01\0\0\0M\x9b\xe9\xca\xf0%-\x94\xc0\x1bRI\xe0\xc9\x04\x1e\xb2h".to_vec();
+    let mut w = Sds::new(&mut s);
+    for e in [&b"x14947992902154815767"[..], b"y", b"z"] {
+        assert_eq!(w.add(e, MAX), Ok(true));
+    }
+    assert_eq!(
+        &s[..],
+        b"HYLL\x01\0\0\0M\x9b\xe9\xca\xf0%-\x94\xc0\x1bRI\xe0\xc9\x04\x1e\xb2KB\x80C\xaf\x80X\xcd\x88"
+    );
 }
 
 #[test]
