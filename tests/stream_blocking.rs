@@ -875,16 +875,6 @@ fn multi_exec_wakes_after_exec_and_block_inside_multi_does_not_block_as_redis() 
         s.quiet(1);
         s.cmd(2, &["XADD", "m", "4-1", "f", "v"]);
         s.quiet(1);
-        // A script cannot block either.
-        s.cmd(
-            2,
-            &[
-                "EVAL",
-                "return redis.call('XREAD','BLOCK','0','STREAMS',KEYS[1],'$')",
-                "1",
-                "m",
-            ],
-        );
     });
 }
 
