@@ -1,6 +1,5 @@
 //! Key specs, tips and documentation of the commands of Redis's `bitmap` group
-//! that oxidis does not serve yet, as Redis 7.0 reports them in COMMAND INFO and
-//! COMMAND DOCS (history in our own words).
+//! that oxidis does not serve yet: none (all seven live in `cmd/bitops.rs`).
 
 use super::*;
 
