@@ -10,6 +10,12 @@
 //! (a no-op when the client was not blocked); a re-run that still finds nothing
 //! calls `block_for_keys` again, which leaves the client where it was in the
 //! queue. Timeouts are kept in an ordered set and fired from the event loop.
+//!
+//! Streams add two things (Redis's serveClientsBlockedOnStreamKey): an XADD to
+//! an existing stream marks it ready too, and so does the deletion or the
+//! overwrite of a key someone waits for (`Db` signals those), because a
+//! blocked XREADGROUP is then answered with an error; the re-run of such a
+//! key goes to the XREADGROUP clients only when the key is gone.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -166,8 +172,11 @@ impl Server {
                 };
                 let waiting: Vec<usize> = q.iter().copied().collect();
                 for token in waiting {
-                    if !self.dbs[db].contains(&key) {
-                        break;
+                    // A missing key serves nobody, except that the XREADGROUP
+                    // readers of a deleted stream are told their group went
+                    // with it (Redis's unblockDeletedStreamReadgroupClients).
+                    if !self.dbs[db].contains(&key) && !self.blocked_in_group(token) {
+                        continue;
                     }
                     self.rerun_blocked(token, &key);
                 }
@@ -179,6 +188,14 @@ impl Server {
                 }
             }
         }
+    }
+
+    /// True when the client `token` is blocked in XREADGROUP.
+    fn blocked_in_group(&self, token: usize) -> bool {
+        self.clients
+            .get(token)
+            .and_then(|c| c.blocked.as_ref())
+            .is_some_and(|b| b.is_stream_group_read())
     }
 
     /// Re-runs a blocked client's command (the handler unblocks it if served) and

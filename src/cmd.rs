@@ -38,6 +38,7 @@ pub mod server;
 pub mod set;
 pub mod slowlog;
 pub mod sort;
+pub mod stream;
 pub mod string;
 #[cfg(test)]
 mod table_tests;
@@ -70,6 +71,7 @@ const GROUPS: &[&[Command]] = &[
     zset::algebra::COMMANDS,
     geo::COMMANDS,
     hyperloglog::COMMANDS,
+    stream::COMMANDS,
     sort::COMMANDS,
     pubsub::COMMANDS,
     multi::COMMANDS,

@@ -233,6 +233,7 @@ impl Db {
         let start = (self.expire_del_threshold_ms > 0).then(std::time::Instant::now);
         let e = self.table.remove(p);
         self.touch_key(e.key(), Touch::Deleted, true);
+        self.signal_if_blocked(e.key());
         self.stat_expired += 1;
         self.expired_keys.push(Bytes::copy_from_slice(e.key()));
         self.events.set(self.events.get() | events::EXPIRED);
@@ -371,6 +372,8 @@ impl Db {
                     // An overwrite keeps the key's access frequency (dbOverwrite).
                     e.set_lru(self.table.get(p).lru());
                 }
+                // An overwritten stream ends its XREADGROUP readers' wait.
+                self.signal_if_blocked(e.key());
                 Some(self.table.replace(p, e))
             }
             None => {
@@ -385,7 +388,8 @@ impl Db {
         }
     }
 
-    /// Notes that `key` now exists, if blocked clients wait for it.
+    /// Notes that `key` was created, changed or deleted, if blocked clients
+    /// wait for it (the server then re-runs what they wait for).
     #[inline]
     pub fn signal_if_blocked(&mut self, key: &[u8]) {
         if !self.blocking_keys.is_empty() && self.blocking_keys.contains_key(key) {
@@ -400,6 +404,7 @@ impl Db {
         match self.find_live(key) {
             Some(p) => {
                 self.touch(key);
+                self.signal_if_blocked(key);
                 let e = self.table.get(p).with_value(val);
                 self.table.replace(p, e);
                 self.access(p);
@@ -472,6 +477,7 @@ impl Db {
     pub fn remove_evicted(&mut self, key: &[u8]) -> Option<Entry> {
         let p = self.table.find(key)?;
         self.touch_key(key, Touch::Deleted, true);
+        self.signal_if_blocked(key);
         Some(self.table.remove(p))
     }
 
@@ -525,6 +531,7 @@ impl Db {
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         let p = self.find_live(key)?;
         self.touch_deleted(key);
+        self.signal_if_blocked(key);
         Some(self.table.remove(p))
     }
 
@@ -548,6 +555,7 @@ impl Db {
             return Ok(None);
         }
         self.touch_deleted(from);
+        self.signal_if_blocked(from);
         let e = self.table.remove(p);
         let expire = e.expire();
         let moved = Entry::new(to, e.into_value(), expire);
@@ -654,6 +662,7 @@ impl Db {
         self.touch_all_watched();
         self.tracking_flushed |= self.tracking;
         self.expire_cursor = (0, 0);
+        self.signal_all_blocked();
         self.table.clear()
     }
 
@@ -664,15 +673,19 @@ impl Db {
     pub fn swap_contents(&mut self, other: &mut Db) {
         self.touch_watched_for_swap(other);
         other.touch_watched_for_swap(self);
-        std::mem::swap(&mut self.table, &mut other.table);
         self.expire_cursor = (0, 0);
         other.expire_cursor = (0, 0);
+        self.signal_all_blocked();
+        other.signal_all_blocked();
+        std::mem::swap(&mut self.table, &mut other.table);
         self.signal_all_blocked();
         other.signal_all_blocked();
     }
 
     /// Marks ready every key that blocked clients wait for and that is stored
-    /// (Redis's scanDatabaseForReadyKeys).
+    /// (Redis's scanDatabaseForReadyKeys; called before a flush or a swap too,
+    /// for the XREADGROUP readers of streams it takes away, as Redis's
+    /// scanDatabaseForDeletedStreams).
     fn signal_all_blocked(&mut self) {
         let ready: Vec<Bytes> = self
             .blocking_keys

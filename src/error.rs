@@ -201,6 +201,27 @@ pub const COUNT_NOT_POSITIVE: &str = "ERR count should be greater than 0";
 /// SINTERCARD / ZINTERCARD: a LIMIT that is negative or not an integer.
 pub const LIMIT_NEGATIVE: &str = "ERR LIMIT can't be negative";
 
+// --- streams (t_stream.c) ---
+pub const STREAM_INVALID_START: &str = "ERR invalid start ID for the interval";
+pub const STREAM_INVALID_END: &str = "ERR invalid end ID for the interval";
+pub const STREAM_MAXLEN_AND_MINID: &str =
+    "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+pub const STREAM_MAXLEN_NEGATIVE: &str = "ERR The MAXLEN argument must be >= 0.";
+pub const STREAM_LIMIT_NEGATIVE: &str = "ERR The LIMIT argument must be >= 0.";
+pub const STREAM_LIMIT_NO_STRATEGY: &str =
+    "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+pub const STREAM_XTRIM_NO_STRATEGY: &str =
+    "ERR syntax error, XTRIM must be called with a trimming strategy";
+pub const STREAM_LIMIT_NO_TILDE: &str =
+    "ERR syntax error, LIMIT cannot be used without the special ~ option";
+pub const XREADGROUP_DOLLAR: &str = "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.";
+pub const XREAD_GT: &str = "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.";
+/// A blocked XREADGROUP whose group was destroyed.
+pub const XREADGROUP_BLOCKED_NOGROUP: &str =
+    "NOGROUP the consumer group this client was blocked on no longer exists";
+/// A blocked XREADGROUP whose key was deleted or turned into another type.
+pub const XREADGROUP_BLOCKED_NO_KEY: &str = "UNBLOCKED the stream key no longer exists";
+
 /// Writes refused after a failed background save (`stop-writes-on-bgsave-error`).
 /// A DENYOOM command while used memory is over `maxmemory` and nothing can be
 /// evicted (Redis's shared.oomerr).

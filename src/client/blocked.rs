@@ -28,6 +28,16 @@ pub struct BlockState {
     pub ready: Option<Bytes>,
 }
 
+impl BlockState {
+    /// True for an XREADGROUP: a deleted key or a destroyed group ends its
+    /// wait with an error.
+    pub fn is_stream_group_read(&self) -> bool {
+        self.argv
+            .first()
+            .is_some_and(|n| n.eq_ignore_ascii_case(b"xreadgroup"))
+    }
+}
+
 impl super::Client {
     /// The reply a blocked client gets when its timeout fires (or CLIENT
     /// UNBLOCK ends its wait); nothing if it is not blocked.

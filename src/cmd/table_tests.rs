@@ -159,7 +159,6 @@ fn key_extraction() {
     assert_eq!(pos("zunionstore", "zunionstore d 2 a b"), vec![1, 3, 4]);
     assert_eq!(pos("zintercard", "zintercard 2 a b limit 1"), vec![2, 3]);
     assert!(pos("zdiffstore", "zdiffstore d 3 a b").is_empty());
-    let m = pending::index();
     let b = row("bitfield");
     assert_eq!(
         get_keys(
@@ -174,15 +173,9 @@ fn key_extraction() {
         get_keys(b.key_specs, b.getkeys, -2, &argv("bitfield a get u8")),
         vec![(1, RW | ACCESS | UPDATE)]
     );
-    let pending_pos = |name: &str, args: &str| -> Vec<usize> {
-        let s = m[name];
-        get_keys(s.key_specs, s.getkeys, -1, &argv(args))
-            .into_iter()
-            .map(|k| k.0)
-            .collect()
-    };
+    assert_eq!(pos("xread", "xread count 1 streams a b 0 0"), vec![4, 5]);
     assert_eq!(
-        pending_pos("xread", "xread count 1 streams a b 0 0"),
-        vec![4, 5]
+        pos("xreadgroup", "xreadgroup group g c streams a b > >"),
+        vec![5, 6]
     );
 }

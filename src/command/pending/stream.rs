@@ -17,40 +17,6 @@ pub const SPECS: &[CommandSpec] = &[
         ..EMPTY
     },
     CommandSpec {
-        name: "xadd",
-        key_specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0)).notes("UPDATE instead of INSERT because of the optional trimming feature")],
-        tips: &["nondeterministic_output"],
-        history: &[
-            ("6.2.0", "New `NOMKSTREAM` option, `MINID` trimming and `LIMIT` option."),
-            ("7.0.0", "IDs of the form `<ms>-*` are accepted."),
-        ],
-        args: &[
-            a("key", Key).ks(0),
-            a("nomkstream", Token).token("NOMKSTREAM").since("6.2.0").opt(),
-            a("trim", Block).opt().sub(&[
-                a("strategy", OneOf).sub(&[
-                    a("maxlen", Token).token("MAXLEN"),
-                    a("minid", Token).token("MINID").since("6.2.0"),
-                ]),
-                a("operator", OneOf).opt().sub(&[
-                    a("equal", Token).token("="),
-                    a("approximately", Token).token("~"),
-                ]),
-                a("threshold", Str),
-                a("count", Int).token("LIMIT").since("6.2.0").opt(),
-            ]),
-            a("id_or_auto", OneOf).sub(&[
-                a("auto_id", Token).token("*"),
-                a("id", Str),
-            ]),
-            a("field_value", Block).multi().sub(&[
-                a("field", Str),
-                a("value", Str),
-            ]),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
         name: "xautoclaim",
         key_specs: &[ks(RW | DELETE, idx(1), range(0, 1, 0))],
         tips: &["nondeterministic_output"],
@@ -84,15 +50,6 @@ pub const SPECS: &[CommandSpec] = &[
             a("force", Token).token("FORCE").opt(),
             a("justid", Token).token("JUSTID").opt(),
             a("id", Str).token("LASTID").opt(),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
-        name: "xdel",
-        key_specs: &[ks(RW | DELETE, idx(1), range(0, 1, 0))],
-        args: &[
-            a("key", Key).ks(0),
-            a("id", Str).multi(),
         ],
         ..EMPTY
     },
@@ -213,14 +170,6 @@ pub const SPECS: &[CommandSpec] = &[
         ..EMPTY
     },
     CommandSpec {
-        name: "xlen",
-        key_specs: &[ks(RO, idx(1), range(0, 1, 0))],
-        args: &[
-            a("key", Key).ks(0),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
         name: "xpending",
         key_specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
         tips: &["nondeterministic_output"],
@@ -236,103 +185,6 @@ pub const SPECS: &[CommandSpec] = &[
                 a("end", Str),
                 a("count", Int),
                 a("consumer", Str).opt(),
-            ]),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
-        name: "xrange",
-        key_specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
-        history: &[
-            ("6.2.0", "Range ends may be exclusive."),
-        ],
-        args: &[
-            a("key", Key).ks(0),
-            a("start", Str),
-            a("end", Str),
-            a("count", Int).token("COUNT").opt(),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
-        name: "xread",
-        key_specs: &[ks(RO | ACCESS, kw("STREAMS", 1), range(-1, 1, 2))],
-        args: &[
-            a("count", Int).token("COUNT").opt(),
-            a("milliseconds", Int).token("BLOCK").opt(),
-            a("streams", Block).token("STREAMS").sub(&[
-                a("key", Key).ks(0).multi(),
-                a("id", Str).multi(),
-            ]),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
-        name: "xreadgroup",
-        key_specs: &[ks(RO | ACCESS, kw("STREAMS", 4), range(-1, 1, 2))],
-        args: &[
-            a("group_consumer", Block).token("GROUP").sub(&[
-                a("group", Str),
-                a("consumer", Str),
-            ]),
-            a("count", Int).token("COUNT").opt(),
-            a("milliseconds", Int).token("BLOCK").opt(),
-            a("noack", Token).token("NOACK").opt(),
-            a("streams", Block).token("STREAMS").sub(&[
-                a("key", Key).ks(0).multi(),
-                a("id", Str).multi(),
-            ]),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
-        name: "xrevrange",
-        key_specs: &[ks(RO | ACCESS, idx(1), range(0, 1, 0))],
-        history: &[
-            ("6.2.0", "Range ends may be exclusive."),
-        ],
-        args: &[
-            a("key", Key).ks(0),
-            a("end", Str),
-            a("start", Str),
-            a("count", Int).token("COUNT").opt(),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
-        name: "xsetid",
-        key_specs: &[ks(RW | UPDATE, idx(1), range(0, 1, 0))],
-        history: &[
-            ("7.0.0", "New `entries_added` and `max_deleted_entry_id` arguments."),
-        ],
-        args: &[
-            a("key", Key).ks(0),
-            a("last-id", Str),
-            a("entries_added", Int).token("ENTRIESADDED").since("7.0.0").opt(),
-            a("max_deleted_entry_id", Str).token("MAXDELETEDID").since("7.0.0").opt(),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
-        name: "xtrim",
-        key_specs: &[ks(RW | DELETE, idx(1), range(0, 1, 0))],
-        tips: &["nondeterministic_output"],
-        history: &[
-            ("6.2.0", "New `MINID` trimming strategy and `LIMIT` option."),
-        ],
-        args: &[
-            a("key", Key).ks(0),
-            a("trim", Block).sub(&[
-                a("strategy", OneOf).sub(&[
-                    a("maxlen", Token).token("MAXLEN"),
-                    a("minid", Token).token("MINID").since("6.2.0"),
-                ]),
-                a("operator", OneOf).opt().sub(&[
-                    a("equal", Token).token("="),
-                    a("approximately", Token).token("~"),
-                ]),
-                a("threshold", Str),
-                a("count", Int).token("LIMIT").since("6.2.0").opt(),
             ]),
         ],
         ..EMPTY
