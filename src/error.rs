@@ -222,6 +222,37 @@ pub const XREADGROUP_BLOCKED_NOGROUP: &str =
 /// A blocked XREADGROUP whose key was deleted or turned into another type.
 pub const XREADGROUP_BLOCKED_NO_KEY: &str = "UNBLOCKED the stream key no longer exists";
 
+// --- streams ---
+/// XGROUP on a missing key (without CREATE ... MKSTREAM).
+pub const XGROUP_KEY_REQUIRED: &str = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.";
+pub const BUSYGROUP: &str = "BUSYGROUP Consumer Group name already exists";
+
+/// `NOGROUP No such consumer group '<group>' for key name '<key>'` (XGROUP,
+/// XINFO CONSUMERS), the names as C's `%s` prints them.
+pub fn nogroup_for_key(group: &[u8], key: &[u8]) -> Vec<u8> {
+    [
+        &b"NOGROUP No such consumer group '"[..],
+        c_str(group, usize::MAX),
+        b"' for key name '",
+        c_str(key, usize::MAX),
+        b"'",
+    ]
+    .concat()
+}
+
+/// `NOGROUP No such key '<key>' or consumer group '<group>'` (XPENDING,
+/// XCLAIM, XAUTOCLAIM; XREADGROUP appends ` in XREADGROUP with GROUP option`).
+pub fn nogroup_key_or_group(key: &[u8], group: &[u8]) -> Vec<u8> {
+    [
+        &b"NOGROUP No such key '"[..],
+        c_str(key, usize::MAX),
+        b"' or consumer group '",
+        c_str(group, usize::MAX),
+        b"'",
+    ]
+    .concat()
+}
+
 /// Writes refused after a failed background save (`stop-writes-on-bgsave-error`).
 /// A DENYOOM command while used memory is over `maxmemory` and nothing can be
 /// evicted (Redis's shared.oomerr).

@@ -25,7 +25,7 @@
 //! | `@reconnect`            | close the current connection; the next use opens a fresh one |
 //! | `@unordered CMD...`     | the reply is an array/set/map: same header, elements compared as a multiset |
 //! | `@type CMD...`          | compare only the reply's type and shape (see `Reply::shape`), e.g. TIME |
-//! | `@approx TOL CMD...`    | integer replies may differ by at most TOL (TTL, PTTL); else exact |
+//! | `@approx TOL CMD...`    | integers may differ by at most TOL, also inside aggregates (TTL, PTTL, XPENDING idle times); else exact |
 //! | `@scanall CMD ARGS...`  | iterate `SCAN [opts]` or `SSCAN/HSCAN/ZSCAN key [opts]` from cursor 0 to 0 and compare the set of returned elements (pairs for HSCAN/ZSCAN) |
 //! | `@read [N]`             | read N (default 1) more replies on the current connection without sending anything (pub/sub messages, the extra replies of a multi-channel SUBSCRIBE); they are compared as one concatenation |
 //! | `@raw "BYTES"`          | send BYTES as they are (one sdssplitargs argument) and compare everything that comes back until the server closes the connection or is quiet for a moment; a closed connection is part of the result and is reopened on next use |
@@ -319,10 +319,28 @@ fn same(o: &Outcome, r: &Outcome, how: Compare) -> bool {
             _ => false,
         },
         Compare::Shape => Reply::parse(a).shape() == Reply::parse(b).shape(),
-        Compare::Approx(tol) => match (Reply::parse(a), Reply::parse(b)) {
-            (Reply::Int(x), Reply::Int(y)) => (x - y).abs() <= tol,
-            _ => false,
-        },
+        Compare::Approx(tol) => approx_eq(&Reply::parse(a), &Reply::parse(b), tol),
+    }
+}
+
+/// Equal replies, except that integers (also inside aggregates: XPENDING's
+/// idle times, XINFO's) may differ by at most `tol`.
+fn approx_eq(a: &Reply, b: &Reply, tol: i64) -> bool {
+    let all = |x: &[Reply], y: &[Reply]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| approx_eq(p, q, tol))
+    };
+    match (a, b) {
+        (Reply::Int(x), Reply::Int(y)) => (x - y).abs() <= tol,
+        (Reply::Array(x), Reply::Array(y))
+        | (Reply::Set(x), Reply::Set(y))
+        | (Reply::Push(x), Reply::Push(y)) => all(x, y),
+        (Reply::Map(x), Reply::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k1, v1), (k2, v2))| approx_eq(k1, k2, tol) && approx_eq(v1, v2, tol))
+        }
+        _ => a == b,
     }
 }
 

@@ -22,6 +22,9 @@
 //! t_stream.c (`xadd`, `xtrim`, `xdel`, `xsetid`).
 
 pub mod add;
+pub mod claim;
+pub mod group;
+pub mod info;
 pub mod range;
 pub mod read;
 

@@ -119,11 +119,8 @@ fn parse_read_args(argv: &[Bytes], xreadgroup: bool, now_ms: i64) -> Result<Read
 fn nogroup(key: &[u8], group: &[u8]) -> OpError {
     OpError::Raw(
         [
-            &b"NOGROUP No such key '"[..],
-            error::c_str(key, usize::MAX),
-            b"' or consumer group '",
-            error::c_str(group, usize::MAX),
-            b"' in XREADGROUP with GROUP option",
+            &error::nogroup_key_or_group(key, group)[..],
+            b" in XREADGROUP with GROUP option",
         ]
         .concat(),
     )
