@@ -193,3 +193,234 @@ fn xadd_and_xtrim_propagate_their_exact_effect() {
         "{got:?} {len_after}"
     );
 }
+#[test]
+fn xreadgroup_blocks_and_delivers_to_consumers_in_order_as_redis() {
+    differential("stream-group", |s| {
+        s.cmd(9, &["XGROUP", "CREATE", "a", "g", "$", "MKSTREAM"]);
+        s.cmd(9, &["XGROUP", "CREATE", "a", "h", "$"]);
+        s.send(
+            1,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c1",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "a",
+                ">",
+            ],
+        );
+        s.send(
+            2,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c2",
+                "COUNT",
+                "1",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "a",
+                ">",
+            ],
+        );
+        s.send(
+            3,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "h",
+                "c1",
+                "BLOCK",
+                "0",
+                "NOACK",
+                "STREAMS",
+                "a",
+                ">",
+            ],
+        );
+        s.send(4, &["XREAD", "BLOCK", "0", "STREAMS", "a", "$"]);
+        s.cmd(9, &["XADD", "a", "1-1", "f", "1"]);
+        s.read(1);
+        s.read(3);
+        s.read(4);
+        s.quiet(2);
+        s.cmd(9, &["XADD", "a", "1-2", "f", "2"]);
+        s.read(2);
+        s.cmd(9, &["XPENDING", "a", "g"]);
+        s.cmd(9, &["XPENDING", "a", "h"]);
+        s.cmd(9, &["XINFO", "GROUPS", "a"]);
+        // History: the consumer's own pending entries.
+        s.cmd(1, &["XREADGROUP", "GROUP", "g", "c1", "STREAMS", "a", "0"]);
+        s.cmd(
+            2,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c2",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "a",
+                "0",
+            ],
+        );
+        s.cmd(9, &["XDEL", "a", "1-2"]);
+        s.cmd(2, &["XREADGROUP", "GROUP", "g", "c2", "STREAMS", "a", "0"]);
+        s.blocking_stats(9, BLOCKING);
+    });
+}
+
+#[test]
+fn xreadgroup_is_told_when_its_key_or_group_goes_as_redis() {
+    differential("stream-group-gone", |s| {
+        s.cmd(9, &["XGROUP", "CREATE", "a", "g", "$", "MKSTREAM"]);
+        s.send(
+            1,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "a",
+                ">",
+            ],
+        );
+        s.send(2, &["XREAD", "BLOCK", "0", "STREAMS", "a", "$"]);
+        s.cmd(9, &["DEL", "a"]);
+        s.read(1);
+        s.quiet(2);
+        s.cmd(9, &["XGROUP", "CREATE", "a", "g", "$", "MKSTREAM"]);
+        s.send(
+            1,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "a",
+                ">",
+            ],
+        );
+        s.cmd(9, &["SET", "a", "x"]);
+        s.read(1);
+        s.cmd(9, &["DEL", "a"]);
+        s.cmd(9, &["XGROUP", "CREATE", "a", "g", "$", "MKSTREAM"]);
+        s.send(
+            1,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "a",
+                ">",
+            ],
+        );
+        s.cmd(9, &["XGROUP", "DESTROY", "a", "g"]);
+        s.read(1);
+        s.cmd(9, &["XGROUP", "CREATE", "a", "g", "$"]);
+        s.send(
+            1,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "a",
+                ">",
+            ],
+        );
+        s.cmd(9, &["FLUSHALL"]);
+        s.read(1);
+        s.cmd(9, &["XGROUP", "CREATE", "a", "g", "$", "MKSTREAM"]);
+        s.send(
+            1,
+            &[
+                "XREADGROUP",
+                "GROUP",
+                "g",
+                "c",
+                "BLOCK",
+                "0",
+                "STREAMS",
+                "a",
+                ">",
+            ],
+        );
+        s.cmd(9, &["SWAPDB", "0", "1"]);
+        s.read(1);
+        // The plain reader still waits for its `$`.
+        s.cmd(9, &["XADD", "a", "7-7", "f", "v"]);
+        s.read(2);
+        s.blocking_stats(9, BLOCKING);
+    });
+}
+
+#[test]
+fn xreadgroup_propagates_as_xclaim_and_setid() {
+    let srv = Server::oxidis(&[]);
+    let mut c = srv.connect();
+    let mut r = attach_replica(&srv);
+    c.cmd(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+    c.cmd(&["XADD", "s", "1-1", "f", "v"]);
+    c.cmd(&["XADD", "s", "1-2", "f", "v"]);
+    c.cmd(&["XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", ">"]);
+    c.cmd(&["XADD", "s", "1-3", "f", "v"]);
+    c.cmd(&[
+        "XREADGROUP",
+        "GROUP",
+        "g",
+        "bob",
+        "NOACK",
+        "STREAMS",
+        "s",
+        ">",
+    ]);
+    // A history read changes nothing a replica needs.
+    c.cmd(&["XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", "0"]);
+    c.cmd(&["SET", "done", "1"]);
+    let got = commands(&replica_stream(&mut r, "done"));
+    let claims: Vec<&String> = got.iter().filter(|l| l.starts_with("XCLAIM")).collect();
+    assert_eq!(claims.len(), 2, "{got:?}");
+    assert!(
+        claims[0].starts_with("XCLAIM s g alice 0 1-1 TIME "),
+        "{got:?}"
+    );
+    assert!(
+        claims[0].ends_with(" RETRYCOUNT 1 FORCE JUSTID LASTID 1-1"),
+        "{got:?}"
+    );
+    assert!(
+        claims[1].ends_with(" RETRYCOUNT 1 FORCE JUSTID LASTID 1-2"),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"XGROUP CREATECONSUMER s g bob".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"XGROUP SETID s g 1-3 ENTRIESREAD 3".to_string()),
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|l| l.starts_with("XREADGROUP")), "{got:?}");
+    // XREADGROUP with claims goes out as one MULTI/EXEC unit.
+    assert!(got.contains(&"MULTI".to_string()), "{got:?}");
+}

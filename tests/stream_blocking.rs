@@ -5,10 +5,6 @@
 //! swapped away or the group destroyed while clients wait, disconnects, CLIENT
 //! UNBLOCK, MULTI, RESP3. Every wait is on observable state (INFO
 //! blocked_clients, connected_clients); `quiet` checks that nothing arrives.
-//!
-//! Until oxidis blocks on streams the tests are ignored; they pass redis against
-//! redis: `OXIDIS_SERVER_BIN=/usr/bin/redis-server cargo test --release --test
-//! stream_blocking -- --ignored`.
 
 mod common;
 
@@ -26,7 +22,6 @@ fn client_id(s: &mut Side, i: usize) -> String {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn xadd_wakes_xread_on_dollar_and_on_an_explicit_id_as_redis() {
     differential("xread-wake", |s| {
         s.cmd(2, &["XADD", "a", "1-1", "f", "old"]);
@@ -61,7 +56,6 @@ fn xadd_wakes_xread_on_dollar_and_on_an_explicit_id_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn xread_on_several_keys_is_served_from_the_key_written_as_redis() {
     differential("xread-keys", |s| {
         s.cmd(2, &["XADD", "k1", "1-1", "f", "v"]);
@@ -87,7 +81,6 @@ fn xread_on_several_keys_is_served_from_the_key_written_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn every_xread_waiter_gets_the_entry_but_only_one_group_consumer_does_as_redis() {
     differential("fanout", |s| {
         s.cmd(9, &["XGROUP", "CREATE", "q", "g1", "$", "MKSTREAM"]);
@@ -152,7 +145,6 @@ fn every_xread_waiter_gets_the_entry_but_only_one_group_consumer_does_as_redis()
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn group_consumers_are_served_in_fifo_order_as_redis() {
     differential("fifo", |s| {
         s.cmd(9, &["XGROUP", "CREATE", "f", "g", "$", "MKSTREAM"]);
@@ -192,7 +184,6 @@ fn group_consumers_are_served_in_fifo_order_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn several_groups_on_several_keys_as_redis() {
     differential("groups-keys", |s| {
         s.cmd(9, &["XGROUP", "CREATE", "s1", "g", "$", "MKSTREAM"]);
@@ -256,7 +247,6 @@ fn several_groups_on_several_keys_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn noack_and_history_reads_as_redis() {
     differential("noack", |s| {
         s.cmd(9, &["XGROUP", "CREATE", "n", "g", "$", "MKSTREAM"]);
@@ -311,7 +301,6 @@ fn noack_and_history_reads_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn timeouts_reply_null_as_redis() {
     differential("timeout", |s| {
         s.cmd(1, &["XREAD", "BLOCK", "50", "STREAMS", "t", "$"]);
@@ -375,7 +364,6 @@ fn timeouts_reply_null_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn block_argument_errors_as_redis() {
     differential("errors", |s| {
         for t in ["-1", "abc", "1.5", "", "99999999999999999999"] {
@@ -461,7 +449,6 @@ fn block_argument_errors_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn the_stream_deleted_or_retyped_while_blocked_as_redis() {
     differential("deleted", |s| {
         s.cmd(9, &["XGROUP", "CREATE", "d", "g", "$", "MKSTREAM"]);
@@ -537,7 +524,6 @@ fn the_stream_deleted_or_retyped_while_blocked_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn rename_and_expire_of_the_stream_while_blocked_as_redis() {
     differential("rename", |s| {
         s.cmd(9, &["XGROUP", "CREATE", "r", "g", "$", "MKSTREAM"]);
@@ -578,7 +564,6 @@ fn rename_and_expire_of_the_stream_while_blocked_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn flushall_and_swapdb_while_blocked_as_redis() {
     differential("flush-swap", |s| {
         s.cmd(9, &["XGROUP", "CREATE", "x", "g", "$", "MKSTREAM"]);
@@ -669,7 +654,6 @@ fn flushall_and_swapdb_while_blocked_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn the_group_destroyed_or_its_consumer_deleted_while_blocked_as_redis() {
     differential("group-destroyed", |s| {
         s.cmd(9, &["XGROUP", "CREATE", "g", "grp", "$", "MKSTREAM"]);
@@ -735,7 +719,6 @@ fn the_group_destroyed_or_its_consumer_deleted_while_blocked_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn disconnected_waiters_are_forgotten_as_redis() {
     differential("disconnect", |s| {
         s.cmd(9, &["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"]);
@@ -777,7 +760,6 @@ fn disconnected_waiters_are_forgotten_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn client_unblock_timeout_and_error_as_redis() {
     differential("unblock", |s| {
         s.cmd(2, &["CONFIG", "RESETSTAT"]);
@@ -836,7 +818,6 @@ fn client_unblock_timeout_and_error_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn multi_exec_wakes_after_exec_and_block_inside_multi_does_not_block_as_redis() {
     differential("multi", |s| {
         s.send(1, &["XREAD", "BLOCK", "0", "STREAMS", "m", "$"]);
@@ -879,7 +860,6 @@ fn multi_exec_wakes_after_exec_and_block_inside_multi_does_not_block_as_redis() 
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn pipelined_commands_after_a_blocked_xread_wait_for_it_as_redis() {
     differential("pipeline", |s| {
         let mut batch = Conn::encode(&[b"XREAD", b"BLOCK", b"0", b"STREAMS", b"p", b"$"]);
@@ -894,7 +874,6 @@ fn pipelined_commands_after_a_blocked_xread_wait_for_it_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn resp3_woken_replies_as_redis() {
     differential("resp3", |s| {
         s.cmd(1, &["HELLO", "3"]);
@@ -939,7 +918,6 @@ fn resp3_woken_replies_as_redis() {
 }
 
 #[test]
-#[ignore = "needs blocking XREAD/XREADGROUP (issue 16, h4); passes redis against redis"]
 fn keyspace_events_of_a_woken_group_read_as_redis() {
     differential("notify", |s| {
         s.cmd(3, &["CONFIG", "SET", "notify-keyspace-events", "KEA"]);

@@ -97,7 +97,6 @@ fn lazyfree_counts(srv: &Server) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "needs XADD and XGROUP on main (issue 16, h4/h5); passes redis against redis"]
 fn lazy_free_of_streams_counts_as_redis() {
     require_redis();
     let o = lazyfree_counts(&Server::oxidis(&[]));
@@ -168,7 +167,6 @@ fn eviction_record(srv: &Server) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "needs XADD and XGROUP on main (issue 16, h4/h5); passes redis against redis"]
 fn eviction_and_oom_refusal_of_stream_commands_as_redis() {
     require_redis();
     let o = eviction_record(&Server::oxidis(&[]));

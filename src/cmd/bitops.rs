@@ -2,7 +2,7 @@
 //! and BITFIELD / BITFIELD_RO in `bitops/bitfield.rs`.
 //!
 //! A bitmap is an ordinary string value (any encoding: an `int` reads as its
-//! decimal text). Writes go through [`Db::with_string_mut`], so SETBIT in a
+//! decimal text). Writes go through [`Db::with_string_mut`](crate::db::Db::with_string_mut), so SETBIT in a
 //! 16 MB bitmap writes one byte of the stored buffer instead of copying it;
 //! the bit arithmetic lives in `util/bits.rs`.
 //!

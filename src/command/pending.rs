@@ -1,18 +1,15 @@
-//! Metadata of the Redis 7.0 commands oxidis does not serve yet (bitmaps,
-//! HyperLogLog, streams, scripting and functions, cluster, ACL, MODULE, the
+//! Metadata of the Redis 7.0 commands oxidis does not serve yet (scripting and
+//! functions, cluster, ACL, MODULE, the
 //! replica role's REPLICAOF/ROLE/FAILOVER, BGREWRITEAOF, WAIT): key specs, tips
 //! and documentation, kept as data for the work that implements them. None of it
 //! is in the live command table. The issue that serves a command writes its row
 //! in the group file (`cmd/<group>.rs`) from the entry here and deletes the
 //! entry; a unit test checks that no live row is still listed.
 
-mod bitmap;
 mod cluster;
 mod generic;
-mod hyperloglog;
 mod scripting;
 mod server;
-mod stream;
 
 use std::collections::HashMap;
 
@@ -50,13 +47,10 @@ pub const EMPTY: CommandSpec = CommandSpec {
 };
 
 /// Every group's pending metadata.
-pub fn groups() -> [&'static [CommandSpec]; 7] {
+pub fn groups() -> [&'static [CommandSpec]; 4] {
     [
         generic::SPECS,
         server::SPECS,
-        bitmap::SPECS,
-        hyperloglog::SPECS,
-        stream::SPECS,
         scripting::SPECS,
         cluster::SPECS,
     ]

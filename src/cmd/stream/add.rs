@@ -44,7 +44,7 @@ pub struct AddTrimArgs {
     pub id_idx: usize,
 }
 
-/// Parses XADD's or XTRIM's options from argv[2], as Redis does (the same
+/// Parses XADD's or XTRIM's options from `argv[2]`, as Redis does (the same
 /// order of checks, so the same error wins). `node_max_entries` sets the
 /// default LIMIT of a `~` trim.
 pub fn parse_add_or_trim(
