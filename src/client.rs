@@ -154,6 +154,10 @@ pub mod flags {
     pub const PUSHING: u32 = 1 << 17;
     /// CLIENT NO-EVICT on (shown as `e` in CLIENT LIST).
     pub const NO_EVICT: u32 = 1 << 18;
+    /// appendfsync always: the output waits for the fsync of the AOF bytes
+    /// it may depend on, and the client's input is not run meanwhile
+    /// (persist/aof.rs).
+    pub const AOF_HELD: u32 = 1 << 19;
 }
 
 pub struct Client {
@@ -210,6 +214,8 @@ pub struct Client {
     pub tracking: Option<Box<tracking::ClientTracking>>,
     /// Replication state: REPLCONF options, and the sync of a replica (repl/master.rs).
     pub repl: Option<Box<repl::ReplicaState>>,
+    /// The AOF offset this client's pending output waits for (0: none).
+    pub aof_wait: u64,
 }
 
 /// The allocator's charge for a buffer of `n` bytes (none for no buffer).
@@ -278,6 +284,7 @@ impl Client {
             pubsub: None,
             tracking: None,
             repl: None,
+            aof_wait: 0,
         }
     }
 

@@ -209,6 +209,15 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
         reject(srv, c, Some(id), error::MISCONF);
         return;
     }
+    // The AOF cannot be written (disk full, EIO): writes wait until it can.
+    if is_write || cmd.name == "ping" {
+        let errno = srv.aof.write_errno();
+        if errno != 0 {
+            let msg = crate::persist::aof::write_error_reply(errno);
+            reject(srv, c, Some(id), &msg);
+            return;
+        }
+    }
     if is_write && !crate::repl::master::enough_good_replicas(srv) {
         reject(srv, c, Some(id), error::NOREPLICAS);
         return;

@@ -21,7 +21,7 @@
 //! values, to [`Config::restore`] them when a hook fails.
 
 mod load;
-mod parse;
+pub(crate) mod parse;
 mod rewrite;
 pub mod table;
 mod value;
@@ -219,6 +219,7 @@ pub struct Config {
     pub appenddirname: String,
     pub aof_use_rdb_preamble: bool,
     pub aof_load_truncated: bool,
+    pub aof_timestamp_enabled: bool,
     pub rdbcompression: bool,
     pub rdbchecksum: bool,
     pub rdb_save_incremental_fsync: bool,
@@ -325,6 +326,7 @@ impl Default for Config {
             appenddirname: String::new(),
             aof_use_rdb_preamble: false,
             aof_load_truncated: false,
+            aof_timestamp_enabled: false,
             rdbcompression: false,
             rdbchecksum: false,
             rdb_save_incremental_fsync: false,

@@ -182,6 +182,10 @@ fn main() {
         warn!("{e}");
         exit(1);
     }
+    if let Err(e) = reactor.srv.aof_open_on_start() {
+        warn!("{e}");
+        exit(1);
+    }
     info!("Ready to accept connections");
     supervise::ready(mode);
     reactor.run();

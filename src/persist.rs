@@ -7,6 +7,7 @@
 //! The format code is pure: it reads from a `Read` and writes to a `Write`, and
 //! never touches the server; the snapshot code drives it.
 
+pub mod aof;
 pub mod loading;
 pub mod rdb;
 pub mod share;

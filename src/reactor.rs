@@ -458,6 +458,16 @@ impl Reactor {
 
     /// Writes pending replies and frees closed clients.
     fn before_sleep(&mut self) {
+        // appendfsync always: the clients an fsync has covered since get
+        // their held output, then their input runs.
+        if !self.srv.aof.held.is_empty() {
+            for token in crate::persist::aof::release(&mut self.srv) {
+                let poll = &self.poll;
+                self.srv
+                    .with_client(token, |srv, c| write_client(poll, srv, c));
+                self.srv.blocking.unblocked.push(token);
+            }
+        }
         if self.srv.evict.running {
             // An eviction pass ran out of time: go on (Redis's evictionTimeProc).
             self.srv.update_time();
@@ -485,6 +495,7 @@ impl Reactor {
         }
         // The stream produced by this iteration's commands.
         crate::repl::master::feed_replicas(&mut self.srv);
+        self.srv.aof_flush();
         // Newest first, as Redis's clients_pending_write list (clients are
         // linked at its head): the client whose command ran last, such as a
         // publisher after its subscribers got the message, is answered before
@@ -528,6 +539,7 @@ impl Reactor {
                         return;
                     }
                 }
+                crate::persist::aof::stamp(srv, c);
                 c.flags &= !cflags::PENDING_WRITE;
                 if !c.has(cflags::WRITE_ARMED) {
                     if c.has(cflags::PUBSUB) {
@@ -675,6 +687,14 @@ fn write_client(poll: &Poll, srv: &mut Server, c: &mut Client) {
     if c.has(cflags::CLOSE_ASAP) {
         return;
     }
+    // appendfsync always: output that may depend on AOF bytes not yet
+    // durable waits for their fsync (persist/aof.rs).
+    if c.has(cflags::PENDING_WRITE) {
+        crate::persist::aof::stamp(srv, c);
+    }
+    if crate::persist::aof::must_hold(srv, c) {
+        return;
+    }
     let before = c.net_out;
     srv.stats.total_writes_processed += 1;
     let mut res = c.flush();
@@ -744,7 +764,9 @@ fn process_next(srv: &mut Server, c: &mut Client) -> bool {
         return true;
     }
     loop {
-        if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) || c.blocked.is_some() {
+        if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP | cflags::AOF_HELD)
+            || c.blocked.is_some()
+        {
             return false;
         }
         let lim = Limits {

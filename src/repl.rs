@@ -25,7 +25,8 @@
 //! of `dirty` with [`force`] (FLUSHALL on empty databases, PUBLISH), or
 //! suppresses its own argv with [`prevent`] (SPOP with a count, which propagates
 //! SREMs). Nothing is produced until a replica has attached (no backlog, as in
-//! Redis), so the common path costs one branch.
+//! Redis) or the AOF is on, so the common path costs one branch. The same
+//! stream feeds the AOF (persist/aof.rs), with a SELECT state of its own.
 
 pub mod master;
 
@@ -83,6 +84,11 @@ pub struct Repl {
     pub min_replicas_to_write: i64,
     pub min_replicas_max_lag: i64,
     pub good_replicas: usize,
+    /// The AOF is on: the stream is produced for it too (persist/aof.rs).
+    pub aof_on: bool,
+    /// A dataset is loading (the AOF loader runs commands): nothing is
+    /// propagated, as Redis's alsoPropagate returns while loading.
+    pub suppressed: bool,
 }
 
 impl Repl {
@@ -93,10 +99,11 @@ impl Repl {
         }
     }
 
-    /// True when propagated commands are produced (a replica or a backlog exists).
+    /// True when propagated commands are produced (a backlog or the AOF
+    /// exists, and no dataset is loading).
     #[inline]
     pub fn enabled(&self) -> bool {
-        self.backlog_active
+        (self.backlog_active || self.aof_on) && !self.suppressed
     }
 }
 
@@ -232,8 +239,12 @@ fn propagate_ops(srv: &mut Server, may_wrap: bool) {
 /// Appends one command (after a SELECT when the db changes) to the stream
 /// (replicationFeedSlaves).
 pub fn feed(srv: &mut Server, db: usize, argv: &[Bytes]) {
+    if srv.aof.feeding() && !srv.repl.suppressed {
+        let ts = srv.config.aof_timestamp_enabled;
+        srv.aof.feed(db, argv, ts, srv.now_ms / 1000);
+    }
     let r = &mut srv.repl;
-    if !r.backlog_active {
+    if !r.backlog_active || r.suppressed {
         return;
     }
     let start = r.buffer.len();

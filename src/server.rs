@@ -145,6 +145,8 @@ pub struct Server {
     // --- replication (repl.rs, repl/master.rs) ---
     /// Propagation state, the stream, the replicas.
     pub repl: crate::repl::Repl,
+    /// The append-only file (persist/aof.rs).
+    pub aof: crate::persist::aof::Aof,
     /// maxmemory eviction state (evict.rs).
     pub evict: crate::evict::EvictState,
 }
@@ -237,6 +239,7 @@ impl Server {
             notify: Default::default(),
             tracking: Default::default(),
             repl: crate::repl::Repl::new(),
+            aof: crate::persist::aof::Aof::new(),
             evict: Default::default(),
         };
         s.tracking.max_keys = s.config.tracking_table_max_keys;
@@ -366,6 +369,7 @@ impl Server {
         }
         crate::info::cron(self);
         crate::repl::master::cron(self);
+        crate::persist::aof::cron(self);
     }
 
     /// Moves the error codes of the replies `c` got into INFO errorstats
@@ -510,6 +514,13 @@ impl Server {
                     return Err(e);
                 }
             }
+        }
+        if self.aof.feeding() {
+            log::info!("Calling fsync() on the AOF file.");
+            if let Err(e) = self.aof_flush_sync() {
+                log::warn!("Error writing the AOF file on shutdown: {e}");
+            }
+            self.aof_stop_writing();
         }
         self.shutdown_asap = true;
         Ok(())

@@ -125,6 +125,11 @@ pub enum Apply {
     /// Start or stop jemalloc's background purging thread
     /// (updateJemallocBgThread).
     JemallocBgThread,
+    /// Tell the AOF thread the new `appendfsync`.
+    AppendFsync,
+    /// Turn the AOF on (a rewrite, then appending) or off
+    /// (updateAppendonly).
+    AppendOnly,
 }
 
 /// One row of the table.

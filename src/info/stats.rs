@@ -39,7 +39,7 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
          aof_last_bgrewrite_status:ok\r\n\
          aof_rewrites:0\r\n\
          aof_rewrites_consecutive_failures:0\r\n\
-         aof_last_write_status:ok\r\n\
+         aof_last_write_status:{}\r\n\
          aof_last_cow_size:0\r\n\
          module_fork_in_progress:0\r\n\
          module_fork_last_cow_size:0\r\n",
@@ -59,16 +59,32 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
         p.last_cow_size,
         p.rdb_last_load_keys_expired,
         p.rdb_last_load_keys_loaded,
-        srv.config.appendonly as u8,
+        (srv.aof.state != crate::persist::aof::AofState::Off) as u8,
+        if srv.aof.write_errno() == 0 {
+            "ok"
+        } else {
+            "err"
+        },
     );
-    if srv.config.appendonly {
-        o.push_str(
-            "aof_current_size:0\r\n\
-             aof_base_size:0\r\n\
+    if srv.aof.state != crate::persist::aof::AofState::Off {
+        let (pending_fsync, delayed) = srv.aof.writer.as_ref().map_or((0, 0), |w| {
+            use std::sync::atomic::Ordering::Relaxed;
+            (
+                w.shared.fsync_in_progress.load(Relaxed) as u8,
+                w.shared.delayed_fsync.load(Relaxed),
+            )
+        });
+        let _ = write!(
+            o,
+            "aof_current_size:{}\r\n\
+             aof_base_size:{}\r\n\
              aof_pending_rewrite:0\r\n\
-             aof_buffer_length:0\r\n\
-             aof_pending_bio_fsync:0\r\n\
-             aof_delayed_fsync:0\r\n",
+             aof_buffer_length:{}\r\n\
+             aof_pending_bio_fsync:{pending_fsync}\r\n\
+             aof_delayed_fsync:{delayed}\r\n",
+            srv.aof_current_size(),
+            srv.aof.base_size,
+            srv.aof.buf.len(),
         );
     }
     if p.loading {

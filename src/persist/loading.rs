@@ -62,6 +62,7 @@ impl Server {
         p.rdb_last_load_keys_loaded = 0;
         p.rdb_last_load_keys_expired = 0;
         self.config.loading = true;
+        self.repl.suppressed = true;
     }
 
     /// Records that `bytes` of the input were consumed; true when the loader
@@ -96,6 +97,7 @@ impl Server {
         self.persist.loading = false;
         self.persist.loading_loaded_bytes = self.persist.loading_total_bytes;
         self.config.loading = false;
+        self.repl.suppressed = false;
     }
 
     /// Opens `dbfilename` in `dir` for the start-up load and takes the

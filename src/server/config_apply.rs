@@ -81,6 +81,8 @@ impl Server {
             Apply::JemallocBgThread => {
                 crate::alloc::set_background_thread(self.config.jemalloc_bg_thread)
             }
+            Apply::AppendFsync => self.aof_policy_changed(),
+            Apply::AppendOnly => return self.aof_config_changed(),
         }
         Ok(())
     }

@@ -38,7 +38,7 @@ pub static DIRECTIVES: &[Directive] = &[
     b("rdb-save-incremental-fsync", None, M, true).typed(field!(bool rdb_save_incremental_fsync)),
     b("aof-load-truncated", None, M, true).typed(field!(bool aof_load_truncated)),
     b("aof-use-rdb-preamble", None, M, true).typed(field!(bool aof_use_rdb_preamble)),
-    b("aof-timestamp-enabled", None, M, false),
+    b("aof-timestamp-enabled", None, M, false).typed(field!(bool aof_timestamp_enabled)),
     b(
         "cluster-replica-no-failover",
         Some("cluster-slave-no-failover"),
@@ -65,7 +65,9 @@ pub static DIRECTIVES: &[Directive] = &[
     b("activedefrag", None, M, false),
     b("syslog-enabled", None, I, false),
     b("cluster-enabled", None, I, false).typed(field!(bool cluster_enabled)),
-    b("appendonly", None, M | DENY_LOADING, false).typed(field!(bool appendonly)),
+    b("appendonly", None, M | DENY_LOADING, false)
+        .typed(field!(bool appendonly))
+        .apply(Apply::AppendOnly),
     b("cluster-allow-reads-when-down", None, M, false),
     b("cluster-allow-pubsubshard-when-down", None, M, true),
     b("crash-log-enabled", None, M, true),
@@ -178,7 +180,9 @@ pub static DIRECTIVES: &[Directive] = &[
     e("maxmemory-policy", None, M, MAXMEMORY_POLICY, 7)
         .typed(field!(enum maxmemory_policy))
         .apply(Apply::Eviction),
-    e("appendfsync", None, M, APPENDFSYNC, 2).typed(field!(enum appendfsync)),
+    e("appendfsync", None, M, APPENDFSYNC, 2)
+        .typed(field!(enum appendfsync))
+        .apply(Apply::AppendFsync),
     e("oom-score-adj", None, M, OOM_SCORE_ADJ, 0),
     e("acl-pubsub-default", None, M, ACL_PUBSUB_DEFAULT, 0),
     e("sanitize-dump-payload", None, M, SANITIZE_DUMP_PAYLOAD, 0),
