@@ -19,6 +19,7 @@
 //! (aof/manifest.rs) names them. Loading is in aof/load.rs, BGREWRITEAOF in
 //! aof/rewrite.rs.
 
+pub mod emit;
 pub mod manifest;
 pub mod writer;
 
@@ -323,10 +324,13 @@ impl Server {
                     checksum: self.config.rdbchecksum,
                 };
                 crate::persist::rdb::write_rdb(&mut w, &dbs, &info, &opts)?;
-            } else if self.dbs.iter().any(|d| !d.is_empty()) {
-                return Err(std::io::Error::other(
-                    "rewriting a dataset as commands is not built yet",
-                ));
+            } else {
+                use std::io::Write as _;
+                let now = crate::server::wall_ms();
+                if self.config.aof_timestamp_enabled {
+                    w.write_all(&emit::timestamp_annotation(now / 1000))?;
+                }
+                emit::write_commands(&mut w, self.snapshot_dbs(), now, &mut |_| {})?;
             }
             use std::io::Write as _;
             w.flush()?;
