@@ -367,8 +367,11 @@ fn commands_base_timestamp_annotation() {
     assert_eq!(parse_commands(&aof).len(), 2);
 }
 
+/// One command's arguments.
+type Cmd = Vec<Vec<u8>>;
+
 /// Commands per (db, key), in file order.
-fn per_key(aof: &[u8]) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<Vec<Vec<u8>>>> {
+fn per_key(aof: &[u8]) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<Cmd>> {
     let mut db = b"0".to_vec();
     let mut out: BTreeMap<_, Vec<_>> = BTreeMap::new();
     for cmd in parse_commands(aof) {
