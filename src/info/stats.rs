@@ -84,7 +84,7 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
              aof_delayed_fsync:{delayed}\r\n",
             srv.aof_current_size(),
             srv.aof.base_size,
-            srv.aof.buf.len(),
+            srv.aof.unwritten(),
         );
     }
     if p.loading {

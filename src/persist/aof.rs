@@ -110,6 +110,16 @@ impl Aof {
         }
     }
 
+    /// Bytes produced but not yet written to the file (aof_buffer_length:
+    /// as Redis's aof_buf, it keeps what a failing write could not write).
+    pub fn unwritten(&self) -> u64 {
+        let written = self
+            .writer
+            .as_ref()
+            .map_or(self.produced, |w| w.shared.written.load(Ordering::Acquire));
+        self.produced.saturating_sub(written)
+    }
+
     /// errno of the failing AOF write, 0 when writes succeed.
     pub fn write_errno(&self) -> i32 {
         self.writer
