@@ -105,6 +105,10 @@ pub struct Db {
     /// reads as missing but stays stored, so nothing is deleted, counted or
     /// propagated. A write that stores over it still reclaims it first.
     pub expire_paused: bool,
+    /// Set while a dataset loads (the AOF's commands replay): nothing is
+    /// expired, as Redis's keyIsExpired returns 0 while loading, so a command
+    /// finds a key that a later command of the file may still use.
+    pub loading: bool,
 }
 
 /// Result of one active-expiry round on a database.
@@ -144,6 +148,7 @@ impl Db {
             expire_del_threshold_ms: 0,
             slow_expire_del: 0,
             expire_paused: false,
+            loading: false,
         }
     }
 
@@ -168,7 +173,7 @@ impl Db {
     /// True when `e` is past its expiry at command time.
     #[inline]
     pub fn is_expired(&self, e: &Entry) -> bool {
-        matches!(e.expire(), Some(t) if self.now_ms > t)
+        matches!(e.expire(), Some(t) if self.now_ms > t) && !self.loading
     }
 
     /// Position of a live key; an expired one is deleted on the way (unless

@@ -179,12 +179,19 @@ fn main() {
     }
     // The listeners are open: clients get -LOADING while the dataset loads.
     if let Err(e) = reactor.load_at_startup() {
-        warn!("{e}");
+        // Empty: the loader logged what Redis logs.
+        if !e.is_empty() {
+            warn!("{e}");
+        }
         exit(1);
     }
     if let Err(e) = reactor.srv.aof_open_on_start() {
         warn!("{e}");
         exit(1);
+    }
+    if reactor.srv.config.appendonly {
+        // As Redis, a failure here is logged and the server goes on.
+        let _ = reactor.srv.aof_del_history_files();
     }
     info!("Ready to accept connections");
     supervise::ready(mode);

@@ -284,6 +284,9 @@ impl Reactor {
     /// A shutdown requested meanwhile (SIGTERM, SHUTDOWN) exits at once
     /// without saving, as Redis does.
     pub fn load_at_startup(&mut self) -> Result<(), String> {
+        if self.srv.config.appendonly {
+            return self.aof_load_at_startup();
+        }
         let Some(mut job) = self.srv.rdb_load_begin()? else {
             return Ok(());
         };
@@ -296,6 +299,29 @@ impl Reactor {
             }
         });
         self.srv.rdb_load_finish(job, res)
+    }
+
+    /// With `appendonly yes` the AOF is loaded instead of the RDB
+    /// (loadDataFromDisk): the manifest, then its files (persist/aof/load.rs).
+    /// An error has been logged (Err("")): the server exits.
+    fn aof_load_at_startup(&mut self) -> Result<(), String> {
+        use crate::persist::aof::load::{load_append_only_files, AofStatus};
+        let start = Instant::now();
+        if let Err(e) = self.srv.aof_load_manifest_from_disk() {
+            e.log();
+            return Err(String::new());
+        }
+        match load_append_only_files(self) {
+            AofStatus::Failed | AofStatus::OpenErr => Err(String::new()),
+            AofStatus::NotExist => Ok(()),
+            _ => {
+                info!(
+                    "DB loaded from append only file: {:.3} seconds",
+                    start.elapsed().as_secs_f64()
+                );
+                Ok(())
+            }
+        }
     }
 
     /// Serves the clients whose events are ready, without sleeping, for a
@@ -802,6 +828,19 @@ fn process_next(srv: &mut Server, c: &mut Client) -> bool {
                 c.querybuf.clear();
                 return false;
             }
+        }
+    }
+}
+
+impl crate::persist::aof::load::LoadHost for Reactor {
+    fn server(&mut self) -> &mut Server {
+        &mut self.srv
+    }
+
+    fn serve(&mut self) {
+        self.process_events_while_blocked();
+        if self.srv.shutdown_asap {
+            self.exit_while_loading();
         }
     }
 }

@@ -137,9 +137,39 @@ pub fn debug_command(srv: &mut Server, c: &mut Client) {
         (b"set-skip-checksum-validation", 3) => introspect::debug_set_skip_checksum_validation(c),
         (b"config-rewrite-force-all", 2) => introspect::debug_config_rewrite_force_all(srv, c),
         (b"replybuffer", 4) => debug_replybuffer(srv, c),
-        (b"loadaof", 2) => c.add_error("ERR DEBUG LOADAOF needs persistence, not available yet"),
+        (b"loadaof", 2) => debug_loadaof(srv, c),
         _ => subcommand_syntax_error(c),
     }
+}
+
+/// DEBUG LOADAOF: the AOF written and fsynced, the data emptied and loaded
+/// back from the AOF files. A failed load exits, as Redis does.
+fn debug_loadaof(srv: &mut Server, c: &mut Client) {
+    use crate::persist::aof::load::{load_append_only_files, AofStatus, NoServe};
+    if srv.aof.state != crate::persist::aof::AofState::Off {
+        if let Err(e) = srv.aof_flush_sync() {
+            log::warn!("DEBUG LOADAOF: the AOF could not be fsynced: {e}");
+        }
+    }
+    for db in srv.dbs.iter_mut() {
+        let old = db.clear();
+        // Not counted: Redis empties the data synchronously here.
+        srv.lazyfree.free_counted(old, 0);
+    }
+    if let Err(e) = srv.aof_load_manifest_from_disk() {
+        e.log();
+        std::process::exit(1);
+    }
+    let _ = srv.aof_del_history_files();
+    let ret = load_append_only_files(&mut NoServe(srv));
+    if ret != AofStatus::Ok && ret != AofStatus::Empty {
+        std::process::exit(1);
+    }
+    // Neither the command nor what the load did is propagated.
+    srv.dirty = 0;
+    crate::repl::prevent(srv);
+    log::warn!("Append Only File loaded by DEBUG LOADAOF");
+    c.add_ok();
 }
 
 /// DEBUG REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|ms> | RESIZING <0|1>

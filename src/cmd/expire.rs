@@ -231,7 +231,9 @@ fn expire_generic(srv: &mut Server, c: &mut Client, basetime: i64, unit: Unit) {
     if refuse {
         return c.add_int(0);
     }
-    if when <= srv.now_ms {
+    // While loading, a time already past is set like any other (Redis's
+    // checkAlreadyExpired): the key expires once the load is over.
+    if when <= srv.now_ms && !srv.persist.loading {
         let e = db.remove(&key).expect("looked up above");
         let lazy = srv.config.lazyfree_lazy_expire;
         if lazy {

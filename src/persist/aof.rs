@@ -20,6 +20,7 @@
 //! aof/rewrite.rs.
 
 pub mod emit;
+pub mod load;
 pub mod manifest;
 pub mod writer;
 

@@ -100,6 +100,34 @@ impl Server {
         self.repl.suppressed = false;
     }
 
+    /// Takes the databases out of the server for a loader to fill, leaving
+    /// empty ones in their place (commands served meanwhile see those).
+    pub fn take_dbs_for_load(&mut self) -> Vec<Db> {
+        let events = self.dbs[0].events.clone();
+        let empty = (0..self.dbs.len())
+            .map(|i| {
+                let mut db = Db::new(i, std::collections::hash_map::RandomState::new());
+                db.events = events.clone();
+                db
+            })
+            .collect();
+        let mut dbs = std::mem::replace(&mut self.dbs, empty);
+        for db in &mut dbs {
+            db.notify_new = false;
+        }
+        dbs
+    }
+
+    /// Puts databases a loader filled in place, with the per-database
+    /// settings the configuration has now (it may have changed meanwhile).
+    pub fn put_loaded_dbs(&mut self, dbs: Vec<Db>) {
+        self.dbs = dbs;
+        self.apply_lazyfree_config();
+        self.apply_latency_monitor_config();
+        crate::evict::config_changed(self);
+        crate::notify::config_changed(self);
+    }
+
     /// Opens `dbfilename` in `dir` for the start-up load and takes the
     /// databases out of the server for it; None when there is no file.
     pub fn rdb_load_begin(&mut self) -> Result<Option<RdbLoad>, String> {
@@ -121,18 +149,7 @@ impl Server {
             sanitize: false,
             key_load_delay,
         };
-        let events = self.dbs[0].events.clone();
-        let empty = (0..self.dbs.len())
-            .map(|i| {
-                let mut db = Db::new(i, std::collections::hash_map::RandomState::new());
-                db.events = events.clone();
-                db
-            })
-            .collect();
-        let mut dbs = std::mem::replace(&mut self.dbs, empty);
-        for db in &mut dbs {
-            db.notify_new = false;
-        }
+        let dbs = self.take_dbs_for_load();
         Ok(Some(RdbLoad {
             reader: std::io::BufReader::with_capacity(1 << 20, f),
             dbs,
@@ -150,11 +167,7 @@ impl Server {
         job: RdbLoad,
         res: Result<LoadStats, RdbError>,
     ) -> Result<(), String> {
-        self.dbs = job.dbs;
-        self.apply_lazyfree_config();
-        self.apply_latency_monitor_config();
-        crate::evict::config_changed(self);
-        crate::notify::config_changed(self);
+        self.put_loaded_dbs(job.dbs);
         // Where the failing key started (the loader reports progress before each).
         let offset = self.persist.loading_loaded_bytes;
         self.stop_loading();

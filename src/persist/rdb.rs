@@ -52,6 +52,7 @@ use crate::db::{Db, Entry, Value, LRU_CLOCK_MAX};
 use crate::error;
 
 pub use crc64::crc64;
+pub use load::debug_delay;
 
 /// The version this code writes (and the newest it reads).
 pub const RDB_VERSION: u16 = 10;
@@ -231,6 +232,9 @@ pub struct LoadStats {
     /// Keys whose value was an empty aggregate (Redis skips them too).
     pub empty_skipped: u64,
     pub aux: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Bytes of the stream the RDB took, through its checksum (an AOF's
+    /// commands may follow).
+    pub consumed: u64,
 }
 
 /// A load failure, in words (e.g. "RDB CRC error").

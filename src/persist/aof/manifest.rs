@@ -85,59 +85,172 @@ pub fn temp_manifest_name(filename: &str) -> String {
     format!("{TEMP_PREFIX}{filename}{MANIFEST_SUFFIX}")
 }
 
+/// fgets's buffer in aofLoadManifestFromFile (MANIFEST_MAX_LINE + 1, less
+/// the terminating NUL).
+const MANIFEST_MAX_LINE: usize = 1024;
+
+const INVALID: &str = "Invalid AOF manifest file format";
+
+/// A manifest Redis refuses to start with: the reason and, for most, the
+/// line it was found on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestError {
+    pub msg: &'static str,
+    /// 1-based line number (fgets reads), 0 for an empty file.
+    pub linenum: usize,
+    /// The offending line, trimmed, when Redis shows it.
+    pub line: Option<String>,
+}
+
+impl ManifestError {
+    /// Logs the report aofLoadManifestFromFile logs before exit(1).
+    pub fn log(&self) {
+        log::warn!("\n*** FATAL AOF MANIFEST FILE ERROR ***\n");
+        if let Some(line) = &self.line {
+            log::warn!("Reading the manifest file, at line {}\n", self.linenum);
+            log::warn!(">>> '{line}'\n");
+        }
+        log::warn!("{}\n", self.msg);
+    }
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.msg)
+    }
+}
+
+/// sdstrim(line, " \t\r\n").
+fn trim(mut b: &[u8]) -> &[u8] {
+    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+    while b.first().is_some_and(ws) {
+        b = &b[1..];
+    }
+    while b.last().is_some_and(ws) {
+        b = &b[..b.len() - 1];
+    }
+    b
+}
+
+/// atoll: optional spaces and sign, then digits up to the first non-digit;
+/// 0 when there are none.
+fn atoll(b: &[u8]) -> i64 {
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let neg = i < b.len() && b[i] == b'-';
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let mut n: i64 = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        n = n.wrapping_mul(10).wrapping_add((b[i] - b'0') as i64);
+        i += 1;
+    }
+    if neg {
+        n.wrapping_neg()
+    } else {
+        n
+    }
+}
+
 impl Manifest {
-    /// Parses a manifest file's bytes. Errors are the text Redis logs.
-    pub fn parse(text: &[u8]) -> Result<Manifest, String> {
+    /// Parses a manifest file's bytes as aof.c's aofLoadManifestFromFile
+    /// does: lines read 1024 bytes at a time (a longer one, or a last line
+    /// without its newline, is an error), `#` comment lines skipped, keys
+    /// case-insensitive, the seq read as atoll reads it, only the type's first
+    /// byte looked at. Errors carry Redis's texts.
+    pub fn parse(text: &[u8]) -> Result<Manifest, ManifestError> {
         let mut m = Manifest::default();
-        let mut seen_any = false;
-        for line in text.split(|&b| b == b'\n') {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.is_empty() || line[0] == b'#' {
+        let mut linenum = 0usize;
+        let mut maxseq = 0i64;
+        let mut rest = text;
+        while !rest.is_empty() {
+            // fgets(buf, MANIFEST_MAX_LINE + 1): up to 1024 bytes or a newline.
+            let take = match rest
+                .iter()
+                .take(MANIFEST_MAX_LINE)
+                .position(|&b| b == b'\n')
+            {
+                Some(i) => i + 1,
+                None => rest.len().min(MANIFEST_MAX_LINE),
+            };
+            let buf = &rest[..take];
+            rest = &rest[take..];
+            linenum += 1;
+            if buf[0] == b'#' {
                 continue;
             }
-            seen_any = true;
-            let args = crate::util::splitargs::split_args(line)
-                .ok_or_else(|| "Invalid AOF manifest file format".to_string())?;
-            if args.len() < 6 || !args.len().is_multiple_of(2) {
-                return Err("Invalid AOF manifest file format".into());
+            let err = |msg: &'static str, line: Option<&[u8]>| ManifestError {
+                msg,
+                linenum,
+                line: line.map(|l| String::from_utf8_lossy(l).into_owned()),
+            };
+            if !buf.contains(&b'\n') {
+                return Err(err("The AOF manifest file contains too long line", None));
             }
-            let (mut name, mut seq, mut kind) = (None, None, None);
+            let line = trim(buf);
+            if line.is_empty() {
+                return Err(err(INVALID, Some(line)));
+            }
+            let args = match crate::util::splitargs::split_args(line) {
+                Some(a) if a.len() >= 6 && a.len() % 2 == 0 => a,
+                _ => return Err(err(INVALID, Some(line))),
+            };
+            let (mut name, mut seq, mut kind) = (None::<Vec<u8>>, 0i64, 0u8);
             for kv in args.chunks(2) {
-                match &kv[0][..] {
-                    b"file" => name = Some(String::from_utf8_lossy(&kv[1]).into_owned()),
-                    b"seq" => seq = crate::util::number::parse_i64(&kv[1]),
-                    b"type" => kind = FileType::from_tag(&kv[1]),
+                let key = kv[0].to_ascii_lowercase();
+                match &key[..] {
+                    b"file" => {
+                        if kv[1].contains(&b'/') || kv[1].contains(&b'\\') {
+                            return Err(err("File can't be a path, just a filename", Some(line)));
+                        }
+                        name = Some(kv[1].clone());
+                    }
+                    b"seq" => seq = atoll(&kv[1]),
+                    b"type" => kind = kv[1].first().copied().unwrap_or(0),
                     _ => {}
                 }
             }
-            let (Some(name), Some(seq), Some(kind)) = (name, seq, kind) else {
-                return Err("Invalid AOF manifest file format".into());
+            // A name that is empty, a seq of 0 or an empty type count as missing.
+            let name = match name {
+                Some(n) if !n.is_empty() && seq != 0 && kind != 0 => n,
+                _ => return Err(err(INVALID, Some(line))),
+            };
+            let Some(kind) = FileType::from_tag(&[kind]) else {
+                return Err(err("Unknown AOF file type", Some(line)));
             };
             let f = AofFile {
-                name,
-                seq: seq.max(0) as u64,
+                name: String::from_utf8_lossy(&name).into_owned(),
+                seq: seq as u64,
                 kind,
             };
             match kind {
                 FileType::Base => {
                     if m.base.is_some() {
-                        return Err("Found duplicate base file information".into());
+                        return Err(err("Found duplicate base file information", Some(line)));
                     }
                     m.curr_base_seq = f.seq;
                     m.base = Some(f);
                 }
                 FileType::History => m.history.push(f),
                 FileType::Incr => {
-                    if f.seq <= m.curr_incr_seq {
-                        return Err("Found a non-monotonic sequence number".into());
+                    if seq <= maxseq {
+                        return Err(err("Found a non-monotonic sequence number", Some(line)));
                     }
                     m.curr_incr_seq = f.seq;
+                    maxseq = seq;
                     m.incrs.push(f);
                 }
             }
         }
-        if !seen_any {
-            return Err("Found an empty AOF manifest".into());
+        if linenum == 0 {
+            return Err(ManifestError {
+                msg: "Found an empty AOF manifest",
+                linenum: 0,
+                line: None,
+            });
         }
         Ok(m)
     }
@@ -219,16 +332,36 @@ fn quote_name(name: &str) -> Vec<u8> {
     crate::config::parse::repr(b).into_bytes()
 }
 
-/// Reads `<filename>.manifest` in `dir`; Ok(None) when there is none.
-pub fn load(dir: &Path, filename: &str) -> Result<Option<Manifest>, String> {
+/// Why a manifest could not be read (aofLoadManifestFromDisk exits on both).
+#[derive(Debug)]
+pub enum LoadError {
+    /// "Fatal error: can't open the AOF manifest file ..." (already worded).
+    Open(String),
+    Parse(ManifestError),
+}
+
+impl LoadError {
+    /// Logs what Redis logs before exit(1).
+    pub fn log(&self) {
+        match self {
+            LoadError::Open(s) => log::warn!("{s}"),
+            LoadError::Parse(e) => e.log(),
+        }
+    }
+}
+
+/// Reads `<filename>.manifest` in `dir` (aofLoadManifestFromDisk); Ok(None)
+/// when the directory or the manifest does not exist.
+pub fn load(dir: &Path, filename: &str) -> Result<Option<Manifest>, LoadError> {
     let path = dir.join(manifest_name(filename));
     match std::fs::read(&path) {
-        Ok(text) => Manifest::parse(&text).map(Some),
+        Ok(text) => Manifest::parse(&text).map(Some).map_err(LoadError::Parse),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!(
-            "Fail to open AOF manifest file: {}",
+        Err(e) => Err(LoadError::Open(format!(
+            "Fatal error: can't open the AOF manifest file {} for reading: {}",
+            path.display(),
             crate::util::strerror(&e)
-        )),
+        ))),
     }
 }
 
@@ -287,5 +420,71 @@ mod tests {
              file appendonly.aof.2.incr.aof seq 2 type i\n"
         );
         assert_eq!(Manifest::parse(&text).unwrap(), m);
+    }
+
+    fn err(text: &str) -> (String, usize, Option<String>) {
+        let e = Manifest::parse(text.as_bytes()).unwrap_err();
+        (e.msg.to_string(), e.linenum, e.line)
+    }
+
+    #[test]
+    fn parse_errors_are_redis_texts() {
+        assert_eq!(err("").0, "Found an empty AOF manifest");
+        assert_eq!(
+            err("file a seq 1 type b").0,
+            "The AOF manifest file contains too long line"
+        );
+        let long = format!("file {} seq 1 type b\n", "x".repeat(1100));
+        assert_eq!(err(&long).0, "The AOF manifest file contains too long line");
+        assert_eq!(
+            err("file a seq 1 type b\n\n"),
+            (
+                "Invalid AOF manifest file format".into(),
+                2,
+                Some(String::new())
+            )
+        );
+        assert_eq!(err("file a seq 1\n").0, "Invalid AOF manifest file format");
+        assert_eq!(
+            err("file a seq 0 type b\n").0,
+            "Invalid AOF manifest file format"
+        );
+        assert_eq!(
+            err("file dir/a seq 1 type b\n").0,
+            "File can't be a path, just a filename"
+        );
+        assert_eq!(err("file a seq 1 type x\n").0, "Unknown AOF file type");
+        assert_eq!(
+            err("file a seq 1 type b\nfile b seq 2 type b\n"),
+            (
+                "Found duplicate base file information".into(),
+                2,
+                Some("file b seq 2 type b".into())
+            )
+        );
+        assert_eq!(
+            err("file a seq 2 type i\nfile b seq 2 type i\n").0,
+            "Found a non-monotonic sequence number"
+        );
+        assert_eq!(
+            err("file \"a seq 1 type b\n").0,
+            "Invalid AOF manifest file format"
+        );
+    }
+
+    #[test]
+    fn parse_is_lenient_where_redis_is() {
+        // Comments, case-insensitive keys, extra pairs, the type's first byte,
+        // atoll seqs, a quoted name.
+        let m = Manifest::parse(
+            b"# comment\nFILE \"a b\" SEQ 3x TYPE base extra 1\nfile c seq 5 type incr\n",
+        )
+        .unwrap();
+        assert_eq!(m.base.as_ref().unwrap().name, "a b");
+        assert_eq!(m.curr_base_seq, 3);
+        assert_eq!(m.incrs[0].seq, 5);
+        assert_eq!(m.curr_incr_seq, 5);
+        // Only comments: an empty manifest, not an error.
+        assert_eq!(Manifest::parse(b"# x\n").unwrap(), Manifest::default());
     }
 }

@@ -543,7 +543,7 @@ fn log_aux(k: &[u8], v: &[u8], now_ms: i64) {
 
 /// Redis's debugDelay: sleeps `usec` microseconds, or for a negative value
 /// sleeps 1 us with probability 1/-usec (a sleep shorter than a syscall).
-fn debug_delay(usec: i64) {
+pub fn debug_delay(usec: i64) {
     let usec = if usec < 0 {
         (crate::db::hash::dict::rand_below(usec.unsigned_abs() as usize) == 0) as u64
     } else {
@@ -706,5 +706,6 @@ pub(super) fn load_file(
             return Err(corrupt("RDB CRC error"));
         }
     }
+    stats.consumed = inp.consumed();
     Ok(stats)
 }
