@@ -245,7 +245,8 @@ fn old_single_file_is_upgraded() {
         old.extend(resp(&["SELECT", "0"]));
         old.extend(resp(&["SET", "tail", "cmds"]));
         std::fs::write(dir.join("appendonly.aof"), &old).unwrap();
-        let srv = oxidis_in(&dir, &[]);
+        // always: the reply comes after the write (the kill below loses nothing).
+        let srv = oxidis_in(&dir, &["--appendfsync", "always"]);
         let mut c = srv.connect();
         assert_eq!(c.cmd(&["GET", "tail"]), b"$4\r\ncmds\r\n");
         if preamble {
