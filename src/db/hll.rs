@@ -239,16 +239,82 @@ pub fn to_dense(s: &mut Vec<u8>) -> Result<bool, Corrupt> {
 pub fn merge(max: &mut [u8; REGISTERS], s: &[u8]) -> Result<(), Corrupt> {
     match s[4] {
         DENSE => {
-            let regs = &s[HDR_SIZE..];
-            for (i, m) in max.iter_mut().enumerate() {
-                let v = dense_get(regs, i);
-                if v > *m {
-                    *m = v;
-                }
-            }
+            dense_merge(max, &s[HDR_SIZE..]);
             Ok(())
         }
         _ => sparse::merge(max, s),
+    }
+}
+
+// Dense registers eight at a time: six bytes hold registers 8k..8k+7, register
+// 8k+j in bits 6j..6j+5 of those bytes read as a little-endian word. Spread
+// into one register per byte (bits 8j..8j+5), eight registers are one u64
+// that can be compared with eight bytes of a raw register array at once.
+const LOW6: u64 = 0x3f3f_3f3f_3f3f_3f3f;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// Bytes of dense registers per group of eight.
+const GROUP: usize = 6;
+
+/// The six bytes of a group as the low 48 bits of a word.
+#[inline(always)]
+fn load48(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w[..GROUP].copy_from_slice(&b[..GROUP]);
+    u64::from_le_bytes(w)
+}
+
+/// Eight packed 6-bit registers (the low 48 bits) to one per byte.
+#[inline(always)]
+fn spread(x: u64) -> u64 {
+    (x & 0x3f)
+        | ((x << 2) & 0x3f00)
+        | ((x << 4) & 0x003f_0000)
+        | ((x << 6) & 0x3f00_0000)
+        | ((x << 8) & 0x003f_0000_0000)
+        | ((x << 10) & 0x3f00_0000_0000)
+        | ((x << 12) & 0x003f_0000_0000_0000)
+        | ((x << 14) & 0x3f00_0000_0000_0000)
+}
+
+/// The inverse of [`spread`] (bytes must be below 64).
+#[inline(always)]
+fn pack(y: u64) -> u64 {
+    (y & 0x3f)
+        | ((y >> 2) & (0x3f << 6))
+        | ((y >> 4) & (0x3f << 12))
+        | ((y >> 6) & (0x3f << 18))
+        | ((y >> 8) & (0x3f << 24))
+        | ((y >> 10) & (0x3f << 30))
+        | ((y >> 12) & (0x3f << 36))
+        | ((y >> 14) & (0x3f << 42))
+}
+
+/// Bytewise unsigned max of two words whose bytes are all below 128: `a | 0x80`
+/// minus `b` borrows nowhere, and its top bit says `a >= b` per byte.
+#[inline(always)]
+fn max_bytes(a: u64, b: u64) -> u64 {
+    let ge = (((a | HIGH).wrapping_sub(b)) >> 7) & ONES;
+    let mask = ge.wrapping_mul(0xff);
+    (a & mask) | (b & !mask)
+}
+
+/// `max[i] = max(max[i], register i)` over a dense HLL's registers.
+fn dense_merge(max: &mut [u8; REGISTERS], regs: &[u8]) {
+    for (m, r) in max.chunks_exact_mut(8).zip(regs.chunks_exact(GROUP)) {
+        // `max` only ever holds register values (below 64).
+        let cur = u64::from_le_bytes((&*m).try_into().expect("8 bytes")) & LOW6;
+        let v = max_bytes(spread(load48(r)), cur);
+        m.copy_from_slice(&v.to_le_bytes());
+    }
+}
+
+/// Raises every register of a dense HLL's registers to `max` in place.
+fn dense_store_max(regs: &mut [u8], max: &[u8; REGISTERS]) {
+    for (r, m) in regs.chunks_exact_mut(GROUP).zip(max.chunks_exact(8)) {
+        let want = u64::from_le_bytes(m.try_into().expect("8 bytes")) & LOW6;
+        let v = pack(max_bytes(spread(load48(r)), want));
+        r.copy_from_slice(&v.to_le_bytes()[..GROUP]);
     }
 }
 
@@ -258,6 +324,11 @@ pub fn merge(max: &mut [u8; REGISTERS], s: &[u8]) -> Result<(), Corrupt> {
 /// single registers are ignored, as Redis ignores them: the sources were
 /// validated when `max` was built.
 pub fn store_max(s: &mut Vec<u8>, max: &[u8; REGISTERS], sparse_max: u64) {
+    if s[4] == DENSE && s.len() == DENSE_SIZE {
+        dense_store_max(&mut s[HDR_SIZE..], max);
+        invalidate_cache(s);
+        return;
+    }
     let mut w = Sds::new(s);
     for (j, &m) in max.iter().enumerate() {
         if m != 0 {
@@ -288,21 +359,56 @@ pub fn count(s: &[u8]) -> Result<u64, Corrupt> {
 /// The cardinality of registers held one per byte (PFCOUNT of several keys
 /// merges into such an array).
 pub fn count_raw(max: &[u8; REGISTERS]) -> u64 {
-    let mut histo = [0u64; 64];
-    for &r in max.iter() {
-        histo[(r & 63) as usize] += 1;
+    let mut h = Histo::new();
+    for w in max.chunks_exact(8) {
+        h.add8(u64::from_le_bytes(w.try_into().expect("8 bytes")) & LOW6);
     }
-    estimate(&histo)
+    estimate(&h.total())
 }
 
-/// Register histogram of the dense registers, 4 registers per 3 bytes.
+/// Register histogram of the dense registers, eight registers per six bytes.
 fn dense_histo(regs: &[u8], histo: &mut [u64; 64]) {
-    for c in regs.chunks_exact(3) {
-        let (b0, b1, b2) = (c[0], c[1], c[2]);
-        histo[(b0 & 63) as usize] += 1;
-        histo[((b0 >> 6 | b1 << 2) & 63) as usize] += 1;
-        histo[((b1 >> 4 | b2 << 4) & 63) as usize] += 1;
-        histo[(b2 >> 2) as usize] += 1;
+    let mut h = Histo::new();
+    for c in regs.chunks_exact(GROUP) {
+        h.add8(spread(load48(c)));
+    }
+    for (t, x) in histo.iter_mut().zip(h.total()) {
+        *t += x;
+    }
+}
+
+/// A register histogram kept as four interleaved ones, so that consecutive
+/// registers of equal value do not wait on each other's increment; a word of
+/// eight zero registers (most of a small HLL) is one add, as in Redis's
+/// hllRawRegHisto.
+struct Histo([[u32; 64]; 4]);
+
+impl Histo {
+    fn new() -> Histo {
+        Histo([[0; 64]; 4])
+    }
+
+    /// Eight registers, one per byte (each below 64).
+    #[inline(always)]
+    fn add8(&mut self, w: u64) {
+        if w == 0 {
+            self.0[0][0] += 8;
+            return;
+        }
+        let b = w.to_le_bytes();
+        for (k, &v) in b.iter().enumerate() {
+            self.0[k & 3][v as usize] += 1;
+        }
+    }
+
+    fn total(&self) -> [u64; 64] {
+        let mut t = [0u64; 64];
+        for h in &self.0 {
+            for (x, &v) in t.iter_mut().zip(h) {
+                *x += v as u64;
+            }
+        }
+        t
     }
 }
 

@@ -274,3 +274,59 @@ fn selftest_passes() {
     });
     assert_eq!(r, Ok(()));
 }
+
+/// The word-at-a-time dense merge, store and histogram agree with the
+/// register-at-a-time definitions on random registers (all values 0..=63).
+#[test]
+fn dense_words_match_registers() {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for round in 0..50 {
+        let mut a = new_sparse();
+        to_dense(&mut a).unwrap();
+        let mut b = a.clone();
+        let mut max = [0u8; REGISTERS];
+        for (i, m) in max.iter_mut().enumerate() {
+            // Mostly small values, as real HLLs have, and the extremes.
+            let pick = |r: u64| match r % 8 {
+                0 => 0,
+                1 => 63,
+                _ => (r >> 8) as u8 % 20,
+            };
+            dense_put(&mut a[HDR_SIZE..], i, pick(rnd()));
+            dense_put(&mut b[HDR_SIZE..], i, pick(rnd()));
+            *m = if round % 5 == 0 { 0 } else { pick(rnd()) };
+        }
+        let mut want = max;
+        for (i, m) in want.iter_mut().enumerate() {
+            *m = (*m).max(dense_get(&a[HDR_SIZE..], i));
+        }
+        let mut got = max;
+        merge(&mut got, &a).unwrap();
+        assert_eq!(got, want);
+
+        let mut want_b = b.clone();
+        for (i, &m) in got.iter().enumerate() {
+            dense_set(&mut want_b[HDR_SIZE..], i, m);
+        }
+        invalidate_cache(&mut want_b);
+        store_max(&mut b, &got, MAX);
+        assert_eq!(b, want_b);
+
+        let mut histo = [0u64; 64];
+        for i in 0..REGISTERS {
+            histo[dense_get(&a[HDR_SIZE..], i) as usize] += 1;
+        }
+        assert_eq!(count(&a), Ok(estimate(&histo)));
+        let mut raw = [0u8; REGISTERS];
+        for (i, r) in raw.iter_mut().enumerate() {
+            *r = dense_get(&a[HDR_SIZE..], i);
+        }
+        assert_eq!(count_raw(&raw), estimate(&histo));
+    }
+}
