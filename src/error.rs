@@ -266,6 +266,13 @@ pub const SORT_SCORES_NOT_DOUBLE: &str = "ERR One or more scores can't be conver
 // --- persistence, DUMP/RESTORE/MIGRATE ---
 /// SAVE, BGSAVE (without SCHEDULE) while a background save runs.
 pub const BGSAVE_IN_PROGRESS: &str = "ERR Background save already in progress";
+
+/// BGSAVE (without SCHEDULE) while an AOF rewrite runs.
+pub const BGSAVE_CHILD_ACTIVE: &str = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+
+/// BGREWRITEAOF while one runs.
+pub const BGREWRITEAOF_IN_PROGRESS: &str =
+    "ERR Background append only file rewriting already in progress";
 /// RESTORE: the payload's trailer (RDB version, CRC64) does not check out.
 pub const DUMP_PAYLOAD_VERSION: &str = "ERR DUMP payload version or checksum are wrong";
 /// RESTORE: the payload's trailer is right but its value does not decode.

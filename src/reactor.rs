@@ -208,7 +208,7 @@ impl Reactor {
             }
             // Not while a snapshot is written: the snapshot thread may share
             // this core, and the spin would take the cycles it lives on.
-            let snapshotting = self.srv.persist.bgsave.is_some() || !self.srv.repl.syncs.is_empty();
+            let snapshotting = self.srv.has_active_child() || !self.srv.repl.syncs.is_empty();
             let mut busy_polling = false;
             if !snapshotting && idle < busy.window(self.srv.config.busy_poll) {
                 busy_polling = !timeout.is_zero();
@@ -259,6 +259,7 @@ impl Reactor {
             let t = ev.token().0;
             if t == WAKER {
                 self.srv.bgsave_poll();
+                self.srv.rewrite_poll();
                 crate::repl::master::poll(&mut self.srv);
                 continue;
             }

@@ -370,6 +370,7 @@ impl Server {
         crate::info::cron(self);
         crate::repl::master::cron(self);
         crate::persist::aof::cron(self);
+        crate::persist::aof::rewrite::cron(self);
     }
 
     /// Moves the error codes of the replies `c` got into INFO errorstats
@@ -496,6 +497,7 @@ impl Server {
     /// server keeps running unless `force`.
     pub fn prepare_for_shutdown(&mut self, save: Option<bool>, force: bool) -> Result<(), String> {
         log::warn!("User requested shutdown...");
+        self.rewrite_on_shutdown(force)?;
         self.abort_bgsave();
         // Never while loading: the dataset is not all there.
         let do_save = !self.persist.loading && save.unwrap_or(!self.config.save.is_empty());

@@ -62,17 +62,41 @@ pub fn bgsave_command(srv: &mut Server, c: &mut Client) {
         }
     };
     if srv.persist.bgsave.is_some() {
-        if schedule {
+        c.add_error(error::BGSAVE_IN_PROGRESS);
+        return;
+    }
+    // Inside EXEC, as Redis: the snapshot would cut the transaction.
+    let in_exec = srv.call_depth > 1;
+    if srv.has_active_child() || in_exec {
+        if schedule || in_exec {
             srv.persist.bgsave_scheduled = true;
             c.add_status("Background saving scheduled");
         } else {
-            c.add_error(error::BGSAVE_IN_PROGRESS);
+            c.add_error(error::BGSAVE_CHILD_ACTIVE);
         }
         return;
     }
     match srv.bgsave_start() {
         Ok(()) => c.add_status("Background saving started"),
         Err(e) => c.add_error(&e),
+    }
+}
+
+/// BGREWRITEAOF
+pub fn bgrewriteaof_command(srv: &mut Server, c: &mut Client) {
+    if srv.aof.rw.job.is_some() {
+        c.add_error(error::BGREWRITEAOF_IN_PROGRESS);
+    } else if srv.has_active_child() || srv.call_depth > 1 {
+        srv.aof.rw.scheduled = true;
+        // Asked for by hand: not held back by earlier failures.
+        srv.aof.rw.consecutive_failures = 0;
+        c.add_status("Background append only file rewriting scheduled");
+    } else if srv.rewrite_background() {
+        c.add_status("Background append only file rewriting started");
+    } else {
+        c.add_error(
+            "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
+        );
     }
 }
 

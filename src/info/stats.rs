@@ -1,6 +1,6 @@
 //! The counter sections of INFO: persistence, stats, replication, cpu,
 //! commandstats, errorstats, latencystats and cluster. Fields of machinery
-//! oxidis does not have (forks, active defrag, modules, AOF) show the values
+//! oxidis does not have (forks, active defrag, modules) show the values
 //! Redis shows when that machinery is idle.
 
 use std::fmt::Write;
@@ -10,6 +10,7 @@ use crate::server::Server;
 /// `# Persistence`.
 pub fn persistence_section(srv: &Server, o: &mut String) {
     let p = &srv.persist;
+    let rw = &srv.aof.rw;
     let _ = write!(
         o,
         "# Persistence\r\n\
@@ -32,15 +33,15 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
          rdb_last_load_keys_expired:{}\r\n\
          rdb_last_load_keys_loaded:{}\r\n\
          aof_enabled:{}\r\n\
-         aof_rewrite_in_progress:0\r\n\
-         aof_rewrite_scheduled:0\r\n\
-         aof_last_rewrite_time_sec:-1\r\n\
-         aof_current_rewrite_time_sec:-1\r\n\
-         aof_last_bgrewrite_status:ok\r\n\
-         aof_rewrites:0\r\n\
-         aof_rewrites_consecutive_failures:0\r\n\
+         aof_rewrite_in_progress:{}\r\n\
+         aof_rewrite_scheduled:{}\r\n\
+         aof_last_rewrite_time_sec:{}\r\n\
+         aof_current_rewrite_time_sec:{}\r\n\
+         aof_last_bgrewrite_status:{}\r\n\
+         aof_rewrites:{}\r\n\
+         aof_rewrites_consecutive_failures:{}\r\n\
          aof_last_write_status:{}\r\n\
-         aof_last_cow_size:0\r\n\
+         aof_last_cow_size:{}\r\n\
          module_fork_in_progress:0\r\n\
          module_fork_last_cow_size:0\r\n",
         p.loading as u8,
@@ -60,11 +61,21 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
         p.rdb_last_load_keys_expired,
         p.rdb_last_load_keys_loaded,
         (srv.aof.state != crate::persist::aof::AofState::Off) as u8,
+        rw.job.is_some() as u8,
+        rw.scheduled as u8,
+        rw.last_time_sec,
+        rw.job
+            .as_ref()
+            .map_or(-1, |j| j.started.elapsed().as_secs() as i64),
+        if rw.last_ok { "ok" } else { "err" },
+        rw.rewrites,
+        rw.consecutive_failures,
         if srv.aof.write_errno() == 0 {
             "ok"
         } else {
             "err"
         },
+        rw.last_cow_size,
     );
     if srv.aof.state != crate::persist::aof::AofState::Off {
         let (pending_fsync, delayed) = srv.aof.writer.as_ref().map_or((0, 0), |w| {
@@ -78,12 +89,13 @@ pub fn persistence_section(srv: &Server, o: &mut String) {
             o,
             "aof_current_size:{}\r\n\
              aof_base_size:{}\r\n\
-             aof_pending_rewrite:0\r\n\
+             aof_pending_rewrite:{}\r\n\
              aof_buffer_length:{}\r\n\
              aof_pending_bio_fsync:{pending_fsync}\r\n\
              aof_delayed_fsync:{delayed}\r\n",
             srv.aof_current_size(),
             srv.aof.base_size,
+            rw.scheduled as u8,
             srv.aof.unwritten(),
         );
     }

@@ -22,6 +22,7 @@
 pub mod emit;
 pub mod load;
 pub mod manifest;
+pub mod rewrite;
 pub mod writer;
 
 use std::fs::{File, OpenOptions};
@@ -68,6 +69,10 @@ pub struct Aof {
     /// and of the base at the last rewrite (aof_base_size).
     pub size_at_start: u64,
     pub base_size: u64,
+    /// The logical offset at which `size_at_start` was measured.
+    pub size_origin: u64,
+    /// BGREWRITEAOF (aof/rewrite.rs).
+    pub rw: rewrite::RewriteState,
     /// Clients held for an fsync (always).
     pub held: Vec<usize>,
     /// aof_last_write_status as last seen (to log the recovery once).
@@ -226,12 +231,7 @@ impl Server {
 
     /// appendfsync changed at run time.
     pub fn aof_policy_changed(&mut self) {
-        if let Some(w) = &self.aof.writer {
-            w.shared.set_policy(self.config.appendfsync);
-        }
-        if self.config.appendfsync != AppendFsync::Always {
-            self.release_all_held();
-        }
+        self.aof_apply_fsync_policy();
     }
 
     /// aof_current_size: the files at start plus what was written since.
@@ -241,7 +241,7 @@ impl Server {
             .writer
             .as_ref()
             .map_or(0, |w| w.shared.written.load(Ordering::Relaxed));
-        self.aof.size_at_start + written
+        self.aof.size_at_start + written.saturating_sub(self.aof.size_origin)
     }
 
     /// After the start-up load (aofOpenIfNeededOnServerStart): with
@@ -293,6 +293,7 @@ impl Server {
             )
         })?;
         self.aof.size_at_start = self.aof_files_size();
+        self.aof.size_origin = self.aof.produced;
         if created {
             log::info!("Creating AOF incr file {name} on server start");
         } else {
@@ -367,46 +368,22 @@ impl Server {
         }
     }
 
-    /// CONFIG SET appendonly (updateAppendonly): `no` stops appending; `yes`
-    /// writes a base of the dataset, opens a new incr file and starts.
+    /// CONFIG SET appendonly (updateAppendonly): `no` stops appending (and
+    /// a rewrite); `yes` starts a background rewrite, after which the AOF is
+    /// on (aof/rewrite.rs).
     pub fn aof_config_changed(&mut self) -> Result<(), &'static str> {
         let on = self.aof.state != AofState::Off;
         if !self.config.appendonly && on {
+            self.stop_append_only_rewrite();
             self.aof_stop_writing();
-        } else if self.config.appendonly && !on {
-            if let Err(e) = self.aof_start_with_rewrite() {
-                log::warn!("{e}");
-                return Err("Unable to turn on AOF. Check server logs.");
-            }
+        } else if self.config.appendonly && !on && !self.start_append_only() {
+            return Err("Unable to turn on AOF. Check server logs.");
         }
         Ok(())
     }
 
-    /// Turns the AOF on at run time: the current dataset becomes a new base,
-    /// a new incr file follows it.
-    fn aof_start_with_rewrite(&mut self) -> Result<(), String> {
-        let dir = self.aof_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| crate::util::strerror(&e))?;
-        let filename = self.config.appendfilename.clone();
-        if let Ok(Some(m)) = manifest::load(&dir, &filename) {
-            self.aof.manifest = m;
-        }
-        let preamble = self.config.aof_use_rdb_preamble;
-        let base = self.aof.manifest.new_base(&filename, preamble);
-        self.aof_write_base_sync(&base)?;
-        let incr = self.aof.manifest.new_incr(&filename);
-        self.aof.manifest.mark_rewritten_incrs_history();
-        let file = self
-            .aof_open_append(&incr)
-            .map_err(|e| crate::util::strerror(&e))?;
-        manifest::persist(&dir, &filename, &self.aof.manifest)
-            .map_err(|e| crate::util::strerror(&e))?;
-        self.aof.size_at_start = self.aof_files_size();
-        self.aof_start_writing(file)
-    }
-
     /// Lets every held client go (the AOF stopped being `always`).
-    fn release_all_held(&mut self) {
+    pub(crate) fn release_all_held(&mut self) {
         for token in std::mem::take(&mut self.aof.held) {
             if let Some(c) = self.clients.get_mut(token) {
                 c.flags &= !cflags::AOF_HELD;

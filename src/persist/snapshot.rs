@@ -34,7 +34,7 @@ use crate::server::{wall_ms, Server};
 
 /// Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait
 /// this long before trying again.
-const BGSAVE_RETRY_DELAY_SECS: i64 = 5;
+pub(crate) const BGSAVE_RETRY_DELAY_SECS: i64 = 5;
 
 /// The outcome of a save, sent back by the snapshot thread.
 pub struct SaveResult {
@@ -120,7 +120,7 @@ const AUTOSYNC_BYTES: u64 = 4 << 20;
 
 /// Creates `temp`, lets `body` write the RDB into it, then flushes, fsyncs,
 /// renames it over `path` and fsyncs the directory. Returns the bytes written.
-fn write_file_with(
+pub(crate) fn write_file_with(
     path: &Path,
     temp: &Path,
     incremental_fsync: bool,
@@ -313,6 +313,10 @@ impl Server {
         if self.persist.bgsave.is_some() {
             return Err(error::BGSAVE_IN_PROGRESS.into());
         }
+        if self.aof.rw.job.is_some() {
+            // One snapshot at a time, as Redis's one fork child.
+            return Err(error::BGSAVE_CHILD_ACTIVE.into());
+        }
         self.persist.last_bgsave_try = wall_ms() / 1000;
         let dbs = self.snapshot_dbs();
         let (info, opts) = (self.save_info(), self.save_opts());
@@ -359,10 +363,12 @@ impl Server {
 
     /// Copy-on-write bytes of the BGSAVE in progress (INFO current_cow_size).
     pub fn current_cow_size(&self) -> u64 {
-        match &self.persist.bgsave {
-            Some(b) => crate::db::table::COW_BYTES.load(Ordering::Relaxed) - b.cow_at_start,
-            None => 0,
-        }
+        let start = match (&self.persist.bgsave, &self.aof.rw.job) {
+            (Some(b), _) => b.cow_at_start,
+            (None, Some(r)) => r.cow_at_start,
+            (None, None) => return 0,
+        };
+        crate::db::table::COW_BYTES.load(Ordering::Relaxed) - start
     }
 
     /// Collects a finished BGSAVE, if any (called on the waker and from cron).
@@ -388,7 +394,7 @@ impl Server {
                 self.persist.last_bgsave_ok = false;
             }
         }
-        if self.persist.bgsave_scheduled {
+        if self.persist.bgsave_scheduled && self.aof.rw.job.is_none() {
             self.persist.bgsave_scheduled = false;
             let _ = self.bgsave_start();
         }
@@ -397,7 +403,7 @@ impl Server {
     /// The `save <seconds> <changes>` points, checked from cron.
     pub fn save_points_cron(&mut self) {
         self.bgsave_poll();
-        if self.persist.bgsave.is_some() || self.config.save.is_empty() {
+        if self.has_active_child() || self.config.save.is_empty() {
             return;
         }
         let now = wall_ms() / 1000;

@@ -56,6 +56,15 @@ pub const COMMANDS: &[Command] = &[
         args: &[a("schedule", Token).token("SCHEDULE").since("3.2.2").opt()], subcommands: &[],
     },
     Command {
+        name: "bgrewriteaof", handler: bgrewriteaof_command, arity: 1, flags: f::ADMIN | f::NOSCRIPT | f::NO_ASYNC_LOADING, acl: 0,
+        group: "server", since: "1.0.0", summary: "Asynchronously rewrites the append-only file to disk.",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &[],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[], subcommands: &[],
+    },
+    Command {
         name: "shutdown", handler: shutdown_command, arity: -1, flags: ADMIN | f::NO_MULTI | f::SENTINEL | f::ALLOW_BUSY, acl: 0,
         group: "server", since: "1.0.0", summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.",
         complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",

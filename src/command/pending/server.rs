@@ -98,10 +98,6 @@ pub const SPECS: &[CommandSpec] = &[
         ..EMPTY
     },
     CommandSpec {
-        name: "bgrewriteaof",
-        ..EMPTY
-    },
-    CommandSpec {
         name: "failover",
         args: &[
             a("target", Block).token("TO").opt().sub(&[

@@ -32,8 +32,11 @@ pub static DIRECTIVES: &[Directive] = &[
     b("lazyfree-lazy-user-flush", None, M, false).typed(field!(bool lazyfree_lazy_user_flush)),
     b("repl-disable-tcp-nodelay", None, M, false),
     b("repl-diskless-sync", None, M, true),
-    b("aof-rewrite-incremental-fsync", None, M, true),
-    b("no-appendfsync-on-rewrite", None, M, false),
+    b("aof-rewrite-incremental-fsync", None, M, true)
+        .typed(field!(bool aof_rewrite_incremental_fsync)),
+    b("no-appendfsync-on-rewrite", None, M, false)
+        .typed(field!(bool no_appendfsync_on_rewrite))
+        .apply(Apply::AppendFsync),
     b("cluster-require-full-coverage", None, M, true),
     b("rdb-save-incremental-fsync", None, M, true).typed(field!(bool rdb_save_incremental_fsync)),
     b("aof-load-truncated", None, M, true).typed(field!(bool aof_load_truncated)),
@@ -214,7 +217,8 @@ pub static DIRECTIVES: &[Directive] = &[
         .typed(field!(num port))
         .apply(Apply::Port),
     num("io-threads", None, I, 1, 128, 1),
-    num("auto-aof-rewrite-percentage", None, M, 0, I32MAX, 100),
+    num("auto-aof-rewrite-percentage", None, M, 0, I32MAX, 100)
+        .typed(field!(num auto_aof_rewrite_percentage)),
     num(
         "cluster-replica-validity-factor",
         Some("cluster-slave-validity-factor"),
@@ -281,7 +285,8 @@ pub static DIRECTIVES: &[Directive] = &[
     )
     .typed(field!(num repl_ping_replica_period)),
     num("list-compress-depth", None, M, 0, I32MAX, 0).typed(field!(num list_compress_depth)),
-    num("rdb-key-save-delay", None, M | HIDDEN, I32MIN, I32MAX, 0),
+    num("rdb-key-save-delay", None, M | HIDDEN, I32MIN, I32MAX, 0)
+        .typed(field!(num rdb_key_save_delay)),
     num("key-load-delay", None, M | HIDDEN, I32MIN, I32MAX, 0).typed(field!(num key_load_delay)),
     num("active-expire-effort", None, M, 1, 10, 1).typed(field!(num active_expire_effort)),
     num("hz", None, M, 0, I32MAX, 10).typed(Field {
@@ -459,7 +464,8 @@ pub static DIRECTIVES: &[Directive] = &[
         LMAX,
         64 * 1024 * 1024,
         false,
-    ),
+    )
+    .typed(field!(num auto_aof_rewrite_min_size)),
     num(
         "loading-process-events-interval-bytes",
         None,

@@ -272,11 +272,12 @@ impl Manifest {
     }
 
     /// A new base file name (`<filename>.<seq>.base.rdb|aof`); the old base, if
-    /// any, becomes history (getNewBaseFileNameAndMarkPreAsHistory).
+    /// any, becomes history, first in the list as Redis adds it
+    /// (getNewBaseFileNameAndMarkPreAsHistory).
     pub fn new_base(&mut self, filename: &str, rdb_preamble: bool) -> String {
         if let Some(mut old) = self.base.take() {
             old.kind = FileType::History;
-            self.history.push(old);
+            self.history.insert(0, old);
         }
         self.curr_base_seq += 1;
         let fmt = if rdb_preamble { RDB_SUFFIX } else { AOF_SUFFIX };
@@ -302,14 +303,21 @@ impl Manifest {
         name
     }
 
-    /// After a rewrite: every incr file but the last (the one opened when the
-    /// rewrite started) is history (markRewrittenIncrAofAsHistory).
-    pub fn mark_rewritten_incrs_history(&mut self) {
-        let keep = self.incrs.pop();
-        for mut f in self.incrs.drain(..) {
-            f.kind = FileType::History;
-            self.history.push(f);
-        }
+    /// After a rewrite: every incr file is history but, while the AOF is
+    /// being appended to (`writing`), the last one (opened when the rewrite
+    /// started). They go to the front of the history, in their order, as
+    /// Redis's markRewrittenIncrAofAsHistory leaves the list.
+    pub fn mark_rewritten_incrs_history(&mut self, writing: bool) {
+        let keep = if writing { self.incrs.pop() } else { None };
+        let old: Vec<AofFile> = self
+            .incrs
+            .drain(..)
+            .map(|mut f| {
+                f.kind = FileType::History;
+                f
+            })
+            .collect();
+        self.history.splice(0..0, old);
         self.incrs.extend(keep);
     }
 
@@ -410,16 +418,34 @@ mod tests {
         );
         m.new_incr("appendonly.aof");
         m.new_base("appendonly.aof", false);
-        m.mark_rewritten_incrs_history();
+        m.mark_rewritten_incrs_history(true);
         let text = m.to_bytes();
         assert_eq!(
             String::from_utf8(text.clone()).unwrap(),
             "file appendonly.aof.2.base.aof seq 2 type b\n\
-             file appendonly.aof.1.base.rdb seq 1 type h\n\
              file appendonly.aof.1.incr.aof seq 1 type h\n\
+             file appendonly.aof.1.base.rdb seq 1 type h\n\
              file appendonly.aof.2.incr.aof seq 2 type i\n"
         );
         assert_eq!(Manifest::parse(&text).unwrap(), m);
+        // A second rewrite: newest history first (Redis's aof-multi-part
+        // "AOF enable/disable auto gc" shape).
+        m.new_incr("appendonly.aof");
+        m.new_base("appendonly.aof", true);
+        m.mark_rewritten_incrs_history(true);
+        assert_eq!(
+            String::from_utf8(m.to_bytes()).unwrap(),
+            "file appendonly.aof.3.base.rdb seq 3 type b\n\
+             file appendonly.aof.2.incr.aof seq 2 type h\n\
+             file appendonly.aof.2.base.aof seq 2 type h\n\
+             file appendonly.aof.1.incr.aof seq 1 type h\n\
+             file appendonly.aof.1.base.rdb seq 1 type h\n\
+             file appendonly.aof.3.incr.aof seq 3 type i\n"
+        );
+        // With the AOF off every incr is history.
+        m.new_base("appendonly.aof", true);
+        m.mark_rewritten_incrs_history(false);
+        assert!(m.incrs.is_empty());
     }
 
     fn err(text: &str) -> (String, usize, Option<String>) {
