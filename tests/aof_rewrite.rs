@@ -476,7 +476,7 @@ fn load_in_redis(srv: &mut Server, counters: usize) -> (String, Vec<u64>) {
 
 #[test]
 fn rewrites_under_write_load_load_in_redis() {
-    for preamble in ["yes"] {
+    for preamble in ["yes", "no"] {
         let mut srv = oxidis(&["--appendonly", "yes", "--aof-use-rdb-preamble", preamble]);
         let mut c = srv.connect();
         c.cmd(&["DEBUG", "POPULATE", "200000"]);
@@ -498,9 +498,10 @@ fn rewrites_under_write_load_load_in_redis() {
         }
         let told = load.stop();
         let want = digest(&mut c);
+        let ext = if preamble == "yes" { "rdb" } else { "aof" };
         assert_eq!(
             manifest(&srv),
-            "file appendonly.aof.4.base.rdb seq 4 type b\nfile appendonly.aof.4.incr.aof seq 4 type i\n"
+            format!("file appendonly.aof.4.base.{ext} seq 4 type b\nfile appendonly.aof.4.incr.aof seq 4 type i\n")
         );
         let (got, counters) = load_in_redis(&mut srv, told.len());
         assert_eq!(got, want, "DEBUG DIGEST of the AOF loaded by redis-server");

@@ -179,18 +179,18 @@ impl<W: Write> Write for Cancellable<W> {
     }
 }
 
-/// The body of a base in the commands format (aof-use-rdb-preamble no).
+/// The body of a base in the commands format (aof-use-rdb-preamble no):
+/// a `#TS:` line first with aof-timestamp-enabled, as Redis writes it.
 fn write_commands_base(
-    _w: &mut dyn Write,
+    w: &mut dyn Write,
     dbs: Vec<DbSnapshot>,
-    _now_ms: i64,
+    now_ms: i64,
+    timestamp: bool,
 ) -> std::io::Result<()> {
-    if dbs.is_empty() {
-        return Ok(());
+    if timestamp {
+        w.write_all(&super::emit::timestamp_annotation(now_ms / 1000))?;
     }
-    Err(std::io::Error::other(
-        "rewriting a dataset as commands is not built yet",
-    ))
+    super::emit::write_commands(w, dbs, now_ms, &mut |_| {})
 }
 
 impl Server {
@@ -255,6 +255,7 @@ impl Server {
         let clock = crate::persist::snapshot::key_clock(&self.config);
         let fsync = self.config.aof_rewrite_incremental_fsync;
         let delay_us = self.config.rdb_key_save_delay.max(0) as u64;
+        let timestamp = self.config.aof_timestamp_enabled;
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
         let waker = self.persist.waker.clone();
@@ -273,7 +274,7 @@ impl Server {
                     if preamble {
                         rdb::write_rdb_releasing(&mut w, dbs, &info, &opts, clock, &mut |_| {})
                     } else {
-                        write_commands_base(&mut w, dbs, now_ms)
+                        write_commands_base(&mut w, dbs, now_ms, timestamp)
                     }
                 });
                 match &result {
