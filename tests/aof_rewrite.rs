@@ -358,10 +358,11 @@ fn auto_rewrite_fires_on_growth() {
     });
     wait_rewrite_done(&mut c);
     assert!(srv.log().contains("Starting automatic rewriting of AOF on"));
-    // Rewritten, the 50 keys are small.
+    // Less than the 2000 SETs (about 130 bytes each) appended: some were
+    // rewritten into the 50 keys of the base.
     let size = info_u64(&mut c, "persistence", "aof_current_size");
     assert!(
-        size < 100 * 1024,
+        size < 2000 * 130,
         "aof_current_size {size} after the rewrite"
     );
 }
