@@ -404,7 +404,6 @@ fn redis_to_oxidis(extra: &[&str], rewrite_midway: bool) {
 }
 
 #[test]
-#[ignore = "needs the AOF loader (helper h1)"]
 fn oxidis_loads_redis_aof_with_and_without_preamble() {
     redis_to_oxidis(&[], false);
     redis_to_oxidis(&[], true);
@@ -479,7 +478,6 @@ fn old_single_file(preamble: &str) {
 }
 
 #[test]
-#[ignore = "needs the AOF loader (helper h1)"]
 fn old_single_aof_upgrades_in_oxidis_as_in_redis() {
     old_single_file("yes");
     old_single_file("no");
