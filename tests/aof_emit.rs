@@ -2,7 +2,9 @@
 //! a dataset of every type and encoding is written as commands, the commands
 //! replayed into an empty server rebuild it (equal DEBUG DIGEST, equal stream
 //! metadata), and the commands per key are what Redis 7.0's BGREWRITEAOF writes
-//! for the same data (as multisets where Redis's order is a hash order).
+//! for the same data (as multisets where Redis's order is a hash order). The
+//! AOF directory with such a base loads back into oxidis (DEBUG LOADAOF, a
+//! restart) and into redis-server 7.0, and redis-check-aof calls it valid.
 
 mod common;
 
@@ -220,7 +222,7 @@ fn parse_commands(mut b: &[u8]) -> Vec<Vec<Vec<u8>>> {
 }
 
 /// Turns the AOF on with a commands-format base and returns that base.
-fn rewrite_as_commands(srv: &Server, c: &mut Conn) -> Vec<u8> {
+fn rewrite_as_commands(dir: &Path, c: &mut Conn) -> Vec<u8> {
     assert_eq!(
         c.cmd(&["CONFIG", "SET", "aof-use-rdb-preamble", "no"]),
         b"+OK\r\n"
@@ -228,7 +230,7 @@ fn rewrite_as_commands(srv: &Server, c: &mut Conn) -> Vec<u8> {
     assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
     let mut base = None;
     wait_for_condition("the base file", || {
-        base = base_file(srv.dir()).filter(|b| !b.is_empty());
+        base = base_file(dir).filter(|b| !b.is_empty());
         base.is_some() && info_field(c, "persistence", "aof_rewrite_in_progress") == "0"
     });
     base.unwrap()
@@ -331,7 +333,7 @@ fn commands_base_replays_to_equal_dataset() {
         pttl = a.cmd(&["PTTL", "gone"]);
         pttl == b":-2\r\n"
     });
-    let aof = rewrite_as_commands(&src, &mut a);
+    let aof = rewrite_as_commands(src.dir(), &mut a);
     let cmds = parse_commands(&aof);
     assert!(cmds
         .iter()
@@ -358,7 +360,7 @@ fn commands_base_timestamp_annotation() {
     let src = Server::oxidis(&["--aof-timestamp-enabled", "yes"]);
     let mut a = src.connect();
     a.cmd(&["SET", "k", "v"]);
-    let aof = rewrite_as_commands(&src, &mut a);
+    let aof = rewrite_as_commands(src.dir(), &mut a);
     assert!(
         aof.starts_with(b"#TS:"),
         "{}",
@@ -476,7 +478,7 @@ fn commands_base_matches_redis_bgrewriteaof_redis() {
             }
     });
     let theirs = theirs.unwrap();
-    let ours = rewrite_as_commands(&ox, &mut o);
+    let ours = rewrite_as_commands(ox.dir(), &mut o);
 
     let (a, b) = (per_key(&theirs), per_key(&ours));
     assert_eq!(
@@ -507,4 +509,86 @@ fn commands_base_matches_redis_bgrewriteaof_redis() {
     let mut fr = fresh_r.connect();
     replay(&mut fr, &ours);
     assert_same_data(&mut r, &mut fr);
+}
+
+/// Stops `srv` with SHUTDOWN NOSAVE and waits for it to exit.
+fn shutdown(mut srv: Server) {
+    let mut c = srv.connect();
+    c.send(&[b"SHUTDOWN", b"NOSAVE"]);
+    common::wait_for_exit(&mut srv);
+}
+
+/// The commands base, with writes after it in the incr file, is what oxidis
+/// loads back: by DEBUG LOADAOF and at a restart with appendonly yes.
+#[test]
+fn commands_base_loads_back() {
+    let dir = common::fresh_temp_dir("aof-emit");
+    let dir_s = dir.to_str().unwrap();
+    let src = Server::oxidis(&["--dir", dir_s, "--enable-debug-command", "yes"]);
+    let mut a = src.connect();
+    populate(&mut a);
+    rewrite_as_commands(&dir, &mut a);
+    a.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
+    assert_eq!(a.cmd(&["SET", "after", "rewrite"]), b"+OK\r\n");
+    a.cmd(&["XADD", "stream:big", "200-0", "late", "1"]);
+    let want = digest(&mut a);
+    let want_stream = stream_full(&mut a, "stream:big");
+    assert_eq!(a.cmd(&["DEBUG", "LOADAOF"]), b"+OK\r\n");
+    assert_eq!(digest(&mut a), want, "after DEBUG LOADAOF");
+    assert_eq!(stream_full(&mut a, "stream:big"), want_stream);
+
+    shutdown(src);
+    let again = Server::oxidis(&[
+        "--dir",
+        dir_s,
+        "--appendonly",
+        "yes",
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let mut b = again.connect();
+    assert_eq!(digest(&mut b), want, "after a restart");
+    assert_eq!(stream_full(&mut b, "stream:big"), want_stream);
+    drop(again);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// redis-server 7.0 loads oxidis's commands-format AOF directory, and
+/// redis-check-aof calls its base valid.
+#[test]
+fn commands_base_loads_in_redis() {
+    let dir = common::fresh_temp_dir("aof-emit");
+    let dir_s = dir.to_str().unwrap();
+    let src = Server::oxidis(&["--dir", dir_s, "--enable-debug-command", "yes"]);
+    let mut a = src.connect();
+    populate(&mut a);
+    rewrite_as_commands(&dir, &mut a);
+    a.cmd(&["CONFIG", "SET", "appendfsync", "always"]);
+    a.cmd(&["SET", "after", "rewrite"]);
+    let want = digest(&mut a);
+    let want_stream = stream_full(&mut a, "stream:big");
+    shutdown(src);
+
+    let check = common::require_in_path("redis-check-aof");
+    let manifest = dir.join("appendonlydir/appendonly.aof.manifest");
+    let (code, out, err) = common::run_with_timeout(
+        std::process::Command::new(check).arg(&manifest),
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(0), "redis-check-aof: {out}{err}");
+    assert!(out.contains("is valid"), "{out}");
+
+    let r = Server::redis(&[
+        "--dir",
+        dir_s,
+        "--appendonly",
+        "yes",
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let mut c = r.connect();
+    assert_eq!(digest(&mut c), want, "Redis's DEBUG DIGEST of oxidis's AOF");
+    assert_eq!(stream_full(&mut c, "stream:big"), want_stream);
+    drop(r);
+    let _ = std::fs::remove_dir_all(&dir);
 }
