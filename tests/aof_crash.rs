@@ -574,7 +574,6 @@ fn rewrites(port: u16, stop: &AtomicBool, rng: &mut Rng) {
 }
 
 #[test]
-#[ignore = "needs BGREWRITEAOF (helper h2's rewrite)"]
 fn kill_during_bgrewriteaof_leaves_a_loadable_manifest() {
     let kills = kills_from_env(20);
     // A small auto-rewrite threshold too, so that rewrites also start by

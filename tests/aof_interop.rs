@@ -367,7 +367,6 @@ fn redis_loads_oxidis_aof_without_preamble_with_timestamps() {
 }
 
 #[test]
-#[ignore = "needs BGREWRITEAOF (helper h2's rewrite)"]
 fn redis_loads_oxidis_aof_after_a_rewrite() {
     oxidis_to_redis(&[], true);
     oxidis_to_redis(&["--aof-use-rdb-preamble", "no"], true);
