@@ -209,8 +209,11 @@ impl Reactor {
             // Not while a snapshot is written: the snapshot thread may share
             // this core, and the spin would take the cycles it lives on.
             let snapshotting = self.srv.has_active_child() || !self.srv.repl.syncs.is_empty();
+            // Nor while replies wait for an fsync: the AOF thread that runs it
+            // may share this core, and the fsync's end is what the loop waits for.
+            let fsync_wait = self.srv.aof.holding();
             let mut busy_polling = false;
-            if !snapshotting && idle < busy.window(self.srv.config.busy_poll) {
+            if !snapshotting && !fsync_wait && idle < busy.window(self.srv.config.busy_poll) {
                 busy_polling = !timeout.is_zero();
                 timeout = Duration::ZERO;
             }

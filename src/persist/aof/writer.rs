@@ -88,6 +88,13 @@ impl Shared {
     }
 }
 
+/// With `appendfsync everysec` or `no`, how long the thread lets writes pile
+/// up after one before the next write(2): each wake-up costs two context
+/// switches on a core the reactor may share, once per event-loop iteration
+/// otherwise. What a SIGKILL may cost grows by as much (the bytes are in this
+/// thread's queue, not yet in the page cache); everysec promises a second.
+const WRITE_LINGER: Duration = Duration::from_millis(1);
+
 /// The reactor's handle on the thread.
 pub struct Writer {
     tx: mpsc::Sender<Job>,
@@ -112,7 +119,10 @@ impl Writer {
         let sh = shared.clone();
         let thread = std::thread::Builder::new()
             .name("aof-fsync".into())
-            .spawn(move || run(file, start, rx, sh, waker))?;
+            .spawn(move || {
+                prefer_wakeups();
+                run(file, start, rx, sh, waker)
+            })?;
         Ok(Writer {
             tx,
             shared,
@@ -179,9 +189,16 @@ fn run(
         last_fsync: Instant::now(),
         failing_since: None,
     };
+    let mut last_write: Option<Instant> = None;
     loop {
-        // Sleep until a job comes, or until a retry or an everysec fsync is due.
         let policy = st.shared.policy();
+        if policy != AppendFsync::Always {
+            // Let this iteration's writes and the next ones make one write(2).
+            if let Some(rest) = last_write.and_then(|t| WRITE_LINGER.checked_sub(t.elapsed())) {
+                std::thread::sleep(rest);
+            }
+        }
+        // Sleep until a job comes, or until a retry or an everysec fsync is due.
         let due = if !st.pending.queue.is_empty() {
             Some(Duration::from_secs(1))
         } else if st.written > st.durable && policy == AppendFsync::Everysec {
@@ -204,9 +221,13 @@ fn run(
         }
         let mut acks = Vec::new();
         let mut stop = false;
+        last_write = None;
         for job in jobs {
             match job {
-                Job::Write(data, end) => st.pending.queue.push_back((data, 0, end)),
+                Job::Write(data, end) => {
+                    st.pending.queue.push_back((data, 0, end));
+                    last_write = Some(Instant::now());
+                }
                 Job::Switch(file) => {
                     // The old file gets all it was owed, durably.
                     st.write_pending_blocking();
@@ -243,6 +264,50 @@ fn run(
             st.write_pending_blocking();
             st.fsync();
             return;
+        }
+    }
+}
+
+/// Lets the AOF thread's wake-ups preempt the reactor on a shared core. The
+/// thread sleeps in fdatasync(2) and, with `appendfsync always`, every held
+/// reply waits for it to come back from there and wake the loop; a normal
+/// thread woken while the reactor runs a long batch may wait for the end of
+/// the reactor's slice. A short EEVDF slice (sched_attr.sched_runtime for
+/// SCHED_OTHER, Linux >= 6.12, no privilege needed) makes its wake-up run
+/// first; the thread uses little CPU, so this costs the reactor little. On
+/// older kernels the call is refused or ignored, and nothing changes.
+fn prefer_wakeups() {
+    #[cfg(target_os = "linux")]
+    {
+        #[repr(C)]
+        struct SchedAttr {
+            size: u32,
+            policy: u32,
+            flags: u64,
+            nice: i32,
+            priority: u32,
+            runtime: u64,
+            deadline: u64,
+            period: u64,
+        }
+        // The shortest slice the kernel accepts.
+        const SLICE_NS: u64 = 100_000;
+        // SAFETY: getpriority/sched_setattr on the calling thread, with a
+        // properly sized sched_attr that outlives the call.
+        unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            let nice = libc::getpriority(libc::PRIO_PROCESS, tid);
+            let attr = SchedAttr {
+                size: std::mem::size_of::<SchedAttr>() as u32,
+                policy: libc::SCHED_OTHER as u32,
+                flags: 0,
+                nice,
+                priority: 0,
+                runtime: SLICE_NS,
+                deadline: 0,
+                period: 0,
+            };
+            libc::syscall(libc::SYS_sched_setattr, 0, &attr as *const SchedAttr, 0);
         }
     }
 }
