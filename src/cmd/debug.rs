@@ -138,6 +138,10 @@ pub fn debug_command(srv: &mut Server, c: &mut Client) {
         (b"config-rewrite-force-all", 2) => introspect::debug_config_rewrite_force_all(srv, c),
         (b"replybuffer", 4) => debug_replybuffer(srv, c),
         (b"loadaof", 2) => debug_loadaof(srv, c),
+        (b"aof-flush-sleep", 3) => {
+            srv.aof.flush_sleep_us = c_atoi(&c.argv[2]).max(0) as u64;
+            c.add_ok();
+        }
         _ => subcommand_syntax_error(c),
     }
 }

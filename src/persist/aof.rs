@@ -77,6 +77,9 @@ pub struct Aof {
     pub held: Vec<usize>,
     /// aof_last_write_status as last seen (to log the recovery once).
     pub last_write_errno: i32,
+    /// DEBUG AOF-FLUSH-SLEEP: microseconds slept before each hand-over of
+    /// the buffer (a test aid, as Redis's aof_flush_sleep).
+    pub flush_sleep_us: u64,
 }
 
 impl Aof {
@@ -212,6 +215,9 @@ impl Server {
     pub fn aof_flush(&mut self) {
         if self.aof.buf.is_empty() {
             return;
+        }
+        if self.aof.flush_sleep_us > 0 {
+            std::thread::sleep(std::time::Duration::from_micros(self.aof.flush_sleep_us));
         }
         let data = std::mem::take(&mut self.aof.buf);
         if let Some(w) = &self.aof.writer {
