@@ -487,3 +487,67 @@ fn redis_loads_oxidis_dir() {
     let mut c = r.connect();
     assert_eq!(digest(&mut c), want);
 }
+
+/// While the AOF loads, clients get -LOADING and INFO shows the loading_*
+/// fields; the load then completes.
+#[test]
+fn clients_are_served_while_the_aof_loads() {
+    let mut data = Vec::new();
+    for i in 0..6000 {
+        data.extend(resp(&["SET", &format!("k{i}"), "v"]));
+    }
+    let total = data.len();
+    let dir = dir_with_incr("aofload-loading", &data);
+    let srv = Server::start_loading(
+        &oxidis_bin(),
+        &[
+            "--dir",
+            dir.to_str().unwrap(),
+            "--appendonly",
+            "yes",
+            "--key-load-delay",
+            "300",
+        ],
+    );
+    let mut c = srv.connect();
+    let ping = c.cmd(&["PING"]);
+    assert!(
+        ping.starts_with(b"-LOADING Redis is loading the dataset in memory"),
+        "{}",
+        String::from_utf8_lossy(&ping)
+    );
+    assert_eq!(info_field(&mut c, "persistence", "loading"), "1");
+    assert_eq!(
+        info_field(&mut c, "persistence", "loading_total_bytes"),
+        total.to_string()
+    );
+    common::wait_for_condition_within("the load to end", Duration::from_secs(30), || {
+        info_field(&mut c, "persistence", "loading") == "0"
+    });
+    assert_eq!(c.cmd(&["DBSIZE"]), b":6000\r\n");
+}
+
+/// CONFIG SET aof-disable-auto-gc no deletes the history files then.
+#[test]
+fn enabling_auto_gc_deletes_history_files() {
+    let dir = dir_with_incr("aofload-gc", &resp(&["SET", "a", "1"]));
+    let d = aof_dir(&dir);
+    std::fs::write(d.join("appendonly.aof.9.base.rdb"), b"").unwrap();
+    std::fs::write(
+        d.join("appendonly.aof.manifest"),
+        "file appendonly.aof.9.base.rdb seq 9 type h\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+    )
+    .unwrap();
+    let srv = oxidis_in(&dir, &["--aof-disable-auto-gc", "yes"]);
+    let mut c = srv.connect();
+    assert!(d.join("appendonly.aof.9.base.rdb").exists());
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "aof-disable-auto-gc", "no"]),
+        b"+OK\r\n"
+    );
+    assert!(!d.join("appendonly.aof.9.base.rdb").exists());
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+}

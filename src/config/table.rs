@@ -130,6 +130,9 @@ pub enum Apply {
     /// Turn the AOF on (a rewrite, then appending) or off
     /// (updateAppendonly).
     AppendOnly,
+    /// `aof-disable-auto-gc no`: delete the history files now
+    /// (updateAofAutoGCEnabled).
+    AofAutoGc,
 }
 
 /// One row of the table.

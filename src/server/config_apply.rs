@@ -83,6 +83,11 @@ impl Server {
             }
             Apply::AppendFsync => self.aof_policy_changed(),
             Apply::AppendOnly => return self.aof_config_changed(),
+            Apply::AofAutoGc => {
+                if !self.config.aof_disable_auto_gc {
+                    let _ = self.aof_del_history_files();
+                }
+            }
         }
         Ok(())
     }

@@ -80,7 +80,9 @@ pub static DIRECTIVES: &[Directive] = &[
     b("cluster-allow-replica-migration", None, M, true),
     b("replica-announced", None, M, true),
     b("latency-tracking", None, M, true).typed(field!(bool latency_tracking)),
-    b("aof-disable-auto-gc", None, M, false).typed(field!(bool aof_disable_auto_gc)),
+    b("aof-disable-auto-gc", None, M, false)
+        .typed(field!(bool aof_disable_auto_gc))
+        .apply(Apply::AofAutoGc),
     b("replica-ignore-disk-write-errors", None, M, false),
     // String configs
     s("aclfile", None, I, Some(""), false, StrCheck::None),
