@@ -150,6 +150,8 @@ fn dataset() -> Vec<Vec<String>> {
     add(&["XDEL", "stream:empty", "5-5"]);
     add(&["XADD", "stream:maxlen", "MAXLEN", "0", "7-1", "x", "y"]);
     add(&["XGROUP", "CREATE", "stream:maxlen", "g", "$"]);
+    add(&["XGROUP", "CREATE", "stream:mk", "g", "$", "MKSTREAM"]);
+    add(&["XGROUP", "CREATECONSUMER", "stream:mk", "g", "idle"]);
     add(&["XADD", "stream:setid", "1-1", "a", "1"]);
     add(&[
         "XSETID",
@@ -280,6 +282,7 @@ fn stream_keys() -> Vec<&'static str> {
         "stream:big",
         "stream:empty",
         "stream:maxlen",
+        "stream:mk",
         "stream:setid",
     ]
 }
