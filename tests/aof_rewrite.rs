@@ -2,8 +2,9 @@
 //! multi-part AOF rewrite, persist/aof/rewrite.rs): replies, the manifest
 //! after each rewrite (shape and history as Redis leaves it), scheduling
 //! against BGSAVE, failures, SHUTDOWN during a rewrite, the automatic
-//! rewrite, and rewrites under a write load whose directory redis-server 7.0
-//! loads with the same DEBUG DIGEST and the values clients were told.
+//! rewrite, and rewrites under a write load whose directory oxidis (restarted) and
+//! redis-server 7.0 load with the same DEBUG DIGEST and the values clients
+//! were told.
 
 mod common;
 
@@ -437,10 +438,23 @@ impl Load {
     }
 }
 
-/// Shuts `srv` down, checks the directory with redis-check-aof, loads it
-/// into redis-server 7.0 and returns that server's DEBUG DIGEST and the
-/// counters.
-fn load_in_redis(srv: &mut Server, counters: usize) -> (String, Vec<u64>) {
+/// DEBUG DIGEST and the load's counters of a server.
+fn digest_and_counters(c: &mut Conn, counters: usize) -> (String, Vec<u64>) {
+    let d = digest(c);
+    let vals = (0..counters)
+        .map(|t| {
+            let v = c.cmd(&["GET", &format!("counter:{t}")]);
+            let s = String::from_utf8_lossy(&v).into_owned();
+            s.lines().nth(1).unwrap_or("0").parse().unwrap_or(0)
+        })
+        .collect();
+    (d, vals)
+}
+
+/// Shuts `srv` down, checks the directory with redis-check-aof, restarts
+/// oxidis on it, then loads it into redis-server 7.0; the DEBUG DIGEST and
+/// counters of each.
+fn reload_in_oxidis_and_redis(srv: &mut Server, counters: usize) -> [(String, Vec<u64>); 2] {
     let mut c = srv.connect();
     c.send(&[b"SHUTDOWN", b"NOSAVE"]);
     common::wait_for_exit(srv);
@@ -455,28 +469,26 @@ fn load_in_redis(srv: &mut Server, counters: usize) -> (String, Vec<u64>) {
         "{out}"
     );
     let dir = srv.dir().to_string_lossy().into_owned();
-    let redis = Server::redis(&[
+    let args = [
         "--appendonly",
         "yes",
         "--dir",
         &dir,
         "--enable-debug-command",
         "yes",
-    ]);
-    let mut r = redis.connect();
-    let d = digest(&mut r);
-    let vals = (0..counters)
-        .map(|t| {
-            let v = r.cmd(&["GET", &format!("counter:{t}")]);
-            let s = String::from_utf8_lossy(&v).into_owned();
-            s.lines().nth(1).unwrap_or("0").parse().unwrap_or(0)
-        })
-        .collect();
-    (d, vals)
+    ];
+    let mut again = Server::oxidis(&args);
+    let mut c = again.connect();
+    let ours = digest_and_counters(&mut c, counters);
+    c.send(&[b"SHUTDOWN", b"NOSAVE"]);
+    common::wait_for_exit(&mut again);
+    let redis = Server::redis(&args);
+    let theirs = digest_and_counters(&mut redis.connect(), counters);
+    [ours, theirs]
 }
 
 #[test]
-fn rewrites_under_write_load_load_in_redis() {
+fn rewrites_under_write_load_reload_in_oxidis_and_redis() {
     for preamble in ["yes", "no"] {
         let mut srv = oxidis(&["--appendonly", "yes", "--aof-use-rdb-preamble", preamble]);
         let mut c = srv.connect();
@@ -504,14 +516,18 @@ fn rewrites_under_write_load_load_in_redis() {
             manifest(&srv),
             format!("file appendonly.aof.4.base.{ext} seq 4 type b\nfile appendonly.aof.4.incr.aof seq 4 type i\n")
         );
-        let (got, counters) = load_in_redis(&mut srv, told.len());
-        assert_eq!(got, want, "DEBUG DIGEST of the AOF loaded by redis-server");
-        assert_eq!(counters, told);
+        for (who, (got, counters)) in ["oxidis", "redis-server"]
+            .iter()
+            .zip(reload_in_oxidis_and_redis(&mut srv, told.len()))
+        {
+            assert_eq!(got, want, "DEBUG DIGEST of the AOF loaded by {who}");
+            assert_eq!(counters, told, "counters loaded by {who}");
+        }
     }
 }
 
 #[test]
-fn config_set_appendonly_yes_under_write_load_load_in_redis() {
+fn config_set_appendonly_yes_under_write_load_reload_in_oxidis_and_redis() {
     let mut srv = oxidis(&["--appendfsync", "always"]);
     let mut c = srv.connect();
     c.cmd(&["DEBUG", "POPULATE", "200000"]);
@@ -535,7 +551,62 @@ fn config_set_appendonly_yes_under_write_load_load_in_redis() {
     });
     let told = load.stop();
     let want = digest(&mut c);
-    let (got, counters) = load_in_redis(&mut srv, told.len());
-    assert_eq!(got, want, "DEBUG DIGEST of the AOF loaded by redis-server");
-    assert_eq!(counters, told);
+    for (who, (got, counters)) in ["oxidis", "redis-server"]
+        .iter()
+        .zip(reload_in_oxidis_and_redis(&mut srv, told.len()))
+    {
+        assert_eq!(got, want, "DEBUG DIGEST of the AOF loaded by {who}");
+        assert_eq!(counters, told, "counters loaded by {who}");
+    }
+}
+
+/// SIGKILL while a rewrite runs (after its new incr file took the writes):
+/// the manifest names the old base and both incrs, and a restart has every
+/// write.
+#[test]
+fn sigkill_during_a_rewrite_loses_nothing() {
+    let mut srv = oxidis(&["--appendonly", "yes", "--appendfsync", "always"]);
+    let mut c = srv.connect();
+    // DEBUG POPULATE is not propagated: a first rewrite puts its keys in
+    // the AOF.
+    c.cmd(&["DEBUG", "POPULATE", "2000"]);
+    c.cmd(&["BGREWRITEAOF"]);
+    wait_rewrite_done(&mut c);
+    c.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "1000"]);
+    c.cmd(&["BGREWRITEAOF"]);
+    for i in 0..100 {
+        c.cmd(&["RPUSH", "during", &i.to_string()]);
+    }
+    assert_eq!(
+        info_field(&mut c, "persistence", "aof_rewrite_in_progress"),
+        "1"
+    );
+    let want = digest(&mut c);
+    assert_eq!(
+        manifest(&srv),
+        "file appendonly.aof.2.base.rdb seq 2 type b\n\
+         file appendonly.aof.2.incr.aof seq 2 type i\n\
+         file appendonly.aof.3.incr.aof seq 3 type i\n"
+    );
+    let (code, _, _) = common::run_with_timeout(
+        std::process::Command::new("kill").args(["-9", &srv.pid().to_string()]),
+        Duration::from_secs(10),
+    );
+    assert_eq!(code, Some(0));
+    common::wait_for_exit(&mut srv);
+    let dir = srv.dir().to_string_lossy().into_owned();
+    let again = oxidis(&["--appendonly", "yes", "--dir", &dir]);
+    let mut c = again.connect();
+    assert_eq!(digest(&mut c), want);
+    // The next rewrite works from there.
+    c.cmd(&["BGREWRITEAOF"]);
+    wait_rewrite_done(&mut c);
+    assert_eq!(
+        info_field(&mut c, "persistence", "aof_last_bgrewrite_status"),
+        "ok"
+    );
+    assert_eq!(
+        manifest(&srv),
+        "file appendonly.aof.3.base.rdb seq 3 type b\nfile appendonly.aof.4.incr.aof seq 4 type i\n"
+    );
 }

@@ -143,13 +143,10 @@ fn bg_unlink(paths: Vec<PathBuf>) {
 }
 
 /// The writer of the rewrite thread: fails every write once the rewrite is
-/// killed, so the thread stops at its next write. With `rdb-key-save-delay`
-/// (tests keep a rewrite running with it) each write of the serialiser,
-/// a few per key, first sleeps that many microseconds.
+/// killed, so the thread stops at its next write.
 struct Cancellable<W: Write> {
     inner: W,
     cancel: Arc<AtomicBool>,
-    delay_us: u64,
 }
 
 impl<W: Write> Cancellable<W> {
@@ -159,19 +156,26 @@ impl<W: Write> Cancellable<W> {
         }
         Ok(())
     }
-}
 
-impl<W: Write> Write for Cancellable<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.check()?;
-        let mut left = self.delay_us;
+    /// `rdb-key-save-delay` (tests keep a rewrite running with it): Redis
+    /// sleeps that many microseconds before each key it writes; the thread
+    /// sleeps them all before the first (the file is the same snapshot
+    /// either way), in slices so that a kill does not wait.
+    fn key_delay(&self, keys: u64, delay_us: u64) -> std::io::Result<()> {
+        let mut left = keys.saturating_mul(delay_us);
         while left > 0 {
-            // In slices, so that a kill does not wait for a long delay.
             let nap = left.min(10_000);
             std::thread::sleep(std::time::Duration::from_micros(nap));
             left -= nap;
             self.check()?;
         }
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Cancellable<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.check()?;
         self.inner.write(buf)
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -235,6 +239,7 @@ impl Server {
         }
         self.aof.rw.rewrites += 1;
         let dbs = self.snapshot_dbs();
+        let keys = dbs.iter().map(|d| d.keys as u64).sum::<u64>();
         let pid = self.pid;
         let (bg, temp) = (
             PathBuf::from(temp_bg_name(pid)),
@@ -269,8 +274,8 @@ impl Server {
                     let mut w = Cancellable {
                         inner: Courteous::new(w, courtesy),
                         cancel: cancel2,
-                        delay_us,
                     };
+                    w.key_delay(keys, delay_us)?;
                     if preamble {
                         rdb::write_rdb_releasing(&mut w, dbs, &info, &opts, clock, &mut |_| {})
                     } else {
