@@ -508,6 +508,10 @@ fn load_single_file(h: &mut dyn LoadHost, name: &str, before: u64) -> AofStatus 
         match load_rdb_part(h, &mut f, before) {
             Ok(consumed) => {
                 start_at = consumed;
+                // A short read in the tail keeps the RDB part (Redis 7.0
+                // truncates to 0 when it is in the tail's first command).
+                valid_up_to = consumed;
+                valid_before_multi = consumed;
                 if old_style {
                     info!("Reading the remaining AOF tail...");
                 }
@@ -621,6 +625,15 @@ fn run_commands(
             }
             Err(ReadErr::Read(e)) => {
                 if inp.eof {
+                    // Cut inside a transaction: back to before its MULTI too
+                    // (Redis 7.0 truncates after the last whole command,
+                    // leaving a MULTI that the next load joins to the
+                    // commands written after it).
+                    if c.has(cflags::MULTI) {
+                        warn!("Revert incomplete MULTI/EXEC transaction in AOF file {name}");
+                        crate::cmd::multi::discard_transaction(h.server(), c);
+                        *valid_up_to = *valid_before_multi;
+                    }
                     return End::ShortRead;
                 }
                 warn!(
