@@ -551,3 +551,44 @@ fn enabling_auto_gc_deletes_history_files() {
         "file appendonly.aof.1.incr.aof seq 1 type i\n"
     );
 }
+
+/// DEBUG LOADAOF re-reads the manifest: the next rewrite goes on with the
+/// sequence numbers (aof-multi-part's "consecutive sequence number after
+/// reload").
+#[test]
+fn debug_loadaof_keeps_sequence_numbers() {
+    let dir = fresh_temp_dir("aofload-seq");
+    let srv = oxidis_in(&dir, &["--appendfsync", "always"]);
+    let mut c = srv.connect();
+    c.cmd(&["SET", "a", "1"]);
+    assert!(c.cmd(&["BGREWRITEAOF"]).starts_with(b"+Background"));
+    wait_rewrite(&mut c);
+    c.cmd(&["SET", "b", "2"]);
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    );
+    assert_eq!(c.cmd(&["DEBUG", "LOADAOF"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["MGET", "a", "b"]), b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+    let files: u64 = ["appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof"]
+        .iter()
+        .map(|f| std::fs::metadata(aof_dir(&dir).join(f)).unwrap().len())
+        .sum();
+    assert_eq!(
+        info_field(&mut c, "persistence", "aof_current_size"),
+        files.to_string()
+    );
+    assert!(c.cmd(&["BGREWRITEAOF"]).starts_with(b"+Background"));
+    wait_rewrite(&mut c);
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.3.base.rdb seq 3 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n"
+    );
+    c.cmd(&["SET", "c", "3"]);
+    let want = digest(&mut c);
+    drop(c);
+    drop(srv);
+    let srv = oxidis_in(&dir, &[]);
+    let mut c = srv.connect();
+    assert_eq!(digest(&mut c), want);
+}

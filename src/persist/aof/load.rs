@@ -262,7 +262,10 @@ pub fn load_append_only_files(h: &mut dyn LoadHost) -> AofStatus {
     }
     let srv = h.server();
     if matches!(ret, AofStatus::Ok | AofStatus::Truncated | AofStatus::Empty) {
+        // aof_current_size from here: the files as loaded plus what is
+        // written after (DEBUG LOADAOF flushed everything before).
         srv.aof.size_at_start = srv.aof_files_size();
+        srv.aof.size_origin = srv.aof.produced;
         srv.aof.base_size = base_size;
     }
     restore_command_stats(srv, saved_stats);
