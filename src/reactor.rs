@@ -467,6 +467,18 @@ impl Reactor {
             if stop != Some(false) {
                 break;
             }
+            // Replies that outgrew the reply buffer go out (before_sleep)
+            // before more is read, as Redis's one read per event has it: a
+            // pipelined load would otherwise queue up to READ_FAIRNESS worth
+            // of replies in 16 KB blocks, allocated and freed by the dozen
+            // (pages that stay in RSS until jemalloc's decay purges them).
+            let spilled = self
+                .srv
+                .with_client(token, |_, c| !c.output.reply.is_empty());
+            if spilled == Some(true) {
+                self.pending_reads.push(token);
+                break;
+            }
             if n < spare_before && !hup {
                 // A short read drained the socket: with edge-triggered
                 // readiness, new data will raise a new event.
@@ -673,11 +685,21 @@ fn read_chunk(poll: &Poll, srv: &mut Server, c: &mut Client) -> Chunk {
     }
     loop {
         // A big argument is read to its end and no further, so that its
-        // buffer stays exactly its size.
+        // buffer stays exactly its size. Otherwise the buffer is to hold
+        // READ_CHUNK in all, the rest of a partial command included: asking
+        // for READ_CHUNK free bytes on top of it would outgrow a 16 KB buffer
+        // on every read that ends mid-command (a pipelined load), a new
+        // allocation each time (freed pages that linger in RSS), where this
+        // moves the partial command to the front of the buffer it has.
+        let left = c.querybuf.len();
         let want = c
             .parse
-            .big_arg_remaining(c.querybuf.len())
-            .unwrap_or(READ_CHUNK);
+            .big_arg_remaining(left)
+            .unwrap_or(if left < READ_CHUNK / 2 {
+                READ_CHUNK - left
+            } else {
+                READ_CHUNK
+            });
         c.querybuf.reserve(want);
         c.note_query_buffer();
         let spare_before = c.querybuf.capacity() - c.querybuf.len();

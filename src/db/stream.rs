@@ -327,18 +327,22 @@ impl Stream {
         };
         let inner = self.inner_mut();
         let mut tail = inner.nodes.iter_mut().next_back();
+        // The closed node's size, which the next node is likely to reach too.
+        let mut size_hint = 0;
         if let Some((_, lp)) = &mut tail {
             let full = lp.bytes() + total >= max_bytes
                 || (limits.max_entries > 0 && node::entry_slots(lp) >= limits.max_entries as u64);
             if full {
-                Arc::make_mut(lp).shrink();
+                let lp = Arc::make_mut(lp);
+                lp.shrink();
+                size_hint = lp.bytes();
                 tail = None;
             }
         }
         match tail {
             Some((master, lp)) => node::append(Arc::make_mut(lp), *master, id, fields, max_bytes),
             None => {
-                let lp = node::create(id, fields);
+                let lp = node::create(id, fields, size_hint);
                 inner.nodes.insert(id, Arc::new(lp));
             }
         }

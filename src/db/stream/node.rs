@@ -93,12 +93,16 @@ pub fn entry_slots(lp: &Listpack) -> u64 {
 }
 
 /// A new node for `id` with its fields as the master entry (the first entry
-/// has the same fields). It grows as entries come (amortised, see
-/// [`append`]) and is shrunk to fit when the next entry opens a new node.
-pub fn create<F: AsRef<[u8]>>(id: StreamId, fields: &[F]) -> Listpack {
+/// has the same fields), with room for `size_hint` bytes: the size the node
+/// before it reached, so that a stream filling node after node allocates each
+/// one once in the size class it will end in, instead of walking it through
+/// every class on the way (churn that leaves freed slabs behind as dirty
+/// pages). It grows as entries come (amortised, see [`append`]) and is shrunk
+/// to fit when the next entry opens a new node.
+pub fn create<F: AsRef<[u8]>>(id: StreamId, fields: &[F], size_hint: usize) -> Listpack {
     let n = fields.len() / 2;
     let need: usize = 32 + fields.iter().map(|f| f.as_ref().len() + 6).sum::<usize>();
-    let mut lp = Listpack::with_capacity(need);
+    let mut lp = Listpack::with_capacity(need.max(size_hint));
     push_int(&mut lp, 1);
     push_int(&mut lp, 0);
     push_int(&mut lp, n as i64);
