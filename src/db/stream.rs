@@ -1,18 +1,20 @@
 //! The stream value type (the data side of Redis's t_stream.c): entry IDs, the
 //! entry store, trimming, and consumer groups with their pending entries.
 //!
-//! Entries live in nodes as Redis keeps them: an ordered map from each node's
-//! master ID to a listpack ([`node`]) holding a master entry (the field names
+//! Entries live in nodes as Redis keeps them: an ordered map ([`nodes`], in
+//! chunks of up to 32 nodes) from each node's master ID to a listpack
+//! ([`node`]) holding a master entry (the field names
 //! of the node's first entry) and then the entries, each as flags, the ID as a
 //! delta from the master ID, the values (and the field names only when they
 //! differ from the master's), and a backward count. Deleting marks an entry's
 //! flags; a node whose entries are all deleted goes away. The node bytes are
 //! exactly Redis 7.0's, so RDB save and load copy them.
 //!
-//! Copy-on-write: a [`Stream`] is one `Arc`; each node is its own `Arc` and so
-//! are the consumer groups, so cloning a stream (a snapshot, COPY) is a refcount
-//! bump, and a write while a snapshot holds the stream copies the node map (a
-//! pointer per node) and the one node it writes, never the other nodes' bytes.
+//! Copy-on-write: a [`Stream`] is one `Arc`; each chunk of nodes is its own
+//! `Arc` and so are the consumer groups, so cloning a stream (a snapshot, COPY)
+//! is a refcount bump, and a write while a snapshot holds the stream copies the
+//! chunk list (a pointer per 32 nodes) and the one chunk it writes (at most 32
+//! nodes, as a fork copies the pages written), never the other chunks.
 //!
 //! What the command layer checks itself (as Redis's commands do): that an
 //! explicit ID is above `last_id` (or use [`Stream::add`], which does Redis's
@@ -21,6 +23,7 @@
 
 mod group;
 pub mod node;
+pub mod nodes;
 #[cfg(test)]
 mod tests;
 
@@ -33,6 +36,7 @@ pub use node::{Fields, Item};
 use crate::db::list::Listpack;
 use crate::error::{OpError, STREAM_ID_INVALID, XADD_ID_SMALL, XADD_TOO_LARGE};
 use crate::util::number::{format_u64, parse_u64, I64_BUF};
+use nodes::NodeMap;
 
 /// An entry ID: milliseconds and a sequence number, ordered as a pair (Redis's
 /// 128-bit big-endian key order).
@@ -205,7 +209,7 @@ pub struct Stream(Arc<Inner>);
 
 #[derive(Clone, Debug, Default)]
 struct Inner {
-    nodes: BTreeMap<StreamId, Arc<Listpack>>,
+    nodes: NodeMap,
     length: u64,
     last_id: StreamId,
     first_id: StreamId,
@@ -270,7 +274,7 @@ impl Stream {
 
     /// The nodes as (master ID, listpack bytes), in order (RDB save).
     pub fn nodes(&self) -> impl Iterator<Item = (StreamId, &Listpack)> {
-        self.0.nodes.iter().map(|(k, v)| (*k, &**v))
+        self.0.nodes.iter()
     }
 
     /// XADD's ID rules and append (streamAppendItem): picks the ID for `id`
@@ -326,25 +330,21 @@ impl Stream {
             b => b.min(LISTPACK_MAX_SIZE),
         };
         let inner = self.inner_mut();
-        let mut tail = inner.nodes.iter_mut().next_back();
-        // The closed node's size, which the next node is likely to reach too.
-        let mut size_hint = 0;
-        if let Some((_, lp)) = &mut tail {
-            let full = lp.bytes() + total >= max_bytes
-                || (limits.max_entries > 0 && node::entry_slots(lp) >= limits.max_entries as u64);
-            if full {
-                let lp = Arc::make_mut(lp);
+        let full = inner.nodes.last().map(|(_, lp)| {
+            lp.bytes() + total >= max_bytes
+                || (limits.max_entries > 0 && node::entry_slots(lp) >= limits.max_entries as u64)
+        });
+        if full == Some(false) {
+            let (master, lp) = inner.nodes.last_mut().expect("tail node");
+            node::append(lp, master, id, fields, max_bytes);
+        } else {
+            // The closed node's size, which the next node is likely to reach too.
+            let mut size_hint = 0;
+            if let Some((_, lp)) = inner.nodes.last_mut() {
                 lp.shrink();
                 size_hint = lp.bytes();
-                tail = None;
             }
-        }
-        match tail {
-            Some((master, lp)) => node::append(Arc::make_mut(lp), *master, id, fields, max_bytes),
-            None => {
-                let lp = node::create(id, fields, size_hint);
-                inner.nodes.insert(id, Arc::new(lp));
-            }
+            inner.nodes.push(id, node::create(id, fields, size_hint));
         }
         inner.length += 1;
         inner.entries_added += 1;
@@ -408,16 +408,16 @@ impl Stream {
     /// left in it), raises `max_deleted_id`, moves `first_id` as Redis does.
     /// False when `id` is not a live entry.
     pub fn delete(&mut self, id: StreamId) -> bool {
-        let Some((&master, _)) = self.0.nodes.range(..=id).next_back() else {
+        let Some((master, lp)) = self.0.nodes.floor(id) else {
             return false;
         };
-        let Some(flags_pos) = node::find_live(&self.0.nodes[&master], master, id) else {
+        let Some(flags_pos) = node::find_live(lp, master, id) else {
             return false;
         };
         let inner = self.inner_mut();
-        let lp = inner.nodes.get_mut(&master).expect("node");
-        if node::mark_deleted(Arc::make_mut(lp), flags_pos) {
-            inner.nodes.remove(&master);
+        let lp = inner.nodes.get_mut(master).expect("node");
+        if node::mark_deleted(lp, flags_pos) {
+            inner.nodes.remove(master);
         }
         inner.length -= 1;
         if id > inner.max_deleted_id {
@@ -446,7 +446,7 @@ impl Stream {
         }
         let mut deleted = 0u64;
         let inner = self.inner_mut();
-        while let Some((&master, lp)) = inner.nodes.iter().next() {
+        while let Some((master, lp)) = inner.nodes.first() {
             if let Trim::MaxLen(n) = how {
                 if inner.length <= n {
                     break;
@@ -461,7 +461,7 @@ impl Stream {
                 Trim::MinId(min) => node::last_entry_id(lp, master).is_some_and(|l| l < min),
             };
             if remove {
-                inner.nodes.remove(&master);
+                inner.nodes.remove(master);
                 inner.length -= entries;
                 deleted += entries;
                 continue;
@@ -469,7 +469,7 @@ impl Stream {
             if approx {
                 break;
             }
-            let lp = Arc::make_mut(inner.nodes.get_mut(&master).expect("node"));
+            let lp = inner.nodes.get_mut(master).expect("node");
             let length = &mut inner.length;
             // Called for each entry from the head, tombstones included; true
             // marks it (a live one) and goes on.
@@ -592,11 +592,10 @@ impl Stream {
     /// every node's size is known).
     pub fn mem_usage(&self, _samples: usize) -> usize {
         let inner = &*self.0;
-        // The Arc'd inner, each node's Arc and listpack allocation, and about
-        // 1.5 map slots (key and pointer) per node for the B-tree.
-        let mut n = std::mem::size_of::<Inner>() + 16;
-        for lp in inner.nodes.values() {
-            n += 32 + lp.capacity() + 36;
+        // The Arc'd inner, the node map and each node's listpack allocation.
+        let mut n = std::mem::size_of::<Inner>() + 16 + inner.nodes.mem_usage();
+        for (_, lp) in inner.nodes.iter() {
+            n += lp.capacity();
         }
         for (name, g) in inner.groups.iter() {
             n += name.len() + std::mem::size_of::<Group>() + 32 + g.mem_usage();
@@ -608,7 +607,8 @@ impl Stream {
     /// group one allocation and its PEL (the first group's PEL size taken for
     /// all, as Redis estimates).
     pub fn free_effort(&self) -> usize {
-        let mut effort = node::rax_node_count(self.0.nodes.keys());
+        let keys: Vec<StreamId> = self.0.nodes.iter().map(|(k, _)| k).collect();
+        let mut effort = node::rax_node_count(keys.iter());
         if let Some((_, g)) = self.0.groups.iter().next() {
             effort += self.0.groups.len() * (1 + g.pel_len());
         }
@@ -619,7 +619,7 @@ impl Stream {
 /// A read-only view of a stream's entries and counters (what
 /// [`Stream::with_group_mut`] hands over beside the group).
 pub struct StreamView<'a> {
-    nodes: &'a BTreeMap<StreamId, Arc<Listpack>>,
+    nodes: &'a NodeMap,
     pub length: u64,
     pub last_id: StreamId,
     pub first_id: StreamId,
@@ -710,11 +710,7 @@ impl Stream {
     /// then comes from the entries, entries_added is the length).
     pub fn from_loaded(l: Loaded) -> Stream {
         let mut inner = Inner {
-            nodes: l
-                .nodes
-                .into_iter()
-                .map(|(k, lp)| (k, Arc::new(lp)))
-                .collect(),
+            nodes: NodeMap::from_nodes(l.nodes),
             length: l.length,
             last_id: l.last_id,
             first_id: StreamId::MIN,

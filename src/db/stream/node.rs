@@ -18,11 +18,9 @@
 //! Integers (counts, flags, deltas, and values that are canonical decimals) are
 //! integer-encoded by the listpack itself.
 
-use std::collections::btree_map;
-use std::collections::BTreeMap;
 use std::ops::Deref;
-use std::sync::Arc;
 
+use super::nodes::{Iter as NodeIter, NodeMap};
 use super::StreamId;
 use crate::db::list::{Elem, Listpack, Needle};
 use crate::util::number::{format_i64, parse_i64, I64_BUF};
@@ -439,7 +437,7 @@ impl ExactSizeIterator for FieldsIter<'_> {}
 
 /// Entries of a range, node by node (streamIterator).
 pub struct RangeIter<'a> {
-    nodes: btree_map::Range<'a, StreamId, Arc<Listpack>>,
+    nodes: NodeIter<'a>,
     cur: Option<(StreamId, &'a Listpack, Header)>,
     /// Forward: the next entry's flags offset; reverse: the current entry's
     /// start (the next one to read ends there).
@@ -453,7 +451,7 @@ pub struct RangeIter<'a> {
 
 impl<'a> RangeIter<'a> {
     pub fn new(
-        nodes: &'a BTreeMap<StreamId, Arc<Listpack>>,
+        nodes: &'a NodeMap,
         start: StreamId,
         end: StreamId,
         rev: bool,
@@ -461,17 +459,13 @@ impl<'a> RangeIter<'a> {
     ) -> RangeIter<'a> {
         let done = start > end;
         let range = if done {
-            nodes.range(StreamId::MIN..StreamId::MIN)
+            nodes.range(StreamId::MAX, StreamId::MIN)
         } else if !rev {
             // From the node that may hold `start` (the last master <= start).
-            let from = nodes
-                .range(..=start)
-                .next_back()
-                .map(|(k, _)| *k)
-                .unwrap_or(StreamId::MIN);
-            nodes.range(from..=end)
+            let from = nodes.floor(start).map_or(StreamId::MIN, |(k, _)| k);
+            nodes.range(from, end)
         } else {
-            nodes.range(..=end)
+            nodes.range_to(end)
         };
         RangeIter {
             nodes: range,
@@ -495,7 +489,7 @@ impl<'a> RangeIter<'a> {
             Some((k, lp)) => {
                 let h = header(lp);
                 self.pos = if self.rev { lp.end() } else { h.first_entry };
-                self.cur = Some((*k, lp, h));
+                self.cur = Some((k, lp, h));
                 true
             }
             None => {

@@ -278,20 +278,27 @@ fn seq_deltas_may_be_negative() {
 
 #[test]
 fn snapshot_clone_keeps_old_nodes() {
-    let mut s = filled(300, 100);
+    // Three full chunks of 10-entry nodes: closing the last node writes (and
+    // so copies) the last chunk only; the new node opens a chunk of its own.
+    let n = (3 * nodes::CHUNK * 10) as u64;
+    let mut s = filled(n, 10);
     let snap = s.clone();
-    s.append(id(301, 0), &[&b"f"[..], b"new"], lim(100));
-    assert!(s.delete(id(301, 0)));
+    s.append(id(n + 1, 0), &[&b"f"[..], b"new"], lim(10));
+    assert!(s.delete(id(n + 1, 0)));
     let shared = s
         .nodes()
         .zip(snap.nodes())
         .filter(|((_, a), (_, b))| std::ptr::eq(*a, *b))
         .count();
-    assert_eq!(shared, 2, "only the written node was copied");
+    assert_eq!(
+        shared,
+        2 * nodes::CHUNK,
+        "only the written chunk was copied"
+    );
     assert!(s.delete(id(5, 0)));
-    assert_eq!(snap.len(), 300);
+    assert_eq!(snap.len(), n);
     assert!(snap.contains(id(5, 0)));
-    assert_eq!(s.len(), 299);
+    assert_eq!(s.len(), n - 1);
 }
 
 #[test]
