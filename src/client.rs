@@ -158,6 +158,9 @@ pub mod flags {
     /// it may depend on, and the client's input is not run meanwhile
     /// (persist/aof.rs).
     pub const AOF_HELD: u32 = 1 << 19;
+    /// The AOF loader's client (Redis's mustObeyClient): what it sends was
+    /// already checked by the server that propagated it.
+    pub const OBEY: u32 = 1 << 20;
 }
 
 pub struct Client {

@@ -592,3 +592,38 @@ fn debug_loadaof_keeps_sequence_numbers() {
     let mut c = srv.connect();
     assert_eq!(digest(&mut c), want);
 }
+
+/// An approximate trim is propagated as the exact one it did (`= <length>`,
+/// LIMIT kept) and the loader obeys it: the LIMIT is ignored, not refused
+/// (Redis's mustObeyClient), so the replayed stream has the same entries
+/// whatever stream-node-max-entries is at load time (type/stream's "XADD with
+/// ~ MAXLEN and LIMIT can propagate correctly").
+#[test]
+fn approximate_trims_with_limit_replay_exactly() {
+    let dir = fresh_temp_dir("aofload-xtrim");
+    let srv = oxidis_in(&dir, &["--stream-node-max-entries", "10"]);
+    let mut c = srv.connect();
+    for _ in 0..100 {
+        c.cmd(&["XADD", "mystream", "*", "xitem", "v"]);
+    }
+    c.cmd(&[
+        "XADD", "mystream", "MAXLEN", "~", "55", "LIMIT", "30", "*", "xitem", "v",
+    ]);
+    assert_eq!(c.cmd(&["XLEN", "mystream"]), b":71\r\n");
+    for _ in 0..20 {
+        c.cmd(&["XADD", "other", "*", "f", "v"]);
+    }
+    c.cmd(&["XTRIM", "other", "MAXLEN", "~", "5", "LIMIT", "10"]);
+    assert_eq!(c.cmd(&["XLEN", "other"]), b":10\r\n");
+    let want = digest(&mut c);
+    c.cmd(&["CONFIG", "SET", "stream-node-max-entries", "1"]);
+    assert_eq!(c.cmd(&["DEBUG", "LOADAOF"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["XLEN", "mystream"]), b":71\r\n");
+    assert_eq!(c.cmd(&["XLEN", "other"]), b":10\r\n");
+    assert_eq!(digest(&mut c), want);
+    // Outside the loader the propagated form stays an error, as in Redis.
+    assert_eq!(
+        c.cmd(&["XTRIM", "other", "MAXLEN", "=", "5", "LIMIT", "10"]),
+        b"-ERR syntax error, LIMIT cannot be used without the special ~ option\r\n"
+    );
+}

@@ -52,6 +52,18 @@ pub fn parse_add_or_trim(
     xadd: bool,
     node_max_entries: u64,
 ) -> Result<AddTrimArgs, OpError> {
+    parse_add_or_trim_as(argv, xadd, node_max_entries, false)
+}
+
+/// [`parse_add_or_trim`] for a client whose commands must be obeyed (the
+/// AOF loader, Redis's mustObeyClient): the propagated form of a `~` trim is
+/// `= <exact threshold> LIMIT n`, whose LIMIT is ignored, not refused.
+pub fn parse_add_or_trim_as(
+    argv: &[Bytes],
+    xadd: bool,
+    node_max_entries: u64,
+    obey: bool,
+) -> Result<AddTrimArgs, OpError> {
     let mut a = AddTrimArgs::default();
     let mut limit_given = false;
     let mut limit: i64 = 0;
@@ -115,7 +127,10 @@ pub fn parse_add_or_trim(
     if !xadd && a.trim.is_none() {
         return Err(OpError::Static(error::STREAM_XTRIM_NO_STRATEGY));
     }
-    if limit_given {
+    if obey {
+        // The threshold was rewritten to the exact result: no work limit.
+        a.limit = 0;
+    } else if limit_given {
         if !a.approx {
             return Err(OpError::Static(error::STREAM_LIMIT_NO_TILDE));
         }
@@ -208,7 +223,12 @@ fn append_and_trim(
 
 /// XADD key \[NOMKSTREAM\] \[<MAXLEN | MINID> \[= | ~\] threshold \[LIMIT count\]\] <* | id> field value \[field value ...\]
 pub fn xadd_command(srv: &mut Server, c: &mut Client) {
-    let a = match parse_add_or_trim(&c.argv, true, srv.config.stream_node_max_entries) {
+    let a = match parse_add_or_trim_as(
+        &c.argv,
+        true,
+        srv.config.stream_node_max_entries,
+        c.has(crate::client::flags::OBEY),
+    ) {
         Ok(a) => a,
         Err(e) => return reply_err(c, e),
     };
@@ -277,7 +297,12 @@ pub fn xadd_command(srv: &mut Server, c: &mut Client) {
 
 /// XTRIM key <MAXLEN | MINID> \[= | ~\] threshold \[LIMIT count\]
 pub fn xtrim_command(srv: &mut Server, c: &mut Client) {
-    let a = match parse_add_or_trim(&c.argv, false, srv.config.stream_node_max_entries) {
+    let a = match parse_add_or_trim_as(
+        &c.argv,
+        false,
+        srv.config.stream_node_max_entries,
+        c.has(crate::client::flags::OBEY),
+    ) {
         Ok(a) => a,
         Err(e) => return reply_err(c, e),
     };

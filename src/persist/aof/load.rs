@@ -320,7 +320,7 @@ fn aof_client() -> io::Result<(Client, mio::net::UnixStream)> {
         String::new(),
         0,
     );
-    c.flags |= cflags::DENY_BLOCKING | cflags::REPLY_OFF;
+    c.flags |= cflags::DENY_BLOCKING | cflags::REPLY_OFF | cflags::OBEY;
     c.authenticated = true;
     Ok((c, peer))
 }
