@@ -161,6 +161,9 @@ pub mod flags {
     /// The AOF loader's client (Redis's mustObeyClient): what it sends was
     /// already checked by the server that propagated it.
     pub const OBEY: u32 = 1 << 20;
+    /// A data command (READONLY or WRITE) answered since the output was last
+    /// stamped for the AOF (persist/aof.rs).
+    pub const AOF_DEP: u32 = 1 << 21;
 }
 
 pub struct Client {

@@ -289,6 +289,10 @@ pub fn call(srv: &mut Server, c: &mut Client, id: usize) {
     }
     srv.call_depth += 1;
     (cmd.handler)(srv, c);
+    if cmd.flags & (flags::READONLY | flags::WRITE) != 0 {
+        // Its reply may depend on AOF bytes not yet durable (persist/aof.rs).
+        c.flags |= cflags::AOF_DEP;
+    }
     srv.call_depth -= 1;
     // What the command changed goes to replicas (rewritten if it asked), as
     // one unit at the top level.

@@ -36,7 +36,7 @@ use crate::client::{flags as cflags, Client};
 use crate::config::AppendFsync;
 use crate::server::Server;
 use manifest::Manifest;
-use writer::{Job, Writer};
+use writer::Writer;
 
 /// Whether the server appends to the AOF (aof_state).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -203,8 +203,8 @@ impl Server {
     /// far (the incr file a rewrite opens when it starts).
     pub fn aof_switch_file(&mut self, file: File) {
         self.aof_flush();
-        if let Some(w) = &self.aof.writer {
-            w.send(Job::Switch(file));
+        if let Some(w) = &mut self.aof.writer {
+            w.switch(file);
         }
         // A new file starts with a SELECT, as Redis's does.
         self.aof.seldb = -1;
@@ -220,8 +220,9 @@ impl Server {
             std::thread::sleep(std::time::Duration::from_micros(self.aof.flush_sleep_us));
         }
         let data = std::mem::take(&mut self.aof.buf);
-        if let Some(w) = &self.aof.writer {
-            w.send(Job::Write(data, self.aof.produced));
+        let end = self.aof.produced;
+        if let Some(w) = &mut self.aof.writer {
+            w.write(data, end);
         }
     }
 
@@ -405,9 +406,13 @@ impl Server {
 /// always). Called for clients with new output (PENDING_WRITE).
 #[inline]
 pub fn stamp(srv: &Server, c: &mut Client) {
-    if srv.aof.holding() && !c.has(cflags::AOF_HELD) {
+    // Only replies to data commands wait: INFO, PING, CONFIG and the
+    // -MISCONF refusals of a failing AOF go out (a full disk must not
+    // silence the server).
+    if c.has(cflags::AOF_DEP) && srv.aof.holding() && !c.has(cflags::AOF_HELD) {
         c.aof_wait = c.aof_wait.max(srv.aof.produced);
     }
+    c.flags &= !cflags::AOF_DEP;
 }
 
 /// True when `c`'s output must wait for an fsync; the client is then put on

@@ -67,6 +67,8 @@ pub struct Shared {
     pub policy: AtomicU8,
     /// Bytes written to the current file (aof_current_size grows with it).
     pub file_bytes: AtomicU64,
+    /// Switch jobs done.
+    pub switches: AtomicU64,
 }
 
 impl Shared {
@@ -100,6 +102,15 @@ pub struct Writer {
     tx: mpsc::Sender<Job>,
     pub shared: Arc<Shared>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// The reactor's own descriptor of the current file (everysec and no:
+    /// see [`Writer::write`]), and the next file's until the thread has
+    /// switched to it.
+    direct: Option<File>,
+    next_direct: Option<(File, u64)>,
+    /// Logical end of everything handed over or written directly.
+    handed: u64,
+    /// Switch jobs sent; the thread counts those done in `Shared::switches`.
+    switches_sent: u64,
 }
 
 impl Writer {
@@ -111,6 +122,7 @@ impl Writer {
         policy: AppendFsync,
         waker: Option<Arc<mio::Waker>>,
     ) -> std::io::Result<Writer> {
+        let direct = file.try_clone().ok();
         let shared = Arc::new(Shared::default());
         shared.set_policy(policy);
         shared.written.store(start, Ordering::Relaxed);
@@ -127,7 +139,65 @@ impl Writer {
             tx,
             shared,
             thread: Some(thread),
+            direct,
+            next_direct: None,
+            handed: start,
+            switches_sent: 0,
         })
+    }
+
+    /// Appends `data`, whose logical end is `end`. With `everysec` and `no`,
+    /// when the thread has nothing queued and no fsync running, the reactor
+    /// writes it itself, as Redis's flushAppendOnlyFile does in beforeSleep:
+    /// the bytes are in the page cache before any reply that depends on them
+    /// leaves, so killing the process loses nothing acknowledged. Otherwise
+    /// (always, or an fsync in progress: Redis's postponement, or a failing
+    /// write) the thread writes it, and the loop never waits for the disk.
+    pub fn write(&mut self, data: Vec<u8>, end: u64) {
+        self.adopt_switched_file();
+        let idle = self.shared.policy() != AppendFsync::Always
+            && self.handed == self.shared.written.load(Ordering::Acquire)
+            && !self.shared.fsync_in_progress.load(Ordering::Acquire)
+            && self.shared.write_errno.load(Ordering::Acquire) == 0;
+        self.handed = end;
+        if let (true, Some(f)) = (idle, self.direct.as_mut()) {
+            let mut pos = 0;
+            while pos < data.len() {
+                match f.write(&data[pos..]) {
+                    Ok(n) => pos += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            self.shared
+                .file_bytes
+                .fetch_add(pos as u64, Ordering::Relaxed);
+            if pos == data.len() {
+                self.shared.written.store(end, Ordering::Release);
+                return;
+            }
+            // The thread retries the rest and reports the error.
+            let rest = data[pos..].to_vec();
+            self.send(Job::Write(rest, end));
+            return;
+        }
+        self.send(Job::Write(data, end));
+    }
+
+    /// Switches to `file` after everything handed over so far.
+    pub fn switch(&mut self, file: File) {
+        self.direct = None;
+        self.switches_sent += 1;
+        self.next_direct = file.try_clone().ok().map(|f| (f, self.switches_sent));
+        self.send(Job::Switch(file));
+    }
+
+    /// Direct writes go to the new file once the thread is on it.
+    fn adopt_switched_file(&mut self) {
+        let done = self.shared.switches.load(Ordering::Acquire);
+        if self.next_direct.as_ref().is_some_and(|(_, n)| *n <= done) {
+            self.direct = self.next_direct.take().map(|(f, _)| f);
+        }
     }
 
     pub fn send(&self, job: Job) {
@@ -191,6 +261,7 @@ fn run(
     };
     let mut last_write: Option<Instant> = None;
     loop {
+        st.sync_written();
         let policy = st.shared.policy();
         if policy != AppendFsync::Always {
             // Let this iteration's writes and the next ones make one write(2).
@@ -234,6 +305,7 @@ fn run(
                     st.fsync();
                     st.file = file;
                     st.shared.file_bytes.store(0, Ordering::Relaxed);
+                    st.shared.switches.fetch_add(1, Ordering::Release);
                 }
                 Job::Sync(ack) => {
                     st.write_pending_blocking();
@@ -250,6 +322,7 @@ fn run(
             AppendFsync::Everysec => st.last_fsync.elapsed() >= Duration::from_secs(1),
             AppendFsync::No => false,
         };
+        st.sync_written();
         if (fsync_now || stop) && st.written > st.durable {
             st.fsync();
         }
@@ -313,6 +386,13 @@ fn prefer_wakeups() {
 }
 
 impl State {
+    /// Takes in what the reactor wrote directly.
+    fn sync_written(&mut self) {
+        self.written = self
+            .written
+            .max(self.shared.written.load(Ordering::Acquire));
+    }
+
     /// Writes what is pending; on an error keeps the rest for a retry.
     fn write_pending(&mut self) {
         while let Some((buf, pos, end)) = self.pending.queue.front_mut() {
@@ -366,6 +446,8 @@ impl State {
 
     /// fdatasync of the current file; `durable` becomes `written`.
     fn fsync(&mut self) {
+        // The reactor may have written directly (Writer::write).
+        self.sync_written();
         let target = self.written;
         if target <= self.durable {
             return;
