@@ -143,14 +143,7 @@ pub(crate) fn write_file_with(
         f.sync_all()?;
         std::fs::rename(temp, path)?;
         if let Some(dir) = path.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
+            super::aof::manifest::fsync_dir(dir);
         }
         Ok(written)
     })();
