@@ -25,7 +25,7 @@ use crate::config::ProtectedConfig;
 use crate::db::{Entry, Value, ValueRef, LRU_CLOCK_MAX};
 use crate::error;
 use crate::server::Server;
-use crate::util::number::parse_i64;
+use crate::util::number::{c_atoll, parse_i64};
 
 #[rustfmt::skip]
 pub const COMMANDS: &[Command] = &[
@@ -84,7 +84,7 @@ pub fn debug_command(srv: &mut Server, c: &mut Client) {
         (b"help", 2) => debug_help(c),
         (b"sleep", 3) => debug_sleep(c),
         (b"set-active-expire", 3) => {
-            srv.active_expire_enabled = c_atoi(&c.argv[2]) != 0;
+            srv.active_expire_enabled = c_atoll(&c.argv[2]) != 0;
             c.add_ok();
         }
         (b"object", 3) => debug_object(srv, c),
@@ -139,7 +139,7 @@ pub fn debug_command(srv: &mut Server, c: &mut Client) {
         (b"replybuffer", 4) => debug_replybuffer(srv, c),
         (b"loadaof", 2) => debug_loadaof(srv, c),
         (b"aof-flush-sleep", 3) => {
-            srv.aof.flush_sleep_us = c_atoi(&c.argv[2]).max(0) as u64;
+            srv.aof.flush_sleep_us = c_atoll(&c.argv[2]).max(0) as u64;
             c.add_ok();
         }
         _ => subcommand_syntax_error(c),
@@ -190,7 +190,7 @@ fn debug_replybuffer(srv: &mut Server, c: &mut Client) {
             },
         };
     } else if what == b"resizing" {
-        srv.reply_buffer_resizing = c_atoi(&c.argv[3]) != 0;
+        srv.reply_buffer_resizing = c_atoll(&c.argv[3]) != 0;
     } else {
         return subcommand_syntax_error(c);
     }
@@ -306,25 +306,6 @@ fn debug_help(c: &mut Client) {
             "    Kills the link based on the direction to/from (both) with the provided node.",
         ],
     );
-}
-
-/// C's atoi: optional blanks and sign, then digits; anything else ends it.
-fn c_atoi(b: &[u8]) -> i64 {
-    let s = b.iter().skip_while(|c| c.is_ascii_whitespace());
-    let mut neg = false;
-    let mut v: i64 = 0;
-    for (i, &ch) in s.enumerate() {
-        match ch {
-            b'-' | b'+' if i == 0 => neg = ch == b'-',
-            b'0'..=b'9' => v = v.wrapping_mul(10).wrapping_add((ch - b'0') as i64),
-            _ => break,
-        }
-    }
-    if neg {
-        -v
-    } else {
-        v
-    }
 }
 
 /// C's strtod on the longest numeric prefix (0 when there is none).
@@ -676,9 +657,6 @@ mod tests {
 
     #[test]
     fn c_number_parsers() {
-        assert_eq!(c_atoi(b"  12abc"), 12);
-        assert_eq!(c_atoi(b"-3"), -3);
-        assert_eq!(c_atoi(b"abc"), 0);
         assert_eq!(c_strtod(b"0.05"), 0.05);
         assert_eq!(c_strtod(b"1.5s"), 1.5);
         assert_eq!(c_strtod(b"abc"), 0.0);

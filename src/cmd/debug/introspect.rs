@@ -8,13 +8,13 @@
 
 use std::fmt::Write;
 
-use super::c_atoi;
 use crate::client::Client;
 use crate::db::hash::Hash;
 use crate::db::set::Set;
 use crate::db::{Object, ValueRef};
 use crate::error;
 use crate::server::Server;
+use crate::util::number::c_atoll;
 use crate::util::number::parse_i64;
 
 /// Redis's DICT_STATS_VECTLEN: chains this long or longer are not listed.
@@ -178,13 +178,13 @@ pub(super) fn debug_client_eviction(srv: &mut Server, c: &mut Client) {
 
 /// DEBUG PAUSE-CRON <0|1>
 pub(super) fn debug_pause_cron(srv: &mut Server, c: &mut Client) {
-    srv.pause_cron = c_atoi(&c.argv[2]) != 0;
+    srv.pause_cron = c_atoll(&c.argv[2]) != 0;
     c.add_ok();
 }
 
 /// DEBUG SET-SKIP-CHECKSUM-VALIDATION <0|1>
 pub(super) fn debug_set_skip_checksum_validation(c: &mut Client) {
-    let on = c_atoi(&c.argv[2]) != 0;
+    let on = c_atoll(&c.argv[2]) != 0;
     crate::persist::rdb::SKIP_CHECKSUM_VALIDATION.store(on, std::sync::atomic::Ordering::Relaxed);
     c.add_ok();
 }

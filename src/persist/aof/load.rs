@@ -37,6 +37,7 @@ use super::manifest::{self, AofFile, FileType, Manifest};
 use crate::client::{flags as cflags, Client, Conn};
 use crate::persist::rdb::{self, Limits, LoadOpts};
 use crate::server::{wall_ms, Server};
+use crate::util::number::c_atoll;
 
 /// aof.c's AOF_ANNOTATION_LINE_MAX_LEN: the fgets buffer for a line.
 const LINE_MAX: usize = 1024;
@@ -406,7 +407,7 @@ impl Input {
         if line.len() == 1 {
             return Err(self.short());
         }
-        let argc = atoi(&line[1..]);
+        let argc = c_atoll(&line[1..]);
         if argc < 1 {
             return Err(ReadErr::Format);
         }
@@ -418,7 +419,7 @@ impl Input {
             if line[0] != b'$' {
                 return Err(ReadErr::Format);
             }
-            let len = atoi(&line[1..]).max(0) as usize;
+            let len = c_atoll(&line[1..]).max(0) as usize;
             // Allocated as it arrives: a bogus length meets the end first.
             let mut arg = Vec::with_capacity(len.min(1 << 20));
             let got = (&mut self.r)
@@ -442,28 +443,6 @@ impl Input {
     fn short(&mut self) -> ReadErr {
         self.eof = true;
         ReadErr::Read(io::Error::from(io::ErrorKind::UnexpectedEof))
-    }
-}
-
-/// strtol / atoi of a decimal prefix.
-fn atoi(b: &[u8]) -> i64 {
-    let mut i = 0;
-    while i < b.len() && b[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    let neg = i < b.len() && b[i] == b'-';
-    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-        i += 1;
-    }
-    let mut n: i64 = 0;
-    while i < b.len() && b[i].is_ascii_digit() {
-        n = n.saturating_mul(10).saturating_add((b[i] - b'0') as i64);
-        i += 1;
-    }
-    if neg {
-        -n
-    } else {
-        n
     }
 }
 

@@ -20,6 +20,8 @@ use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 
+use crate::util::number::c_atoll;
+
 /// `.base`, `.incr`, `.rdb`, `.aof`, `.manifest` (aof.c's suffixes).
 pub const BASE_SUFFIX: &str = ".base";
 pub const INCR_SUFFIX: &str = ".incr";
@@ -132,29 +134,6 @@ fn trim(mut b: &[u8]) -> &[u8] {
     b
 }
 
-/// atoll: optional spaces and sign, then digits up to the first non-digit;
-/// 0 when there are none.
-fn atoll(b: &[u8]) -> i64 {
-    let mut i = 0;
-    while i < b.len() && b[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    let neg = i < b.len() && b[i] == b'-';
-    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-        i += 1;
-    }
-    let mut n: i64 = 0;
-    while i < b.len() && b[i].is_ascii_digit() {
-        n = n.wrapping_mul(10).wrapping_add((b[i] - b'0') as i64);
-        i += 1;
-    }
-    if neg {
-        n.wrapping_neg()
-    } else {
-        n
-    }
-}
-
 impl Manifest {
     /// Parses a manifest file's bytes as aof.c's aofLoadManifestFromFile
     /// does: lines read 1024 bytes at a time (a longer one, or a last line
@@ -208,7 +187,7 @@ impl Manifest {
                         }
                         name = Some(kv[1].clone());
                     }
-                    b"seq" => seq = atoll(&kv[1]),
+                    b"seq" => seq = c_atoll(&kv[1]),
                     b"type" => kind = kv[1].first().copied().unwrap_or(0),
                     _ => {}
                 }

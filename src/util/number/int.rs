@@ -137,6 +137,30 @@ pub fn i64_len(v: i64) -> usize {
     digits + usize::from(v < 0)
 }
 
+/// C's `atoll` (glibc `strtoll(s, NULL, 10)`): leading whitespace, an optional
+/// sign, then digits up to the first non-digit; 0 when there are none. Out of
+/// range saturates at `i64::MAX` / `i64::MIN`, as strtoll does. Used where Redis
+/// reads a number with atoi/atoll/strtol and never checks it (AOF headers, the
+/// manifest's seq, DEBUG arguments).
+pub fn c_atoll(b: &[u8]) -> i64 {
+    let mut i = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let neg = b.get(i) == Some(&b'-');
+    if matches!(b.get(i), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    // Accumulated on the sign's side, so i64::MIN is reachable.
+    let mut n: i64 = 0;
+    for &d in b[i..].iter().take_while(|c| c.is_ascii_digit()) {
+        let d = (d - b'0') as i64;
+        n = if neg {
+            n.saturating_mul(10).saturating_sub(d)
+        } else {
+            n.saturating_mul(10).saturating_add(d)
+        };
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +290,21 @@ mod tests {
         ] {
             assert_eq!(parse_u64(s), None, "{:?}", String::from_utf8_lossy(s));
         }
+    }
+
+    #[test]
+    fn c_atoll_reads_as_strtoll() {
+        assert_eq!(c_atoll(b""), 0);
+        assert_eq!(c_atoll(b"abc"), 0);
+        assert_eq!(c_atoll(b"  12abc"), 12);
+        assert_eq!(c_atoll(b"\t+7\r\n"), 7);
+        assert_eq!(c_atoll(b"-3"), -3);
+        assert_eq!(c_atoll(b"- 3"), 0);
+        assert_eq!(c_atoll(b"007"), 7);
+        assert_eq!(c_atoll(b"9223372036854775807"), i64::MAX);
+        assert_eq!(c_atoll(b"9223372036854775808"), i64::MAX);
+        assert_eq!(c_atoll(b"-9223372036854775808"), i64::MIN);
+        assert_eq!(c_atoll(b"-99999999999999999999"), i64::MIN);
+        assert_eq!(c_atoll(b"18446744073709551617"), i64::MAX);
     }
 }
