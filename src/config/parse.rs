@@ -6,11 +6,6 @@
 /// Argument splitting with `sdssplitargs` rules (shared with inline commands).
 pub use crate::util::splitargs::split_args;
 
-/// C `isspace` in the "C" locale.
-pub fn is_c_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
-}
-
 /// Quotes bytes like Redis's `sdscatrepr`: always double-quoted, with `\\ \"
 /// \n \r \t \a \b` escapes and `\xHH` for other non-printable bytes.
 pub fn repr(s: &[u8]) -> String {
@@ -106,44 +101,8 @@ pub fn string2ll(s: &[u8]) -> Option<i64> {
 /// all-blank-free empty) string yields 0, overflow saturates. Returns `None`
 /// when trailing garbage remains, plus whether overflow happened (`ERANGE`).
 pub fn strtoll_full(s: &[u8], base: u32) -> Option<(i64, bool)> {
-    let mut i = 0;
-    while i < s.len() && is_c_space(s[i]) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let start = i;
-    let mut v: i128 = 0;
-    let mut overflow = false;
-    while i < s.len() {
-        let Some(d) = (s[i] as char).to_digit(base) else {
-            break;
-        };
-        v = v * base as i128 + d as i128;
-        if v > i64::MAX as i128 + 1 {
-            overflow = true;
-            v = i64::MAX as i128 + 1;
-        }
-        i += 1;
-    }
-    if i == start {
-        // No digits: end pointer is the start of the string.
-        return if s.is_empty() { Some((0, false)) } else { None };
-    }
-    if i != s.len() {
-        return None;
-    }
-    let v = if neg { -v } else { v };
-    if v > i64::MAX as i128 {
-        return Some((i64::MAX, true));
-    }
-    if v < i64::MIN as i128 {
-        return Some((i64::MIN, true));
-    }
-    Some((v as i64, overflow && v != i64::MIN as i128))
+    let (v, overflow, end) = crate::util::number::strtoll_prefix(s, base);
+    (end == s.len()).then_some((v, overflow))
 }
 
 pub use crate::util::{errno_text as strerror, strerror as io_error_text};

@@ -24,5 +24,7 @@ mod oracle;
 mod strtod;
 
 pub use float::{d2string, format_double, format_double_into, parse_f64, parse_range_f64};
-pub use int::{c_atoll, format_i64, format_u64, i64_len, parse_i64, parse_u64, I64_BUF};
+pub use int::{
+    c_atoll, format_i64, format_u64, i64_len, parse_i64, parse_u64, strtoll_prefix, I64_BUF,
+};
 pub use longdouble::{LongDouble, MAX_LONG_DOUBLE_CHARS};

@@ -14,8 +14,7 @@ use crate::db::set::Set;
 use crate::db::{Object, ValueRef};
 use crate::error;
 use crate::server::Server;
-use crate::util::number::c_atoll;
-use crate::util::number::parse_i64;
+use crate::util::number::{c_atoll, parse_i64};
 
 /// Redis's DICT_STATS_VECTLEN: chains this long or longer are not listed.
 const STATS_VECTLEN: usize = 50;

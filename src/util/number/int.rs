@@ -137,28 +137,38 @@ pub fn i64_len(v: i64) -> usize {
     digits + usize::from(v < 0)
 }
 
-/// C's `atoll` (glibc `strtoll(s, NULL, 10)`): leading whitespace, an optional
-/// sign, then digits up to the first non-digit; 0 when there are none. Out of
-/// range saturates at `i64::MAX` / `i64::MIN`, as strtoll does. Used where Redis
-/// reads a number with atoi/atoll/strtol and never checks it (AOF headers, the
-/// manifest's seq, DEBUG arguments).
-pub fn c_atoll(b: &[u8]) -> i64 {
-    let mut i = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
-    let neg = b.get(i) == Some(&b'-');
-    if matches!(b.get(i), Some(b'-' | b'+')) {
+/// C's `strtoll(s, &end, base)`: leading isspace bytes, an optional sign, then
+/// digits of `base` up to the first other byte. Returns the value (out of range
+/// saturates at `i64::MAX` / `i64::MIN`), whether it overflowed (`ERANGE`), and
+/// `end`: the index after the last digit, or 0 when there were no digits (C's
+/// end pointer left at the start).
+pub fn strtoll_prefix(s: &[u8], base: u32) -> (i64, bool, usize) {
+    let is_space = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+    let mut i = s.iter().take_while(|c| is_space(c)).count();
+    let neg = s.get(i) == Some(&b'-');
+    if matches!(s.get(i), Some(b'-' | b'+')) {
         i += 1;
     }
-    // Accumulated on the sign's side, so i64::MIN is reachable.
-    let mut n: i64 = 0;
-    for &d in b[i..].iter().take_while(|c| c.is_ascii_digit()) {
-        let d = (d - b'0') as i64;
-        n = if neg {
-            n.saturating_mul(10).saturating_sub(d)
-        } else {
-            n.saturating_mul(10).saturating_add(d)
-        };
+    let start = i;
+    let mut v: i128 = 0;
+    while let Some(d) = s.get(i).and_then(|&c| (c as char).to_digit(base)) {
+        // Capped one past i64::MAX: enough to tell both overflows apart.
+        v = (v * base as i128 + d as i128).min(i64::MAX as i128 + 2);
+        i += 1;
     }
-    n
+    if i == start {
+        return (0, false, 0);
+    }
+    let v = if neg { -v } else { v };
+    let clamped = v.clamp(i64::MIN as i128, i64::MAX as i128);
+    (clamped as i64, clamped != v, i)
+}
+
+/// C's `atoll` (glibc `strtoll(s, NULL, 10)`): see [`strtoll_prefix`]; 0 when
+/// there are no digits. Used where Redis reads a number with atoi/atoll/strtol
+/// and never checks it (AOF headers, the manifest's seq, DEBUG arguments).
+pub fn c_atoll(b: &[u8]) -> i64 {
+    strtoll_prefix(b, 10).0
 }
 
 #[cfg(test)]
@@ -306,5 +316,15 @@ mod tests {
         assert_eq!(c_atoll(b"-9223372036854775808"), i64::MIN);
         assert_eq!(c_atoll(b"-99999999999999999999"), i64::MIN);
         assert_eq!(c_atoll(b"18446744073709551617"), i64::MAX);
+        assert_eq!(c_atoll(b"\x0b5"), 5);
+        assert_eq!(
+            strtoll_prefix(b"-9223372036854775809", 10),
+            (i64::MIN, true, 20)
+        );
+        assert_eq!(
+            strtoll_prefix(b"9223372036854775807x", 10),
+            (i64::MAX, false, 19)
+        );
+        assert_eq!(strtoll_prefix(b" +", 10), (0, false, 0));
     }
 }
