@@ -107,6 +107,32 @@ impl Repl {
     }
 }
 
+/// Drops the backlog's history and restarts it at `offset` (a replica after
+/// a full sync: its stream continues the master's from there).
+pub fn reset_backlog(srv: &mut Server, offset: u64) {
+    let r = &mut srv.repl;
+    r.buffer.clear();
+    r.master_repl_offset = offset;
+    r.backlog_active = true;
+    r.backlog_start = offset;
+    r.slaveseldb = -1;
+}
+
+/// A promotion (REPLICAOF NO ONE, FAILOVER): the current ID becomes the
+/// secondary one, valid up to the current offset, and a new ID starts, so
+/// that the old master's other replicas can continue with PSYNC (Redis's
+/// shiftReplicationId).
+pub fn shift_replication_id(srv: &mut Server) {
+    srv.master_replid2 = std::mem::replace(&mut srv.master_replid, master::new_replid());
+    srv.second_replid_offset = srv.repl.master_repl_offset as i64 + 1;
+    log::info!(
+        "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
+        srv.master_replid2,
+        srv.second_replid_offset,
+        srv.master_replid
+    );
+}
+
 /// The command propagates `argv` instead of its own (rewriteClientCommandVector).
 /// `make` runs only when a stream is produced.
 #[inline]

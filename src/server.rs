@@ -115,6 +115,10 @@ pub struct Server {
     pub expired_stale_perc: f64,
     /// Replication ID shown by INFO replication (a master's own).
     pub master_replid: String,
+    /// The previous replication ID (after a promotion) and the first offset
+    /// it is not valid for (Redis's replid2 / second_replid_offset; -1: none).
+    pub master_replid2: String,
+    pub second_replid_offset: i64,
     /// Memory accounting for INFO memory and MEMORY STATS.
     pub mem: crate::info::memory::MemState,
     /// Per-database average TTL estimates (INFO keyspace avg_ttl).
@@ -226,6 +230,8 @@ impl Server {
             stat_expire_cycle_time_used: 0,
             expired_stale_perc: 0.0,
             master_replid: random_hex(40),
+            master_replid2: "0".repeat(40),
+            second_replid_offset: -1,
             mem: Default::default(),
             avg_ttl: Default::default(),
             slowlog: Default::default(),

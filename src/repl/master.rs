@@ -37,7 +37,7 @@ pub struct SyncJob {
     started: Instant,
 }
 
-fn new_replid() -> String {
+pub fn new_replid() -> String {
     let rs = std::collections::hash_map::RandomState::new();
     let mut s = String::with_capacity(40);
     let mut i = 0u64;
@@ -489,13 +489,17 @@ pub fn info_section(srv: &Server, cur: &Client, o: &mut String) {
         o,
         "master_failover_state:no-failover\r\n\
          master_replid:{}\r\n\
-         master_replid2:0000000000000000000000000000000000000000\r\n\
+         master_replid2:{}\r\n\
          master_repl_offset:{}\r\n\
-         second_repl_offset:-1\r\n\
+         second_repl_offset:{}\r\n\
          repl_backlog_active:{}\r\n\
          repl_backlog_size:{size}\r\n\
          repl_backlog_first_byte_offset:{first}\r\n\
          repl_backlog_histlen:{histlen}\r\n",
-        srv.master_replid, r.master_repl_offset, r.backlog_active as u8,
+        srv.master_replid,
+        srv.master_replid2,
+        r.master_repl_offset,
+        srv.second_replid_offset,
+        r.backlog_active as u8,
     );
 }
