@@ -102,6 +102,14 @@ pub enum AppendFsync {
     Everysec,
 }
 
+/// `repl-diskless-load`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisklessLoad {
+    Disabled,
+    OnEmptyDb,
+    Swapdb,
+}
+
 /// `supervised`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Supervised {
@@ -126,6 +134,7 @@ pub enum BusyPollMode {
 }
 
 config_enum!(LogLevel { Debug = 0, Verbose = 1, Warning = 3, Notice = 2 } extra Nothing = 2);
+config_enum!(DisklessLoad { OnEmptyDb = 1, Swapdb = 2, Disabled = 0 });
 config_enum!(ProtectedConfig { Yes = 1, Local = 2, No = 0 });
 config_enum!(MaxmemoryPolicy {
     VolatileLru = 0,
@@ -266,6 +275,14 @@ pub struct Config {
     pub repl_backlog_ttl: i64,
     pub repl_ping_replica_period: i64,
     pub repl_timeout: i64,
+    pub repl_diskless_load: DisklessLoad,
+    pub replica_read_only: bool,
+    pub replica_serve_stale_data: bool,
+    pub replica_lazy_flush: bool,
+    pub replica_announced: bool,
+    pub replica_priority: i64,
+    pub replica_announce_ip: String,
+    pub replica_announce_port: i64,
     pub cluster_enabled: bool,
     /// `rename-command` lines in order; see [`RenameCommand`].
     pub rename_commands: Vec<RenameCommand>,
@@ -361,6 +378,14 @@ impl Default for Config {
             supervised: Supervised::No,
             client_output_buffer_limit: value::OBUF_DEFAULTS,
             replicaof: None,
+            repl_diskless_load: DisklessLoad::Disabled,
+            replica_read_only: true,
+            replica_serve_stale_data: true,
+            replica_lazy_flush: false,
+            replica_announced: true,
+            replica_priority: 100,
+            replica_announce_ip: String::new(),
+            replica_announce_port: 0,
             masterauth: None,
             masteruser: None,
             repl_backlog_size: 0,

@@ -48,14 +48,16 @@ pub static DIRECTIVES: &[Directive] = &[
         M,
         false,
     ),
-    b("replica-lazy-flush", Some("slave-lazy-flush"), M, false),
+    b("replica-lazy-flush", Some("slave-lazy-flush"), M, false)
+        .typed(field!(bool replica_lazy_flush)),
     b(
         "replica-serve-stale-data",
         Some("slave-serve-stale-data"),
         M,
         true,
-    ),
-    b("replica-read-only", Some("slave-read-only"), M, true),
+    )
+    .typed(field!(bool replica_serve_stale_data)),
+    b("replica-read-only", Some("slave-read-only"), M, true).typed(field!(bool replica_read_only)),
     b(
         "replica-ignore-maxmemory",
         Some("slave-ignore-maxmemory"),
@@ -78,7 +80,7 @@ pub static DIRECTIVES: &[Directive] = &[
     b("use-exit-on-panic", None, M | HIDDEN, false),
     b("disable-thp", None, I, true),
     b("cluster-allow-replica-migration", None, M, true),
-    b("replica-announced", None, M, true),
+    b("replica-announced", None, M, true).typed(field!(bool replica_announced)),
     b("latency-tracking", None, M, true).typed(field!(bool latency_tracking)),
     b("aof-disable-auto-gc", None, M, false)
         .typed(field!(bool aof_disable_auto_gc))
@@ -95,7 +97,8 @@ pub static DIRECTIVES: &[Directive] = &[
         },
     }),
     sn("pidfile", None, I).typed(field!(opt_string pidfile)),
-    sn("replica-announce-ip", Some("slave-announce-ip"), M),
+    sn("replica-announce-ip", Some("slave-announce-ip"), M)
+        .typed(field!(opt_string replica_announce_ip)),
     sn("masteruser", None, M | SENSITIVE).typed(field!(bytes masteruser)),
     sn("cluster-announce-ip", None, M),
     s(
@@ -178,7 +181,8 @@ pub static DIRECTIVES: &[Directive] = &[
         M | DENY_LOADING,
         REPL_DISKLESS_LOAD,
         0,
-    ),
+    )
+    .typed(field!(enum repl_diskless_load)),
     e("loglevel", None, M, LOGLEVEL, 2)
         .typed(field!(enum loglevel))
         .apply(Apply::LogLevel),
@@ -257,7 +261,8 @@ pub static DIRECTIVES: &[Directive] = &[
         0,
         I32MAX,
         100,
-    ),
+    )
+    .typed(field!(num replica_priority)),
     num("repl-diskless-sync-delay", None, M, 0, I32MAX, 5),
     num("maxmemory-samples", None, M, 1, I32MAX, 5).typed(field!(num maxmemory_samples)),
     num("maxmemory-eviction-tenacity", None, M, 0, 100, 10)
@@ -270,7 +275,8 @@ pub static DIRECTIVES: &[Directive] = &[
         0,
         65535,
         0,
-    ),
+    )
+    .typed(field!(num replica_announce_port)),
     num("tcp-backlog", None, I, 0, I32MAX, 511).typed(field!(num tcp_backlog)),
     num("cluster-port", None, I, 0, 65535, 0),
     num("cluster-announce-bus-port", None, M, 0, 65535, 0),
