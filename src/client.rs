@@ -77,6 +77,15 @@ impl Conn {
         }
     }
 
+    /// The socket's pending error (SO_ERROR): how a non-blocking connect
+    /// that fired its writable event tells whether it failed.
+    pub fn take_error(&self) -> Option<io::Error> {
+        match self {
+            Conn::Tcp(s) => s.take_error().ok().flatten(),
+            Conn::Unix(s) => s.take_error().ok().flatten(),
+        }
+    }
+
     pub fn is_unix(&self) -> bool {
         matches!(self, Conn::Unix(_))
     }
@@ -164,6 +173,9 @@ pub mod flags {
     /// A data command (READONLY or WRITE) answered since the output was last
     /// stamped for the AOF (persist/aof.rs).
     pub const AOF_DEP: u32 = 1 << 21;
+    /// The link to our master (repl/replica.rs): its input is the
+    /// handshake's replies, then the payload, then the stream.
+    pub const MASTER: u32 = 1 << 22;
 }
 
 pub struct Client {

@@ -179,7 +179,9 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
     // maxmemory: evict before the command; refuse DENYOOM commands (or an EXEC
     // queueing one) when nothing more can be freed. A transaction's commands
     // are not checked one by one: EXEC was checked as a whole.
-    if srv.config.maxmemory > 0 {
+    // What the master sends was checked by the master (mustObeyClient).
+    let obey = c.has(cflags::OBEY);
+    if srv.config.maxmemory > 0 && !obey {
         srv.update_time();
         // Inside MULTI every command but EXEC, DISCARD, QUIT and RESET would
         // grow the queue, so all are refused (an EXEC only if it queues a
@@ -205,12 +207,12 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
     // A write, or an EXEC whose queue holds one (Redis's is_write_command).
     let is_write = cmd.flags & flags::WRITE != 0
         || (cmd.name == "exec" && multi::queued_flags(srv, c) & flags::WRITE != 0);
-    if srv.writes_denied_by_disk_error() && (is_write || cmd.name == "ping") {
+    if srv.writes_denied_by_disk_error() && (is_write || cmd.name == "ping") && !obey {
         reject(srv, c, Some(id), error::MISCONF);
         return;
     }
     // The AOF cannot be written (disk full, EIO): writes wait until it can.
-    if is_write || cmd.name == "ping" {
+    if (is_write || cmd.name == "ping") && !obey {
         let errno = srv.aof.write_errno();
         if errno != 0 {
             let msg = crate::persist::aof::write_error_reply(errno);
@@ -218,9 +220,23 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
             return;
         }
     }
-    if is_write && !crate::repl::master::enough_good_replicas(srv) {
+    if is_write && !obey && srv.master.is_none() && !crate::repl::master::enough_good_replicas(srv)
+    {
         reject(srv, c, Some(id), error::NOREPLICAS);
         return;
+    }
+    if let Some(m) = srv.master.as_deref() {
+        // A replica takes writes from its master only (replica-read-only).
+        if is_write && srv.config.replica_read_only && !c.has(cflags::MASTER) {
+            reject(srv, c, Some(id), error::READONLY);
+            return;
+        }
+        // replica-serve-stale-data no: with the link down only STALE
+        // commands (INFO, REPLICAOF, ...) run.
+        if !m.is_up() && !srv.config.replica_serve_stale_data && cmd.flags & flags::STALE == 0 {
+            reject(srv, c, Some(id), error::MASTERDOWN);
+            return;
+        }
     }
     // A RESP2 client in subscribe mode may only (un)subscribe, PING, QUIT and
     // RESET (checked before MULTI queueing, as Redis does).

@@ -44,6 +44,23 @@ impl Listeners {
         self.registry = Some(r);
     }
 
+    /// Registers an outgoing connection (the link to a master) for
+    /// readable and writable events under client token `token`.
+    pub fn register_client(
+        &self,
+        source: &mut dyn mio::event::Source,
+        token: usize,
+    ) -> std::io::Result<()> {
+        match &self.registry {
+            Some(reg) => reg.register(
+                source,
+                Token(token),
+                Interest::READABLE | Interest::WRITABLE,
+            ),
+            None => Err(std::io::Error::other("no event loop")),
+        }
+    }
+
     /// The listener polled under `token`, if any (a token of a listener closed
     /// by a rebind earlier in the same batch of events may name none).
     pub fn get(&self, token: usize) -> Option<Listener<'_>> {

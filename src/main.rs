@@ -194,6 +194,11 @@ fn main() {
         let _ = reactor.srv.aof_del_history_files();
     }
     info!("Ready to accept connections");
+    // `replicaof` in the configuration: the link starts now; the first
+    // connect is made here, retries from the cron.
+    if let Some((host, port)) = reactor.srv.config.replicaof.clone() {
+        oxidis::repl::replica::set_master(&mut reactor.srv, &host, port);
+    }
     supervise::ready(mode);
     reactor.run();
     supervise::notify(mode, "STOPPING=1\n");

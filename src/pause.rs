@@ -56,6 +56,8 @@ pub fn end(srv: &mut Server) {
 }
 
 fn set_expire_paused(srv: &mut Server, on: bool) {
+    // A replica's keys stay stored when expired, pause or not.
+    let on = on || srv.master.is_some();
     for db in &mut srv.dbs {
         db.expire_paused = on;
     }

@@ -305,6 +305,48 @@ impl Reactor {
         self.srv.rdb_load_finish(job, res)
     }
 
+    /// A replica's full sync: the payload received from the master becomes
+    /// the dataset, loaded as at start-up while clients are served
+    /// (readSyncBulkPayload's disk-load path).
+    fn replica_load(&mut self) {
+        if crate::repl::replica::prepare_load(&mut self.srv).is_err() {
+            crate::repl::replica::finish_load(&mut self.srv, false, 0);
+            return;
+        }
+        let job = match self.srv.rdb_load_begin() {
+            Ok(Some(job)) => job,
+            Ok(None) | Err(_) => {
+                crate::repl::replica::finish_load(&mut self.srv, false, 0);
+                return;
+            }
+        };
+        let mut job = job;
+        let res = job.run(&mut |bytes| {
+            if self.srv.loading_progress(bytes) {
+                self.process_events_while_blocked();
+                if self.srv.shutdown_asap {
+                    self.exit_while_loading();
+                }
+            }
+        });
+        // The db the master's stream continues in (aux repl-stream-db).
+        let stream_db = res
+            .as_ref()
+            .ok()
+            .and_then(|st| st.aux.iter().find(|(k, _)| k == b"repl-stream-db"))
+            .and_then(|(_, v)| std::str::from_utf8(v).ok()?.parse::<usize>().ok())
+            .filter(|&db| db < self.srv.dbs.len())
+            .unwrap_or(0);
+        let ok = match self.srv.rdb_load_finish(job, res) {
+            Ok(()) => true,
+            Err(e) => {
+                warn!("{e}");
+                false
+            }
+        };
+        crate::repl::replica::finish_load(&mut self.srv, ok, stream_db);
+    }
+
     /// With `appendonly yes` the AOF is loaded instead of the RDB
     /// (loadDataFromDisk): the manifest, then its files (persist/aof/load.rs).
     /// An error has been logged (Err("")): the server exits.
@@ -494,12 +536,20 @@ impl Reactor {
 
     fn handle_write(&mut self, token: usize) {
         let poll = &self.poll;
-        self.srv
-            .with_client(token, |srv, c| write_client(poll, srv, c));
+        self.srv.with_client(token, |srv, c| {
+            if c.has(cflags::MASTER) {
+                // The link's connect completing: its first writable event.
+                crate::repl::replica::link_writable(srv, c);
+            }
+            write_client(poll, srv, c)
+        });
     }
 
     /// Writes pending replies and frees closed clients.
     fn before_sleep(&mut self) {
+        if crate::repl::replica::load_due(&self.srv) {
+            self.replica_load();
+        }
         // appendfsync always: the clients an fsync has covered since get
         // their held output, then their input runs.
         if !self.srv.aof.held.is_empty() {
@@ -557,6 +607,7 @@ impl Reactor {
                 crate::pubsub::unsubscribe_everything(&mut self.srv, &mut c);
                 crate::tracking::client_freed(&mut self.srv, &mut c);
                 crate::repl::master::client_freed(&mut self.srv, &mut c);
+                crate::repl::replica::client_freed(&mut self.srv, &c);
                 let _ = self.poll.registry().deregister(c.conn.source());
                 debug!("Freed client id={} addr={}", c.id, c.addr);
             }
@@ -720,6 +771,9 @@ fn read_chunk(poll: &Poll, srv: &mut Server, c: &mut Client) -> Chunk {
                 c.note_query_buffer();
                 srv.stats.net_input_bytes += n as u64;
                 c.last_interaction_ms = srv.now_ms;
+                if c.has(cflags::MASTER) {
+                    crate::repl::replica::on_read(srv, c, n);
+                }
                 return Chunk::Data(n, spare_before);
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Chunk::Done,
@@ -821,6 +875,15 @@ fn process_next(srv: &mut Server, c: &mut Client) -> bool {
         {
             return false;
         }
+        if c.has(cflags::MASTER) {
+            // The handshake's replies and the payload come before the stream.
+            if let Some(progress) = crate::repl::replica::input(srv, c) {
+                if progress {
+                    continue;
+                }
+                return false;
+            }
+        }
         let lim = Limits {
             max_bulk_len: srv.config.proto_max_bulk_len,
             auth_required: !c.authenticated && srv.auth_required(),
@@ -830,11 +893,23 @@ fn process_next(srv: &mut Server, c: &mut Client) -> bool {
         c.qb.batch += before.saturating_sub(c.querybuf.len());
         match parsed {
             Ok(Parsed::Incomplete) => return false,
-            Ok(Parsed::Empty) => continue,
+            Ok(Parsed::Empty) => {
+                if c.has(cflags::MASTER) {
+                    crate::repl::replica::after_command(srv, c);
+                }
+                continue;
+            }
             Ok(Parsed::Command) => {
-                process_command(srv, c);
+                if c.has(cflags::MASTER) {
+                    crate::repl::replica::run_master_command(srv, c, process_command);
+                } else {
+                    process_command(srv, c);
+                }
                 if c.has(cflags::POSTPONED) {
                     return false;
+                }
+                if c.has(cflags::MASTER) {
+                    crate::repl::replica::after_command(srv, c);
                 }
                 c.reset_argv();
                 return true;

@@ -29,6 +29,7 @@
 //! stream feeds the AOF (persist/aof.rs), with a SELECT state of its own.
 
 pub mod master;
+pub mod replica;
 
 use bytes::Bytes;
 
@@ -269,6 +270,11 @@ pub fn feed(srv: &mut Server, db: usize, argv: &[Bytes]) {
         let ts = srv.config.aof_timestamp_enabled;
         srv.aof.feed(db, argv, ts, srv.now_ms / 1000);
     }
+    // A replica's own replicas get its master's stream verbatim
+    // (replica::after_command), not what its commands propagate.
+    if srv.master.is_some() {
+        return;
+    }
     let r = &mut srv.repl;
     if !r.backlog_active || r.suppressed {
         return;
@@ -292,6 +298,16 @@ pub fn feed_no_select(srv: &mut Server, argv: &[Bytes]) {
     let start = r.buffer.len();
     encode(&mut r.buffer, argv);
     r.master_repl_offset += (r.buffer.len() - start) as u64;
+}
+
+/// Appends stream bytes as they are (a replica proxying its master's stream).
+pub fn feed_raw(srv: &mut Server, data: &[u8]) {
+    let r = &mut srv.repl;
+    if !r.backlog_active {
+        return;
+    }
+    r.buffer.extend_from_slice(data);
+    r.master_repl_offset += data.len() as u64;
 }
 
 /// RESP multibulk of `argv`.

@@ -118,6 +118,8 @@ pub struct Server {
     /// The previous replication ID (after a promotion) and the first offset
     /// it is not valid for (Redis's replid2 / second_replid_offset; -1: none).
     pub master_replid2: String,
+    /// The replica role: our master and the link to it (None: a master).
+    pub master: Option<Box<crate::repl::replica::MasterLink>>,
     pub second_replid_offset: i64,
     /// Memory accounting for INFO memory and MEMORY STATS.
     pub mem: crate::info::memory::MemState,
@@ -231,6 +233,7 @@ impl Server {
             expired_stale_perc: 0.0,
             master_replid: random_hex(40),
             master_replid2: "0".repeat(40),
+            master: None,
             second_replid_offset: -1,
             mem: Default::default(),
             avg_ttl: Default::default(),
@@ -411,8 +414,9 @@ impl Server {
         if crate::pause::in_force(self) {
             return;
         }
-        // DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off.
-        if !self.active_expire_enabled {
+        // DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off; a replica's keys
+        // expire by its master's DELs.
+        if !self.active_expire_enabled || self.master.is_some() {
             return;
         }
         let effort = self.config.active_expire_effort.clamp(1, 10) as usize - 1;

@@ -351,6 +351,7 @@ fn redis_rdb_loads_into_oxidis_and_oxidis_rdb_loads_into_redis() {
             aof_base: false,
             repl_id: "a".repeat(40),
             repl_offset: 0,
+            repl_stream_db: 0,
         };
         let mut f = std::fs::File::create(dir.join("ox.rdb")).unwrap();
         let sopts = rdb::SaveOpts {

@@ -13,6 +13,8 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         flags.push('O');
     } else if is_replica(c) {
         flags.push('S');
+    } else if c.has(cflags::MASTER) {
+        flags.push('M');
     }
     if c.has(cflags::PUBSUB) {
         flags.push('P');
@@ -110,7 +112,9 @@ pub enum ClientType {
 
 /// The class of a client (a MONITOR client counts as normal, as in Redis).
 pub fn client_type(c: &Client) -> ClientType {
-    if is_replica(c) {
+    if c.has(cflags::MASTER) {
+        ClientType::Master
+    } else if is_replica(c) {
         ClientType::Replica
     } else if c.has(cflags::PUBSUB) {
         ClientType::Pubsub

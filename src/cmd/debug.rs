@@ -435,6 +435,7 @@ fn debug_reload(srv: &mut Server, c: &mut Client) {
         aof_base: false,
         repl_id: srv.master_replid.clone(),
         repl_offset: 0,
+        repl_stream_db: 0,
     };
     let opts = rdb::SaveOpts {
         compression: srv.config.rdbcompression,

@@ -337,6 +337,7 @@ impl Server {
                     aof_base: true,
                     repl_id: self.master_replid.clone(),
                     repl_offset: 0,
+                    repl_stream_db: 0,
                 };
                 let opts = crate::persist::rdb::SaveOpts {
                     compression: self.config.rdbcompression,

@@ -122,6 +122,7 @@ impl Server {
     /// settings the configuration has now (it may have changed meanwhile).
     pub fn put_loaded_dbs(&mut self, dbs: Vec<Db>) {
         self.dbs = dbs;
+        crate::repl::replica::apply_expire_mode(self);
         self.apply_lazyfree_config();
         self.apply_latency_monitor_config();
         crate::evict::config_changed(self);

@@ -148,6 +148,9 @@ pub struct SaveInfo {
     pub aof_base: bool,
     pub repl_id: String,
     pub repl_offset: i64,
+    /// The db the replication stream is in at `repl_offset` (a replica
+    /// serving its own replica proxies its master's stream, SELECTs and all).
+    pub repl_stream_db: i64,
 }
 
 pub struct SaveOpts {

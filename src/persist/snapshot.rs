@@ -257,6 +257,7 @@ impl Server {
             aof_base: false,
             repl_id: self.master_replid.clone(),
             repl_offset: 0,
+            repl_stream_db: 0,
         }
     }
 
@@ -454,6 +455,7 @@ mod tests {
             aof_base: false,
             repl_id: "0".repeat(40),
             repl_offset: 0,
+            repl_stream_db: 0,
         };
         let opts = SaveOpts {
             compression: true,

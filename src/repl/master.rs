@@ -77,6 +77,11 @@ pub fn sync_command(srv: &mut Server, c: &mut Client, psync: bool) {
         c.add_error(crate::error::SYNC_PENDING_OUTPUT);
         return;
     }
+    // A replica serves its history only while it has it from its master.
+    if srv.master.as_deref().is_some_and(|m| !m.is_up()) {
+        c.add_error("NOMASTERLINK Can't SYNC while not connected with my master");
+        return;
+    }
     let name = replica_name(c);
     info!("Replica {name} asks for synchronization");
     if psync {
@@ -128,6 +133,7 @@ fn start_snapshot(srv: &mut Server, offset: u64) -> Result<u64, String> {
         aof_base: false,
         repl_id: srv.master_replid.clone(),
         repl_offset: offset as i64,
+        repl_stream_db: super::replica::stream_db(srv),
     };
     let opts = SaveOpts {
         compression: srv.config.rdbcompression,
@@ -350,8 +356,13 @@ pub fn cron(srv: &mut Server) {
     srv.repl.last_cron_ms = now;
     let loops = srv.repl.cron_loops;
     srv.repl.cron_loops += 1;
+    super::replica::cron(srv);
     refresh_good_replicas(srv);
     if srv.repl.replicas.is_empty() {
+        if srv.master.is_some() {
+            // A replica keeps its backlog (its history is its master's).
+            return;
+        }
         let ttl = srv.config.repl_backlog_ttl;
         let since = srv.repl.no_replicas_since;
         if srv.repl.backlog_active && ttl > 0 && since > 0 && now - since > ttl * 1000 {
@@ -366,7 +377,8 @@ pub fn cron(srv: &mut Server) {
     // from when a replica attached (one that just attached hears nothing for
     // up to a period, as from Redis).
     let period = srv.config.repl_ping_replica_period.max(1) as u64;
-    if loops.is_multiple_of(period) {
+    // A replica's replicas get its master's PINGs.
+    if loops.is_multiple_of(period) && srv.master.is_none() {
         super::feed_no_select(srv, &[Bytes::from_static(b"PING")]);
     }
     let timeout_ms = srv.config.repl_timeout * 1000;
@@ -429,7 +441,12 @@ pub fn replconf_command(srv: &mut Server, c: &mut Client) {
                 }
                 return;
             }
-            b"getack" => return,
+            b"getack" => {
+                if c.has(cflags::MASTER) {
+                    super::replica::send_ack(srv, c);
+                }
+                return;
+            }
             b"rdb-only" => match crate::util::number::parse_i64(&val) {
                 Some(0 | 1) => {}
                 _ => return c.add_error(&crate::error::value_out_of_range(0, 1)),
@@ -448,11 +465,14 @@ pub fn replconf_command(srv: &mut Server, c: &mut Client) {
 /// `cur` is the client asking, which may be a replica itself.
 pub fn info_section(srv: &Server, cur: &Client, o: &mut String) {
     let r = &srv.repl;
-    let _ = write!(
-        o,
-        "# Replication\r\nrole:master\r\nconnected_slaves:{}\r\n",
-        r.replicas.len()
-    );
+    let role = if srv.master.is_some() {
+        "slave"
+    } else {
+        "master"
+    };
+    let _ = write!(o, "# Replication\r\nrole:{role}\r\n");
+    super::replica::info_fields(srv, o);
+    let _ = write!(o, "connected_slaves:{}\r\n", r.replicas.len());
     if r.min_replicas_to_write != 0 && r.min_replicas_max_lag != 0 {
         let _ = write!(o, "min_slaves_good_slaves:{}\r\n", r.good_replicas);
     }
@@ -502,4 +522,33 @@ pub fn info_section(srv: &Server, cur: &Client, o: &mut String) {
         srv.second_replid_offset,
         r.backlog_active as u8,
     );
+}
+
+/// ROLE of a master: its offset and its online replicas as [ip, port, acked
+/// offset] (Redis's roleCommand).
+pub fn role_reply(srv: &Server, c: &mut Client) {
+    let cur: &Client = c;
+    let online: Vec<(String, u16, u64)> = srv
+        .repl
+        .replicas
+        .iter()
+        .filter_map(|&t| srv.clients.all(Some(cur)).find(|x| x.token == t))
+        .filter_map(|x| {
+            let r = x.repl.as_deref()?;
+            (r.state == Some(SyncState::Online)).then(|| {
+                let ip = r.announced_ip.clone().unwrap_or_else(|| peer_ip(&x.addr));
+                (ip, r.listening_port, r.ack_off)
+            })
+        })
+        .collect();
+    c.add_array_len(3);
+    c.add_bulk(b"master");
+    c.add_int(srv.repl.master_repl_offset as i64);
+    c.add_array_len(online.len());
+    for (ip, port, off) in online {
+        c.add_array_len(3);
+        c.add_bulk(ip.as_bytes());
+        c.add_bulk(port.to_string().as_bytes());
+        c.add_bulk(off.to_string().as_bytes());
+    }
 }

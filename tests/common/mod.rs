@@ -177,11 +177,34 @@ impl Server {
         Server::spawn(bin, None, extra, true)
     }
 
+    /// Starts oxidis on a given port (a server restarted where its peers
+    /// expect it); no retry on a collision.
+    pub fn oxidis_on_port(port: u16, extra: &[&str]) -> Server {
+        Server::spawn_at(&oxidis_bin(), None, extra, false, Some(port))
+    }
+
+    /// Kills the process (SIGKILL) and waits for it; the directory stays
+    /// until the value is dropped.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     fn spawn(bin: &Path, config: Option<&Path>, extra: &[&str], loading_ok: bool) -> Server {
+        Server::spawn_at(bin, config, extra, loading_ok, None)
+    }
+
+    fn spawn_at(
+        bin: &Path,
+        config: Option<&Path>,
+        extra: &[&str],
+        loading_ok: bool,
+        fixed_port: Option<u16>,
+    ) -> Server {
         let dir = fresh_temp_dir("srv");
         let mut last_log = String::new();
         for _attempt in 0..5 {
-            let port = free_port();
+            let port = fixed_port.unwrap_or_else(free_port);
             let mut cmd = Command::new(bin);
             if let Some(c) = config {
                 cmd.arg(c);
@@ -213,7 +236,7 @@ impl Server {
                     last_log = server.log();
                     let collision = last_log.contains("Address already in use")
                         || last_log.contains("AddrInUse");
-                    if exited && collision {
+                    if exited && collision && fixed_port.is_none() {
                         // Someone took the port between our probe and the bind: retry.
                         // Keep the directory: `server` is forgotten, not dropped.
                         let _ = server.child.kill();

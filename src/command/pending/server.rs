@@ -152,43 +152,4 @@ pub const SPECS: &[CommandSpec] = &[
         ],
         ..EMPTY
     },
-    CommandSpec {
-        name: "replicaof",
-        args: &[
-            a("args", OneOf).sub(&[
-                a("host-port", Block).sub(&[
-                    a("host", Str),
-                    a("port", Int),
-                ]),
-                a("no-one", Block).sub(&[
-                    a("no", Token).token("NO"),
-                    a("one", Token).token("ONE"),
-                ]),
-            ]),
-        ],
-        ..EMPTY
-    },
-    CommandSpec {
-        name: "role",
-        ..EMPTY
-    },
-    CommandSpec {
-        name: "slaveof",
-        doc_flags: DOC_DEPRECATED,
-        deprecated_since: Some("5.0.0"),
-        replaced_by: Some("`REPLICAOF`"),
-        args: &[
-            a("args", OneOf).sub(&[
-                a("host-port", Block).sub(&[
-                    a("host", Str),
-                    a("port", Int),
-                ]),
-                a("no-one", Block).sub(&[
-                    a("no", Token).token("NO"),
-                    a("one", Token).token("ONE"),
-                ]),
-            ]),
-        ],
-        ..EMPTY
-    },
 ];

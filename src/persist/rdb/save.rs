@@ -342,7 +342,7 @@ impl<'a> FileWriter<'a> {
         o.aux_int("redis-bits", 64);
         o.aux_int("ctime", info.ctime);
         o.aux_int("used-mem", info.used_mem as i64);
-        o.aux_int("repl-stream-db", 0);
+        o.aux_int("repl-stream-db", info.repl_stream_db);
         o.aux("repl-id", info.repl_id.as_bytes());
         o.aux_int("repl-offset", info.repl_offset);
         o.aux_int("aof-base", info.aof_base as i64);

@@ -207,6 +207,7 @@ fn info() -> SaveInfo {
         aof_base: false,
         repl_id: "0123456789012345678901234567890123456789".into(),
         repl_offset: 0,
+        repl_stream_db: 0,
     }
 }
 
@@ -392,6 +393,7 @@ fn idle_time_is_saved_and_restored_under_lru() {
         aof_base: false,
         repl_id: String::new(),
         repl_offset: 0,
+        repl_stream_db: 0,
     };
     let mut bytes = Vec::new();
     let opts = SaveOpts {
