@@ -197,7 +197,7 @@ fn main() {
     // `replicaof` in the configuration: the link starts now; the first
     // connect is made here, retries from the cron.
     if let Some((host, port)) = reactor.srv.config.replicaof.clone() {
-        oxidis::repl::replica::set_master(&mut reactor.srv, &host, port);
+        oxidis::repl::replica::start_from_config(&mut reactor.srv, &host, port);
     }
     supervise::ready(mode);
     reactor.run();

@@ -302,6 +302,10 @@ impl Reactor {
                 }
             }
         });
+        if let Ok(st) = &res {
+            let ndbs = self.srv.dbs.len();
+            self.srv.persist.loaded_repl = crate::repl::replica::repl_info_of(&st.aux, ndbs);
+        }
         self.srv.rdb_load_finish(job, res)
     }
 
@@ -330,13 +334,12 @@ impl Reactor {
             }
         });
         // The db the master's stream continues in (aux repl-stream-db).
+        let ndbs = self.srv.dbs.len();
         let stream_db = res
             .as_ref()
             .ok()
-            .and_then(|st| st.aux.iter().find(|(k, _)| k == b"repl-stream-db"))
-            .and_then(|(_, v)| std::str::from_utf8(v).ok()?.parse::<usize>().ok())
-            .filter(|&db| db < self.srv.dbs.len())
-            .unwrap_or(0);
+            .and_then(|st| crate::repl::replica::repl_info_of(&st.aux, ndbs))
+            .map_or(0, |(_, _, db)| db);
         let ok = match self.srv.rdb_load_finish(job, res) {
             Ok(()) => true,
             Err(e) => {

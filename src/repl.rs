@@ -303,11 +303,11 @@ pub fn feed_no_select(srv: &mut Server, argv: &[Bytes]) {
 /// Appends stream bytes as they are (a replica proxying its master's stream).
 pub fn feed_raw(srv: &mut Server, data: &[u8]) {
     let r = &mut srv.repl;
-    if !r.backlog_active {
-        return;
-    }
-    r.buffer.extend_from_slice(data);
+    // The offset is the master's, backlog or not.
     r.master_repl_offset += data.len() as u64;
+    if r.backlog_active {
+        r.buffer.extend_from_slice(data);
+    }
 }
 
 /// RESP multibulk of `argv`.

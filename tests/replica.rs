@@ -403,3 +403,72 @@ fn replica_resyncs_when_the_oxidis_master_restarts() {
     wait_link_up(&mut r);
     wait_same_digest(&mut m2, &mut [&mut r]);
 }
+
+#[test]
+fn restarted_replica_continues_from_its_rdb_with_redis_master() {
+    require_redis();
+    let rm = redis_master(true);
+    let mut m = rm.connect();
+    write_mix(&mut m, "r");
+    let port = rm.port.to_string();
+    let args = [
+        "--enable-debug-command",
+        "yes",
+        "--replicaof",
+        "127.0.0.1",
+        &port,
+    ];
+    let mut ox = Server::oxidis(&args);
+    let mut r = ox.connect();
+    wait_link_up(&mut r);
+    wait_same_digest(&mut m, &mut [&mut r]);
+    // The stream is in db 5 when the replica saves.
+    m.cmd(&["SELECT", "5"]);
+    m.cmd(&["SET", "k5", "1"]);
+    let off: u64 = info(&mut m, "master_repl_offset").unwrap().parse().unwrap();
+    wait_for_condition_within("the offset", LIMIT, || {
+        info(&mut r, "slave_repl_offset").and_then(|v| v.parse::<u64>().ok()) == Some(off)
+    });
+    assert_eq!(r.cmd(&["SAVE"]), b"+OK\r\n");
+    let saved = std::fs::read(ox.dir().join("dump.rdb")).expect("dump.rdb");
+    drop(r);
+    ox.kill();
+    // Writes while it is down, in the db the stream was in.
+    m.cmd(&["SET", "while-down", "1"]);
+    m.cmd(&["SELECT", "0"]);
+    m.cmd(&["SET", "while-down0", "1"]);
+    // Restarted on its file: a partial resync from the saved offset.
+    let dir2 = common::fresh_temp_dir("replica-restart");
+    std::fs::write(dir2.join("dump.rdb"), &saved).unwrap();
+    let ox2 = Server::start_in_dir(&common::oxidis_bin(), &dir2, &args);
+    let mut r2 = ox2.connect();
+    wait_link_up(&mut r2);
+    wait_same_digest(&mut m, &mut [&mut r2]);
+    assert_eq!(info(&mut m, "sync_full").as_deref(), Some("1"));
+    assert_eq!(info(&mut m, "sync_partial_ok").as_deref(), Some("1"));
+}
+
+#[test]
+fn clients_blocked_on_a_master_that_becomes_a_replica_are_unblocked_redis() {
+    require_redis();
+    let rm = redis_master(true);
+    let ox = Server::oxidis(&[]);
+    let mut o = ox.connect();
+    let mut blocked = ox.connect();
+    blocked.send(&[b"BLPOP", b"q", b"0"]);
+    common::wait_for_blocked_clients(&mut o, 1);
+    let port = rm.port.to_string();
+    assert_eq!(o.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    assert_eq!(
+        blocked.read_reply(),
+        b"-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n"
+    );
+    assert!(blocked.is_closed_within(Duration::from_secs(5)));
+    common::wait_for_blocked_clients(&mut o, 0);
+    wait_link_up(&mut o);
+    // BLPOP on a read-only replica is a write: refused.
+    assert_eq!(
+        o.cmd(&["BLPOP", "q", "0"]),
+        b"-READONLY You can't write against a read only replica.\r\n"
+    );
+}

@@ -74,6 +74,9 @@ pub struct Persistence {
     pub rdb_last_load_keys_expired: u64,
     pub async_loading: bool,
     pub waker: Option<Arc<mio::Waker>>,
+    /// The replication info of the RDB loaded at start-up (aux repl-id,
+    /// repl-offset, repl-stream-db), for a replica to continue from.
+    pub loaded_repl: Option<(String, u64, usize)>,
     temp_counter: u64,
 }
 
@@ -98,6 +101,7 @@ impl Default for Persistence {
             rdb_last_load_keys_expired: 0,
             async_loading: false,
             waker: None,
+            loaded_repl: None,
             temp_counter: 0,
         }
     }
@@ -256,8 +260,14 @@ impl Server {
             used_mem: crate::info::memory::used_memory(),
             aof_base: false,
             repl_id: self.master_replid.clone(),
-            repl_offset: 0,
-            repl_stream_db: 0,
+            // A replica's file says where in its master's history it is, to
+            // continue from there after a restart (PSYNC).
+            repl_offset: if self.master.is_some() {
+                self.repl.master_repl_offset as i64
+            } else {
+                0
+            },
+            repl_stream_db: crate::repl::replica::stream_db(self),
         }
     }
 

@@ -170,9 +170,46 @@ pub fn set_master(srv: &mut Server, host: &str, port: u16) {
         old_cached
     };
     srv.master = Some(Box::new(link));
+    srv.config.replicaof = Some((host.to_string(), port));
+    disconnect_blocked(srv);
     apply_expire_mode(srv);
     info!("Connecting to MASTER {host}:{port}");
     connect(srv);
+}
+
+/// `replicaof` in the configuration, at start-up: a dataset loaded from an
+/// RDB that a replica saved carries its place in the master's history
+/// (aux repl-id, repl-offset, repl-stream-db), from which the first PSYNC
+/// asks to continue (loadDataFromDisk's replica path).
+pub fn start_from_config(srv: &mut Server, host: &str, port: u16) {
+    let from_rdb = srv.persist.loaded_repl.take();
+    if let Some((id, off, _)) = &from_rdb {
+        srv.master_replid = id.clone();
+        srv.repl.master_repl_offset = *off;
+    }
+    set_master(srv, host, port);
+    if let (Some((_, _, db)), Some(m)) = (from_rdb, srv.master.as_deref_mut()) {
+        if let Some(cached) = &mut m.cached {
+            cached.db = db;
+        }
+    }
+}
+
+/// The replication info an RDB's aux fields hold (repl-id, repl-offset,
+/// repl-stream-db), when all are valid.
+pub fn repl_info_of(aux: &[(Vec<u8>, Vec<u8>)], dbs: usize) -> Option<(String, u64, usize)> {
+    let get = |name: &[u8]| {
+        aux.iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+    };
+    let id = get(b"repl-id").filter(|v| v.len() == 40)?;
+    let off = get(b"repl-offset")?.parse::<u64>().ok()?;
+    let db = get(b"repl-stream-db")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&d| d < dbs)
+        .unwrap_or(0);
+    Some((id.to_string(), off, db))
 }
 
 /// REPLICAOF NO ONE: Redis's replicationUnsetMaster.
@@ -182,6 +219,7 @@ pub fn unset_master(srv: &mut Server) {
     }
     close_link(srv, false);
     srv.master = None;
+    srv.config.replicaof = None;
     super::shift_replication_id(srv);
     disconnect_replicas(srv);
     srv.repl.slaveseldb = -1;
@@ -220,6 +258,28 @@ fn drop_transfer(m: &mut MasterLink) {
     m.tail.clear();
     m.transfer_size = -1;
     m.transfer_read = 0;
+}
+
+/// Clients blocked while we were a master would be served by the master's
+/// writes: they get an error and are closed (disconnectAllBlockedClients).
+fn disconnect_blocked(srv: &mut Server) {
+    let blocked: Vec<usize> = srv
+        .clients
+        .all(None)
+        .filter(|c| c.blocked.is_some())
+        .map(|c| c.token)
+        .collect();
+    for t in blocked {
+        let Some(cl) = srv.clients.get_mut(t) else {
+            continue;
+        };
+        cl.add_error(
+            "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)",
+        );
+        cl.flags |= cflags::CLOSE_AFTER_REPLY;
+        srv.blocking.unblock(&mut srv.dbs, cl);
+        srv.schedule_write_of(t);
+    }
 }
 
 /// Our replicas resync with us (a new history: Redis's disconnectSlaves).
@@ -546,6 +606,9 @@ fn link_established(srv: &mut Server, c: &mut Client) {
     m.lastio_ms = now;
     m.down_since_ms = 0;
     m.last_ack_ms = 0;
+    // The first ACK at once: a master that sent a diskless payload starts
+    // the stream on it (repl_start_cmd_stream_on_ack).
+    send_ack(srv, c);
     // The rest of the input is the stream: run it before the next read.
     srv.blocking.unblocked.push(c.token);
 }
@@ -687,6 +750,12 @@ pub fn load_due(srv: &Server) -> bool {
 /// becomes `dbfilename` (readSyncBulkPayload's disk path).
 pub fn prepare_load(srv: &mut Server) -> io::Result<()> {
     disconnect_replicas(srv);
+    // The AOF would hold the old dataset: it stops, and is rewritten from
+    // the new one once loaded (stopAppendOnly / restartAOFAfterSYNC).
+    if srv.aof.state != crate::persist::aof::AofState::Off {
+        srv.stop_append_only_rewrite();
+        srv.aof_stop_writing();
+    }
     info!("MASTER <-> REPLICA sync: Flushing old data");
     let lazy = srv.config.replica_lazy_flush;
     for id in 0..srv.dbs.len() {
@@ -721,6 +790,7 @@ pub fn finish_load(srv: &mut Server, ok: bool, stream_db: usize) {
         for id in 0..srv.dbs.len() {
             crate::cmd::generic::empty_db(srv, id, lazy);
         }
+        restart_aof(srv);
         srv.clients.close_other_asap(token);
         if let Some(m) = srv.master.as_deref_mut() {
             m.token = None;
@@ -729,6 +799,7 @@ pub fn finish_load(srv: &mut Server, ok: bool, stream_db: usize) {
         return;
     }
     apply_expire_mode(srv);
+    restart_aof(srv);
     let m = srv.master.as_deref_mut().expect("replica");
     let (id, off) = (m.full_replid.clone(), m.full_offset);
     m.reploff = off;
@@ -761,6 +832,14 @@ pub fn run_master_command(
     run(srv, c);
     for (db, was) in srv.dbs.iter_mut().zip(saved) {
         db.loading = was;
+    }
+}
+
+/// `appendonly yes`: the AOF restarts with a rewrite of the dataset now
+/// in memory (restartAOFAfterSYNC).
+fn restart_aof(srv: &mut Server) {
+    if srv.config.appendonly && srv.aof.state == crate::persist::aof::AofState::Off {
+        srv.start_append_only();
     }
 }
 

@@ -180,7 +180,13 @@ impl Server {
     /// Starts oxidis on a given port (a server restarted where its peers
     /// expect it); no retry on a collision.
     pub fn oxidis_on_port(port: u16, extra: &[&str]) -> Server {
-        Server::spawn_at(&oxidis_bin(), None, extra, false, Some(port))
+        Server::spawn_at(&oxidis_bin(), None, extra, false, Some(port), None)
+    }
+
+    /// Starts `bin` with `dir` as its directory (files put there first, such
+    /// as a dump.rdb to load); the directory is removed when the value drops.
+    pub fn start_in_dir(bin: &Path, dir: &Path, extra: &[&str]) -> Server {
+        Server::spawn_at(bin, None, extra, false, None, Some(dir))
     }
 
     /// Kills the process (SIGKILL) and waits for it; the directory stays
@@ -191,7 +197,7 @@ impl Server {
     }
 
     fn spawn(bin: &Path, config: Option<&Path>, extra: &[&str], loading_ok: bool) -> Server {
-        Server::spawn_at(bin, config, extra, loading_ok, None)
+        Server::spawn_at(bin, config, extra, loading_ok, None, None)
     }
 
     fn spawn_at(
@@ -200,8 +206,9 @@ impl Server {
         extra: &[&str],
         loading_ok: bool,
         fixed_port: Option<u16>,
+        fixed_dir: Option<&Path>,
     ) -> Server {
-        let dir = fresh_temp_dir("srv");
+        let dir = fixed_dir.map_or_else(|| fresh_temp_dir("srv"), Path::to_path_buf);
         let mut last_log = String::new();
         for _attempt in 0..5 {
             let port = fixed_port.unwrap_or_else(free_port);
