@@ -56,13 +56,20 @@ pub fn new_replid() -> String {
     s
 }
 
-/// `ip:port` of a replica as the logs and INFO name it.
+/// `ip:port` of a replica as the logs name it (Redis's
+/// replicationGetSlaveName): the announced IP or the peer's, the port from
+/// REPLCONF listening-port, an IPv6 address in brackets, and
+/// `ip:<unknown-replica-port>` for a replica that sent no port.
 fn replica_name(c: &Client) -> String {
     let r = c.repl.as_deref();
     let ip = r
         .and_then(|r| r.announced_ip.clone())
         .unwrap_or_else(|| peer_ip(&c.addr));
-    format!("{ip}:{}", r.map_or(0, |r| r.listening_port))
+    match r.map_or(0, |r| r.listening_port) {
+        0 => format!("{ip}:<unknown-replica-port>"),
+        port if ip.contains(':') => format!("[{ip}]:{port}"),
+        port => format!("{ip}:{port}"),
+    }
 }
 
 fn peer_ip(addr: &str) -> String {
