@@ -11,7 +11,7 @@
 //!      │
 //!      v
 //!   feed: SELECT when the db differs from the last one fed, then the command as
-//!         a RESP multibulk appended to `buffer` and to the backlog (the ring
+//!         a RESP multibulk appended to `buffer` and to the backlog (the blocks
 //!         PSYNC continues from, repl/backlog.rs); `master_repl_offset` grows
 //!      │  before_sleep
 //!      v
@@ -118,9 +118,33 @@ impl Repl {
         self.backlog.is_some()
     }
 
-    /// Counts the stream bytes from `start` in `buffer` (just appended): into
-    /// the backlog and `master_repl_offset` (Redis's feedReplicationBuffer).
-    fn appended(&mut self, start: usize) {
+    /// Counts one command just encoded at `start` in `buffer` from `argv`:
+    /// into the backlog and `master_repl_offset`. The backlog gets it in the
+    /// pieces Redis's replicationFeedSlaves feeds (`*N`, then `$len`, the
+    /// argument and CRLF for each), because its block sizes follow the pieces.
+    fn appended<A: AsRef<[u8]>>(&mut self, start: usize, argv: &[A]) {
+        let all = &self.buffer[start..];
+        self.master_repl_offset += all.len() as u64;
+        let Some(b) = self.backlog.as_mut() else {
+            return;
+        };
+        let digits = |n: usize| n.checked_ilog10().unwrap_or(0) as usize + 1;
+        let mut at = digits(argv.len()) + 3;
+        b.feed(&all[..at]);
+        for a in argv {
+            let len = a.as_ref().len();
+            for n in [digits(len) + 3, len, 2] {
+                b.feed(&all[at..at + n]);
+                at += n;
+            }
+        }
+        debug_assert_eq!(at, all.len());
+    }
+
+    /// Counts stream bytes appended at `start` as one piece (a SELECT, as
+    /// Redis feeds its shared SELECT command whole, or the stream proxied
+    /// from a master).
+    fn appended_whole(&mut self, start: usize) {
         let new = &self.buffer[start..];
         if let Some(b) = self.backlog.as_mut() {
             b.feed(new);
@@ -317,14 +341,16 @@ pub fn feed(srv: &mut Server, db: usize, argv: &[Bytes]) {
     if r.backlog.is_none() || r.suppressed {
         return;
     }
-    let start = r.buffer.len();
     if r.slaveseldb != db as i64 {
+        let start = r.buffer.len();
         let id = db.to_string();
         encode(&mut r.buffer, &[b"SELECT", id.as_bytes()]);
+        r.appended_whole(start);
         r.slaveseldb = db as i64;
     }
+    let start = r.buffer.len();
     encode(&mut r.buffer, argv);
-    r.appended(start);
+    r.appended(start, argv);
 }
 
 /// Feeds a command without changing the selected db (the replication PING).
@@ -335,7 +361,20 @@ pub fn feed_no_select(srv: &mut Server, argv: &[Bytes]) {
     }
     let start = r.buffer.len();
     encode(&mut r.buffer, argv);
-    r.appended(start);
+    r.appended(start, argv);
+}
+
+/// Appends bytes to the stream as they are (a replica passing on the stream
+/// it reads from its master to its own replicas and backlog, Redis's
+/// replicationFeedStreamFromMasterStream).
+pub fn feed_raw(srv: &mut Server, data: &[u8]) {
+    let r = &mut srv.repl;
+    if r.backlog.is_none() {
+        return;
+    }
+    let start = r.buffer.len();
+    r.buffer.extend_from_slice(data);
+    r.appended_whole(start);
 }
 
 /// RESP multibulk of `argv`.

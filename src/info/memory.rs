@@ -184,7 +184,7 @@ pub fn overhead(srv: &Server, cur: Option<&crate::client::Client>) -> Overhead {
             m.clients_normal += client_memory(c);
         }
     }
-    // The backlog's ring, and the stream of the current iteration before it
+    // The backlog's blocks, and the stream of the current iteration before it
     // is copied to the replicas' output buffers (there is no buffer shared
     // between the backlog and the replicas).
     m.repl_backlog = (srv.repl.buffer.capacity()

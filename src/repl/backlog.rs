@@ -1,50 +1,80 @@
-//! The replication backlog (Redis's repl_backlog): a ring buffer holding the
-//! last `repl-backlog-size` bytes of the replication stream, with the stream
-//! offset of its first byte, from which PSYNC serves partial resyncs
-//! (masterTryPartialResynchronization, addReplyReplicationBacklog).
+//! The replication backlog (Redis's repl_backlog): the newest
+//! `repl-backlog-size` bytes (or a little more, see below) of the replication
+//! stream, with the stream offset of the first one, from which PSYNC serves
+//! partial resyncs (masterTryPartialResynchronization,
+//! addReplyReplicationBacklog).
+//!
+//! The bytes live in a list of blocks sized and trimmed as Redis 7.0 sizes
+//! and trims its replication buffer blocks (feedReplicationBuffer,
+//! incrementalTrimReplicationBacklog), so that INFO's
+//! repl_backlog_first_byte_offset and repl_backlog_histlen, and which
+//! offsets a PSYNC can still continue from, are Redis's own numbers:
 //!
 //! ```text
-//!   growing:  buf: [ oldest ........ newest ]            len < size
-//!   full:     buf: [ ....newest | oldest.... ]           len == size
-//!                                ^ idx: the next byte goes here
-//!   offset = stream offset of the oldest byte held (histlen bytes);
-//!   offset + histlen = master_repl_offset + 1, the next byte's offset
+//!   blocks: [ full | full | full | tail (used <= cap) ]
+//!             ^ dropped once the others hold more than repl-backlog-size
+//!   a block's cap: a jemalloc size class of min(max(piece, 16 KB),
+//!                  max(size / 16, 16 KB)) + 40 bytes of header, minus 40
+//!   offset = next - histlen: the oldest byte held; next = master_repl_offset + 1
 //! ```
 //!
-//! The buffer grows as the stream does, up to `size`, so an idle master with a
-//! 1 MB backlog does not hold 1 MB from the moment its first replica attaches
-//! (Redis's shared replication buffer also grows block by block). Unlike Redis
-//! 7.0, whose backlog is a list of blocks trimmed a whole block at a time (so
-//! its histlen can go somewhat over the configured size), this one holds
-//! exactly `size` bytes once full.
+//! A full block is dropped when what stays still holds at least
+//! `repl-backlog-size` bytes, and only when a new block is started, so once
+//! the stream is that long histlen is at least the size and at most the size
+//! plus two blocks. Redis also keeps a block that
+//! a replica still has to send; here each replica has its own output buffer,
+//! so the backlog trims as Redis does when every replica keeps up.
 
-/// A ring buffer of the newest stream bytes.
+use std::collections::VecDeque;
+
+/// Redis's PROTO_REPLY_CHUNK_BYTES: the smallest block.
+const MIN_BLOCK: usize = 16 * 1024;
+/// sizeof(replBufBlock) in Redis: the allocation holds it before the bytes.
+const BLOCK_HEADER: usize = 40;
+/// Redis's REPL_BACKLOG_TRIM_BLOCKS_PER_CALL.
+const TRIM_PER_CALL: usize = 64;
+
+/// One block: `data.len()` bytes used of `cap`.
+struct Block {
+    data: Vec<u8>,
+    cap: usize,
+}
+
+/// The newest stream bytes, in blocks.
 pub struct Backlog {
-    /// The bytes; grows up to `size`, then wraps.
-    buf: Vec<u8>,
+    blocks: VecDeque<Block>,
+    /// `repl-backlog-size`.
     size: usize,
-    /// Where the next byte is written once the buffer is full.
-    idx: usize,
-    /// Bytes held (<= size).
+    /// Bytes held.
     histlen: usize,
-    /// Stream offset of the first byte held (Redis's repl_backlog->offset,
-    /// the next byte's offset when empty).
-    offset: u64,
+    /// Stream offset of the next byte (master_repl_offset + 1).
+    next: u64,
+}
+
+/// What jemalloc's malloc_usable_size returns for a request of `n` bytes
+/// (its size classes: four per doubling above 64 bytes), which is what a
+/// Redis block really gets to hold.
+fn usable_size(n: usize) -> usize {
+    if n <= 64 {
+        return n.next_multiple_of(16).max(8);
+    }
+    let step = n.next_power_of_two() / 8;
+    n.next_multiple_of(step)
 }
 
 impl Backlog {
-    /// An empty backlog of `size` bytes whose next byte is stream byte `next`.
+    /// An empty backlog of `size` bytes whose next byte is stream byte `next`
+    /// (createReplicationBacklog).
     pub fn new(size: usize, next: u64) -> Backlog {
         Backlog {
-            buf: Vec::new(),
+            blocks: VecDeque::new(),
             size: size.max(1),
-            idx: 0,
             histlen: 0,
-            offset: next,
+            next,
         }
     }
 
-    /// The configured capacity (INFO repl_backlog_size comes from the config).
+    /// The configured size (`repl-backlog-size`).
     pub fn size(&self) -> usize {
         self.size
     }
@@ -53,81 +83,89 @@ impl Backlog {
         self.histlen
     }
 
-    /// Offset of the first byte held (INFO repl_backlog_first_byte_offset).
+    /// Offset of the first byte held (INFO repl_backlog_first_byte_offset);
+    /// the next byte's offset when empty.
     pub fn offset(&self) -> u64 {
-        self.offset
+        self.next - self.histlen as u64
     }
 
     /// Bytes allocated (INFO memory's mem_replication_backlog).
     pub fn allocated(&self) -> usize {
-        self.buf.capacity()
+        self.blocks.iter().map(|b| b.cap).sum()
     }
 
-    /// Appends stream bytes, dropping the oldest ones that no longer fit.
+    /// Appends one piece of the stream (Redis's feedReplicationBuffer: the
+    /// tail block is filled first; a new block is sized after what is left of
+    /// the piece, and each new block may let the oldest ones go).
     pub fn feed(&mut self, mut data: &[u8]) {
-        let size = self.size;
-        if data.len() >= size {
-            // Only the last `size` bytes survive: start over with them.
-            let drop = data.len() - size;
-            self.offset += (self.histlen + drop) as u64;
-            self.buf.clear();
-            self.buf.extend_from_slice(&data[drop..]);
-            self.idx = 0;
-            self.histlen = size;
-            return;
-        }
-        if self.buf.len() < size {
-            // Still growing: the oldest byte is at 0, the newest at len - 1.
-            let n = (size - self.buf.len()).min(data.len());
-            let want = self.buf.len() + n;
-            if want > self.buf.capacity() {
-                let target = want.max(self.buf.capacity() * 2).max(4096).min(size);
-                self.buf.reserve_exact(target - self.buf.len());
-            }
-            self.buf.extend_from_slice(&data[..n]);
-            self.histlen += n;
-            self.idx = self.buf.len() % size;
-            data = &data[n..];
-        }
-        // Full: each byte written replaces the oldest one.
-        self.offset += data.len() as u64;
+        self.next += data.len() as u64;
         while !data.is_empty() {
-            let n = (size - self.idx).min(data.len());
-            self.buf[self.idx..self.idx + n].copy_from_slice(&data[..n]);
-            self.idx = (self.idx + n) % size;
+            if let Some(tail) = self.blocks.back_mut() {
+                let n = (tail.cap - tail.data.len()).min(data.len());
+                tail.data.extend_from_slice(&data[..n]);
+                self.histlen += n;
+                data = &data[n..];
+            }
+            if data.is_empty() {
+                break;
+            }
+            let limit = (self.size / 16).max(MIN_BLOCK);
+            let want = data.len().clamp(MIN_BLOCK, limit);
+            let cap = usable_size(want + BLOCK_HEADER) - BLOCK_HEADER;
+            let n = cap.min(data.len());
+            let mut block = Vec::with_capacity(cap);
+            block.extend_from_slice(&data[..n]);
+            self.blocks.push_back(Block { data: block, cap });
+            self.histlen += n;
             data = &data[n..];
+            self.trim(TRIM_PER_CALL);
+        }
+    }
+
+    /// Drops up to `max_blocks` of the oldest blocks while what stays holds at
+    /// least `size` bytes; the last block always stays
+    /// (incrementalTrimReplicationBacklog).
+    fn trim(&mut self, max_blocks: usize) {
+        let mut trimmed = 0;
+        while self.histlen > self.size && trimmed < max_blocks && self.blocks.len() > 1 {
+            // Only the tail can be partly used: the first block is full.
+            let first = self.blocks[0].cap;
+            if self.histlen - first <= self.size {
+                break;
+            }
+            self.blocks.pop_front();
+            self.histlen -= first;
+            trimmed += 1;
         }
     }
 
     /// The bytes from stream offset `from` to the end, if held
     /// (offset <= from <= offset + histlen).
     pub fn range_from(&self, from: u64) -> Option<Vec<u8>> {
-        if from < self.offset || from > self.offset + self.histlen as u64 {
+        let first = self.offset();
+        if from < first || from > self.next {
             return None;
         }
-        let skip = (from - self.offset) as usize;
-        let len = self.histlen - skip;
-        // The oldest byte: 0 while growing, `idx` once full.
-        let oldest = if self.buf.len() < self.size {
-            0
-        } else {
-            self.idx
-        };
-        let start = (oldest + skip) % self.size;
-        let mut out = Vec::with_capacity(len);
-        let first = (self.buf.len() - start.min(self.buf.len())).min(len);
-        out.extend_from_slice(&self.buf[start..start + first]);
-        out.extend_from_slice(&self.buf[..len - first]);
+        let mut skip = (from - first) as usize;
+        let mut out = Vec::with_capacity((self.next - from) as usize);
+        for b in &self.blocks {
+            if skip >= b.data.len() {
+                skip -= b.data.len();
+                continue;
+            }
+            out.extend_from_slice(&b.data[skip..]);
+            skip = 0;
+        }
         Some(out)
     }
 
-    /// A new size keeping the newest bytes that fit (resizeReplicationBacklog).
+    /// CONFIG SET repl-backlog-size: the new size decides how much is kept
+    /// from now on; a smaller one lets the oldest blocks go at once
+    /// (resizeReplicationBacklog; Redis trims at most 64 blocks per call,
+    /// the rest as the stream grows).
     pub fn resize(&mut self, size: usize) {
-        let data = self.range_from(self.offset).unwrap_or_default();
-        let end = self.offset + data.len() as u64;
-        let keep = data.len().min(size.max(1));
-        *self = Backlog::new(size, end - keep as u64);
-        self.feed(&data[data.len() - keep..]);
+        self.size = size.max(1);
+        self.trim(TRIM_PER_CALL);
     }
 }
 
@@ -141,89 +179,116 @@ mod tests {
     }
 
     #[test]
-    fn wraps_and_keeps_newest() {
-        let mut b = Backlog::new(8, 1);
-        assert_eq!(b.range_from(1).unwrap(), b"");
-        assert!(b.range_from(2).is_none());
-        b.feed(b"abcde");
-        assert_eq!(b.range_from(1).unwrap(), b"abcde");
-        b.feed(b"fghij");
-        assert_eq!(b.histlen(), 8);
-        assert_eq!(b.offset(), 3);
-        assert_eq!(b.range_from(3).unwrap(), b"cdefghij");
-        assert_eq!(b.range_from(9).unwrap(), b"ij");
-        assert_eq!(b.range_from(11).unwrap(), b"");
-        assert!(b.range_from(2).is_none());
-        assert!(b.range_from(12).is_none());
-        b.feed(b"0123456789xy");
-        assert_eq!(b.offset(), 15);
-        assert_eq!(b.range_from(15).unwrap(), b"456789xy");
-        b.feed(b"z");
-        assert_eq!(all(&b), b"56789xyz");
-        assert_eq!(b.offset() + b.histlen() as u64, 24);
+    fn jemalloc_size_classes() {
+        assert_eq!(usable_size(16384 + 40), 20480);
+        assert_eq!(usable_size(20000 + 40), 20480);
+        assert_eq!(usable_size(65536 + 40), 81920);
+        assert_eq!(usable_size(32768), 32768);
+        assert_eq!(usable_size(100), 112);
+        assert_eq!(usable_size(129), 160);
     }
 
     #[test]
-    fn exact_fill_then_wrap() {
-        let mut b = Backlog::new(4, 10);
-        b.feed(b"ab");
-        b.feed(b"cd");
-        assert_eq!(all(&b), b"abcd");
-        assert_eq!(b.offset(), 10);
-        b.feed(b"e");
-        assert_eq!(all(&b), b"bcde");
-        assert_eq!(b.range_from(13).unwrap(), b"de");
-        b.feed(b"wxyz");
-        assert_eq!(all(&b), b"wxyz");
-        assert_eq!(b.offset(), 15);
+    fn ranges_and_offsets() {
+        let mut b = Backlog::new(1 << 20, 1);
+        assert_eq!(b.range_from(1).unwrap(), b"");
+        assert!(b.range_from(2).is_none());
+        assert!(b.range_from(0).is_none());
+        b.feed(b"abcde");
+        b.feed(b"fghij");
+        assert_eq!(b.offset(), 1);
+        assert_eq!(b.histlen(), 10);
+        assert_eq!(b.range_from(1).unwrap(), b"abcdefghij");
+        assert_eq!(b.range_from(9).unwrap(), b"ij");
+        assert_eq!(b.range_from(11).unwrap(), b"");
+        assert!(b.range_from(12).is_none());
+        assert_eq!(b.allocated(), 20440);
+    }
+
+    /// The numbers redis-server 7.0 (jemalloc) shows with
+    /// `repl-backlog-size 16384` and a 20,000-byte SET after another: 20,056
+    /// stream bytes each time after the first (20,056 + 33 with its SELECT).
+    #[test]
+    fn trims_whole_blocks_as_redis() {
+        let mut b = Backlog::new(16384, 1);
+        let mut end = 0u64;
+        let mut seen = Vec::new();
+        for i in 0..6 {
+            let value = vec![b'x'; 20000];
+            let mut pieces: Vec<Vec<u8>> = Vec::new();
+            if i == 0 {
+                pieces.push(b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".to_vec());
+            }
+            pieces.push(b"*3\r\n".to_vec());
+            for arg in [&b"set"[..], format!("big{i}").as_bytes(), &value] {
+                pieces.push(format!("${}\r\n", arg.len()).into_bytes());
+                pieces.push(arg.to_vec());
+                pieces.push(b"\r\n".to_vec());
+            }
+            for p in &pieces {
+                b.feed(p);
+                end += p.len() as u64;
+            }
+            assert_eq!(b.offset() + b.histlen() as u64, end + 1);
+            seen.push((end, b.offset(), b.histlen()));
+        }
+        assert_eq!(
+            seen,
+            [
+                (20056, 1, 20056),
+                (40089, 20441, 19649),
+                (60122, 40881, 19242),
+                (80155, 61321, 18835),
+                (100188, 81761, 18428),
+                (120221, 102201, 18021),
+            ]
+        );
     }
 
     #[test]
     fn matches_a_model_byte_for_byte() {
-        // Random-ish chunk sizes against a plain Vec of the whole stream.
-        let mut b = Backlog::new(37, 1);
+        // Random-ish piece sizes against a plain Vec of the whole stream.
+        let mut b = Backlog::new(40_000, 1);
         let mut model: Vec<u8> = Vec::new();
         let mut x = 7u32;
-        for round in 0..500 {
+        for round in 0..3000 {
             x = x.wrapping_mul(1103515245).wrapping_add(12345);
-            let n = (x >> 16) as usize % 50;
-            let chunk: Vec<u8> = (0..n).map(|i| (round * 31 + i) as u8).collect();
-            b.feed(&chunk);
-            model.extend_from_slice(&chunk);
-            let held = model.len().min(37);
-            assert_eq!(b.histlen(), held);
+            let n = match (x >> 16) % 10 {
+                0 => (x >> 8) as usize % 70_000,
+                _ => (x >> 16) as usize % 200,
+            };
+            let piece: Vec<u8> = (0..n).map(|i| (round * 31 + i) as u8).collect();
+            b.feed(&piece);
+            model.extend_from_slice(&piece);
+            let held = b.histlen();
+            assert!(held <= model.len());
+            assert!(held >= model.len().min(b.size()), "{held}");
+            // One block over the size after a trim, and the tail filled since.
+            assert!(held <= b.size() + 2 * 20440, "{held}");
             assert_eq!(b.offset(), 1 + (model.len() - held) as u64);
             assert_eq!(all(&b), &model[model.len() - held..]);
-            let mid = b.offset() + (b.histlen() / 2) as u64;
+            let mid = b.offset() + (held / 3) as u64;
             assert_eq!(b.range_from(mid).unwrap(), &model[mid as usize - 1..]);
-            if round % 97 == 0 {
-                b.resize(37);
+            if round == 2000 {
+                b.resize(16384);
+                assert!(b.histlen() <= 16384 + 2 * 20440);
             }
         }
-        assert!(b.allocated() <= 4096);
     }
 
     #[test]
     fn resize_keeps_newest() {
-        let mut b = Backlog::new(8, 1);
-        b.feed(b"abcdefghij");
-        b.resize(4);
-        assert_eq!(b.offset(), 7);
-        assert_eq!(b.range_from(7).unwrap(), b"ghij");
-        b.feed(b"k");
-        assert_eq!(b.range_from(8).unwrap(), b"hijk");
-        b.resize(16);
-        assert_eq!(b.range_from(8).unwrap(), b"hijk");
-        b.feed(b"lmn");
-        assert_eq!(b.range_from(8).unwrap(), b"hijklmn");
-        assert_eq!(b.size(), 16);
-    }
-
-    #[test]
-    fn grows_lazily() {
         let mut b = Backlog::new(1 << 20, 1);
-        assert_eq!(b.allocated(), 0);
-        b.feed(b"PING");
-        assert!(b.allocated() >= 4 && b.allocated() <= 4096);
+        for _ in 0..100 {
+            b.feed(&[b'a'; 1000]);
+        }
+        assert_eq!(b.histlen(), 100_000);
+        b.resize(16384);
+        // Blocks of 20,440: the last 16,384 bytes lie in the last two.
+        assert_eq!(b.histlen(), 100_000 - 4 * 20440);
+        assert_eq!(b.offset(), 1 + 4 * 20440);
+        b.resize(1 << 20);
+        b.feed(b"z");
+        assert_eq!(b.histlen(), 100_000 - 4 * 20440 + 1);
     }
 }
