@@ -322,3 +322,29 @@ fn continue_from_the_end_and_with_an_uppercase_id() {
     assert_eq!(first, format!("+CONTINUE {id}"), "IDs compare without case");
     assert_eq!(stat(&mut c, "sync_partial_ok"), 2);
 }
+
+/// `repl-backlog-ttl` seconds without replicas free the backlog and change
+/// the replication ID: the old history can no longer be continued.
+#[test]
+fn a_freed_backlog_means_a_full_resync() {
+    let ox = Server::oxidis(&["--repl-backlog-ttl", "1"]);
+    let mut c = ox.connect();
+    let (mut a, first) = Link::psync(ox.port, true, "?", "-1");
+    let (id, _) = full_resync(&mut a, &first);
+    c.cmd(&["SET", "k", "v"]);
+    drop(a);
+    common::wait_for_condition_within("the backlog freed", Duration::from_secs(10), || {
+        common::info_field(&mut c, "replication", "repl_backlog_active") == "0"
+    });
+    assert_ne!(
+        common::info_field(&mut c, "replication", "master_replid"),
+        id
+    );
+    let (mut l, first) = Link::psync(ox.port, true, &id, "1");
+    let (new_id, _) = full_resync(&mut l, &first);
+    assert_ne!(new_id, id);
+    assert_eq!(stat(&mut c, "sync_partial_err"), 1);
+    assert!(ox
+        .log()
+        .contains("Replication backlog freed after 1 seconds without connected replicas."));
+}
