@@ -11,7 +11,8 @@
 //!      │
 //!      v
 //!   feed: SELECT when the db differs from the last one fed, then the command as
-//!         a RESP multibulk appended to `buffer`; `master_repl_offset` grows
+//!         a RESP multibulk appended to `buffer` and to the backlog (the blocks
+//!         PSYNC continues from, repl/backlog.rs); `master_repl_offset` grows
 //!      │  before_sleep
 //!      v
 //!   replicas (repl/master.rs): online ones get it in their output buffer, the
@@ -28,6 +29,7 @@
 //! Redis) or the AOF is on, so the common path costs one branch. The same
 //! stream feeds the AOF (persist/aof.rs), with a SELECT state of its own.
 
+pub mod backlog;
 pub mod master;
 pub mod replica;
 
@@ -61,11 +63,11 @@ pub struct Repl {
     pub master_repl_offset: u64,
     /// The db of the last SELECT in the stream; -1 forces a SELECT.
     pub slaveseldb: i64,
-    /// The backlog exists (since the first replica attached): the stream is
-    /// produced from then on.
-    pub backlog_active: bool,
-    /// master_repl_offset when the backlog was created.
-    pub backlog_start: u64,
+    /// The backlog (since the first replica attached, until
+    /// `repl-backlog-ttl` without replicas): the stream is produced while it
+    /// exists, and every byte of it is kept here too, for PSYNC. Its next
+    /// byte's offset is always `master_repl_offset + 1`.
+    pub backlog: Option<backlog::Backlog>,
     /// Replica clients (tokens), in attach order.
     pub replicas: Vec<usize>,
     /// Snapshots being serialised for replicas, and the last job id given.
@@ -75,8 +77,12 @@ pub struct Repl {
     /// were (the PING goes out when that count is a multiple of the period).
     pub last_cron_ms: i64,
     pub cron_loops: u64,
-    /// Full resyncs served (INFO sync_full).
+    /// Full resyncs served, partial resyncs accepted, and PSYNCs naming a
+    /// history that could not be continued (INFO sync_full,
+    /// sync_partial_ok, sync_partial_err).
     pub sync_full: u64,
+    pub sync_partial_ok: u64,
+    pub sync_partial_err: u64,
     /// When the last replica went away, in ms (repl-backlog-ttl); 0 = never.
     pub no_replicas_since: i64,
     /// `min-replicas-to-write` and `min-replicas-max-lag`, and how many online
@@ -104,19 +110,81 @@ impl Repl {
     /// exists, and no dataset is loading).
     #[inline]
     pub fn enabled(&self) -> bool {
-        (self.backlog_active || self.aof_on) && !self.suppressed
+        (self.backlog.is_some() || self.aof_on) && !self.suppressed
+    }
+
+    /// The backlog exists (INFO repl_backlog_active).
+    #[inline]
+    pub fn backlog_active(&self) -> bool {
+        self.backlog.is_some()
+    }
+
+    /// Counts one command just encoded at `start` in `buffer` from `argv`:
+    /// into the backlog and `master_repl_offset`. The backlog gets it in the
+    /// pieces Redis's replicationFeedSlaves feeds (`*N`, then `$len`, the
+    /// argument and CRLF for each), because its block sizes follow the pieces.
+    fn appended<A: AsRef<[u8]>>(&mut self, start: usize, argv: &[A]) {
+        let all = &self.buffer[start..];
+        self.master_repl_offset += all.len() as u64;
+        let Some(b) = self.backlog.as_mut() else {
+            return;
+        };
+        let digits = |n: usize| n.checked_ilog10().unwrap_or(0) as usize + 1;
+        let mut at = digits(argv.len()) + 3;
+        b.feed(&all[..at]);
+        for a in argv {
+            let len = a.as_ref().len();
+            for n in [digits(len) + 3, len, 2] {
+                b.feed(&all[at..at + n]);
+                at += n;
+            }
+        }
+        debug_assert_eq!(at, all.len());
+    }
+
+    /// Counts stream bytes appended at `start` as one piece (a SELECT, as
+    /// Redis feeds its shared SELECT command whole, or the stream proxied
+    /// from a master).
+    fn appended_whole(&mut self, start: usize) {
+        let new = &self.buffer[start..];
+        if let Some(b) = self.backlog.as_mut() {
+            b.feed(new);
+        }
+        self.master_repl_offset += new.len() as u64;
     }
 }
 
+/// An empty backlog whose next byte is `master_repl_offset + 1`
+/// (createReplicationBacklog), of `repl-backlog-size` bytes.
+pub fn create_backlog(srv: &mut Server) {
+    let size = srv.config.repl_backlog_size as usize;
+    srv.repl.backlog = Some(backlog::Backlog::new(size, srv.repl.master_repl_offset + 1));
+}
+
 /// Drops the backlog's history and restarts it at `offset` (a replica after
-/// a full sync: its stream continues the master's from there).
+/// a full sync: its stream continues the master's from there, and the next
+/// byte is `offset + 1`). The backlog exists afterwards, empty.
 pub fn reset_backlog(srv: &mut Server, offset: u64) {
-    let r = &mut srv.repl;
-    r.buffer.clear();
-    r.master_repl_offset = offset;
-    r.backlog_active = true;
-    r.backlog_start = offset;
-    r.slaveseldb = -1;
+    srv.repl.buffer.clear();
+    srv.repl.master_repl_offset = offset;
+    create_backlog(srv);
+    srv.repl.slaveseldb = -1;
+}
+
+/// CONFIG SET repl-backlog-size: at least 16 KB, as Redis's
+/// resizeReplicationBacklog raises it (CONFIG GET then shows the raised
+/// value); the backlog keeps its newest bytes.
+pub fn resize_backlog(srv: &mut Server) {
+    const MIN_SIZE: u64 = 16 * 1024;
+    if srv.config.repl_backlog_size < MIN_SIZE {
+        srv.config.repl_backlog_size = MIN_SIZE;
+    }
+    let size = srv.config.repl_backlog_size as usize;
+    if let Some(b) = srv.repl.backlog.as_mut() {
+        if b.size() != size {
+            b.resize(size);
+        }
+    }
 }
 
 /// A promotion (REPLICAOF NO ONE, FAILOVER): the current ID becomes the
@@ -276,28 +344,43 @@ pub fn feed(srv: &mut Server, db: usize, argv: &[Bytes]) {
         return;
     }
     let r = &mut srv.repl;
-    if !r.backlog_active || r.suppressed {
+    if r.backlog.is_none() || r.suppressed {
         return;
     }
-    let start = r.buffer.len();
     if r.slaveseldb != db as i64 {
+        let start = r.buffer.len();
         let id = db.to_string();
         encode(&mut r.buffer, &[b"SELECT", id.as_bytes()]);
+        r.appended_whole(start);
         r.slaveseldb = db as i64;
     }
+    let start = r.buffer.len();
     encode(&mut r.buffer, argv);
-    r.master_repl_offset += (r.buffer.len() - start) as u64;
+    r.appended(start, argv);
 }
 
 /// Feeds a command without changing the selected db (the replication PING).
 pub fn feed_no_select(srv: &mut Server, argv: &[Bytes]) {
     let r = &mut srv.repl;
-    if !r.backlog_active {
+    if r.backlog.is_none() {
         return;
     }
     let start = r.buffer.len();
     encode(&mut r.buffer, argv);
-    r.master_repl_offset += (r.buffer.len() - start) as u64;
+    r.appended(start, argv);
+}
+
+/// Appends bytes to the stream as they are (a replica passing on the stream
+/// it reads from its master to its own replicas and backlog, Redis's
+/// replicationFeedStreamFromMasterStream).
+pub fn feed_raw(srv: &mut Server, data: &[u8]) {
+    let r = &mut srv.repl;
+    if r.backlog.is_none() {
+        return;
+    }
+    let start = r.buffer.len();
+    r.buffer.extend_from_slice(data);
+    r.appended_whole(start);
 }
 
 /// Appends stream bytes as they are (a replica proxying its master's stream).

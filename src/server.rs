@@ -500,6 +500,9 @@ impl Server {
             e.stats = Default::default();
         }
         self.stat_expire_cycle_time_used = 0;
+        self.repl.sync_full = 0;
+        self.repl.sync_partial_ok = 0;
+        self.repl.sync_partial_err = 0;
     }
 
     /// Redis's prepareForShutdown: the final save (when save points exist or SAVE

@@ -7,6 +7,8 @@
 //! `REPL_SHOW=1` prints redis-server's stream (with `--nocapture`).
 
 mod common;
+#[path = "replication/psync.rs"]
+mod psync;
 
 use common::{require_redis, Conn, Reply, Server};
 use std::io::{Read, Write};
@@ -644,7 +646,8 @@ fn redis_replica_follows_oxidis() {
     let normal =
         String::from_utf8_lossy(&m.cmd(&["CLIENT", "LIST", "TYPE", "normal"])).into_owned();
     assert!(!normal.contains("flags=S"), "{normal}");
-    // Killed, the replica reconnects and gets a new full sync of the current data.
+    // Killed, the replica reconnects and continues from the backlog with a
+    // partial resync (PSYNC <replid> <offset+1> -> +CONTINUE).
     assert_eq!(m.cmd(&["CLIENT", "KILL", "TYPE", "replica"]), b":1\r\n");
     m.cmd(&["SET", "while-away", "1"]);
     m.cmd(&["SREM", "before:set:1", "x"]);
@@ -657,8 +660,30 @@ fn redis_replica_follows_oxidis() {
     });
     assert_eq!(
         info_field(&mut m, "stats", "sync_full").as_deref(),
-        Some("2")
+        Some("1")
     );
+    assert_eq!(
+        info_field(&mut m, "stats", "sync_partial_ok").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        info_field(&mut m, "stats", "sync_partial_err").as_deref(),
+        Some("0")
+    );
+    let log = ox.log();
+    assert!(
+        log.contains(&format!(
+            "Partial resynchronization request from 127.0.0.1:{} accepted. Sending ",
+            rp.port
+        )),
+        "{log}"
+    );
+    // Both sides agree on where the stream is, and the data is the same.
+    let offset = common::info_u64(&mut m, "replication", "master_repl_offset");
+    common::wait_for_condition_within("the replica's offset", Duration::from_secs(10), || {
+        common::info_u64(&mut r, "replication", "master_repl_offset") >= offset
+    });
+    assert_eq!(digest(&mut r), digest(&mut m));
 }
 
 /// INFO lazyfreed_objects after each step, on one server.

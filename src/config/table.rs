@@ -110,6 +110,9 @@ pub enum Apply {
     Eviction,
     /// Recount the good replicas (updateGoodSlaves).
     GoodReplicas,
+    /// Resize the replication backlog, at least 16 KB
+    /// (updateReplBacklogSize).
+    ReplBacklogSize,
     /// Move the process into the new `dir`.
     Dir,
     /// Pass the new `loglevel` to the logger.

@@ -184,9 +184,11 @@ pub fn overhead(srv: &Server, cur: Option<&crate::client::Client>) -> Overhead {
             m.clients_normal += client_memory(c);
         }
     }
-    // The stream of the current iteration, before it is copied to the
-    // replicas' output buffers (there is no shared backlog buffer).
-    m.repl_backlog = srv.repl.buffer.capacity() as u64;
+    // The backlog's blocks, and the stream of the current iteration before it
+    // is copied to the replicas' output buffers (there is no buffer shared
+    // between the backlog and the replicas).
+    m.repl_backlog = (srv.repl.buffer.capacity()
+        + srv.repl.backlog.as_ref().map_or(0, |b| b.allocated())) as u64;
     mem += m.clients_normal + m.clients_slaves + m.repl_backlog;
     for db in &srv.dbs {
         if db.is_empty() {

@@ -163,8 +163,8 @@ pub fn stats_section(srv: &Server, o: &mut String) {
          instantaneous_output_repl_kbps:0.00\r\n\
          rejected_connections:{}\r\n\
          sync_full:{}\r\n\
-         sync_partial_ok:0\r\n\
-         sync_partial_err:0\r\n\
+         sync_partial_ok:{}\r\n\
+         sync_partial_err:{}\r\n\
          expired_keys:{}\r\n\
          expired_stale_perc:{:.2}\r\n\
          expired_time_cap_reached_count:0\r\n\
@@ -206,6 +206,8 @@ pub fn stats_section(srv: &Server, o: &mut String) {
         st.net_output_bytes,
         st.rejected_conn,
         srv.repl.sync_full,
+        srv.repl.sync_partial_ok,
+        srv.repl.sync_partial_err,
         srv.expired_keys(),
         srv.expired_stale_perc * 100.0,
         srv.stat_expire_cycle_time_used / 1000,

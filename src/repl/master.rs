@@ -8,11 +8,17 @@
 //! is sent as `$<len>\r\n<rdb>` (the disk-sync format every replica accepts),
 //! in chunks as the socket drains ([`refill`]), then the pending stream, and
 //! the replica is online: from then on the stream goes straight to its output
-//! buffer. There is no partial resync: PSYNC always answers `+FULLRESYNC`.
+//! buffer.
+//!
+//! A PSYNC naming this master's history (its replication ID, or the previous
+//! one up to the offset where it ended) at an offset the backlog still holds
+//! is a partial resync instead: `+CONTINUE`, the backlog from that offset, and
+//! the replica is online at once (Redis's masterTryPartialResynchronization).
 //!
 //! ```text
 //!   SYNC/PSYNC ─> wait_bgsave ──(RDB ready)──> send_bulk ──(RDB sent)──> online
 //!                 stream -> pending           stream -> pending      stream -> out
+//!   PSYNC id off (held) ── +CONTINUE, backlog[off..] ──────────────────> online
 //! ```
 
 use std::fmt::Write as _;
@@ -50,13 +56,20 @@ pub fn new_replid() -> String {
     s
 }
 
-/// `ip:port` of a replica as the logs and INFO name it.
+/// `ip:port` of a replica as the logs name it (Redis's
+/// replicationGetSlaveName): the announced IP or the peer's, the port from
+/// REPLCONF listening-port, an IPv6 address in brackets, and
+/// `ip:<unknown-replica-port>` for a replica that sent no port.
 fn replica_name(c: &Client) -> String {
     let r = c.repl.as_deref();
     let ip = r
         .and_then(|r| r.announced_ip.clone())
         .unwrap_or_else(|| peer_ip(&c.addr));
-    format!("{ip}:{}", r.map_or(0, |r| r.listening_port))
+    match r.map_or(0, |r| r.listening_port) {
+        0 => format!("{ip}:<unknown-replica-port>"),
+        port if ip.contains(':') => format!("[{ip}]:{port}"),
+        port => format!("{ip}:{port}"),
+    }
 }
 
 fn peer_ip(addr: &str) -> String {
@@ -66,8 +79,8 @@ fn peer_ip(addr: &str) -> String {
     }
 }
 
-/// SYNC and PSYNC: starts a full resynchronisation of `c` (Redis's syncCommand
-/// without the partial path).
+/// SYNC and PSYNC: a partial resynchronisation when PSYNC asks for history
+/// the backlog holds, else a full one of `c` (Redis's syncCommand).
 pub fn sync_command(srv: &mut Server, c: &mut Client, psync: bool) {
     if is_replica(c) {
         // Already a replica: ignore, as Redis does.
@@ -84,19 +97,33 @@ pub fn sync_command(srv: &mut Server, c: &mut Client, psync: bool) {
     }
     let name = replica_name(c);
     info!("Replica {name} asks for synchronization");
-    if psync {
-        info!("Full resync requested by replica {name} (replication ID mismatch or no backlog)");
-    }
-    // The stream produced so far belongs to the replicas already attached.
+    // The stream produced so far belongs to the replicas already attached
+    // (and is in the backlog, from where a partial resync gets it).
     feed_replicas(srv);
-    if !srv.repl.backlog_active {
-        // As Redis: a backlog created from scratch gets a new replication ID.
+    if psync {
+        let Some(psync_offset) = crate::util::number::parse_i64(&c.argv[2]) else {
+            warn!("Replica {name} asks for synchronization but with a wrong offset");
+            c.add_error(crate::error::NOT_INTEGER);
+            return;
+        };
+        if try_partial_resync(srv, c, psync_offset) {
+            srv.repl.sync_partial_ok += 1;
+            return;
+        }
+        // "?" is a replica asking for a full resync on purpose.
+        if !c.argv[1].starts_with(b"?") {
+            srv.repl.sync_partial_err += 1;
+        }
+    }
+    if srv.repl.backlog.is_none() {
+        // As Redis: a backlog created from scratch gets a new replication ID
+        // and no secondary one, for there is no past history to continue.
         srv.master_replid = new_replid();
-        srv.repl.backlog_active = true;
-        srv.repl.backlog_start = srv.repl.master_repl_offset;
+        clear_replid2(srv);
+        super::create_backlog(srv);
         info!(
-            "Replication backlog created, my new replication IDs are '{}' and '0000000000000000000000000000000000000000'",
-            srv.master_replid
+            "Replication backlog created, my new replication IDs are '{}' and '{}'",
+            srv.master_replid, srv.master_replid2
         );
     }
     let offset = srv.repl.master_repl_offset;
@@ -122,6 +149,84 @@ pub fn sync_command(srv: &mut Server, c: &mut Client, psync: bool) {
     r.ack_time_ms = srv.now_ms;
     srv.repl.replicas.push(c.token);
     srv.repl.sync_full += 1;
+}
+
+/// No secondary replication ID (Redis's clearReplicationId2).
+fn clear_replid2(srv: &mut Server) {
+    srv.master_replid2 = "0".repeat(40);
+    srv.second_replid_offset = -1;
+}
+
+/// Redis's strcasecmp of a PSYNC replication ID with one of ours.
+fn same_replid(asked: &[u8], ours: &str) -> bool {
+    asked.eq_ignore_ascii_case(ours.as_bytes())
+}
+
+/// PSYNC `<replid> <psync_offset>` as a partial resynchronisation (Redis's
+/// masterTryPartialResynchronization): accepted when the ID is ours, or our
+/// previous one and the offset is within the history it names, and the
+/// backlog holds the offset. Then `c` gets `+CONTINUE` and the backlog from
+/// that offset, and is an online replica. False (and a log line saying why)
+/// when a full resync is needed instead.
+fn try_partial_resync(srv: &mut Server, c: &mut Client, psync_offset: i64) -> bool {
+    let name = replica_name(c);
+    let asked = &c.argv[1];
+    let ours = same_replid(asked, &srv.master_replid);
+    let previous = same_replid(asked, &srv.master_replid2);
+    if !ours && (!previous || psync_offset > srv.second_replid_offset) {
+        if asked.starts_with(b"?") {
+            info!("Full resync requested by replica {name}");
+        } else if !ours && !previous {
+            info!(
+                "Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{}', my replication IDs are '{}' and '{}')",
+                String::from_utf8_lossy(asked),
+                srv.master_replid,
+                srv.master_replid2
+            );
+        } else {
+            info!(
+                "Partial resynchronization not accepted: Requested offset for second ID was {psync_offset}, but I can reply up to {}",
+                srv.second_replid_offset
+            );
+        }
+        return false;
+    }
+    let held = srv.repl.backlog.as_ref().and_then(|b| {
+        let from = u64::try_from(psync_offset).ok()?;
+        b.range_from(from)
+    });
+    let Some(data) = held else {
+        info!(
+            "Unable to partial resync with replica {name} for lack of backlog (Replica request was: {psync_offset})."
+        );
+        if psync_offset > srv.repl.master_repl_offset as i64 {
+            warn!(
+                "Warning: replica {name} tried to PSYNC with an offset that is greater than the master replication offset."
+            );
+        }
+        return false;
+    };
+    // The stream continues where the replica's copy of it stopped, in the db
+    // its last SELECT chose: no SELECT is forced (slaveseldb stays).
+    let reply = if c.repl.as_deref().is_some_and(|r| r.capa_psync2) {
+        format!("+CONTINUE {}\r\n", srv.master_replid)
+    } else {
+        "+CONTINUE\r\n".to_string()
+    };
+    c.add_raw(reply.as_bytes());
+    c.append_out(&data);
+    let r = c.repl.get_or_insert_with(Default::default);
+    r.state = Some(SyncState::Online);
+    r.pre_psync = false;
+    r.ack_time_ms = srv.now_ms;
+    srv.repl.replicas.push(c.token);
+    srv.schedule_write(c);
+    info!(
+        "Partial resynchronization request from {name} accepted. Sending {} bytes of backlog starting from offset {psync_offset}.",
+        data.len()
+    );
+    refresh_good_replicas(srv);
+    true
 }
 
 /// Freezes the keyspace and serialises it on a snapshot thread.
@@ -365,9 +470,10 @@ pub fn cron(srv: &mut Server) {
         }
         let ttl = srv.config.repl_backlog_ttl;
         let since = srv.repl.no_replicas_since;
-        if srv.repl.backlog_active && ttl > 0 && since > 0 && now - since > ttl * 1000 {
+        if srv.repl.backlog.is_some() && ttl > 0 && since > 0 && now - since > ttl * 1000 {
             srv.master_replid = new_replid();
-            srv.repl.backlog_active = false;
+            clear_replid2(srv);
+            srv.repl.backlog = None;
             srv.repl.slaveseldb = -1;
             info!("Replication backlog freed after {ttl} seconds without connected replicas.");
         }
@@ -499,11 +605,9 @@ pub fn info_section(srv: &Server, cur: &Client, o: &mut String) {
         );
     }
     let size = srv.config.repl_backlog_size;
-    let (first, histlen) = if r.backlog_active {
-        let hist = (r.master_repl_offset - r.backlog_start).min(size);
-        (r.master_repl_offset - hist + 1, hist)
-    } else {
-        (0, 0)
+    let (first, histlen) = match &r.backlog {
+        Some(b) => (b.offset(), b.histlen()),
+        None => (0, 0),
     };
     let _ = write!(
         o,
@@ -520,7 +624,7 @@ pub fn info_section(srv: &Server, cur: &Client, o: &mut String) {
         srv.master_replid2,
         r.master_repl_offset,
         srv.second_replid_offset,
-        r.backlog_active as u8,
+        r.backlog.is_some() as u8,
     );
 }
 

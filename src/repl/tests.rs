@@ -7,7 +7,7 @@ use crate::config::Config;
 
 fn server() -> Server {
     let mut srv = Server::new(Config::default());
-    srv.repl.backlog_active = true;
+    create_backlog(&mut srv);
     srv.repl.slaveseldb = -1;
     srv
 }

@@ -62,6 +62,7 @@ impl Server {
             }
             Apply::Eviction => crate::evict::config_changed(self),
             Apply::GoodReplicas => crate::repl::master::refresh_good_replicas(self),
+            Apply::ReplBacklogSize => crate::repl::resize_backlog(self),
             Apply::Dir => {
                 if let Err(e) = std::env::set_current_dir(&self.config.dir) {
                     log::warn!(

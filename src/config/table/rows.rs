@@ -375,7 +375,8 @@ pub static DIRECTIVES: &[Directive] = &[
     num("stream-node-max-entries", None, M, 0, LMAX, 100)
         .typed(field!(num stream_node_max_entries)),
     mem("repl-backlog-size", None, M, 1, LMAX, 1024 * 1024, false)
-        .typed(field!(num repl_backlog_size)),
+        .typed(field!(num repl_backlog_size))
+        .apply(Apply::ReplBacklogSize),
     // Unsigned long long configs
     mem("maxmemory", None, M, 0, -1, 0, true)
         .typed(field!(num maxmemory))
