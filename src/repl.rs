@@ -376,21 +376,13 @@ pub fn feed_no_select(srv: &mut Server, argv: &[Bytes]) {
 pub fn feed_raw(srv: &mut Server, data: &[u8]) {
     let r = &mut srv.repl;
     if r.backlog.is_none() {
+        // The offset is the master's, backlog or not.
+        r.master_repl_offset += data.len() as u64;
         return;
     }
     let start = r.buffer.len();
     r.buffer.extend_from_slice(data);
     r.appended_whole(start);
-}
-
-/// Appends stream bytes as they are (a replica proxying its master's stream).
-pub fn feed_raw(srv: &mut Server, data: &[u8]) {
-    let r = &mut srv.repl;
-    // The offset is the master's, backlog or not.
-    r.master_repl_offset += data.len() as u64;
-    if r.backlog_active {
-        r.buffer.extend_from_slice(data);
-    }
 }
 
 /// RESP multibulk of `argv`.

@@ -86,13 +86,13 @@ pub fn sync_command(srv: &mut Server, c: &mut Client, psync: bool) {
         // Already a replica: ignore, as Redis does.
         return;
     }
-    if c.pending_out() > 0 {
-        c.add_error(crate::error::SYNC_PENDING_OUTPUT);
-        return;
-    }
     // A replica serves its history only while it has it from its master.
     if srv.master.as_deref().is_some_and(|m| !m.is_up()) {
         c.add_error("NOMASTERLINK Can't SYNC while not connected with my master");
+        return;
+    }
+    if c.pending_out() > 0 {
+        c.add_error(crate::error::SYNC_PENDING_OUTPUT);
         return;
     }
     let name = replica_name(c);

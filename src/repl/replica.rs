@@ -581,7 +581,7 @@ fn psync_reply(srv: &mut Server, c: &mut Client, text: &str) {
         } else {
             srv.master_replid = cached.replid.clone();
         }
-        if !srv.repl.backlog_active {
+        if !srv.repl.backlog_active() {
             super::reset_backlog(srv, cached.reploff);
         }
         info!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
