@@ -1,7 +1,8 @@
 //! Replication commands (Redis's replication.c): SYNC, PSYNC and REPLCONF, the
-//! master side only (repl/master.rs does the work).
+//! master side only (repl/master.rs does the work), and WAIT (repl/wait.rs;
+//! Redis files it in the `generic` group).
 
-use super::{flags as f, Command};
+use super::{acl, flags as f, Command};
 use crate::client::Client;
 use crate::command::spec::prelude::*;
 use crate::repl::master;
@@ -38,7 +39,15 @@ pub const COMMANDS: &[Command] = &[
         doc_flags: DOC_SYSCMD, deprecated_since: None, replaced_by: None, history: &[],
         args: &[], subcommands: &[],
     },
-
+    Command {
+        name: "wait", handler: wait_command, arity: 3, flags: f::NOSCRIPT, acl: acl::CONNECTION,
+        group: "generic", since: "3.0.0", summary: "Wait for the synchronous replication of all the write commands sent in the context of the current connection",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["request_policy:all_shards", "response_policy:agg_min"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("numreplicas", Int), a("timeout", Int)], subcommands: &[],
+    },
 ];
 
 /// SYNC
@@ -54,4 +63,9 @@ pub fn psync_command(srv: &mut Server, c: &mut Client) {
 /// REPLCONF option value [option value ...]
 pub fn replconf_command(srv: &mut Server, c: &mut Client) {
     master::replconf_command(srv, c);
+}
+
+/// WAIT numreplicas timeout
+pub fn wait_command(srv: &mut Server, c: &mut Client) {
+    crate::repl::wait::wait_command(srv, c);
 }
