@@ -56,7 +56,7 @@ pub fn wait_command(srv: &mut Server, c: &mut Client) {
         return c.add_error(error::NOT_INTEGER);
     };
     let Some(timeout) = crate::util::number::parse_i64(&c.argv[2]) else {
-        return c.add_error("ERR timeout is not an integer or out of range");
+        return c.add_error(error::TIMEOUT_NOT_INT);
     };
     if timeout < 0 {
         return c.add_error(error::TIMEOUT_NEGATIVE);
