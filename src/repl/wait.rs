@@ -67,8 +67,12 @@ pub fn wait_command(srv: &mut Server, c: &mut Client) {
         return c.add_int(acks as i64);
     }
     // Redis adds mstime() to the timeout in a long long: a huge one wraps
-    // into the past and fires at the next check, and so does this one.
-    let deadline = (timeout > 0).then(|| timeout.wrapping_add(srv.now_ms));
+    // negative, which its timeout table (keyed by the unsigned value) never
+    // reaches, so the client waits for good, as it does here.
+    let deadline = match timeout {
+        0 => None,
+        t => t.checked_add(srv.now_ms),
+    };
     let target = WaitAcks {
         offset,
         numreplicas,
