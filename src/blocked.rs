@@ -11,6 +11,11 @@
 //! calls `block_for_keys` again, which leaves the client where it was in the
 //! queue. Timeouts are kept in an ordered set and fired from the event loop.
 //!
+//! WAIT blocks without keys ([`Server::block_for_replicas`]): its client is
+//! listed in `waiting_acks` and answered by repl/wait.rs with a count of
+//! replicas, never re-run; a timeout, CLIENT UNBLOCK and a disconnection go
+//! through the same paths as for keys.
+//!
 //! Streams add two things (Redis's serveClientsBlockedOnStreamKey): an XADD to
 //! an existing stream marks it ready too, and so does the deletion or the
 //! overwrite of a key someone waits for (`Db` signals those), because a
@@ -21,7 +26,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use bytes::Bytes;
 
-use crate::client::blocked::{BlockState, TimeoutReply};
+use crate::client::blocked::{BlockState, TimeoutReply, WaitAcks};
 use crate::client::Client;
 use crate::error;
 use crate::server::Server;
@@ -38,6 +43,8 @@ pub struct Blocking {
     pub unblocked: Vec<usize>,
     /// Number of blocked clients (INFO blocked_clients).
     pub count: usize,
+    /// Clients blocked in WAIT, in arrival order (Redis's clients_waiting_acks).
+    pub waiting_acks: Vec<usize>,
 }
 
 impl Blocking {
@@ -60,6 +67,9 @@ impl Blocking {
                     db.blocking_keys.remove(k);
                 }
             }
+        }
+        if b.wait.is_some() {
+            self.waiting_acks.retain(|&t| t != c.token);
         }
         if let Some(d) = b.deadline {
             self.timeouts.remove(&(d, c.id, c.token));
@@ -133,7 +143,41 @@ impl Server {
             timeout_reply,
             argv: c.argv.clone(),
             ready: None,
+            wait: None,
         }));
+    }
+
+    /// Blocks the client in WAIT until `target` is acknowledged or `deadline`
+    /// (Redis's waitCommand: blockClient(c, BLOCKED_WAIT)), and asks the
+    /// replicas for an ACK before the loop sleeps.
+    pub fn block_for_replicas(&mut self, c: &mut Client, deadline: Option<i64>, target: WaitAcks) {
+        if c.blocked.is_some() {
+            return;
+        }
+        if let Some(d) = deadline {
+            self.blocking.timeouts.insert((d, c.id, c.token));
+        }
+        self.blocking.count += 1;
+        self.blocking.waiting_acks.push(c.token);
+        c.blocked = Some(Box::new(BlockState {
+            db: c.db,
+            keys: Vec::new(),
+            deadline,
+            timeout_reply: TimeoutReply::ReplicaCount,
+            argv: c.argv.clone(),
+            ready: None,
+            wait: Some(target),
+        }));
+        self.repl.get_ack_from_replicas = true;
+    }
+
+    /// What a WAIT client would be answered now: the replicas that
+    /// acknowledged its offset (0 for a client not blocked in WAIT).
+    pub fn wait_acks_now(&self, c: &Client) -> usize {
+        match c.blocked.as_ref().and_then(|b| b.wait) {
+            Some(w) => crate::repl::wait::count_acks_by_offset(self, w.offset),
+            None => 0,
+        }
     }
 
     /// Removes every registration of a blocked client (served, timed out, killed,
@@ -144,7 +188,8 @@ impl Server {
 
     /// Replies to a blocked client as if its timeout fired, and unblocks it.
     pub fn reply_blocked_timeout(&mut self, c: &mut Client) {
-        c.add_blocked_timeout_reply();
+        let acks = self.wait_acks_now(c);
+        c.add_blocked_timeout_reply(acks);
         self.unblock_client(c);
     }
 

@@ -234,6 +234,10 @@ pub struct Client {
     pub repl: Option<Box<repl::ReplicaState>>,
     /// The AOF offset this client's pending output waits for (0: none).
     pub aof_wait: u64,
+    /// `master_repl_offset` after the client's last command (Redis's
+    /// `c->woff`): what its WAIT asks the replicas to have acknowledged, so
+    /// that it covers the client's own writes.
+    pub woff: u64,
 }
 
 /// The allocator's charge for a buffer of `n` bytes (none for no buffer).
@@ -303,6 +307,7 @@ impl Client {
             tracking: None,
             repl: None,
             aof_wait: 0,
+            woff: 0,
         }
     }
 

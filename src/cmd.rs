@@ -278,6 +278,9 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
         return;
     }
     call(srv, c, id);
+    // As Redis's processCommand: after every command run at the top level,
+    // so a WAIT covers everything propagated up to the client's last command.
+    c.woff = srv.repl.master_repl_offset;
 }
 
 /// Redis's call: runs command `id` with the arguments in `c.argv`, then

@@ -50,7 +50,8 @@
 //!  tracking.rs  client-side caching: the key table and invalidations
 //!  pause.rs     CLIENT PAUSE: held clients, the static dataset meanwhile
 //!  repl.rs      propagation (call() -> MULTI/EXEC units -> the stream);
-//!               repl/master.rs SYNC/PSYNC, replicas, REPLCONF, INFO replication
+//!               repl/master.rs SYNC/PSYNC, replicas, REPLCONF, INFO replication;
+//!               repl/wait.rs WAIT (GETACK, acknowledged offsets)
 //!  persist/     RDB format (dump files, DUMP/RESTORE payloads), snapshots, loading
 //!  evict.rs     maxmemory and key eviction
 //!  info.rs      INFO sections

@@ -577,12 +577,20 @@ impl Reactor {
             let now = self.srv.now_ms;
             self.srv.handle_blocked_timeouts(now);
         }
+        // WAIT clients whose replicas acknowledged enough (ACKs read this
+        // iteration), before their pending input runs below.
+        if !self.srv.blocking.waiting_acks.is_empty() {
+            crate::repl::wait::process_clients_waiting_replicas(&mut self.srv);
+        }
         while !self.srv.blocking.unblocked.is_empty() {
             for token in std::mem::take(&mut self.srv.blocking.unblocked) {
                 process_input(&mut self.srv, token);
                 self.srv.with_client(token, |srv, c| srv.schedule_write(c));
             }
         }
+        // One GETACK for every WAIT that blocked in this iteration, after the
+        // unblocked clients' input (which may hold more WAITs) ran.
+        crate::repl::wait::send_getack_if_needed(&mut self.srv);
         // BCAST invalidations of this iteration's writes, once per iteration
         // as Redis sends them.
         if self.srv.tracking.is_active() {

@@ -32,6 +32,7 @@
 pub mod backlog;
 pub mod master;
 pub mod replica;
+pub mod wait;
 
 use bytes::Bytes;
 
@@ -93,6 +94,10 @@ pub struct Repl {
     pub good_replicas: usize,
     /// The AOF is on: the stream is produced for it too (persist/aof.rs).
     pub aof_on: bool,
+    /// A client started waiting in WAIT: before_sleep sends `REPLCONF GETACK *`
+    /// into the stream, once for all of this iteration's waiters (Redis's
+    /// get_ack_from_slaves).
+    pub get_ack_from_replicas: bool,
     /// A dataset is loading (the AOF loader runs commands): nothing is
     /// propagated, as Redis's alsoPropagate returns while loading.
     pub suppressed: bool,

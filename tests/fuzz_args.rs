@@ -51,7 +51,10 @@ const SKIPPED: &[(&str, &str)] = &[
     ),
     ("bgrewriteaof", "forks an AOF rewrite"),
     ("pfselftest", "a self test taking a second"),
-    ("wait", "waits for replicas that do not exist"),
+    (
+        "wait",
+        "blocks for want of replicas (covered by tests/wait.rs)",
+    ),
     ("replicaof", "makes the server a replica"),
     ("slaveof", "makes the server a replica"),
     ("failover", "starts a failover"),

@@ -195,6 +195,8 @@ fn replica_refuses_writes_and_serves_stale_data_as_redis() {
         &["SET", "k", "v"],
         &["GET", "k"],
         &["CONFIG", "SET", "replica-read-only", "yes"],
+        &["WAIT", "1", "10"],
+        &["WAIT", "x", "10"],
     ];
     for args in cmds {
         assert_eq!(

@@ -1,5 +1,6 @@
 //! A blocked client's own state (the server's FIFO queues and timeouts are in
-//! blocked.rs): what it waits for, until when, and the command to re-run.
+//! blocked.rs): what it waits for (keys, or replica acknowledgements for
+//! WAIT), until when, and the command to re-run.
 
 use bytes::Bytes;
 
@@ -10,6 +11,20 @@ pub enum TimeoutReply {
     NullArray,
     /// `$-1` (RESP2) / `_` (RESP3): BLMOVE, BRPOPLPUSH.
     NullBulk,
+    /// `:<n>`: WAIT, the number of replicas that acknowledged its offset by
+    /// then (Redis's replyToBlockedClientTimedOut for BLOCKED_WAIT); the
+    /// server counts them, the client cannot.
+    ReplicaCount,
+}
+
+/// What a client blocked in WAIT waits for (Redis's `bpop.reploffset` and
+/// `bpop.numreplicas`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitAcks {
+    /// The replication offset the replicas must have acknowledged.
+    pub offset: u64,
+    /// How many replicas must have acknowledged it.
+    pub numreplicas: i64,
 }
 
 /// Why and for what a client is blocked.
@@ -26,6 +41,9 @@ pub struct BlockState {
     /// several keys is served from this one, as Redis serves a ready key's
     /// queue (not from the first of its keys that happens to exist).
     pub ready: Option<Bytes>,
+    /// WAIT: the acknowledgements that end the wait (`keys` is then empty;
+    /// such a client is never re-run, it is answered with a count).
+    pub wait: Option<WaitAcks>,
 }
 
 impl BlockState {
@@ -40,12 +58,14 @@ impl BlockState {
 
 impl super::Client {
     /// The reply a blocked client gets when its timeout fires (or CLIENT
-    /// UNBLOCK ends its wait); nothing if it is not blocked.
-    pub fn add_blocked_timeout_reply(&mut self) {
+    /// UNBLOCK ends its wait); nothing if it is not blocked. `acks` is the
+    /// count a WAIT replies (`Server::wait_acks_now`), ignored otherwise.
+    pub fn add_blocked_timeout_reply(&mut self, acks: usize) {
         if let Some(b) = &self.blocked {
             match b.timeout_reply {
                 TimeoutReply::NullArray => self.add_null_array(),
                 TimeoutReply::NullBulk => self.add_null(),
+                TimeoutReply::ReplicaCount => self.add_int(acks as i64),
             }
         }
     }

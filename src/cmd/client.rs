@@ -271,6 +271,9 @@ pub fn client_unblock_command(srv: &mut Server, c: &mut Client) {
         c.add_int(0);
         return;
     };
+    // A WAIT is answered with its replicas' count as of now (counted before
+    // the target is borrowed: the replicas are in the same slab).
+    let acks = srv.clients.get(t).map_or(0, |cl| srv.wait_acks_now(cl));
     let Some(cl) = srv.clients.get_mut(t) else {
         return;
     };
@@ -288,7 +291,7 @@ pub fn client_unblock_command(srv: &mut Server, c: &mut Client) {
             *srv.stats.errorstats.entry(code).or_insert(0) += 1;
         }
     } else {
-        cl.add_blocked_timeout_reply();
+        cl.add_blocked_timeout_reply(acks);
     }
     srv.blocking.unblock(&mut srv.dbs, cl);
     srv.schedule_write_of(t);

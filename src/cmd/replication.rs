@@ -1,6 +1,7 @@
 //! Replication commands (Redis's replication.c): SYNC, PSYNC and REPLCONF
 //! (repl/master.rs does the work), REPLICAOF / SLAVEOF and ROLE
-//! (repl/replica.rs).
+//! (repl/replica.rs), and WAIT (repl/wait.rs; Redis files it in the
+//! `generic` group).
 
 use super::{acl, flags as f, Command};
 use crate::client::Client;
@@ -74,6 +75,15 @@ pub const COMMANDS: &[Command] = &[
         args: &[], subcommands: &[],
     },
 
+    Command {
+        name: "wait", handler: wait_command, arity: 3, flags: f::NOSCRIPT, acl: acl::CONNECTION,
+        group: "generic", since: "3.0.0", summary: "Wait for the synchronous replication of all the write commands sent in the context of the current connection",
+        complexity: "O(1)",
+        key_specs: &[],
+        getkeys: GetKeys::None, tips: &["request_policy:all_shards", "response_policy:agg_min"],
+        doc_flags: 0, deprecated_since: None, replaced_by: None, history: &[],
+        args: &[a("numreplicas", Int), a("timeout", Int)], subcommands: &[],
+    },
 ];
 
 /// SYNC
@@ -131,4 +141,9 @@ pub fn role_command(srv: &mut Server, c: &mut Client) {
         return replica::role_reply(srv, c);
     }
     master::role_reply(srv, c);
+}
+
+/// WAIT numreplicas timeout
+pub fn wait_command(srv: &mut Server, c: &mut Client) {
+    crate::repl::wait::wait_command(srv, c);
 }

@@ -1,6 +1,6 @@
 //! Metadata of the Redis 7.0 commands oxidis does not serve yet (scripting and
 //! functions, cluster, ACL, MODULE, the
-//! replica role's REPLICAOF/ROLE/FAILOVER, WAIT): key specs, tips
+//! replica role's REPLICAOF/ROLE/FAILOVER): key specs, tips
 //! and documentation, kept as data for the work that implements them. None of it
 //! is in the live command table. The issue that serves a command writes its row
 //! in the group file (`cmd/<group>.rs`) from the entry here and deletes the
