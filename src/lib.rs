@@ -51,6 +51,8 @@
 //!  pause.rs     CLIENT PAUSE: held clients, the static dataset meanwhile
 //!  repl.rs      propagation (call() -> MULTI/EXEC units -> the stream);
 //!               repl/master.rs SYNC/PSYNC, replicas, REPLCONF, INFO replication;
+//!               repl/backlog.rs the backlog; repl/replica.rs the replica role
+//!               (REPLICAOF, the link to the master, applying its stream);
 //!               repl/wait.rs WAIT (GETACK, acknowledged offsets)
 //!  persist/     RDB format (dump files, DUMP/RESTORE payloads), snapshots, loading
 //!  evict.rs     maxmemory and key eviction

@@ -474,3 +474,91 @@ fn clients_blocked_on_a_master_that_becomes_a_replica_are_unblocked_redis() {
         b"-READONLY You can't write against a read only replica.\r\n"
     );
 }
+
+#[test]
+fn redis_sibling_continues_with_a_promoted_oxidis_replica() {
+    require_redis();
+    // oxidis master A; oxidis replica B and redis replica C of A.
+    let a = Server::oxidis(DEBUG);
+    let mut ma = a.connect();
+    write_mix(&mut ma, "f");
+    let a_port = a.port.to_string();
+    let b = Server::oxidis(&[
+        "--enable-debug-command",
+        "yes",
+        "--replicaof",
+        "127.0.0.1",
+        &a_port,
+    ]);
+    let c = Server::redis(&[
+        "--enable-debug-command",
+        "yes",
+        "--replicaof",
+        "127.0.0.1",
+        &a_port,
+    ]);
+    let (mut mb, mut mc) = (b.connect(), c.connect());
+    wait_link_up(&mut mb);
+    wait_link_up(&mut mc);
+    write_mix(&mut ma, "g");
+    wait_same_digest(&mut ma, &mut [&mut mb, &mut mc]);
+    let off: u64 = info(&mut ma, "master_repl_offset")
+        .unwrap()
+        .parse()
+        .unwrap();
+    for r in [&mut mb, &mut mc] {
+        wait_for_condition_within("the offset", LIMIT, || {
+            info(r, "master_repl_offset").and_then(|v| v.parse::<u64>().ok()) == Some(off)
+        });
+    }
+    // Failover by hand: B promoted, C follows B and continues (replid2).
+    assert_eq!(mb.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+    let b_port = b.port.to_string();
+    assert_eq!(mc.cmd(&["REPLICAOF", "127.0.0.1", &b_port]), b"+OK\r\n");
+    wait_link_up(&mut mc);
+    assert_eq!(info(&mut mb, "sync_partial_ok").as_deref(), Some("1"));
+    assert_eq!(info(&mut mb, "sync_full").as_deref(), Some("0"));
+    mb.cmd(&["SET", "after-failover", "1"]);
+    wait_same_digest(&mut mb, &mut [&mut mc]);
+    // The old master rejoins as B's replica: its history up to the
+    // promotion is B's replid2, so it continues too.
+    assert_eq!(ma.cmd(&["REPLICAOF", "127.0.0.1", &b_port]), b"+OK\r\n");
+    wait_link_up(&mut ma);
+    wait_same_digest(&mut mb, &mut [&mut ma, &mut mc]);
+    assert_eq!(info(&mut mb, "sync_partial_ok").as_deref(), Some("2"));
+    assert_eq!(info(&mut mb, "sync_full").as_deref(), Some("0"));
+}
+
+#[test]
+fn chained_redis_replica_continues_after_its_link_to_an_oxidis_replica_drops() {
+    require_redis();
+    let a = Server::oxidis(DEBUG);
+    let mut ma = a.connect();
+    write_mix(&mut ma, "c");
+    let a_port = a.port.to_string();
+    let b = Server::oxidis(&[
+        "--enable-debug-command",
+        "yes",
+        "--replicaof",
+        "127.0.0.1",
+        &a_port,
+    ]);
+    let mut mb = b.connect();
+    wait_link_up(&mut mb);
+    let b_port = b.port.to_string();
+    let c = Server::redis(&[
+        "--enable-debug-command",
+        "yes",
+        "--replicaof",
+        "127.0.0.1",
+        &b_port,
+    ]);
+    let mut mc = c.connect();
+    wait_link_up(&mut mc);
+    assert_eq!(mb.cmd(&["CLIENT", "KILL", "TYPE", "replica"]), b":1\r\n");
+    write_mix(&mut ma, "d");
+    wait_link_up(&mut mc);
+    wait_same_digest(&mut ma, &mut [&mut mb, &mut mc]);
+    assert_eq!(info(&mut mb, "sync_full").as_deref(), Some("1"));
+    assert_eq!(info(&mut mb, "sync_partial_ok").as_deref(), Some("1"));
+}
