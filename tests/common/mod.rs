@@ -93,7 +93,7 @@ pub fn require_tool(tool: &str, available: bool) {
     assert!(
         available,
         "{tool} not found in PATH: install Redis 7.0 (Debian: apt-get install \
-         redis-server redis-tools), or run scripts/test, which leaves out the tests \
+         redis-server redis-tools redis-sentinel), or run scripts/test, which leaves out the tests \
          that need it and says how many"
     );
 }

@@ -79,7 +79,7 @@ fn parse_opts(
             o.offset = int(j + 1)?;
             o.limit = int(j + 2)?;
             j += 2;
-        } else if rev.is_none() && a.eq_ignore_ascii_case(b"rev") {
+        } else if rev.is_none() && !o.rev && a.eq_ignore_ascii_case(b"rev") {
             o.rev = true;
         } else if kind == RangeType::Auto && a.eq_ignore_ascii_case(b"bylex") {
             kind = RangeType::Lex;
