@@ -76,6 +76,17 @@ fn write_mix(c: &mut Conn, tag: &str) {
     c.cmd(&["SELECT", "0"]);
 }
 
+/// An oxidis replica (DEBUG enabled) of the master on `port`.
+fn oxidis_replica_of(port: &str) -> Server {
+    Server::oxidis(&[
+        "--enable-debug-command",
+        "yes",
+        "--replicaof",
+        "127.0.0.1",
+        port,
+    ])
+}
+
 /// Redis master flavours: disk-based payload (`$<len>`) and diskless (`$EOF:`).
 fn redis_master(diskless: bool) -> Server {
     let d = if diskless { "yes" } else { "no" };
@@ -95,13 +106,7 @@ fn follows_redis_master(diskless: bool) {
     let mut m = rm.connect();
     write_mix(&mut m, "before");
     let port = rm.port.to_string();
-    let ox = Server::oxidis(&[
-        "--enable-debug-command",
-        "yes",
-        "--replicaof",
-        "127.0.0.1",
-        &port,
-    ]);
+    let ox = oxidis_replica_of(&port);
     let mut r = ox.connect();
     wait_link_up(&mut r);
     wait_same_digest(&mut m, &mut [&mut r]);
@@ -139,13 +144,7 @@ fn redis_master_dropped_link_continues_with_a_partial_resync() {
     let mut m = rm.connect();
     write_mix(&mut m, "a");
     let port = rm.port.to_string();
-    let ox = Server::oxidis(&[
-        "--enable-debug-command",
-        "yes",
-        "--replicaof",
-        "127.0.0.1",
-        &port,
-    ]);
+    let ox = oxidis_replica_of(&port);
     let mut r = ox.connect();
     wait_link_up(&mut r);
     wait_same_digest(&mut m, &mut [&mut r]);
@@ -271,13 +270,7 @@ fn redis_master_promotion_keeps_the_history_as_secondary_id() {
     let mut m = rm.connect();
     write_mix(&mut m, "p");
     let port = rm.port.to_string();
-    let ox = Server::oxidis(&[
-        "--enable-debug-command",
-        "yes",
-        "--replicaof",
-        "127.0.0.1",
-        &port,
-    ]);
+    let ox = oxidis_replica_of(&port);
     let mut r = ox.connect();
     wait_link_up(&mut r);
     wait_same_digest(&mut m, &mut [&mut r]);
@@ -315,13 +308,7 @@ fn chained_oxidis_and_redis_replicas_of_an_oxidis_master() {
     let mut ma = a.connect();
     write_mix(&mut ma, "x");
     let a_port = a.port.to_string();
-    let b = Server::oxidis(&[
-        "--enable-debug-command",
-        "yes",
-        "--replicaof",
-        "127.0.0.1",
-        &a_port,
-    ]);
+    let b = oxidis_replica_of(&a_port);
     let mut mb = b.connect();
     wait_link_up(&mut mb);
     // The stream is in db 5 when the chain's replicas attach: they start
@@ -336,13 +323,7 @@ fn chained_oxidis_and_redis_replicas_of_an_oxidis_master() {
         "127.0.0.1",
         &b_port,
     ]);
-    let d = Server::oxidis(&[
-        "--enable-debug-command",
-        "yes",
-        "--replicaof",
-        "127.0.0.1",
-        &b_port,
-    ]);
+    let d = oxidis_replica_of(&b_port);
     let (mut mc, mut md) = (c.connect(), d.connect());
     wait_link_up(&mut mc);
     wait_link_up(&mut md);
@@ -483,13 +464,7 @@ fn redis_sibling_continues_with_a_promoted_oxidis_replica() {
     let mut ma = a.connect();
     write_mix(&mut ma, "f");
     let a_port = a.port.to_string();
-    let b = Server::oxidis(&[
-        "--enable-debug-command",
-        "yes",
-        "--replicaof",
-        "127.0.0.1",
-        &a_port,
-    ]);
+    let b = oxidis_replica_of(&a_port);
     let c = Server::redis(&[
         "--enable-debug-command",
         "yes",
@@ -536,13 +511,7 @@ fn chained_redis_replica_continues_after_its_link_to_an_oxidis_replica_drops() {
     let mut ma = a.connect();
     write_mix(&mut ma, "c");
     let a_port = a.port.to_string();
-    let b = Server::oxidis(&[
-        "--enable-debug-command",
-        "yes",
-        "--replicaof",
-        "127.0.0.1",
-        &a_port,
-    ]);
+    let b = oxidis_replica_of(&a_port);
     let mut mb = b.connect();
     wait_link_up(&mut mb);
     let b_port = b.port.to_string();

@@ -57,10 +57,15 @@ pub enum LinkState {
 
 impl LinkState {
     fn in_handshake(self) -> bool {
-        !matches!(
+        matches!(
             self,
-            LinkState::Connect | LinkState::Connecting | LinkState::Transfer | LinkState::Load
-        ) && self != LinkState::Connected
+            LinkState::ReceivePong
+                | LinkState::ReceiveAuth
+                | LinkState::ReceivePort
+                | LinkState::ReceiveIp
+                | LinkState::ReceiveCapa
+                | LinkState::ReceivePsync
+        )
     }
 }
 
@@ -933,11 +938,7 @@ pub fn cron(srv: &mut Server) {
             info!("Connecting to MASTER {}:{}", m.host, m.port);
             connect(srv);
         }
-        LinkState::Connecting | LinkState::ReceivePong if now - m.started_ms > timeout => {
-            warn!("Timeout connecting to the MASTER...");
-            close_link(srv, false);
-        }
-        s if s.in_handshake() && now - m.started_ms > timeout => {
+        s if (s == LinkState::Connecting || s.in_handshake()) && now - m.started_ms > timeout => {
             warn!("Timeout connecting to the MASTER...");
             close_link(srv, false);
         }
