@@ -531,3 +531,62 @@ fn chained_redis_replica_continues_after_its_link_to_an_oxidis_replica_drops() {
     assert_eq!(info(&mut mb, "sync_full").as_deref(), Some("1"));
     assert_eq!(info(&mut mb, "sync_partial_ok").as_deref(), Some("1"));
 }
+
+/// The `replicaof` line of a config file, if any.
+fn replicaof_line(conf: &std::path::Path) -> Option<String> {
+    std::fs::read_to_string(conf)
+        .expect("config file")
+        .lines()
+        .find(|l| l.starts_with("replicaof "))
+        .map(str::to_string)
+}
+
+#[test]
+fn config_rewrite_writes_and_removes_replicaof_as_redis() {
+    // Sentinel relies on it: a reconfigured replica keeps its master across
+    // a restart, and a promoted one forgets it.
+    require_redis();
+    let rm = redis_master(true);
+    let port = rm.port.to_string();
+    let dir = common::fresh_temp_dir("rewrite-replicaof");
+    let mut lines = Vec::new();
+    for (name, bin) in [
+        ("oxidis", common::oxidis_bin()),
+        ("redis", common::redis_bin().expect("redis-server")),
+    ] {
+        let conf = dir.join(format!("{name}.conf"));
+        std::fs::write(&conf, "# test\n").unwrap();
+        let srv = Server::start_with_config(&bin, &conf, &[]);
+        let mut c = srv.connect();
+        assert_eq!(c.cmd(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+        assert_eq!(c.cmd(&["CONFIG", "REWRITE"]), b"+OK\r\n");
+        let as_replica = replicaof_line(&conf);
+        assert_eq!(c.cmd(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+        assert_eq!(c.cmd(&["CONFIG", "REWRITE"]), b"+OK\r\n");
+        let as_master = replicaof_line(&conf);
+        lines.push((as_replica, as_master));
+    }
+    assert_eq!(lines[0].0, Some(format!("replicaof 127.0.0.1 {port}")));
+    assert_eq!(lines[0], lines[1], "oxidis vs redis (replica, then master)");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sync_on_a_replica_without_its_master_is_refused_as_redis() {
+    require_redis();
+    // A master that is not there: the link never comes up.
+    let dead = common::free_port().to_string();
+    let mut replies = Vec::new();
+    for srv in [Server::oxidis(&[]), Server::redis(&[])] {
+        let mut c = srv.connect();
+        assert_eq!(c.cmd(&["REPLICAOF", "127.0.0.1", &dead]), b"+OK\r\n");
+        let psync = c.cmd(&["PSYNC", "?", "-1"]);
+        let sync = srv.connect().cmd(&["SYNC"]);
+        replies.push((psync, sync));
+    }
+    assert_eq!(
+        replies[0].0,
+        b"-NOMASTERLINK Can't SYNC while not connected with my master\r\n"
+    );
+    assert_eq!(replies[0], replies[1], "oxidis vs redis");
+}
