@@ -285,7 +285,12 @@ impl Server {
                 return Err(true);
             }
             if let Ok(mut c) = Conn::connect_timeout(self.port, Duration::from_secs(2)) {
-                c.send(&[b"PING"]);
+                // A reset while the server starts is no answer yet: try again
+                // (if the process died, try_wait says so on the next round).
+                if c.try_send_raw(&Conn::encode(&[b"PING"])).is_err() {
+                    thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
                 if let Ok(r) = c.try_read_reply() {
                     if loading_ok || !r.starts_with(b"-LOADING") {
                         return Ok(());
